@@ -1,0 +1,29 @@
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(VENV)/bin/beacon serve
+
+test: $(STAMP)
+	$(PY) -m pytest -q
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check app tests bench
+	$(VENV)/bin/mypy app
+
+bench: $(STAMP)
+	$(PY) bench/ack_latency.py
+	$(PY) bench/declare_path.py
+	$(PY) bench/routing.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache beacon.db

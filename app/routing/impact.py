@@ -1,0 +1,49 @@
+"""Impact-matrix scoring: how much an account hurts when a service it uses degrades."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.catalog.models import Account, ImpactMatrix
+
+
+@dataclass(frozen=True)
+class Score:
+    value: int
+    dependence: int
+    exposure: int
+
+    @property
+    def total(self) -> int:
+        return self.value + self.dependence + self.exposure
+
+
+def _points(amount: int, high: int, medium: int) -> int:
+    if amount >= high:
+        return 3
+    if amount >= medium:
+        return 2
+    return 1
+
+
+def score(account: Account, matrix: ImpactMatrix) -> Score:
+    dependence = dict(matrix.dependence)
+    return Score(
+        value=_points(account.arr, matrix.value_high, matrix.value_medium),
+        dependence=dependence.get(account.dependence, min(dependence.values(), default=1)),
+        exposure=_points(account.users, matrix.exposure_high, matrix.exposure_medium),
+    )
+
+
+def tier_for_points(points: int, matrix: ImpactMatrix) -> int:
+    """The most important tier whose minimum the points reach; the last tier catches the rest."""
+    for tier, minimum in sorted(matrix.tiers):
+        if points >= minimum:
+            return tier
+    return max(tier for tier, _ in matrix.tiers)
+
+
+def account_tier(account: Account, matrix: ImpactMatrix) -> int:
+    if account.tier is not None:
+        return account.tier
+    return tier_for_points(score(account, matrix).total, matrix)
