@@ -1,0 +1,34 @@
+"""The assembled application: what handlers, the web app and the CLI are given."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Engine
+from slack_sdk.web.async_client import AsyncWebClient
+
+from app.catalog.models import Catalog
+from app.routing.assessment import RoutingIndex
+from app.services.incidents import IncidentService
+from app.settings import Settings
+from app.slack.delivery import Dispatcher
+from app.slack.directory import Directory
+from app.slack.gateway import SlackGateway
+from app.store.db import UnitOfWork
+
+
+@dataclass
+class Beacon:
+    settings: Settings
+    catalog: Catalog
+    routing: RoutingIndex
+    engine: Engine
+    uow: UnitOfWork
+    client: AsyncWebClient
+    gateway: SlackGateway
+    directory: Directory
+    incidents: IncidentService
+    dispatcher: Dispatcher
+    clock: Callable[[], datetime]

@@ -1,0 +1,169 @@
+"""What a responder asks for when declaring, parsed and checked against the catalog.
+
+The text form and the modal meet here, so both give the same answers to the same mistakes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from app.catalog.models import Catalog, Policy
+from app.domain.commands import USAGE
+from app.domain.errors import UsageError
+from app.domain.segments import split_list, split_segments
+from app.domain.suggest import did_you_mean
+
+MAX_TITLE = 120
+"""Keeps ``INC-<n> · <title>`` inside a 150-character Block Kit header."""
+
+
+@dataclass(frozen=True)
+class Declaration:
+    title: str | None
+    severity: str | None
+    services: tuple[str, ...] = ()
+    accounts: tuple[str, ...] = ()
+    private: bool = False
+    summary: str = ""
+    customer_visible: bool = True
+
+    @property
+    def complete(self) -> bool:
+        """A declaration without title or severity goes through the form instead."""
+        return bool(self.title) and self.severity is not None
+
+
+def parse_declare(text: str, catalog: Catalog) -> Declaration:
+    usage = USAGE["declare"]
+    words = text.split()
+    private = bool(words) and words[0].lower() == "private"
+    if private:
+        words = words[1:]
+    severity = None
+    if words:
+        severity = match_severity(words[0], catalog.policy)
+        if severity is not None:
+            words = words[1:]
+        elif _looks_like_severity(words[0], catalog.policy):
+            raise UsageError(
+                f"Unknown severity `{words[0]}`. Choose one of "
+                + ", ".join(f"`{s.id}`" for s in catalog.policy.severities)
+                + ".",
+                usage=usage,
+            )
+    title, segments = split_segments(" ".join(words), ("services", "accounts"), usage=usage)
+    for key in ("services", "accounts"):
+        if key in segments and not segments[key]:
+            raise UsageError(f"`{key}:` is empty; name at least one or leave it out.", usage=usage)
+    declaration = Declaration(
+        title=title or None,
+        severity=severity,
+        services=resolve_services(split_list(segments.get("services", "")), catalog),
+        accounts=resolve_accounts(split_list(segments.get("accounts", "")), catalog),
+        private=private,
+    )
+    check_title(declaration.title, usage=usage)
+    return declaration
+
+
+def check_title(title: str | None, *, usage: str | None = None) -> None:
+    if title and len(title) > MAX_TITLE:
+        raise UsageError(
+            f"The title is {len(title)} characters; keep it under {MAX_TITLE}"
+            " and put the details in what is known.",
+            usage=usage,
+        )
+
+
+def match_severity(word: str, policy: Policy) -> str | None:
+    for severity in policy.severities:
+        if severity.id.lower() == word.lower():
+            return severity.id
+    return None
+
+
+def _looks_like_severity(word: str, policy: Policy) -> bool:
+    """``SEV9`` when the policy has SEV1–SEV4: the shape of a severity id with other digits."""
+    shapes = {re.sub(r"\d+", r"\\d+", re.escape(s.id)) for s in policy.severities}
+    return any(re.fullmatch(shape, word, re.IGNORECASE) for shape in shapes if "\\d" in shape)
+
+
+def _resolve(
+    words: Iterable[str], ids: Iterable[str], names: Mapping[str, str], kind: str
+) -> tuple[str, ...]:
+    by_key = {key.lower(): key for key in ids}
+    by_name = {name.lower(): key for key, name in names.items()}
+    resolved: list[str] = []
+    unknown: list[str] = []
+    for word in words:
+        key = by_key.get(word.lower()) or by_name.get(word.lower())
+        if key is None:
+            unknown.append(word)
+        elif key not in resolved:
+            resolved.append(key)
+    if unknown:
+        lines = [f"Unknown {kind} `{word}`.{did_you_mean(word, by_key.values())}" for word in unknown]
+        raise UsageError("\n".join(lines), usage=USAGE["declare"])
+    return tuple(resolved)
+
+
+def resolve_services(words: Iterable[str], catalog: Catalog) -> tuple[str, ...]:
+    names = {sid: service.name for sid, service in catalog.services.items()}
+    return _resolve(words, catalog.services, names, "service")
+
+
+def resolve_accounts(words: Iterable[str], catalog: Catalog) -> tuple[str, ...]:
+    names = {aid: account.name for aid, account in catalog.accounts.items()}
+    return _resolve(words, catalog.accounts, names, "account")
+
+
+class FieldErrors(UsageError):
+    """Form input problems keyed by the field they belong to, shown inline in the modal."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
+def from_form(
+    catalog: Catalog,
+    *,
+    title: str,
+    severity: str | None,
+    services: Iterable[str],
+    accounts: Iterable[str],
+    summary: str,
+    private: bool,
+    customer_visible: bool,
+) -> Declaration:
+    """Check every field and report all problems at once, each under its own input."""
+    errors: dict[str, str] = {}
+    resolved: dict[str, tuple[str, ...]] = {}
+    title = title.strip()
+    if not title:
+        errors["title"] = "Give the incident a short title."
+    elif len(title) > MAX_TITLE:
+        errors["title"] = f"Keep the title under {MAX_TITLE} characters."
+    if severity is None or match_severity(severity, catalog.policy) is None:
+        errors["severity"] = "Pick a severity."
+    for field, words, resolve in (
+        ("services", services, resolve_services),
+        ("accounts", accounts, resolve_accounts),
+    ):
+        try:
+            resolved[field] = resolve(words, catalog)
+        except UsageError as error:
+            errors[field] = error.message
+    if errors:
+        raise FieldErrors(errors)
+    return Declaration(
+        title=title,
+        severity=match_severity(severity or "", catalog.policy),
+        services=resolved["services"],
+        accounts=resolved["accounts"],
+        private=private,
+        summary=summary.strip(),
+        customer_visible=customer_visible,
+    )

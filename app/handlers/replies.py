@@ -1,0 +1,29 @@
+"""One place that turns domain errors into the ephemeral message the user reads."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from slack_bolt.context.respond.async_respond import AsyncRespond
+
+from app.domain.errors import BeaconError
+from app.slack.blocks import error_text
+
+log = logging.getLogger(__name__)
+
+
+async def replying_errors(respond: AsyncRespond, work: Callable[[], Awaitable[Any]]) -> None:
+    """Run ``work`` after the ack; a BeaconError becomes an ephemeral reply, anything else is
+    logged and still answered, so the user is never left with silence."""
+    try:
+        await work()
+    except BeaconError as error:
+        await respond(text=error_text(error.message, error.usage), response_type="ephemeral")
+    except Exception:
+        log.exception("command failed after ack")
+        await respond(
+            text=":x: Beacon hit an internal error; the details are in its logs. Please try again.",
+            response_type="ephemeral",
+        )

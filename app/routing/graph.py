@@ -1,0 +1,64 @@
+"""Service dependency graph: which services suffer when others fail.
+
+Configuration lists what each service *depends on*; an incident needs the opposite direction
+(what depends on the broken service), so the reverse adjacency is built once per configuration
+load and every incident only walks it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from app.catalog.models import Service
+
+
+@dataclass(frozen=True)
+class DependencyGraph:
+    dependents: Mapping[str, tuple[str, ...]]
+    """Service id -> ids of the services that list it in ``depends_on`` (direct only)."""
+    _closures: dict[str, frozenset[str]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    """Per-root memo: the catalog is immutable, so a root's closure never changes."""
+
+    @classmethod
+    def build(cls, services: Mapping[str, Service]) -> DependencyGraph:
+        reverse: dict[str, list[str]] = {}
+        for service_id in sorted(services):
+            for dependency in services[service_id].depends_on:
+                reverse.setdefault(dependency, []).append(service_id)
+        return cls(dependents={key: tuple(value) for key, value in reverse.items()})
+
+    def closure_of(self, root: str) -> frozenset[str]:
+        """The root and everything depending on it, transitively.
+
+        Tolerates cycles and unknown ids (the loader rejects both, but a stale incident may
+        still name a service that a later configuration removed).
+        """
+        cached = self._closures.get(root)
+        if cached is not None:
+            return cached
+        seen = {root}
+        stack = [root]
+        dependents = self.dependents
+        while stack:
+            for dependent in dependents.get(stack.pop(), ()):
+                if dependent not in seen:
+                    seen.add(dependent)
+                    stack.append(dependent)
+        result = frozenset(seen)
+        self._closures[root] = result
+        return result
+
+    def closure(self, roots: Iterable[str]) -> frozenset[str]:
+        members: set[str] = set()
+        for root in roots:
+            if root not in members:
+                members |= self.closure_of(root)
+        return frozenset(members)
+
+
+def dependents_closure(services: Mapping[str, Service], roots: Iterable[str]) -> frozenset[str]:
+    """One-off convenience; long-lived callers keep a :class:`DependencyGraph` instead."""
+    return DependencyGraph.build(services).closure(roots)

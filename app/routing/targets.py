@@ -1,0 +1,262 @@
+"""Who gets paged, and why (SPEC 5.2).
+
+``page:`` lists name roles (``oncall``, ``secondary``, ``manager``, ``exec``, ``liaison``,
+``exec_sponsor``) or literal people. They are resolved at a given instant through the
+rotations, then merged per person: one DM per human, carrying every reason they were picked.
+Gaps in the configuration (a team with no rotation, an account with no liaison) never stop a
+page going out; they come back as ``notes`` so the incident channel can say who was not reached.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from app.catalog.models import Catalog, EscalationLevel, Person, Policy, Team
+from app.routing.accounts import CONTACT_LABELS
+from app.routing.assessment import Impact
+from app.routing.oncall import OnCallShift, on_call_at
+
+ROLES = ("oncall", "secondary", "manager", "exec", "liaison", "exec_sponsor")
+LITERAL = "user"
+"""Role recorded for a person written literally in a ``page:`` list."""
+INFORM_ONLY = frozenset({"liaison", "exec_sponsor"})
+"""Their acknowledgement is recorded but does not stop escalation (SPEC 5.2)."""
+_MAX_NAMES = 3
+
+
+@dataclass(frozen=True)
+class PageTarget:
+    person: Person
+    roles: tuple[str, ...]
+    reasons: tuple[str, ...]
+    stops_escalation: bool
+
+
+@dataclass(frozen=True)
+class Routing:
+    targets: tuple[PageTarget, ...]
+    notes: tuple[str, ...] = ()
+
+    @property
+    def people(self) -> tuple[Person, ...]:
+        return tuple(target.person for target in self.targets)
+
+    def target(self, person: Person) -> PageTarget | None:
+        return next((target for target in self.targets if target.person == person), None)
+
+
+class _Collector:
+    """Merges picks per person, keeping first-seen order of people, roles and reasons."""
+
+    def __init__(self) -> None:
+        self.picks: dict[Person, tuple[dict[str, None], dict[str, None]]] = {}
+        self.notes: dict[str, None] = {}
+
+    def add(self, person: Person, role: str, *reasons: str) -> None:
+        pick = self.picks.get(person)
+        if pick is None:
+            self.picks[person] = ({role: None}, dict.fromkeys(reasons))
+        else:
+            pick[0][role] = None
+            pick[1].update(dict.fromkeys(reasons))
+
+    def note(self, text: str) -> None:
+        self.notes[text] = None
+
+    def result(self) -> Routing:
+        return Routing(
+            targets=tuple(
+                PageTarget(
+                    person=person,
+                    roles=tuple(roles),
+                    reasons=tuple(reasons),
+                    stops_escalation=not INFORM_ONLY.issuperset(roles),
+                )
+                for person, (roles, reasons) in self.picks.items()
+            ),
+            notes=tuple(self.notes),
+        )
+
+
+class _Resolver:
+    """Resolves role names for one incident at one instant; rotations are looked up once."""
+
+    def __init__(self, catalog: Catalog, impact: Impact, at: datetime) -> None:
+        self.catalog = catalog
+        self.impact = impact
+        self.at = at
+        self.out = _Collector()
+        self._shifts: dict[str, OnCallShift | None] = {}
+        self.teams = self._affected_teams()
+
+    def _affected_teams(self) -> list[Team]:
+        """Owners of the declared services first (they hold the fix), then the rest by name."""
+        services = self.catalog.services
+        owners = dict.fromkeys(
+            service.team
+            for sid in self.impact.named_services
+            if (service := services.get(sid)) is not None
+        )
+        others = {
+            service.team
+            for sid in self.impact.services
+            if (service := services.get(sid)) is not None and service.team not in owners
+        }
+        first = self._teams(owners)
+        return first + sorted(self._teams(sorted(others)), key=lambda team: (team.name, team.id))
+
+    def _teams(self, team_ids: Iterable[str]) -> list[Team]:
+        teams: list[Team] = []
+        for team_id in team_ids:
+            team = self.catalog.teams.get(team_id)
+            if team is None:
+                self.out.note(f"Team {team_id} is not in the configuration; nobody paged for it")
+            else:
+                teams.append(team)
+        return teams
+
+    def shift(self, team: Team) -> OnCallShift | None:
+        if team.id not in self._shifts:
+            shift = None
+            if team.oncall is not None and team.oncall.rotation:
+                shift = on_call_at(team.oncall, self.at)
+            self._shifts[team.id] = shift
+        return self._shifts[team.id]
+
+    def resolve(self, entries: Iterable[str], source: str, tiers: Sequence[int]) -> None:
+        """``tiers``: whose accounts ``liaison``/``exec_sponsor`` refer to."""
+        for entry in entries:
+            if entry == "oncall":
+                self._oncall()
+            elif entry == "secondary":
+                self._secondary()
+            elif entry == "manager":
+                self._manager()
+            elif entry == "exec":
+                self._execs()
+            elif entry in INFORM_ONLY:
+                self._account_people(entry, tiers)
+            else:
+                self.out.add(entry, LITERAL, f"listed in the {source}")
+
+    def _oncall(self) -> None:
+        for team in self.teams:
+            shift = self.shift(team)
+            if shift is None:
+                self.out.note(f"{team.name} has no on-call rotation; its on-call was not paged")
+            else:
+                self.out.add(shift.primary, "oncall", f"on-call for {team.name}")
+
+    def _secondary(self) -> None:
+        for team in self.teams:
+            shift = self.shift(team)
+            if shift is None:
+                self.out.note(f"{team.name} has no on-call rotation; its secondary was not paged")
+            elif shift.secondary is None:
+                self.out.note(f"{team.name} has nobody else in its rotation to page as secondary")
+            else:
+                self.out.add(shift.secondary, "secondary", f"secondary for {team.name}")
+
+    def _manager(self) -> None:
+        for team in self.teams:
+            if team.manager is None:
+                self.out.note(f"{team.name} has no manager configured; no manager paged for it")
+            else:
+                self.out.add(team.manager, "manager", f"manager of {team.name}")
+
+    def _execs(self) -> None:
+        execs = self.catalog.policy.workspace.execs
+        if not execs:
+            self.out.note("No execs configured (workspace.execs); nobody paged as exec")
+        for person in execs:
+            self.out.add(person, "exec", "exec")
+
+    def _account_people(self, role: str, tiers: Sequence[int]) -> None:
+        """Grouped per person before merging: thousands of accounts may be hit at once."""
+        label = CONTACT_LABELS[role]
+        for tier in tiers:
+            hits = self.impact.accounts.contacts(role, tier)
+            grouped: dict[Person, list[str]] = {}
+            for person, reason in hits.pairs:
+                reasons = grouped.get(person)
+                if reasons is None:
+                    grouped[person] = [reason]
+                else:
+                    reasons.append(reason)
+            for person, reasons in grouped.items():
+                self.out.add(person, role, *reasons)
+            count = len(hits.missing)
+            if count:
+                listed = ", ".join(hits.missing[i] for i in range(min(count, _MAX_NAMES)))
+                more = ", …" if count > _MAX_NAMES else ""
+                self.out.note(
+                    f"{count} affected Tier {tier} account(s) have no {label}: {listed}{more}"
+                )
+
+
+def page_targets(
+    catalog: Catalog,
+    impact: Impact,
+    at: datetime,
+    *,
+    severity_override: str | None = None,
+) -> Routing:
+    """Targets of the severity's ``page:`` list and of each affected tier's, merged per person.
+
+    ``severity_override`` routes as if the incident had that severity (e.g. after
+    ``/incident severity``) without reassessing the impact.
+    """
+    policy = catalog.policy
+    severity = policy.severity(severity_override or impact.severity.severity)
+    resolver = _Resolver(catalog, impact, at)
+    resolver.resolve(severity.page, f"{severity.id} page list", impact.tiers)
+    for tier in impact.tiers:
+        resolver.resolve(policy.tier_rule(tier).page, f"Tier {tier} page list", (tier,))
+    return resolver.out.result()
+
+
+def escalation_targets(
+    catalog: Catalog, impact: Impact, level_index: int, at: datetime
+) -> Routing:
+    """Targets of ``escalation[level_index]`` (0-based); IndexError past the last level."""
+    levels = catalog.policy.escalation
+    if not 0 <= level_index < len(levels):
+        raise IndexError(f"no escalation level {level_index + 1} (policy has {len(levels)})")
+    resolver = _Resolver(catalog, impact, at)
+    resolver.resolve(
+        levels[level_index].page, f"escalation level {level_index + 1}", impact.tiers
+    )
+    return resolver.out.result()
+
+
+def escalation_delay(
+    policy: Policy, severity_id: str, level: int | EscalationLevel
+) -> timedelta:
+    """How long after the previous page this level fires; ``ack_within`` is the severity's."""
+    if isinstance(level, int):
+        level = policy.escalation[level]
+    if isinstance(level.after, timedelta):
+        return level.after
+    return policy.severity(severity_id).ack_within
+
+
+def team_targets(catalog: Catalog, team_id: str, at: datetime) -> Routing:
+    """Manual ``page team:<id>``: its primary on call, or its manager when it has no rotation."""
+    team = catalog.teams[team_id]
+    out = _Collector()
+    oncall = team.oncall
+    if oncall is not None and oncall.rotation:
+        out.add(on_call_at(oncall, at).primary, "oncall", f"on-call for {team.name}")
+    elif team.manager is not None:
+        out.note(f"{team.name} has no on-call rotation; paging its manager instead")
+        out.add(team.manager, "manager", f"manager of {team.name}")
+    else:
+        out.note(f"{team.name} has neither an on-call rotation nor a manager; nobody to page")
+    return out.result()
+
+
+def service_targets(catalog: Catalog, service_id: str, at: datetime) -> Routing:
+    """Manual ``page service:<id>``: the owning team's on-call."""
+    return team_targets(catalog, catalog.services[service_id].team, at)

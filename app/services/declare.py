@@ -1,0 +1,139 @@
+"""Declaring an incident: one transaction stores it, its first timeline event and every Slack
+effect it implies; the dispatcher delivers them afterwards."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from app.cadence.policy import first_update_due
+from app.domain.declaration import Declaration
+from app.metrics import INCIDENTS_DECLARED
+from app.routing.assessment import Impact
+from app.store import incidents, outbox
+from app.store.db import UnitOfWork
+from app.store.models import Incident, OutboxItem
+
+
+@dataclass(frozen=True)
+class Declared:
+    number: int
+    severity: str
+    title: str
+    created: bool
+    """False when this request had already declared it (a redelivered submission)."""
+
+    @property
+    def ref(self) -> str:
+        return f"INC-{self.number}"
+
+
+def _declared(incident: Incident, *, created: bool) -> Declared:
+    return Declared(incident.number, incident.severity, incident.title, created)
+
+
+def declare(
+    *,
+    uow: UnitOfWork,
+    assess: Callable[[Declaration], Impact],
+    clock: Callable[[], datetime],
+    declaration: Declaration,
+    actor: str,
+    request_key: str,
+    origin_channel: str | None = None,
+) -> Declared:
+    assert declaration.title and declaration.severity, "incomplete declarations use the form"
+    with uow() as session:
+        existing = incidents.by_request_key(session, request_key)
+        if existing is not None:
+            return _declared(existing, created=False)
+        impact = assess(declaration)
+        now = clock()
+        incident = Incident(
+            number=incidents.next_number(session),
+            request_key=request_key,
+            title=declaration.title,
+            severity=impact.severity.severity,
+            declared_severity=declaration.severity,
+            status="investigating",
+            private=declaration.private,
+            customer_visible=declaration.customer_visible,
+            summary=declaration.summary,
+            services=list(declaration.services),
+            accounts=list(declaration.accounts),
+            impact=impact_record(impact),
+            declared_by=actor,
+            commander=actor,
+            origin_channel=origin_channel,
+            declared_at=now,
+            next_update_due=first_update_due(now, impact.update_every),
+        )
+        session.add(incident)
+        session.flush()
+        incidents.record(
+            session,
+            incident,
+            at=now,
+            actor=actor,
+            kind="declared",
+            text=f"{incident.ref} declared as {incident.severity}: {incident.title}",
+            data={"declared_severity": declaration.severity, "private": declaration.private},
+        )
+        if impact.severity.raised:
+            incidents.record(
+                session,
+                incident,
+                at=now,
+                actor=None,
+                kind="severity_raised",
+                text="; ".join(impact.severity.raised_by),
+            )
+        _enqueue_opening(session, incident, now=now, actor=actor)
+        try:
+            session.commit()
+        except IntegrityError:
+            session.rollback()
+            existing = incidents.by_request_key(session, request_key)
+            if existing is None:
+                raise
+            return _declared(existing, created=False)
+        INCIDENTS_DECLARED.labels(severity=incident.severity).inc()
+        return _declared(incident, created=True)
+
+
+def impact_record(impact: Impact) -> dict[str, Any]:
+    """What the brief and later re-routing need, frozen at declaration time."""
+    return {
+        "services": sorted(impact.services),
+        "accounts": [[affected.account.id, affected.tier] for affected in impact.accounts],
+        "raised_because": list(impact.severity.raised_by),
+        "update_every": impact.update_every.total_seconds() if impact.update_every else None,
+    }
+
+
+def _enqueue_opening(session: Session, incident: Incident, *, now: datetime, actor: str) -> None:
+    """Channel first; topic, invitations, brief and announcement need its id; the pin needs the
+    brief's ``ts``. Private incidents are never announced."""
+
+    def add(kind: str, after: OutboxItem | None = None, **payload: Any) -> OutboxItem:
+        return outbox.enqueue(
+            session,
+            key=f"incident:{incident.id}:{kind}",
+            kind=kind,
+            now=now,
+            payload=payload,
+            incident_id=incident.id,
+            after=after,
+        )
+
+    channel = add("create_channel")
+    add("set_topic", channel)
+    add("invite", channel, users=list(dict.fromkeys([actor, incident.commander])))
+    add("pin_brief", add("post_brief", channel))
+    if not incident.private:
+        add("announce", channel)

@@ -1,0 +1,56 @@
+"""Stored incident + catalog → the detached view renderers take."""
+
+from __future__ import annotations
+
+from app.briefs.view import AccountLine, IncidentView, ServiceLine
+from app.catalog.models import Catalog
+from app.store.models import Incident
+
+
+def incident_view(incident: Incident, catalog: Catalog) -> IncidentView:
+    impact = incident.impact or {}
+    named = set(incident.services)
+    service_ids = list(dict.fromkeys([*incident.services, *impact.get("services", [])]))
+    services = tuple(
+        ServiceLine(
+            id=sid,
+            name=catalog.services[sid].name if sid in catalog.services else sid,
+            named=sid in named,
+            runbook=catalog.services[sid].runbook if sid in catalog.services else None,
+        )
+        for sid in service_ids
+    )
+    accounts = tuple(
+        AccountLine(
+            id=aid,
+            name=catalog.accounts[aid].name if aid in catalog.accounts else aid,
+            tier=int(tier),
+        )
+        for aid, tier in impact.get("accounts", [])
+    )
+    try:
+        label = catalog.policy.severity(incident.severity).label
+    except KeyError:
+        label = incident.severity
+    return IncidentView(
+        ref=incident.ref,
+        number=incident.number,
+        title=incident.title,
+        severity=incident.severity,
+        severity_label=label,
+        declared_severity=incident.declared_severity,
+        raised_because=tuple(impact.get("raised_because", [])),
+        status=incident.status,
+        private=incident.private,
+        customer_visible=incident.customer_visible,
+        commander=incident.commander,
+        comms_lead=incident.comms_lead,
+        declared_by=incident.declared_by,
+        declared_at=incident.declared_at,
+        summary=incident.summary,
+        services=services,
+        accounts=accounts,
+        next_update_due=incident.next_update_due,
+        channel_id=incident.channel_id,
+        channel_name=incident.channel_name,
+    )

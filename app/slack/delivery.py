@@ -1,0 +1,199 @@
+"""Delivers the outbox: claims due items, runs their effect against Slack, records the result.
+
+Items run concurrently (Slack latency dominates); an item waiting on another (``after``) is
+claimed the moment its parent completes because completion wakes the loop. Several processes may
+run a dispatcher against one database: claims are leased, so each item has one deliverer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from app.slack.gateway import SlackFailure
+from app.store import outbox
+from app.store.db import UnitOfWork
+from app.store.models import Incident, OutboxItem
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 12
+MAX_BACKOFF = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    result: dict[str, Any]
+    incident: dict[str, Any] = field(default_factory=dict)
+    """Incident columns to set in the transaction that marks the item done."""
+
+
+@dataclass(frozen=True)
+class Job:
+    """A claimed item, detached from its session, with the result of the item it waited on."""
+
+    id: int
+    key: str
+    kind: str
+    payload: dict[str, Any]
+    incident_id: int | None
+    attempts: int
+    parent: dict[str, Any] | None
+
+    @property
+    def maybe_done_before(self) -> bool:
+        """An earlier attempt may have reached Slack before the process died or timed out."""
+        return self.attempts > 1
+
+
+Effect = Callable[[Job], Awaitable[Outcome]]
+
+
+def backoff(attempts: int, retry_after: float | None) -> timedelta:
+    delay = timedelta(seconds=min(2 ** max(attempts - 1, 0), MAX_BACKOFF.total_seconds()))
+    if retry_after is not None:
+        delay = max(delay, timedelta(seconds=retry_after))
+    return delay
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        *,
+        uow: UnitOfWork,
+        effects: Mapping[str, Effect],
+        clock: Callable[[], datetime],
+        lease: timedelta = timedelta(seconds=90),
+        poll_interval: float = 0.5,
+        concurrency: int = 32,
+    ) -> None:
+        self.uow = uow
+        self.effects = effects
+        self.clock = clock
+        self.lease = lease
+        self.poll_interval = poll_interval
+        self.concurrency = concurrency
+        self.worker = f"{uuid.uuid4().hex[:12]}"
+        self._wake: asyncio.Event | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._running: set[asyncio.Task[None]] = set()
+
+    def wake(self) -> None:
+        """Safe from any thread: a service that just committed items calls this."""
+        if self._loop is not None and self._wake is not None:
+            self._loop.call_soon_threadsafe(self._wake.set)
+
+    async def run(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._wake = asyncio.Event()
+        try:
+            while True:
+                claimed = await self.cycle()
+                if claimed:
+                    continue
+                self._wake.clear()
+                try:
+                    await asyncio.wait_for(self._wake.wait(), self.poll_interval)
+                except TimeoutError:
+                    pass
+        finally:
+            for task in list(self._running):
+                task.cancel()
+
+    async def cycle(self) -> int:
+        room = self.concurrency - len(self._running)
+        if room <= 0:
+            return 0
+        jobs = await asyncio.to_thread(self._claim, room)
+        for job in jobs:
+            task = asyncio.create_task(self._deliver(job))
+            self._running.add(task)
+            task.add_done_callback(self._running.discard)
+        return len(jobs)
+
+    async def drain(self, *, timeout: float = 30.0) -> None:
+        """Deliver until nothing is due or in flight; for tests, drills and benchmarks."""
+        async with asyncio.timeout(timeout):
+            while True:
+                claimed = await self.cycle()
+                if not claimed and not self._running:
+                    return
+                if self._running:
+                    await asyncio.wait(set(self._running), return_when=asyncio.FIRST_COMPLETED)
+
+    def _claim(self, limit: int) -> list[Job]:
+        with self.uow() as session:
+            items = outbox.claim_due(
+                session, worker=self.worker, now=self.clock(), lease=self.lease, limit=limit
+            )
+            parents = {
+                item.id: session.get(OutboxItem, item.after_id) if item.after_id else None
+                for item in items
+            }
+            return [
+                Job(
+                    id=item.id,
+                    key=item.key,
+                    kind=item.kind,
+                    payload=dict(item.payload),
+                    incident_id=item.incident_id,
+                    attempts=item.attempts,
+                    parent=dict(parent.result or {}) if (parent := parents[item.id]) else None,
+                )
+                for item in items
+            ]
+
+    async def _deliver(self, job: Job) -> None:
+        effect = self.effects.get(job.kind)
+        try:
+            if effect is None:
+                raise SlackFailure(job.kind, "no effect registered for this kind", False)
+            outcome = await effect(job)
+        except SlackFailure as failure:
+            if failure.transient and job.attempts < MAX_ATTEMPTS:
+                log.warning("outbox %s: %s; retrying", job.key, failure)
+                await asyncio.to_thread(
+                    self._retry, job, str(failure), backoff(job.attempts, failure.retry_after)
+                )
+            else:
+                log.error("outbox %s failed for good: %s", job.key, failure)
+                await asyncio.to_thread(self._give_up, job, str(failure))
+        except Exception as error:  # a bug must not stop the other deliveries
+            log.exception("outbox %s raised", job.key)
+            if job.attempts < MAX_ATTEMPTS:
+                await asyncio.to_thread(self._retry, job, repr(error), backoff(job.attempts, None))
+            else:
+                await asyncio.to_thread(self._give_up, job, repr(error))
+        else:
+            await asyncio.to_thread(self._complete, job, outcome)
+        finally:
+            self.wake()
+
+    def _complete(self, job: Job, outcome: Outcome) -> None:
+        with self.uow() as session:
+            done = outbox.complete(
+                session, job.id, worker=self.worker, result=outcome.result, now=self.clock()
+            )
+            if done and outcome.incident and job.incident_id is not None:
+                incident = session.get(Incident, job.incident_id)
+                if incident is not None:
+                    for name, value in outcome.incident.items():
+                        setattr(incident, name, value)
+            session.commit()
+
+    def _retry(self, job: Job, error: str, delay: timedelta) -> None:
+        with self.uow() as session:
+            outbox.retry_later(
+                session, job.id, worker=self.worker, error=error, at=self.clock() + delay
+            )
+            session.commit()
+
+    def _give_up(self, job: Job, error: str) -> None:
+        with self.uow() as session:
+            outbox.give_up(session, job.id, worker=self.worker, error=error, now=self.clock())
+            session.commit()

@@ -1,0 +1,132 @@
+"""What each outbox kind does in Slack. Every effect is safe to run again after an interruption:
+it first looks for what an earlier attempt may already have done."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import timedelta
+
+from app.briefs.view import IncidentView, topic
+from app.catalog.models import Catalog
+from app.domain.naming import channel_name
+from app.slack import blocks
+from app.slack.delivery import Effect, Job, Outcome
+from app.slack.directory import Directory
+from app.slack.gateway import SlackFailure, SlackGateway
+from app.store.db import UnitOfWork
+from app.store.models import Incident
+
+MAX_NAME_SUFFIX = 20
+ADOPT_WINDOW = timedelta(minutes=1)
+"""A same-named channel our bot created this close to the declaration is the one we made."""
+
+
+class IncidentEffects:
+    def __init__(
+        self,
+        *,
+        gateway: SlackGateway,
+        directory: Directory,
+        uow: UnitOfWork,
+        catalog: Callable[[], Catalog],
+        view: Callable[[Incident, Catalog], IncidentView],
+    ) -> None:
+        self.gateway = gateway
+        self.directory = directory
+        self.uow = uow
+        self.catalog = catalog
+        self._view = view
+
+    def table(self) -> dict[str, Effect]:
+        return {
+            "create_channel": self.create_channel,
+            "set_topic": self.set_topic,
+            "invite": self.invite,
+            "post_brief": self.post_brief,
+            "pin_brief": self.pin_brief,
+            "announce": self.announce,
+        }
+
+    async def view(self, job: Job) -> IncidentView:
+        def load() -> IncidentView:
+            with self.uow() as session:
+                incident = session.get(Incident, job.incident_id)
+                if incident is None:
+                    raise SlackFailure(job.kind, f"incident {job.incident_id} is gone", False)
+                return self._view(incident, self.catalog())
+
+        return await asyncio.to_thread(load)
+
+    async def create_channel(self, job: Job) -> Outcome:
+        view = await self.view(job)
+        prefix = self.catalog().policy.workspace.channel_prefix
+        for suffix in (None, *range(2, MAX_NAME_SUFFIX + 1)):
+            name = channel_name(prefix, view.number, view.title, suffix=suffix)
+            try:
+                channel = await self.gateway.create_channel(name, private=view.private)
+            except SlackFailure as failure:
+                if failure.error != "name_taken":
+                    raise
+                if job.maybe_done_before and (mine := await self._ours(name, view)):
+                    channel = mine
+                else:
+                    continue
+            return Outcome(
+                {"channel": channel["id"], "name": channel["name"]},
+                {"channel_id": channel["id"], "channel_name": channel["name"]},
+            )
+        raise SlackFailure("conversations.create", f"no free name for {view.ref}", False)
+
+    async def _ours(self, name: str, view: IncidentView) -> dict[str, object] | None:
+        channel = await self.gateway.find_channel(name)
+        if channel is None or channel.get("creator") != await self.gateway.bot_user_id():
+            return None
+        created = float(str(channel.get("created") or 0))
+        declared = (view.declared_at - ADOPT_WINDOW).timestamp()
+        return channel if created >= declared else None
+
+    async def set_topic(self, job: Job) -> Outcome:
+        view = await self.view(job)
+        await self.gateway.set_topic(self._channel(view), topic(view))
+        return Outcome({"topic": topic(view)})
+
+    async def invite(self, job: Job) -> Outcome:
+        view = await self.view(job)
+        users = [str(user) for user in job.payload.get("users", [])]
+        await self.gateway.invite(self._channel(view), users)
+        return Outcome({"users": users})
+
+    async def post_brief(self, job: Job) -> Outcome:
+        view = await self.view(job)
+        text, body = blocks.brief(view)
+        posted = await self._post_once(job, self._channel(view), text, body)
+        return Outcome(posted, {"brief_ts": posted["ts"]})
+
+    async def pin_brief(self, job: Job) -> Outcome:
+        parent = job.parent or {}
+        await self.gateway.pin(str(parent["channel"]), str(parent["ts"]))
+        return Outcome(dict(parent))
+
+    async def announce(self, job: Job) -> Outcome:
+        view = await self.view(job)
+        if view.private:
+            return Outcome({"skipped": "private"})
+        channel = await self.directory.channel_id(self.catalog().policy.workspace.announce_channel)
+        text, body = blocks.announcement(view)
+        posted = await self._post_once(job, channel, text, body)
+        return Outcome(posted, {"announce_channel_id": posted["channel"], "announce_ts": posted["ts"]})
+
+    async def _post_once(
+        self, job: Job, channel: str, text: str, body: list[blocks.Block]
+    ) -> dict[str, str]:
+        if job.maybe_done_before and (found := await self.gateway.find_marked(channel, job.key)):
+            return {"channel": str(found["channel"]), "ts": str(found["ts"])}
+        posted = await self.gateway.post(channel, text=text, blocks=body, marker=job.key)
+        return {"channel": str(posted["channel"]), "ts": str(posted["ts"])}
+
+    @staticmethod
+    def _channel(view: IncidentView) -> str:
+        if not view.channel_id:
+            raise SlackFailure("incident", f"{view.ref} has no channel yet", True)
+        return view.channel_id

@@ -1,0 +1,208 @@
+"""Every Slack Web API call Beacon makes, with retries that honour ``Retry-After``.
+
+slack_sdk's retry handlers absorb short 429 and 5xx bursts inside a call; what still fails is
+classified here as transient (the outbox tries again later) or permanent (a bug or a
+misconfiguration to report), so callers never inspect raw Slack errors.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.models.blocks import Block
+from slack_sdk.models.views import View
+from slack_sdk.web.async_client import AsyncWebClient
+
+from app.metrics import SLACK_API_ERRORS
+
+log = logging.getLogger(__name__)
+
+TRANSIENT_ERRORS = frozenset(
+    {"ratelimited", "rate_limited", "internal_error", "fatal_error", "service_unavailable",
+     "request_timeout", "team_added_to_org"}
+)
+HISTORY_LOOKBACK = 50
+"""Messages scanned for our own marker before re-posting after an interrupted delivery."""
+
+
+@dataclass(frozen=True)
+class SlackFailure(Exception):
+    """A call Slack refused after the client's own retries."""
+
+    method: str
+    error: str
+    transient: bool
+    retry_after: float | None = None
+
+    def __str__(self) -> str:
+        return f"{self.method}: {self.error}"
+
+
+def make_client(token: str | None, base_url: str) -> AsyncWebClient:
+    return AsyncWebClient(
+        token=token,
+        base_url=base_url,
+        timeout=15,
+        retry_handlers=[
+            AsyncConnectionErrorRetryHandler(max_retry_count=2),
+            AsyncRateLimitErrorRetryHandler(max_retry_count=2),
+            AsyncServerErrorRetryHandler(max_retry_count=2),
+        ],
+    )
+
+
+def _dicts(blocks: Sequence[Block | dict[str, Any]] | None) -> list[dict[str, Any]] | None:
+    if blocks is None:
+        return None
+    return [block.to_dict() if isinstance(block, Block) else block for block in blocks]
+
+
+class SlackGateway:
+    def __init__(self, client: AsyncWebClient) -> None:
+        self.client = client
+        self._bot_user_id: str | None = None
+
+    async def call(self, method: str, **kwargs: Any) -> dict[str, Any]:
+        """Through slack_sdk's typed method, which encodes each method as Slack expects."""
+        try:
+            response = await getattr(self.client, method.replace(".", "_"))(**kwargs)
+        except SlackApiError as error:
+            raise self._failure(method, error) from error
+        except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+            SLACK_API_ERRORS.labels(method=method, error="connection").inc()
+            raise SlackFailure(method, f"connection: {error!r}", transient=True) from error
+        return dict(response.data) if isinstance(response.data, dict) else {}
+
+    @staticmethod
+    def _failure(method: str, error: SlackApiError) -> SlackFailure:
+        status = error.response.status_code
+        code = str(error.response.get("error") or f"http_{status}")
+        SLACK_API_ERRORS.labels(method=method, error=code).inc()
+        retry_after = error.response.headers.get("Retry-After") or error.response.headers.get(
+            "retry-after"
+        )
+        transient = status == 429 or status >= 500 or code in TRANSIENT_ERRORS
+        return SlackFailure(
+            method, code, transient, float(retry_after) if retry_after is not None else None
+        )
+
+    async def bot_user_id(self) -> str:
+        if self._bot_user_id is None:
+            identity = await self.call("auth.test")
+            self._bot_user_id = str(identity["user_id"])
+        return self._bot_user_id
+
+    async def create_channel(self, name: str, *, private: bool) -> dict[str, Any]:
+        response = await self.call("conversations.create", name=name, is_private=private)
+        return dict(response["channel"])
+
+    async def find_channel(self, name: str) -> dict[str, Any] | None:
+        """Scan conversations.list; used rarely (config channel names, recovering a create)."""
+        cursor = None
+        while True:
+            response = await self.call(
+                "conversations.list",
+                types="public_channel,private_channel",
+                exclude_archived=True,
+                limit=1000,
+                **({"cursor": cursor} if cursor else {}),
+            )
+            for channel in response.get("channels", []):
+                if channel.get("name") == name:
+                    return dict(channel)
+            cursor = (response.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                return None
+
+    async def set_topic(self, channel: str, topic: str) -> None:
+        await self.call("conversations.setTopic", channel=channel, topic=topic[:250])
+
+    async def invite(self, channel: str, users: Sequence[str]) -> None:
+        bot = await self.bot_user_id()
+        wanted = [user for user in dict.fromkeys(users) if user != bot]
+        if not wanted:
+            return
+        try:
+            await self.call("conversations.invite", channel=channel, users=",".join(wanted))
+        except SlackFailure as failure:
+            if failure.error != "already_in_channel":
+                raise
+
+    async def post(
+        self,
+        channel: str,
+        *,
+        text: str,
+        blocks: Sequence[Block | dict[str, Any]] | None = None,
+        thread_ts: str | None = None,
+        marker: str | None = None,
+    ) -> dict[str, Any]:
+        """Post; ``marker`` is stored as message metadata so a retry can find the first post."""
+        kwargs: dict[str, Any] = {"channel": channel, "text": text}
+        if blocks is not None:
+            kwargs["blocks"] = _dicts(blocks)
+        if thread_ts:
+            kwargs["thread_ts"] = thread_ts
+        if marker:
+            kwargs["metadata"] = {"event_type": "beacon_delivery", "event_payload": {"key": marker}}
+        response = await self.call("chat.postMessage", **kwargs)
+        return {"channel": response["channel"], "ts": response["ts"]}
+
+    async def find_marked(
+        self, channel: str, marker: str, *, thread_ts: str | None = None
+    ) -> dict[str, Any] | None:
+        """The message an interrupted delivery already posted, if Slack has it."""
+        if thread_ts:
+            response = await self.call(
+                "conversations.replies", channel=channel, ts=thread_ts, limit=HISTORY_LOOKBACK,
+                include_all_metadata=True,
+            )
+        else:
+            response = await self.call(
+                "conversations.history", channel=channel, limit=HISTORY_LOOKBACK,
+                include_all_metadata=True,
+            )
+        for message in response.get("messages", []):
+            payload = (message.get("metadata") or {}).get("event_payload") or {}
+            if payload.get("key") == marker:
+                return {"channel": channel, "ts": message["ts"]}
+        return None
+
+    async def update(
+        self, channel: str, ts: str, *, text: str, blocks: Sequence[Block | dict[str, Any]]
+    ) -> None:
+        await self.call("chat.update", channel=channel, ts=ts, text=text, blocks=_dicts(blocks))
+
+    async def pin(self, channel: str, ts: str) -> None:
+        try:
+            await self.call("pins.add", channel=channel, timestamp=ts)
+        except SlackFailure as failure:
+            if failure.error != "already_pinned":
+                raise
+
+    async def open_view(self, trigger_id: str, view: View) -> dict[str, Any]:
+        response = await self.call("views.open", trigger_id=trigger_id, view=view.to_dict())
+        return dict(response["view"])
+
+    async def ephemeral(self, channel: str, user: str, *, text: str) -> None:
+        await self.call("chat.postEphemeral", channel=channel, user=user, text=text)
+
+    async def lookup_email(self, email: str) -> str | None:
+        try:
+            response = await self.call("users.lookupByEmail", email=email)
+        except SlackFailure as failure:
+            if failure.error == "users_not_found":
+                return None
+            raise
+        return str(response["user"]["id"])

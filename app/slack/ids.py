@@ -1,0 +1,21 @@
+"""Callback, block and action ids shared by the renderers and the handlers that read them back."""
+
+from __future__ import annotations
+
+DECLARE_VIEW = "beacon.declare"
+
+
+class DeclareField:
+    """Each input block of the declaration modal; its single element uses the same action id."""
+
+    TITLE = "title"
+    SEVERITY = "severity"
+    SERVICES = "services"
+    ACCOUNTS = "accounts"
+    SUMMARY = "summary"
+    OPTIONS = "options"
+
+
+class DeclareOption:
+    PRIVATE = "private"
+    CUSTOMER_VISIBLE = "customer_visible"

@@ -1,0 +1,61 @@
+"""Incident queries and the timeline; callers own the session and commit."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from app.store.models import Counter, Incident, IncidentEvent
+
+
+def next_number(session: Session) -> int:
+    """Atomic across processes: the UPDATE holds the counter row's lock until commit."""
+    statement = (
+        update(Counter)
+        .where(Counter.name == "incident")
+        .values(value=Counter.value + 1)
+        .returning(Counter.value)
+    )
+    return int(session.execute(statement).scalar_one())
+
+
+def by_number(session: Session, number: int) -> Incident | None:
+    return session.scalar(select(Incident).where(Incident.number == number))
+
+
+def by_channel(session: Session, channel_id: str) -> Incident | None:
+    return session.scalar(select(Incident).where(Incident.channel_id == channel_id))
+
+
+def by_request_key(session: Session, key: str) -> Incident | None:
+    return session.scalar(select(Incident).where(Incident.request_key == key))
+
+
+def open_incidents(session: Session) -> list[Incident]:
+    statement = select(Incident).where(Incident.status != "resolved").order_by(Incident.number)
+    return list(session.scalars(statement))
+
+
+def record(
+    session: Session,
+    incident: Incident | None,
+    *,
+    at: datetime,
+    actor: str | None,
+    kind: str,
+    text: str = "",
+    data: dict[str, Any] | None = None,
+) -> IncidentEvent:
+    event = IncidentEvent(
+        incident_id=incident.id if incident else None,
+        at=at,
+        actor=actor,
+        kind=kind,
+        text=text,
+        data=data or {},
+    )
+    session.add(event)
+    return event

@@ -1,0 +1,186 @@
+"""SQLAlchemy models: incidents, their timeline, the Slack outbox and cached Slack ids."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on every backend (SQLite drops the offset on its own)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime stored; use aware UTC datetimes")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON, list[str]: JSON}
+
+
+class Counter(Base):
+    """Named sequences incremented with UPDATE … RETURNING, which locks the row on PostgreSQL."""
+
+    __tablename__ = "counters"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Incident(Base):
+    __tablename__ = "incidents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[int] = mapped_column(unique=True)
+    request_key: Mapped[str | None] = mapped_column(String(255), unique=True)
+    """Slack's id for the request that declared it (trigger or view id): a redelivery finds it."""
+    title: Mapped[str] = mapped_column(String(300))
+    severity: Mapped[str] = mapped_column(String(20))
+    declared_severity: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20), default="investigating")
+    private: Mapped[bool] = mapped_column(Boolean, default=False)
+    customer_visible: Mapped[bool] = mapped_column(Boolean, default=True)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    services: Mapped[list[str]] = mapped_column(default=list)
+    accounts: Mapped[list[str]] = mapped_column(default=list)
+    impact: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    """Assessed at declaration: service closure, affected accounts with tiers, severity raise."""
+    declared_by: Mapped[str] = mapped_column(String(40))
+    commander: Mapped[str] = mapped_column(String(40))
+    comms_lead: Mapped[str | None] = mapped_column(String(40))
+    origin_channel: Mapped[str | None] = mapped_column(String(40))
+    channel_id: Mapped[str | None] = mapped_column(String(40))
+    channel_name: Mapped[str | None] = mapped_column(String(80))
+    brief_ts: Mapped[str | None] = mapped_column(String(40))
+    announce_channel_id: Mapped[str | None] = mapped_column(String(40))
+    announce_ts: Mapped[str | None] = mapped_column(String(40))
+    declared_at: Mapped[datetime]
+    next_update_due: Mapped[datetime | None]
+    resolved_at: Mapped[datetime | None]
+
+    events: Mapped[list[IncidentEvent]] = relationship(
+        back_populates="incident", order_by="IncidentEvent.id", cascade="all, delete-orphan"
+    )
+
+    @property
+    def ref(self) -> str:
+        return f"INC-{self.number}"
+
+
+class IncidentEvent(Base):
+    """The timeline and audit log: who did what, when; never updated, only appended."""
+
+    __tablename__ = "incident_events"
+    __table_args__ = (Index("ix_incident_events_incident_at", "incident_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"))
+    at: Mapped[datetime]
+    actor: Mapped[str | None] = mapped_column(String(40))
+    kind: Mapped[str] = mapped_column(String(40))
+    text: Mapped[str] = mapped_column(Text, default="")
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+    incident: Mapped[Incident | None] = relationship(back_populates="events")
+
+
+class OutboxItem(Base):
+    """One Slack side effect, written in the transaction of the change that implies it.
+
+    ``key`` makes enqueueing idempotent; ``after_id`` orders effects that need an earlier one's
+    result (a pin needs the message ``ts``); ``result`` keeps what Slack returned.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "state", "available_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(255), unique=True)
+    incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"))
+    kind: Mapped[str] = mapped_column(String(40))
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    after_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"))
+    state: Mapped[str] = mapped_column(String(10), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    available_at: Mapped[datetime]
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_until: Mapped[datetime | None]
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    done_at: Mapped[datetime | None]
+
+
+class SlackIdCache(Base):
+    """Channel names and emails resolved to Slack ids once, shared by every process."""
+
+    __tablename__ = "slack_ids"
+
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    value: Mapped[str | None] = mapped_column(String(40))
+    resolved_at: Mapped[datetime]
+
+
+class Page(Base):
+    """One person paged for one incident; acknowledged at most once."""
+
+    __tablename__ = "pages"
+    __table_args__ = (UniqueConstraint("incident_id", "person"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"))
+    person: Mapped[str] = mapped_column(String(255))
+    """As configured: a Slack user id, or an email until it is resolved."""
+    user_id: Mapped[str | None] = mapped_column(String(40))
+    roles: Mapped[list[str]] = mapped_column(default=list)
+    reasons: Mapped[list[str]] = mapped_column(default=list)
+    stops_escalation: Mapped[bool] = mapped_column(Boolean, default=True)
+    source: Mapped[str] = mapped_column(String(40))
+    """``declare``, ``escalation 2``, ``manual``, ``severity``…: why this page was sent."""
+    paged_by: Mapped[str | None] = mapped_column(String(40))
+    paged_at: Mapped[datetime]
+    acked_at: Mapped[datetime | None]
+    acked_by: Mapped[str | None] = mapped_column(String(40))
+
+
+class Timer(Base):
+    """A durable deadline (an escalation, a reminder). Fired by flipping ``state`` in the
+    transaction that records its effects, so it fires once however many workers watch it."""
+
+    __tablename__ = "timers"
+    __table_args__ = (Index("ix_timers_due", "state", "due_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"))
+    kind: Mapped[str] = mapped_column(String(40))
+    due_at: Mapped[datetime]
+    state: Mapped[str] = mapped_column(String(10), default="pending")
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime]
+    fired_at: Mapped[datetime | None]

@@ -1,0 +1,142 @@
+"""The outbox table: enqueue side effects with a change, claim them for delivery, record results.
+
+Claiming is one UPDATE guarded by the lease columns, so two processes never deliver the same
+item at once: on PostgreSQL the second UPDATE re-checks the lease after waiting for the row lock
+and skips it; SQLite serialises writers.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.orm import Session, aliased
+
+from app.store.models import OutboxItem
+
+
+def enqueue(
+    session: Session,
+    *,
+    key: str,
+    kind: str,
+    now: datetime,
+    payload: dict[str, Any] | None = None,
+    incident_id: int | None = None,
+    after: OutboxItem | None = None,
+) -> OutboxItem:
+    existing = session.scalar(select(OutboxItem).where(OutboxItem.key == key))
+    if existing is not None:
+        return existing
+    item = OutboxItem(
+        key=key,
+        kind=kind,
+        payload=payload or {},
+        incident_id=incident_id,
+        after_id=after.id if after else None,
+        state="pending",
+        attempts=0,
+        available_at=now,
+        created_at=now,
+    )
+    session.add(item)
+    session.flush()
+    return item
+
+
+def claim_due(
+    session: Session, *, worker: str, now: datetime, lease: timedelta, limit: int = 50
+) -> list[OutboxItem]:
+    parent = aliased(OutboxItem)
+    free = or_(OutboxItem.claimed_until.is_(None), OutboxItem.claimed_until < now)
+    due = (
+        select(OutboxItem.id)
+        .outerjoin(parent, OutboxItem.after_id == parent.id)
+        .where(
+            OutboxItem.state == "pending",
+            OutboxItem.available_at <= now,
+            free,
+            or_(OutboxItem.after_id.is_(None), parent.state == "done"),
+        )
+        .order_by(OutboxItem.id)
+        .limit(limit)
+    )
+    ids = list(session.scalars(due))
+    if not ids:
+        return []
+    claimed = session.scalars(
+        update(OutboxItem)
+        .where(OutboxItem.id.in_(ids), OutboxItem.state == "pending", free)
+        .values(claimed_by=worker, claimed_until=now + lease, attempts=OutboxItem.attempts + 1)
+        .returning(OutboxItem.id)
+    ).all()
+    session.commit()
+    if not claimed:
+        return []
+    items = session.scalars(
+        select(OutboxItem).where(OutboxItem.id.in_(claimed)).order_by(OutboxItem.id)
+    )
+    return list(items)
+
+
+def _mine(item_id: int, worker: str) -> Any:
+    return and_(OutboxItem.id == item_id, OutboxItem.claimed_by == worker)
+
+
+def complete(
+    session: Session, item_id: int, *, worker: str, result: dict[str, Any], now: datetime
+) -> bool:
+    """False when the lease was lost to another worker meanwhile; the caller must not go on."""
+    done = session.execute(
+        update(OutboxItem)
+        .where(_mine(item_id, worker), OutboxItem.state == "pending")
+        .values(state="done", result=result, done_at=now, claimed_until=None, last_error=None)
+    )
+    return bool(done.rowcount)  # type: ignore[attr-defined]
+
+
+def retry_later(
+    session: Session, item_id: int, *, worker: str, error: str, at: datetime
+) -> None:
+    session.execute(
+        update(OutboxItem)
+        .where(_mine(item_id, worker))
+        .values(available_at=at, claimed_until=None, claimed_by=None, last_error=error)
+    )
+
+
+def give_up(session: Session, item_id: int, *, worker: str, error: str, now: datetime) -> None:
+    """Mark the item and everything waiting on it failed, so nothing waits forever."""
+    session.execute(
+        update(OutboxItem)
+        .where(_mine(item_id, worker))
+        .values(state="failed", last_error=error, done_at=now, claimed_until=None)
+    )
+    waiting = [item_id]
+    while waiting:
+        children = list(
+            session.scalars(
+                select(OutboxItem.id).where(
+                    OutboxItem.after_id.in_(waiting), OutboxItem.state == "pending"
+                )
+            )
+        )
+        if children:
+            session.execute(
+                update(OutboxItem)
+                .where(OutboxItem.id.in_(children))
+                .values(state="failed", last_error=f"depends on failed item {item_id}", done_at=now)
+            )
+        waiting = children
+
+
+def result_of(session: Session, key: str) -> dict[str, Any] | None:
+    return session.scalar(
+        select(OutboxItem.result).where(OutboxItem.key == key, OutboxItem.state == "done")
+    )
+
+
+def backlog(session: Session) -> int:
+    pending = select(func.count()).select_from(OutboxItem).where(OutboxItem.state == "pending")
+    return int(session.scalar(pending) or 0)

@@ -1,0 +1,439 @@
+"""Ack latency benchmark (not a test): how long Slack waits for Beacon to answer a slash command.
+
+Slack gives a slash command 3 s to be acknowledged, and a slow ack feels broken to the person
+declaring an incident. Beacon acks before it touches the database, so its ack should cost about
+what Bolt's own plumbing costs. This measures exactly that comparison:
+
+* **Beacon**: the real app (``app.bootstrap.build`` + ``create_web_app`` with its outbox
+  dispatcher running), SQLite in a temp file or PostgreSQL with ``--database-url``;
+* **bare Bolt**: an ``AsyncApp`` on the same stack (Starlette adapter + uvicorn, real signing
+  secret verification, the same kind of Web API client) whose ``/incident`` listener only
+  calls ``await ack()``.
+
+Both talk to one fake Slack (``tests.fakes.slack_api.FakeSlack``) that adds 50 ms to every Web
+API call. Each target is warmed up, then gets N (default 500) signed ``/incident declare …``
+commands with distinct titles (each a real new incident for Beacon) at concurrency 50 from
+``httpx.AsyncClient``. The latency of one request is from just before it is sent until its HTTP
+response has been read: the ack as Slack would see it.
+
+Fairness: the load generator, the fake Slack and each server run in **separate processes**, so
+neither the client's nor the fake's Python work competes for the server's GIL, and Beacon's
+background delivery (which keeps the fake busy) cannot slow the client's clock. The servers run
+one at a time (bare first), each in a fresh process.
+
+Targets: Beacon p99 <= 1.5 x bare p99, and Beacon p99 < 300 ms. Exit code is 0 either way.
+Run: ``.venv/bin/python bench/ack_latency.py [--database-url postgresql://...]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import itertools
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+import _common
+import httpx
+from _common import (
+    BOT_TOKEN,
+    SIGNING_SECRET,
+    SLACK_LATENCY,
+    choose_config,
+    declare_text,
+    percentile,
+    prepare_database,
+    seeded_channels,
+    signed_command,
+    table,
+)
+
+REQUESTS = 500
+CONCURRENCY = 50
+WARMUP = 20
+RATIO_TARGET = 1.5
+ABSOLUTE_TARGET_MS = 300.0
+REQUEST_TIMEOUT_S = 10.0
+STARTUP_TIMEOUT_S = 30.0
+SETTLE_S = 1.0
+"""Pause between warm-up and measurement, so warm-up connections and auth.test are settled."""
+
+
+# --- servers (run in child processes) ----------------------------------------------------------
+
+
+def _listen() -> socket.socket:
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    return sock
+
+
+def _announce(line: str) -> None:
+    """Tell the parent process something (one line on stdout)."""
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+
+
+def _serve(app: Any) -> None:
+    import uvicorn
+
+    sock = _listen()
+    _announce(f"PORT {sock.getsockname()[1]}")
+    config = uvicorn.Config(app, log_level="warning", lifespan="on")
+    uvicorn.Server(config).run(sockets=[sock])
+
+
+def serve_beacon(slack_url: str, database_url: str, config_dir: Path) -> None:
+    """The real app, as ``beacon serve`` runs it: web app plus outbox dispatcher in one loop."""
+    from app.bootstrap import build, build_bolt
+    from app.settings import Settings
+    from app.web import create_web_app
+
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        slack_bot_token=BOT_TOKEN,
+        slack_signing_secret=SIGNING_SECRET,
+        slack_api_url=slack_url,
+        database_url=database_url,
+        beacon_config_dir=config_dir,
+    )
+    beacon = build(settings)
+    _serve(create_web_app(beacon, build_bolt(beacon), worker=True))
+
+
+def serve_bare(slack_url: str) -> None:
+    """The floor: Bolt on Starlette/uvicorn with signature checks and a listener that only acks."""
+    from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
+    from slack_bolt.async_app import AsyncAck, AsyncApp
+    from slack_sdk.web.async_client import AsyncWebClient
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import Response
+    from starlette.routing import Route
+
+    bolt = AsyncApp(
+        client=AsyncWebClient(token=BOT_TOKEN, base_url=slack_url),
+        signing_secret=SIGNING_SECRET,
+        process_before_response=False,
+    )
+
+    @bolt.command("/incident")
+    async def incident(ack: AsyncAck) -> None:
+        await ack()
+
+    handler = AsyncSlackRequestHandler(bolt)
+
+    async def events(request: Request) -> Response:
+        return await handler.handle(request)
+
+    _serve(Starlette(routes=[Route("/slack/events", events, methods=["POST"])]))
+
+
+def serve_fake(latency: float, channels: list[str]) -> None:
+    """The fake Slack until stdin closes; then a JSON count of the calls it served, by method."""
+    from tests.fakes.slack_api import FakeSlack
+
+    with FakeSlack(latency=latency, channels=channels) as fake:
+        _announce(f"URL {fake.url}")
+        sys.stdin.read()  # until the parent closes our stdin
+        counts: dict[str, int] = {}
+        for call in list(fake.calls):
+            counts[call.method] = counts.get(call.method, 0) + 1
+        _announce("CALLS " + json.dumps(counts, sort_keys=True))
+
+
+# --- child process management (parent side) ----------------------------------------------------
+
+
+class Child:
+    """A child process of this script speaking one-line messages on stdout."""
+
+    def __init__(self, role: str, *args: str, log: Path) -> None:
+        self.role = role
+        self.log = log
+        self._log_file: IO[str] = log.open("w")
+        self.proc = subprocess.Popen(
+            [sys.executable, __file__, "--serve", role, *args],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._log_file,
+            text=True,
+            cwd=_common.ROOT,
+        )
+
+    def expect(self, prefix: str, timeout: float = STARTUP_TIMEOUT_S) -> str:
+        """The rest of the next stdout line, which must start with ``prefix``."""
+        found: list[str] = []
+
+        def read() -> None:
+            assert self.proc.stdout is not None
+            found.append(self.proc.stdout.readline())
+
+        reader = threading.Thread(target=read, daemon=True)
+        reader.start()
+        reader.join(timeout)
+        line = found[0].strip() if found else ""
+        if not line.startswith(prefix + " "):
+            self.stop()
+            raise RuntimeError(
+                f"{self.role} did not report {prefix!r} (got {line!r});"
+                f" its log:\n{self.log.read_text()[-3000:]}"
+            )
+        return line[len(prefix) + 1 :]
+
+    def stop(self, timeout: float = 15.0) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout)
+        self._log_file.close()
+
+
+@contextlib.contextmanager
+def server(role: str, *args: str, log: Path) -> Iterator[str]:
+    """Start a server child, wait until it answers HTTP, yield its base URL, stop it."""
+    child = Child(role, *args, log=log)
+    try:
+        url = f"http://127.0.0.1:{child.expect('PORT')}"
+        deadline = time.monotonic() + STARTUP_TIMEOUT_S
+        while True:
+            try:
+                httpx.get(url + "/", timeout=1.0)
+                break
+            except httpx.TransportError:
+                if time.monotonic() > deadline or child.proc.poll() is not None:
+                    raise RuntimeError(f"{role} never answered; log:\n{log.read_text()[-3000:]}")
+                time.sleep(0.05)
+        yield url
+    finally:
+        child.stop()
+
+
+# --- load ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Result:
+    latencies_ms: list[float]
+    errors: list[str]
+    elapsed_s: float
+
+
+async def fire(
+    url: str, texts: list[str], *, concurrency: int, response_url: str
+) -> Result:
+    """POST every text as a signed ``/incident`` command, ``concurrency`` in flight at once."""
+    queue: asyncio.Queue[str] = asyncio.Queue()
+    for item in texts:
+        queue.put_nowait(item)
+    latencies: list[float] = []
+    errors: list[str] = []
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+
+    async with httpx.AsyncClient(
+        base_url=url, limits=limits, timeout=REQUEST_TIMEOUT_S
+    ) as client:
+
+        async def worker() -> None:
+            while True:
+                try:
+                    command = queue.get_nowait()
+                except asyncio.QueueEmpty:
+                    return
+                body, headers = signed_command(
+                    command, trigger_id=f"bench.{uuid.uuid4().hex}", response_url=response_url
+                )
+                started = time.perf_counter()
+                try:
+                    response = await client.post("/slack/events", content=body, headers=headers)
+                except httpx.HTTPError as error:
+                    errors.append(repr(error))
+                    continue
+                latencies.append((time.perf_counter() - started) * 1000)
+                if response.status_code != 200:
+                    errors.append(f"HTTP {response.status_code}: {response.text[:200]}")
+
+        began = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return Result(latencies, errors, time.perf_counter() - began)
+
+
+@dataclass
+class Target:
+    name: str
+    result: Result
+
+    @property
+    def p50(self) -> float:
+        return percentile(self.result.latencies_ms, 50)
+
+    @property
+    def p99(self) -> float:
+        return percentile(self.result.latencies_ms, 99)
+
+    @property
+    def max(self) -> float:
+        return max(self.result.latencies_ms, default=float("nan"))
+
+
+def run_target(
+    name: str, url: str, texts: list[str], warmup: list[str], concurrency: int, response_url: str
+) -> Target:
+    warm = asyncio.run(fire(url, warmup, concurrency=concurrency, response_url=response_url))
+    if warm.errors:
+        print(f"  {name}: warm-up errors: {warm.errors[:3]}")
+    time.sleep(SETTLE_S)
+    result = asyncio.run(fire(url, texts, concurrency=concurrency, response_url=response_url))
+    rate = len(texts) / result.elapsed_s if result.elapsed_s else 0.0
+    print(
+        f"  {name}: {len(result.latencies_ms)} requests in {result.elapsed_s:.2f} s"
+        f" ({rate:.0f}/s), {len(result.errors)} errors"
+    )
+    for error in result.errors[:5]:
+        print(f"    error: {error}")
+    return Target(name, result)
+
+
+def count_incidents(database_url: str) -> dict[str, int]:
+    """Incidents stored and outbox items by state, to show each declare was real work."""
+    from sqlalchemy import text
+
+    from app.store.db import make_engine
+
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            counts = {
+                "incidents": int(connection.execute(text("SELECT count(*) FROM incidents")).scalar_one())
+            }
+            for state, count in connection.execute(
+                text("SELECT state, count(*) FROM outbox GROUP BY state")
+            ):
+                counts[f"outbox {state}"] = int(count)
+    finally:
+        engine.dispose()
+    return counts
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("--requests", type=int, default=REQUESTS, help="measured requests per target")
+    parser.add_argument("--concurrency", type=int, default=CONCURRENCY)
+    parser.add_argument("--warmup", type=int, default=WARMUP, help="unmeasured requests first")
+    parser.add_argument("--latency", type=float, default=SLACK_LATENCY, help="fake Slack s/call")
+    parser.add_argument("--database-url", help="PostgreSQL URL (wiped!); default: temp SQLite")
+    parser.add_argument("--config-dir", type=Path, help="default: config/ if present, else fixture")
+    parser.add_argument("--serve", choices=("beacon", "bare", "fake"), help=argparse.SUPPRESS)
+    parser.add_argument("serve_args", nargs="*", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+
+    if args.serve == "fake":
+        serve_fake(float(args.serve_args[0]), args.serve_args[1:])
+        return 0
+    if args.serve == "bare":
+        serve_bare(args.serve_args[0])
+        return 0
+    if args.serve == "beacon":
+        serve_beacon(args.serve_args[0], args.serve_args[1], Path(args.serve_args[2]))
+        return 0
+
+    config_dir, catalog = choose_config(args.config_dir)
+    run = uuid.uuid4().hex[:6]
+    numbers = itertools.count(1)
+
+    def commands(count: int, kind: str) -> list[str]:
+        return [
+            declare_text(catalog, f"Bench {kind} {run} {next(numbers):04d} checkout errors")
+            for _ in range(count)
+        ]
+
+    with tempfile.TemporaryDirectory(prefix="beacon-bench-") as tmp:
+        workdir = Path(tmp)
+        database_url = prepare_database(args.database_url, workdir)
+        print("Ack latency: signed /incident declare commands, HTTP response time (the ack)")
+        print(f"  machine: {_common.machine()}")
+        print(
+            f"  {args.requests} requests per target at concurrency {args.concurrency}"
+            f" after {args.warmup} warm-up requests; fake Slack adds"
+            f" {args.latency * 1000:.0f} ms per Web API call"
+        )
+        print(
+            f"  Beacon: {_common.database_label(database_url)}, config {config_dir};"
+            " each server runs in its own process (uvicorn, one worker), the fake Slack in"
+            " another, the load generator (httpx.AsyncClient) in this one"
+        )
+        fake = Child("fake", str(args.latency), *seeded_channels(catalog), log=workdir / "fake.log")
+        try:
+            slack_url = fake.expect("URL")
+            response_url = slack_url.replace("/api/", "/response_url/bench")
+            targets: list[Target] = []
+            with server("bare", slack_url, log=workdir / "bare.log") as url:
+                targets.append(
+                    run_target(
+                        "bare Bolt", url, commands(args.requests, "bare"),
+                        commands(args.warmup, "warm"), args.concurrency, response_url,
+                    )
+                )
+            with server(
+                "beacon", slack_url, database_url, str(config_dir), log=workdir / "beacon.log"
+            ) as url:
+                targets.append(
+                    run_target(
+                        "Beacon", url, commands(args.requests, "beacon"),
+                        commands(args.warmup, "warm"), args.concurrency, response_url,
+                    )
+                )
+                stored = count_incidents(database_url)
+            print(f"  Beacon database when the load ended: {stored}")
+        finally:
+            if fake.proc.stdin is not None:
+                fake.proc.stdin.close()
+            with contextlib.suppress(RuntimeError):
+                print(f"  fake Slack served: {fake.expect('CALLS', timeout=10)}")
+            fake.stop()
+        log = (workdir / "beacon.log").read_text()
+        if log.strip():
+            print("  Beacon log (tail):\n    " + "\n    ".join(log.strip().splitlines()[-8:]))
+
+    bare, beacon = targets
+    ratio = beacon.p99 / bare.p99 if bare.p99 else float("inf")
+    rows = [
+        [t.name, f"{t.p50:.1f}", f"{t.p99:.1f}", f"{t.max:.1f}"] for t in (bare, beacon)
+    ]
+    print()
+    print(table(["target", "p50 ms", "p99 ms", "max ms"], rows))
+    print()
+    print(f"p99 ratio Beacon/bare: {ratio:.2f}")
+    checks = [
+        (f"Beacon p99 <= {RATIO_TARGET} x bare p99", ratio <= RATIO_TARGET,
+         f"{beacon.p99:.1f} ms vs {RATIO_TARGET * bare.p99:.1f} ms"),
+        (f"Beacon p99 < {ABSOLUTE_TARGET_MS:.0f} ms", beacon.p99 < ABSOLUTE_TARGET_MS,
+         f"{beacon.p99:.1f} ms"),
+    ]
+    for label, ok, detail in checks:
+        print(f"{'PASS' if ok else 'FAIL'}: {label} ({detail})")
+    if any(t.result.errors for t in targets):
+        print("FAIL: some requests errored (see above)")
+    return 0
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    sys.exit(main())

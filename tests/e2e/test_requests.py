@@ -1,0 +1,51 @@
+"""Requests Slack did not sign, or signed too long ago, are refused before any handler runs."""
+
+from __future__ import annotations
+
+import time
+
+from tests.fakes.signing import slash_command_body
+from tests.fakes.slack_api import FakeSlack
+from tests.support.harness import RunningBeacon
+
+
+def _body(slack: FakeSlack) -> bytes:
+    return slash_command_body(
+        "declare P2 Checkout down", user_id="U0RESP1", channel_id="C0GENERAL",
+        response_url=slack.response_url("x"), trigger_id="1.2.3",
+    )
+
+
+def test_bad_signature_is_refused(beacon: RunningBeacon, slack: FakeSlack) -> None:
+    body = _body(slack)
+    response = beacon.http.post(
+        "/slack/events",
+        content=body,
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "X-Slack-Request-Timestamp": str(int(time.time())),
+            "X-Slack-Signature": "v0=" + "0" * 64,
+        },
+    )
+    assert response.status_code == 401
+    assert slack.calls_to("conversations.create") == []
+
+
+def test_stale_timestamp_is_refused(beacon: RunningBeacon, slack: FakeSlack) -> None:
+    stale = int(time.time()) - 10 * 60
+    response = beacon.post_signed(_body(slack), "application/x-www-form-urlencoded", timestamp=stale)
+    assert response.status_code == 401
+
+
+def test_health_checks_the_database(beacon: RunningBeacon) -> None:
+    response = beacon.http.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"ok": True, "database": "ok"}
+
+
+def test_metrics_are_prometheus_text(beacon: RunningBeacon) -> None:
+    beacon.command("declare P3 Search is slow services: search")
+    response = beacon.http.get("/metrics")
+    assert response.status_code == 200
+    assert "beacon_outbox_backlog" in response.text
+    assert 'beacon_open_incidents{severity="P3"} 1.0' in response.text

@@ -1,0 +1,118 @@
+"""Beacon served over real HTTP in a background thread, talking to the fake Slack."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import httpx
+import uvicorn
+
+from app.beacon import Beacon
+from app.bootstrap import build, build_bolt
+from app.settings import Settings
+from app.web import create_web_app
+from tests.fakes.signing import interaction_body, sign, slash_command_body
+from tests.fakes.slack_api import FakeSlack
+
+SIGNING_SECRET = "test-signing-secret"
+CONFIG_DIR = Path(__file__).resolve().parents[2] / "config"
+T = TypeVar("T")
+
+
+def eventually(check: Callable[[], T], *, timeout: float = 10.0, interval: float = 0.02) -> T:
+    """Poll until ``check`` returns something truthy; delivery is asynchronous by design."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            value = check()
+        except AssertionError:
+            if time.monotonic() > deadline:
+                raise
+        else:
+            if value:
+                return value
+            if time.monotonic() > deadline:
+                raise AssertionError(f"condition not met within {timeout}s: {check}")
+        time.sleep(interval)
+
+
+class RunningBeacon:
+    def __init__(
+        self,
+        *,
+        database_url: str,
+        slack: FakeSlack,
+        config_dir: Path = CONFIG_DIR,
+        worker: bool = True,
+    ) -> None:
+        self.slack = slack
+        self.settings = Settings(
+            _env_file=None,  # type: ignore[call-arg]
+            slack_bot_token="xoxb-test-token",
+            slack_signing_secret=SIGNING_SECRET,
+            slack_api_url=slack.url,
+            database_url=database_url,
+            beacon_config_dir=config_dir,
+        )
+        self.worker = worker
+        self.beacon: Beacon = build(self.settings)
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+        self.url = ""
+        self._triggers = 0
+
+    def __enter__(self) -> RunningBeacon:
+        sock = socket.socket()
+        sock.bind(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+        web = create_web_app(self.beacon, build_bolt(self.beacon), worker=self.worker)
+        config = uvicorn.Config(web, log_level="warning", lifespan="on")
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": [sock]}, daemon=True
+        )
+        self._thread.start()
+        eventually(lambda: self._server is not None and self._server.started, timeout=10)
+        self.http = httpx.Client(base_url=self.url, timeout=10)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.http.close()
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        self.beacon.engine.dispose()
+
+    def post_signed(self, body: bytes, content_type: str, **sign_kwargs: Any) -> httpx.Response:
+        headers = {"Content-Type": content_type, **sign(body, SIGNING_SECRET, **sign_kwargs)}
+        return self.http.post("/slack/events", content=body, headers=headers)
+
+    def command(
+        self, text: str, *, user: str = "U0RESP1", channel: str = "C0GENERAL"
+    ) -> httpx.Response:
+        self._triggers += 1
+        body = slash_command_body(
+            text,
+            user_id=user,
+            channel_id=channel,
+            response_url=self.slack.response_url(f"cmd{self._triggers}"),
+            trigger_id=f"{self._triggers}.{time.monotonic_ns()}.trigger",
+        )
+        return self.post_signed(body, "application/x-www-form-urlencoded")
+
+    def interact(self, payload: dict[str, Any]) -> httpx.Response:
+        return self.post_signed(interaction_body(payload), "application/x-www-form-urlencoded")
+
+    def replies_to(self, response: httpx.Response) -> str:
+        """What the user saw: the ack body's text, if the command answered in the ack."""
+        if not response.content:
+            return ""
+        return str(response.json().get("text", ""))
+
+

@@ -1,0 +1,147 @@
+"""Invariants of the routing rules over generated inputs."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from app.catalog.models import Account, ImpactMatrix, OnCall, Override, Service
+from app.routing.graph import DependencyGraph, dependents_closure
+from app.routing.impact import account_tier
+from app.routing.oncall import on_call_at
+
+# --- impact matrix: more of anything never makes an account less important ------------------
+
+
+@st.composite
+def matrices(draw: st.DrawFn) -> ImpactMatrix:
+    value_medium = draw(st.integers(0, 10**6))
+    exposure_medium = draw(st.integers(0, 10**5))
+    levels = draw(st.lists(st.integers(0, 5), min_size=1, max_size=4))
+    tier_count = draw(st.integers(1, 4))
+    minimums = draw(st.lists(st.integers(0, 12), min_size=tier_count, max_size=tier_count))
+    return ImpactMatrix(
+        value_high=value_medium + draw(st.integers(0, 10**6)),
+        value_medium=value_medium,
+        exposure_high=exposure_medium + draw(st.integers(0, 10**5)),
+        exposure_medium=exposure_medium,
+        dependence=tuple((f"level{i}", points) for i, points in enumerate(levels)),
+        tiers=tuple((tier, minimum) for tier, minimum in enumerate(minimums, start=1)),
+    )
+
+
+def _account(arr: int, users: int, dependence: str) -> Account:
+    return Account("a", "A", arr=arr, users=users, dependence=dependence)
+
+
+@given(
+    matrices(),
+    st.integers(0, 3 * 10**6),
+    st.integers(0, 3 * 10**5),
+    st.integers(0, 3),
+    st.integers(0, 3 * 10**6),
+    st.integers(0, 3 * 10**5),
+    st.integers(0, 3),
+)
+def test_tier_is_monotone(
+    matrix: ImpactMatrix, arr: int, users: int, level: int, more_arr: int, more_users: int,
+    more_level: int,
+) -> None:
+    by_points = sorted(matrix.dependence, key=lambda pair: pair[1])
+    low = by_points[min(level, len(by_points) - 1)][0]
+    high = by_points[min(level + more_level, len(by_points) - 1)][0]
+    base = account_tier(_account(arr, users, low), matrix)
+    assert account_tier(_account(arr + more_arr, users, low), matrix) <= base
+    assert account_tier(_account(arr, users + more_users, low), matrix) <= base
+    assert account_tier(_account(arr, users, high), matrix) <= base
+    assert account_tier(_account(arr + more_arr, users + more_users, high), matrix) <= base
+
+
+# --- dependency graph: the closure is closed and contains its roots -------------------------
+
+
+@st.composite
+def graphs(draw: st.DrawFn) -> dict[str, Service]:
+    size = draw(st.integers(1, 25))
+    ids = [f"s{i}" for i in range(size)]
+    services = {}
+    for service_id in ids:
+        depends_on = draw(st.lists(st.sampled_from(ids), max_size=4, unique=True))
+        services[service_id] = Service(service_id, service_id, "t", depends_on=tuple(depends_on))
+    return services
+
+
+@given(graphs(), st.data())
+def test_closure_is_closed_and_contains_roots(
+    services: dict[str, Service], data: st.DataObject
+) -> None:
+    roots = data.draw(st.lists(st.sampled_from(sorted(services)), max_size=4))
+    closure = dependents_closure(services, roots)
+    assert set(roots) <= closure
+    for service in services.values():
+        if any(dependency in closure for dependency in service.depends_on):
+            assert service.id in closure
+    graph = DependencyGraph.build(services)
+    assert graph.closure(roots) == closure
+    # minimal: every member is a root or depends on a member
+    for member in closure - set(roots):
+        assert any(dependency in closure for dependency in services[member].depends_on)
+
+
+# --- on-call: every instant has exactly one person, shifts tile the timeline ----------------
+
+ZONES = ["Europe/Berlin", "America/New_York", "UTC", "Australia/Sydney", "Asia/Kolkata"]
+PEOPLE = ["P1", "P2", "P3", "P4"]
+WINDOW_START = datetime(2025, 6, 1)
+TRICKY_TIMES = [time(0, 0), time(2, 30), time(9, 0), time(1, 59), time(23, 30)]
+
+
+@st.composite
+def rotations(draw: st.DrawFn) -> OnCall:
+    overrides = []
+    for _ in range(draw(st.integers(0, 4))):
+        begin = WINDOW_START + timedelta(minutes=draw(st.integers(0, 60 * 24 * 500)))
+        length = timedelta(minutes=draw(st.integers(-60, 60 * 24 * 10)))
+        overrides.append(Override(draw(st.sampled_from(["O1", "O2", "P1"])), begin, begin + length))
+    return OnCall(
+        timezone=draw(st.sampled_from(ZONES)),
+        handoff_weekday=draw(st.integers(0, 6)),
+        handoff_time=draw(st.sampled_from(TRICKY_TIMES) | st.times()),
+        start=draw(st.dates(date(2025, 9, 1), date(2026, 6, 1))),
+        rotation=tuple(draw(st.lists(st.sampled_from(PEOPLE), min_size=1, max_size=4))),
+        overrides=tuple(overrides),
+    )
+
+
+instants = st.datetimes(
+    datetime(2025, 6, 1), datetime(2027, 1, 1), timezones=st.just(UTC)
+)
+
+
+@settings(max_examples=300)
+@given(rotations(), instants)
+def test_rotation_covers_every_instant_with_one_person(oncall: OnCall, at: datetime) -> None:
+    shift = on_call_at(oncall, at)
+    allowed = set(oncall.rotation) | {override.user for override in oncall.overrides}
+    assert shift.primary in allowed
+    assert shift.scheduled in oncall.rotation
+    assert shift.secondary != shift.primary
+    if shift.secondary is None:  # nobody else left once the primary and displaced are skipped
+        assert set(oncall.rotation) <= {shift.primary, shift.scheduled}
+    else:
+        assert shift.secondary in oncall.rotation
+    assert shift.shift_start <= at < shift.shift_end
+    assert shift.shift_start.tzinfo is UTC and shift.shift_end.tzinfo is UTC
+    assert shift.shift_end - shift.shift_start <= timedelta(days=7, hours=2)
+
+    following = on_call_at(oncall, shift.shift_end)
+    assert following.shift_start == shift.shift_end
+    assert following.primary == shift.next_person
+    last_moment = on_call_at(oncall, shift.shift_end - timedelta(microseconds=1))
+    assert last_moment == shift
+    first_moment = on_call_at(oncall, shift.shift_start)
+    assert first_moment == shift
+    previous = on_call_at(oncall, shift.shift_start - timedelta(microseconds=1))
+    assert previous.shift_end == shift.shift_start
