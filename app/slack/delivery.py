@@ -18,7 +18,7 @@ from typing import Any
 from app.slack.gateway import SlackFailure
 from app.store import outbox
 from app.store.db import UnitOfWork
-from app.store.models import Incident, OutboxItem
+from app.store.models import Base, Incident, OutboxItem, Page
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +31,8 @@ class Outcome:
     result: dict[str, Any]
     incident: dict[str, Any] = field(default_factory=dict)
     """Incident columns to set in the transaction that marks the item done."""
+    page: dict[str, Any] = field(default_factory=dict)
+    """Columns of the page named by the job's ``page_id``, set in that same transaction."""
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,12 @@ class Job:
 
 
 Effect = Callable[[Job], Awaitable[Outcome]]
+
+
+def _apply(row: Base | None, values: dict[str, Any]) -> None:
+    if row is not None:
+        for name, value in values.items():
+            setattr(row, name, value)
 
 
 def backoff(attempts: int, retry_after: float | None) -> timedelta:
@@ -179,11 +187,9 @@ class Dispatcher:
             done = outbox.complete(
                 session, job.id, worker=self.worker, result=outcome.result, now=self.clock()
             )
-            if done and outcome.incident and job.incident_id is not None:
-                incident = session.get(Incident, job.incident_id)
-                if incident is not None:
-                    for name, value in outcome.incident.items():
-                        setattr(incident, name, value)
+            if done:
+                _apply(session.get(Incident, job.incident_id or 0), outcome.incident)
+                _apply(session.get(Page, int(job.payload.get("page_id") or 0)), outcome.page)
             session.commit()
 
     def _retry(self, job: Job, error: str, delay: timedelta) -> None:

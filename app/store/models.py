@@ -82,6 +82,8 @@ class Incident(Base):
     announce_ts: Mapped[str | None] = mapped_column(String(40))
     declared_at: Mapped[datetime]
     next_update_due: Mapped[datetime | None]
+    escalation_level: Mapped[int] = mapped_column(default=0)
+    """Escalation levels fired so far; the next one is ``policy.escalation[escalation_level]``."""
     resolved_at: Mapped[datetime | None]
 
     events: Mapped[list[IncidentEvent]] = relationship(

@@ -6,7 +6,7 @@ import time
 
 from tests.fakes.signing import slash_command_body
 from tests.fakes.slack_api import FakeSlack
-from tests.support.harness import RunningBeacon
+from tests.support.harness import RunningBeacon, eventually
 
 
 def _body(slack: FakeSlack) -> bytes:
@@ -45,7 +45,12 @@ def test_health_checks_the_database(beacon: RunningBeacon) -> None:
 
 def test_metrics_are_prometheus_text(beacon: RunningBeacon) -> None:
     beacon.command("declare P3 Search is slow services: search")
-    response = beacon.http.get("/metrics")
-    assert response.status_code == 200
-    assert "beacon_outbox_backlog" in response.text
-    assert 'beacon_open_incidents{severity="P3"} 1.0' in response.text
+
+    def scraped() -> str:
+        response = beacon.http.get("/metrics")
+        assert response.status_code == 200
+        return response.text if 'beacon_open_incidents{severity="P3"} 1.0' in response.text else ""
+
+    text = eventually(scraped)
+    assert "beacon_outbox_backlog" in text
+    assert 'beacon_open_incidents{severity="P1"} 0.0' in text

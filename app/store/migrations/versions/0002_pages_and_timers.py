@@ -57,9 +57,15 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("timers", schema=None) as batch_op:
         batch_op.create_index("ix_timers_due", ["state", "due_at"], unique=False)
+    with op.batch_alter_table("incidents", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("escalation_level", sa.Integer(), nullable=False, server_default="0")
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("incidents", schema=None) as batch_op:
+        batch_op.drop_column("escalation_level")
     with op.batch_alter_table("timers", schema=None) as batch_op:
         batch_op.drop_index("ix_timers_due")
 

@@ -1,0 +1,75 @@
+"""Pages and durable timers; callers own the session and commit."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from app.store.models import Page, Timer
+
+
+def pages_of(session: Session, incident_id: int) -> list[Page]:
+    statement = select(Page).where(Page.incident_id == incident_id).order_by(Page.id)
+    return list(session.scalars(statement))
+
+
+def open_pages_of(session: Session, user: str) -> list[Page]:
+    """Unacknowledged pages addressed to ``user`` (by id, or by the email it resolved from)."""
+    statement = select(Page).where(
+        Page.acked_at.is_(None), (Page.user_id == user) | (Page.person == user)
+    )
+    return list(session.scalars(statement.order_by(Page.id)))
+
+
+def schedule(
+    session: Session, *, incident_id: int, kind: str, due_at: datetime, now: datetime,
+    data: dict[str, Any] | None = None,
+) -> Timer:
+    timer = Timer(
+        incident_id=incident_id, kind=kind, due_at=due_at, state="pending", data=data or {},
+        created_at=now,
+    )
+    session.add(timer)
+    session.flush()
+    return timer
+
+
+def pending(session: Session, incident_id: int, kind: str) -> list[Timer]:
+    statement = select(Timer).where(
+        Timer.incident_id == incident_id, Timer.kind == kind, Timer.state == "pending"
+    )
+    return list(session.scalars(statement.order_by(Timer.due_at)))
+
+
+def cancel(session: Session, incident_id: int, kind: str) -> int:
+    result = session.execute(
+        update(Timer)
+        .where(Timer.incident_id == incident_id, Timer.kind == kind, Timer.state == "pending")
+        .values(state="cancelled")
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def due(session: Session, now: datetime, limit: int = 100) -> list[int]:
+    statement = (
+        select(Timer.id)
+        .where(Timer.state == "pending", Timer.due_at <= now)
+        .order_by(Timer.due_at)
+        .limit(limit)
+    )
+    return list(session.scalars(statement))
+
+
+def claim(session: Session, timer_id: int, now: datetime) -> Timer | None:
+    """Flip the timer to fired; only one transaction can, so only one caller gets it back."""
+    claimed = session.execute(
+        update(Timer)
+        .where(Timer.id == timer_id, Timer.state == "pending")
+        .values(state="fired", fired_at=now)
+    )
+    if not claimed.rowcount:  # type: ignore[attr-defined]
+        return None
+    return session.get(Timer, timer_id)
