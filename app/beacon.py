@@ -6,12 +6,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine
 from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy import Engine
 
+from app.cadence.jobs import TimerJobs
 from app.catalog.models import Catalog
 from app.routing.assessment import RoutingIndex
+from app.services.accounts import AccountService
+from app.services.changes import ChangeService
 from app.services.incidents import IncidentService
+from app.services.paging import PagingService
 from app.settings import Settings
 from app.slack.delivery import Dispatcher
 from app.slack.directory import Directory
@@ -30,5 +34,9 @@ class Beacon:
     gateway: SlackGateway
     directory: Directory
     incidents: IncidentService
+    paging: PagingService
+    changes: ChangeService
+    accounts: AccountService
     dispatcher: Dispatcher
+    timers: TimerJobs
     clock: Callable[[], datetime]

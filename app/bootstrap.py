@@ -9,18 +9,22 @@ from datetime import UTC, datetime
 from slack_bolt.async_app import AsyncApp
 
 from app.beacon import Beacon
+from app.cadence.jobs import TimerJobs
 from app.catalog.loader import load_catalog
 from app.catalog.models import Catalog
-from app.domain.declaration import Declaration
-from app.handlers import commands, views
-from app.routing.assessment import Impact, RoutingIndex, assess
+from app.handlers import actions, commands, views
+from app.routing.assessment import RoutingIndex
+from app.services.context import Context
+from app.services.accounts import AccountService
+from app.services.changes import ChangeService
 from app.services.incidents import IncidentService
+from app.services.paging import PagingService
 from app.services.views import incident_view
 from app.settings import Settings
 from app.slack.delivery import Dispatcher
 from app.slack.directory import Directory
-from app.slack.effects import IncidentEffects
 from app.slack.gateway import SlackGateway, make_client
+from app.slack.page_effects import PagingEffects
 from app.store.db import UnitOfWork, make_engine
 
 
@@ -42,12 +46,7 @@ def build(
     gateway = SlackGateway(client)
     directory = Directory(gateway=gateway, uow=uow, clock=clock)
 
-    def assess_declaration(declaration: Declaration) -> Impact:
-        return assess(
-            routing, declaration.severity or "", declaration.services, declaration.accounts
-        )
-
-    effects = IncidentEffects(
+    effects = PagingEffects(
         gateway=gateway,
         directory=directory,
         uow=uow,
@@ -55,13 +54,8 @@ def build(
         view=incident_view,
     )
     dispatcher = Dispatcher(uow=uow, effects=effects.table(), clock=clock)
-    incidents = IncidentService(
-        uow=uow,
-        catalog=lambda: catalog,
-        assess=assess_declaration,
-        clock=clock,
-        on_commit=dispatcher.wake,
-    )
+    ctx = Context(uow=uow, routing=lambda: routing, clock=clock, on_commit=dispatcher.wake)
+    paging = PagingService(ctx)
     return Beacon(
         settings=settings,
         catalog=catalog,
@@ -71,8 +65,12 @@ def build(
         client=client,
         gateway=gateway,
         directory=directory,
-        incidents=incidents,
+        incidents=IncidentService(ctx),
+        paging=paging,
+        changes=ChangeService(ctx),
+        accounts=AccountService(ctx),
         dispatcher=dispatcher,
+        timers=TimerJobs(paging.fire_due, interval=settings.beacon_timer_interval),
         clock=clock,
     )
 
@@ -85,4 +83,5 @@ def build_bolt(beacon: Beacon) -> AsyncApp:
     )
     commands.register(app, beacon)
     views.register(app, beacon)
+    actions.register(app, beacon)
     return app

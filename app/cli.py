@@ -31,7 +31,9 @@ def _fail(message: str, code: int = 2) -> int:
 
 def _missing_slack_settings(settings: Settings) -> str | None:
     if not settings.slack_bot_token:
-        return MISSING_TOKEN.format(variable="SLACK_BOT_TOKEN", what="Bot User OAuth Token (xoxb-…)")
+        return MISSING_TOKEN.format(
+            variable="SLACK_BOT_TOKEN", what="Bot User OAuth Token (xoxb-…)"
+        )
     if not settings.socket_mode and not settings.slack_signing_secret:
         return MISSING_TOKEN.format(
             variable="SLACK_SIGNING_SECRET",
@@ -89,8 +91,16 @@ def worker(settings: Settings) -> int:
     if not settings.slack_bot_token:
         return _fail(MISSING_TOKEN.format(variable="SLACK_BOT_TOKEN", what="Bot User OAuth Token"))
     beacon = _load(settings)
+
+    async def run() -> None:
+        beacon.timers.start()
+        try:
+            await beacon.dispatcher.run()
+        finally:
+            beacon.timers.stop()
+
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(beacon.dispatcher.run())
+        asyncio.run(run())
     return 0
 
 

@@ -9,6 +9,4 @@ SLACK_API_ERRORS = Counter(
 )
 OUTBOX_BACKLOG = Gauge("beacon_outbox_backlog", "Slack side effects waiting to be delivered")
 OPEN_INCIDENTS = Gauge("beacon_open_incidents", "Open incidents by severity", ["severity"])
-INCIDENTS_DECLARED = Counter(
-    "beacon_incidents_declared_total", "Incidents declared", ["severity"]
-)
+INCIDENTS_DECLARED = Counter("beacon_incidents_declared_total", "Incidents declared", ["severity"])

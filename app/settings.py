@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     host: str = "0.0.0.0"
     log_level: str = "info"
     log_format: Literal["text", "json"] = "text"
+    beacon_timer_interval: float = 1.0
+    """Seconds between polls of due escalations and reminders."""
+    pagerduty_events_url: str = "https://events.pagerduty.com/v2/enqueue"
 
     @field_validator("database_url")
     @classmethod

@@ -45,9 +45,12 @@ def create_web_app(beacon: Beacon, bolt: AsyncApp, *, worker: bool = True) -> St
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         task = asyncio.create_task(beacon.dispatcher.run()) if worker else None
+        if worker:
+            beacon.timers.start()
         try:
             yield
         finally:
+            beacon.timers.stop()
             if task is not None:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):

@@ -16,6 +16,7 @@ Run: ``.venv/bin/python bench/routing.py``.
 
 from __future__ import annotations
 
+import gc
 import json
 import random
 import statistics
@@ -325,6 +326,7 @@ def main() -> int:
     def decide(cold: bool) -> tuple[list[float], Any, Any]:
         samples: list[float] = []
         impact = routing = None
+        gc.collect()  # start from a clean heap, as a server does long after loading its config
         for run in range(RUNS):
             if cold:
                 graph._closures.clear()

@@ -104,10 +104,14 @@ class _Checker:
                     )
                 )
 
-    def ref(self, doc: Document, value: str, known: dict[str, Any], kind: str, *path: object) -> None:
+    def ref(
+        self, doc: Document, value: str, known: dict[str, Any], kind: str, *path: object
+    ) -> None:
         if value not in known:
             self.issues.append(
-                doc.issue(f"unknown {kind} `{value}`.{did_you_mean(value, known)}".rstrip("."), *path)
+                doc.issue(
+                    f"unknown {kind} `{value}`.{did_you_mean(value, known)}".rstrip("."), *path
+                )
             )
 
 
@@ -117,8 +121,11 @@ def _check_policy(doc: Document, policy: schema.PolicyFile, check: _Checker) -> 
     check.channel(doc, ws.cs_channel, "workspace", "cs_channel")
     if not re.match(r"^[a-z0-9][a-z0-9_-]{0,20}$", ws.channel_prefix):
         check.issues.append(
-            doc.issue("`channel_prefix` must be lowercase letters, digits, - or _ (<= 21)",
-                      "workspace", "channel_prefix")
+            doc.issue(
+                "`channel_prefix` must be lowercase letters, digits, - or _ (<= 21)",
+                "workspace",
+                "channel_prefix",
+            )
         )
     for field in ("approvers", "execs"):
         for index, person in enumerate(getattr(ws, field)):
@@ -130,20 +137,31 @@ def _check_policy(doc: Document, policy: schema.PolicyFile, check: _Checker) -> 
         levels = getattr(matrix, dimension)
         if levels.high < levels.medium:
             check.issues.append(
-                doc.issue(f"`{dimension}.high` must be at least `{dimension}.medium`",
-                          "impact_matrix", dimension)
+                doc.issue(
+                    f"`{dimension}.high` must be at least `{dimension}.medium`",
+                    "impact_matrix",
+                    dimension,
+                )
             )
     if not matrix.tiers:
-        check.issues.append(doc.issue("`impact_matrix.tiers` needs at least one tier",
-                                      "impact_matrix", "tiers"))
+        check.issues.append(
+            doc.issue("`impact_matrix.tiers` needs at least one tier", "impact_matrix", "tiers")
+        )
     for tier, rule in policy.tiers.items():
         if matrix.tiers and tier not in matrix.tiers:
             check.issues.append(
                 doc.issue(f"tier {tier} is not defined in `impact_matrix.tiers`", "tiers", tier)
             )
         if rule.min_severity is not None:
-            check.ref(doc, rule.min_severity, dict(policy.severities), "severity",
-                      "tiers", tier, "min_severity")
+            check.ref(
+                doc,
+                rule.min_severity,
+                dict(policy.severities),
+                "severity",
+                "tiers",
+                tier,
+                "min_severity",
+            )
         check.targets(doc, rule.page, "tiers", tier, "page")
     for index, level in enumerate(policy.escalation):
         if level.after != "ack_within":
@@ -151,7 +169,9 @@ def _check_policy(doc: Document, policy: schema.PolicyFile, check: _Checker) -> 
                 parse_duration(level.after)
             except ValueError as error:
                 check.issues.append(
-                    doc.issue(f"`after`: {error} (or write ack_within)", "escalation", index, "after")
+                    doc.issue(
+                        f"`after`: {error} (or write ack_within)", "escalation", index, "after"
+                    )
                 )
         check.targets(doc, level.page, "escalation", index, "page")
 
@@ -169,13 +189,20 @@ def _check_services(
             ZoneInfo(oncall.timezone)
         except (ZoneInfoNotFoundError, ValueError):
             check.issues.append(
-                doc.issue(f"unknown time zone `{oncall.timezone}`", "teams", tid, "oncall", "timezone")
+                doc.issue(
+                    f"unknown time zone `{oncall.timezone}`", "teams", tid, "oncall", "timezone"
+                )
             )
         match = HANDOFF.match(oncall.handoff.lower())
         if not match or match.group(1) not in WEEKDAYS:
             check.issues.append(
-                doc.issue(f"handoff `{oncall.handoff}` must look like \"mon 09:00\"",
-                          "teams", tid, "oncall", "handoff")
+                doc.issue(
+                    f'handoff `{oncall.handoff}` must look like "mon 09:00"',
+                    "teams",
+                    tid,
+                    "oncall",
+                    "handoff",
+                )
             )
         for index, person in enumerate(oncall.rotation):
             check.person(doc, person, "teams", tid, "oncall", "rotation", index)
@@ -183,14 +210,28 @@ def _check_services(
             check.person(doc, override.user, "teams", tid, "oncall", "overrides", index, "user")
             if override.start >= override.end:
                 check.issues.append(
-                    doc.issue("override `from` must be before `to`",
-                              "teams", tid, "oncall", "overrides", index)
+                    doc.issue(
+                        "override `from` must be before `to`",
+                        "teams",
+                        tid,
+                        "oncall",
+                        "overrides",
+                        index,
+                    )
                 )
     for sid, service in services.services.items():
         check.ref(doc, service.team, dict(services.teams), "team", "services", sid, "team")
         for index, dependency in enumerate(service.depends_on):
-            check.ref(doc, dependency, dict(services.services), "service",
-                      "services", sid, "depends_on", index)
+            check.ref(
+                doc,
+                dependency,
+                dict(services.services),
+                "service",
+                "services",
+                sid,
+                "depends_on",
+                index,
+            )
     cycle = _find_cycle({sid: s.depends_on for sid, s in services.services.items()})
     if cycle:
         check.issues.append(
@@ -209,7 +250,7 @@ def _find_cycle(graph: dict[str, list[str]]) -> list[str] | None:
             if nxt not in graph:
                 continue
             if state.get(nxt) == 1:
-                return [*stack[stack.index(nxt):], nxt]
+                return [*stack[stack.index(nxt) :], nxt]
             if nxt not in state and (found := visit(nxt)):
                 return found
         stack.pop()
@@ -237,17 +278,25 @@ def _check_accounts(
                     doc.issue(
                         f"unknown dependence `{account.dependence}`; use one of"
                         f" {', '.join(dependence)}",
-                        "accounts", aid, "dependence",
+                        "accounts",
+                        aid,
+                        "dependence",
                     )
                 )
             if account.tier is not None and account.tier not in policy.impact_matrix.tiers:
                 check.issues.append(
-                    doc.issue(f"tier {account.tier} is not defined in `impact_matrix.tiers`",
-                              "accounts", aid, "tier")
+                    doc.issue(
+                        f"tier {account.tier} is not defined in `impact_matrix.tiers`",
+                        "accounts",
+                        aid,
+                        "tier",
+                    )
                 )
         if services is not None:
             for index, used in enumerate(account.uses):
-                check.ref(doc, used, dict(services.services), "service", "accounts", aid, "uses", index)
+                check.ref(
+                    doc, used, dict(services.services), "service", "accounts", aid, "uses", index
+                )
         check.person(doc, account.liaison, "accounts", aid, "liaison")
         check.person(doc, account.exec_sponsor, "accounts", aid, "exec_sponsor")
         check.channel(doc, account.channel, "accounts", aid, "channel")
@@ -269,7 +318,9 @@ def read_accounts_csv(path: Path, issues: list[ConfigIssue]) -> Document:
                 continue
             if aid in doc.data["accounts"]:
                 issues.append(ConfigIssue(path.name, line, f"duplicate account `{aid}`"))
-            record: dict[str, Any] = {k: v.strip() for k, v in row.items() if k in CSV_COLUMNS and v and v.strip()}
+            record: dict[str, Any] = {
+                k: v.strip() for k, v in row.items() if k in CSV_COLUMNS and v and v.strip()
+            }
             if "uses" in record:
                 record["uses"] = [u for u in re.split(r"[;\s]+", record["uses"]) if u]
             doc.data["accounts"][aid] = record
@@ -315,7 +366,9 @@ def load_catalog(config_dir: Path) -> Catalog:
         if parsed:
             for aid in parsed.accounts:
                 if aid in accounts:
-                    issues.append(csv_doc.issue(f"account `{aid}` is also in accounts.yaml", "accounts", aid))
+                    issues.append(
+                        csv_doc.issue(f"account `{aid}` is also in accounts.yaml", "accounts", aid)
+                    )
             _check_accounts(csv_doc, parsed.accounts, policy, services, check)
             accounts.update(parsed.accounts)
     if issues or policy is None or services is None:
@@ -330,9 +383,16 @@ def load_catalog(config_dir: Path) -> Catalog:
         },
         accounts={
             aid: Account(
-                id=aid, name=a.name, arr=a.arr, users=a.users, dependence=a.dependence,
-                uses=tuple(a.uses), liaison=a.liaison, exec_sponsor=a.exec_sponsor,
-                channel=a.channel, tier=a.tier,
+                id=aid,
+                name=a.name,
+                arr=a.arr,
+                users=a.users,
+                dependence=a.dependence,
+                uses=tuple(a.uses),
+                liaison=a.liaison,
+                exec_sponsor=a.exec_sponsor,
+                channel=a.channel,
+                tier=a.tier,
             )
             for aid, a in accounts.items()
         },
@@ -346,18 +406,24 @@ def _policy(policy: schema.PolicyFile) -> Policy:
     matrix = policy.impact_matrix
     return Policy(
         workspace=Workspace(
-            announce_channel=ws.announce_channel, cs_channel=ws.cs_channel,
-            channel_prefix=ws.channel_prefix, approvers=tuple(ws.approvers),
-            execs=tuple(ws.execs), remind_before=ws.remind_before,
+            announce_channel=ws.announce_channel,
+            cs_channel=ws.cs_channel,
+            channel_prefix=ws.channel_prefix,
+            approvers=tuple(ws.approvers),
+            execs=tuple(ws.execs),
+            remind_before=ws.remind_before,
         ),
         severities=tuple(
             Severity(sid, s.label, rank, s.ack_within, s.update_every, tuple(s.page))
             for rank, (sid, s) in enumerate(policy.severities.items())
         ),
         impact_matrix=ImpactMatrix(
-            value_high=matrix.value.high, value_medium=matrix.value.medium,
-            exposure_high=matrix.exposure.high, exposure_medium=matrix.exposure.medium,
-            dependence=tuple(matrix.dependence.items()), tiers=tuple(sorted(matrix.tiers.items())),
+            value_high=matrix.value.high,
+            value_medium=matrix.value.medium,
+            exposure_high=matrix.exposure.high,
+            exposure_medium=matrix.exposure.medium,
+            dependence=tuple(matrix.dependence.items()),
+            tiers=tuple(sorted(matrix.tiers.items())),
         ),
         tiers=tuple(
             TierRule(tier, r.min_severity, r.update_every, tuple(r.page), r.thread)

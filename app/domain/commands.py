@@ -33,8 +33,18 @@ USAGE: dict[str, str] = {
 }
 
 INCIDENT_VERBS = frozenset(
-    {"update", "severity", "assign", "page", "ack", "escalate", "resolve", "status", "reopen",
-     "review"}
+    {
+        "update",
+        "severity",
+        "assign",
+        "page",
+        "ack",
+        "escalate",
+        "resolve",
+        "status",
+        "reopen",
+        "review",
+    }
 )
 """Verbs that act on one incident: inside its channel, or anywhere with ``INC-<n>`` first."""
 

@@ -104,7 +104,9 @@ def _resolve(
         elif key not in resolved:
             resolved.append(key)
     if unknown:
-        lines = [f"Unknown {kind} `{word}`.{did_you_mean(word, by_key.values())}" for word in unknown]
+        lines = [
+            f"Unknown {kind} `{word}`.{did_you_mean(word, by_key.values())}" for word in unknown
+        ]
         raise UsageError("\n".join(lines), usage=USAGE["declare"])
     return tuple(resolved)
 

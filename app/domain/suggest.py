@@ -1,4 +1,4 @@
-""""Did you mean" suggestions for names typed at 3 a.m."""
+""" "Did you mean" suggestions for names typed at 3 a.m."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ def suggestions(word: str, choices: Iterable[str], *, limit: int = 3) -> list[st
     lowered = {choice.lower(): choice for choice in choices}
     needle = word.lower()
     close = difflib.get_close_matches(needle, list(lowered), n=limit, cutoff=0.6)
-    starts = [key for key in lowered if key.startswith(needle) and key not in close] if needle else []
+    starts = (
+        [key for key in lowered if key.startswith(needle) and key not in close] if needle else []
+    )
     return [lowered[key] for key in (close + starts)[:limit]]
 
 

@@ -9,8 +9,10 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 
 from app.beacon import Beacon
-from app.domain.commands import Command, help_text, parse_command
-from app.domain.declaration import parse_declare
+from app.domain.commands import USAGE, Command, help_text, parse_command
+from app.domain.declaration import match_severity, parse_declare
+from app.domain.people import parse_mention
+from app.domain.targets import parse_page_request
 from app.domain.errors import BeaconError, UsageError
 from app.handlers.replies import replying_errors
 from app.slack import blocks
@@ -26,6 +28,12 @@ class IncidentCommand:
             "status": self.status,
             "list": self.list,
             "help": self.help,
+            "ack": self.ack,
+            "escalate": self.escalate,
+            "page": self.page,
+            "severity": self.severity,
+            "assign": self.assign,
+            "accounts": self.accounts,
         }
 
     async def __call__(self, ack: AsyncAck, respond: AsyncRespond, command: dict[str, Any]) -> None:
@@ -132,6 +140,90 @@ class IncidentCommand:
         self, ack: AsyncAck, respond: AsyncRespond, command: dict[str, Any], parsed: Command
     ) -> None:
         await ack(text=f"*Beacon: `/incident` commands*\n{help_text()}", response_type="ephemeral")
+
+
+    async def _reply(
+        self, ack: AsyncAck, respond: AsyncRespond, work: Callable[[], Any], *, public: bool = False
+    ) -> None:
+        """Ack at once, run the blocking use case off the loop, answer with what it returned."""
+        await ack()
+
+        async def run() -> None:
+            text = await asyncio.to_thread(work)
+            await respond(text=str(text), response_type="in_channel" if public else "ephemeral")
+
+        await replying_errors(respond, run)
+
+    async def ack(
+        self, ack: AsyncAck, respond: AsyncRespond, command: dict[str, Any], parsed: Command
+    ) -> None:
+        def work() -> str:
+            done = self.beacon.paging.acknowledge(
+                user=command["user_id"], number=parsed.incident_number,
+                channel=command.get("channel_id"),
+            )
+            stopped = " Escalation stopped." if done.escalation_stopped else ""
+            return f":white_check_mark: Acknowledged {done.count} page(s) for {done.ref}.{stopped}"
+
+        await self._reply(ack, respond, work)
+
+    async def escalate(
+        self, ack: AsyncAck, respond: AsyncRespond, command: dict[str, Any], parsed: Command
+    ) -> None:
+        await self._reply(ack, respond, lambda: self.beacon.paging.escalate_now(
+            actor=command["user_id"], reason=parsed.args, number=parsed.incident_number,
+            channel=command.get("channel_id"),
+        ))
+
+    async def page(
+        self, ack: AsyncAck, respond: AsyncRespond, command: dict[str, Any], parsed: Command
+    ) -> None:
+        request = parse_page_request(parsed.args, self.beacon.catalog)
+        await self._reply(ack, respond, lambda: self.beacon.paging.page(
+            request, actor=command["user_id"], number=parsed.incident_number,
+            channel=command.get("channel_id"),
+        ))
+
+    async def severity(
+        self, ack: AsyncAck, respond: AsyncRespond, command: dict[str, Any], parsed: Command
+    ) -> None:
+        word, _, reason = parsed.args.partition(" ")
+        severity = match_severity(word, self.beacon.catalog.policy)
+        if severity is None:
+            choices = ", ".join(f"`{s.id}`" for s in self.beacon.catalog.policy.severities)
+            raise UsageError(f"Unknown severity `{word}`. Choose one of {choices}.",
+                             usage=USAGE["severity"])
+        await self._reply(ack, respond, lambda: self.beacon.changes.severity(
+            severity, reason=reason.strip(), actor=command["user_id"],
+            number=parsed.incident_number, channel=command.get("channel_id"),
+        ))
+
+    async def assign(
+        self, ack: AsyncAck, respond: AsyncRespond, command: dict[str, Any], parsed: Command
+    ) -> None:
+        words = parsed.args.split()
+        role = words[0].lower() if words else ""
+        user = parse_mention(words[1]) if len(words) == 2 else None
+        if role not in ("commander", "comms") or user is None:
+            raise UsageError("Say which role and whom.", usage=USAGE["assign"])
+        await self._reply(ack, respond, lambda: self.beacon.changes.assign(
+            role, user, actor=command["user_id"], number=parsed.incident_number,  # type: ignore[arg-type]
+            channel=command.get("channel_id"),
+        ))
+
+    async def accounts(
+        self, ack: AsyncAck, respond: AsyncRespond, command: dict[str, Any], parsed: Command
+    ) -> None:
+        await ack()
+
+        async def work() -> None:
+            cards, total = await asyncio.to_thread(
+                self.beacon.accounts.lookup, parsed.args, viewer=command["user_id"]
+            )
+            text, body = blocks.account_cards(cards, total, parsed.args)
+            await respond(text=text, blocks=[b.to_dict() for b in body], response_type="ephemeral")
+
+        await replying_errors(respond, work)
 
 
 def register(app: AsyncApp, beacon: Beacon) -> None:

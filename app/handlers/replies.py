@@ -20,10 +20,15 @@ async def replying_errors(respond: AsyncRespond, work: Callable[[], Awaitable[An
     try:
         await work()
     except BeaconError as error:
-        await respond(text=error_text(error.message, error.usage), response_type="ephemeral")
+        await respond(
+            text=error_text(error.message, error.usage),
+            response_type="ephemeral",
+            replace_original=False,
+        )
     except Exception:
         log.exception("command failed after ack")
         await respond(
             text=":x: Beacon hit an internal error; the details are in its logs. Please try again.",
             response_type="ephemeral",
+            replace_original=False,
         )

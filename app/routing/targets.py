@@ -9,6 +9,7 @@ page going out; they come back as ``notes`` so the incident channel can say who 
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -178,13 +179,9 @@ class _Resolver:
         label = CONTACT_LABELS[role]
         for tier in tiers:
             hits = self.impact.accounts.contacts(role, tier)
-            grouped: dict[Person, list[str]] = {}
+            grouped: defaultdict[Person, list[str]] = defaultdict(list)
             for person, reason in hits.pairs:
-                reasons = grouped.get(person)
-                if reasons is None:
-                    grouped[person] = [reason]
-                else:
-                    reasons.append(reason)
+                grouped[person].append(reason)
             for person, reasons in grouped.items():
                 self.out.add(person, role, *reasons)
             count = len(hits.missing)
@@ -217,23 +214,17 @@ def page_targets(
     return resolver.out.result()
 
 
-def escalation_targets(
-    catalog: Catalog, impact: Impact, level_index: int, at: datetime
-) -> Routing:
+def escalation_targets(catalog: Catalog, impact: Impact, level_index: int, at: datetime) -> Routing:
     """Targets of ``escalation[level_index]`` (0-based); IndexError past the last level."""
     levels = catalog.policy.escalation
     if not 0 <= level_index < len(levels):
         raise IndexError(f"no escalation level {level_index + 1} (policy has {len(levels)})")
     resolver = _Resolver(catalog, impact, at)
-    resolver.resolve(
-        levels[level_index].page, f"escalation level {level_index + 1}", impact.tiers
-    )
+    resolver.resolve(levels[level_index].page, f"escalation level {level_index + 1}", impact.tiers)
     return resolver.out.result()
 
 
-def escalation_delay(
-    policy: Policy, severity_id: str, level: int | EscalationLevel
-) -> timedelta:
+def escalation_delay(policy: Policy, severity_id: str, level: int | EscalationLevel) -> timedelta:
     """How long after the previous page this level fires; ``ack_within`` is the severity's."""
     if isinstance(level, int):
         level = policy.escalation[level]

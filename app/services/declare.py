@@ -3,7 +3,6 @@ effect it implies; the dispatcher delivers them afterwards."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -14,9 +13,11 @@ from sqlalchemy.orm import Session
 from app.cadence.policy import first_update_due
 from app.domain.declaration import Declaration
 from app.metrics import INCIDENTS_DECLARED
-from app.routing.assessment import Impact
+from app.routing.assessment import Impact, assess
+from app.routing.targets import page_targets
+from app.services.context import Context
+from app.services.paging import schedule_escalation, send_pages
 from app.store import incidents, outbox
-from app.store.db import UnitOfWork
 from app.store.models import Incident, OutboxItem
 
 
@@ -38,22 +39,22 @@ def _declared(incident: Incident, *, created: bool) -> Declared:
 
 
 def declare(
+    ctx: Context,
     *,
-    uow: UnitOfWork,
-    assess: Callable[[Declaration], Impact],
-    clock: Callable[[], datetime],
     declaration: Declaration,
     actor: str,
     request_key: str,
     origin_channel: str | None = None,
 ) -> Declared:
     assert declaration.title and declaration.severity, "incomplete declarations use the form"
-    with uow() as session:
+    with ctx.uow() as session:
         existing = incidents.by_request_key(session, request_key)
         if existing is not None:
             return _declared(existing, created=False)
-        impact = assess(declaration)
-        now = clock()
+        impact = assess(
+            ctx.routing(), declaration.severity, declaration.services, declaration.accounts
+        )
+        now = ctx.clock()
         incident = Incident(
             number=incidents.next_number(session),
             request_key=request_key,
@@ -93,7 +94,12 @@ def declare(
                 kind="severity_raised",
                 text="; ".join(impact.severity.raised_by),
             )
-        _enqueue_opening(session, incident, now=now, actor=actor)
+        channel = _enqueue_opening(session, incident, now=now, actor=actor)
+        routing = page_targets(ctx.catalog, impact, now)
+        send_pages(
+            session, ctx, incident, routing, source="declared", actor=actor, now=now, after=channel
+        )
+        schedule_escalation(session, ctx, incident, now)
         try:
             session.commit()
         except IntegrityError:
@@ -102,8 +108,9 @@ def declare(
             if existing is None:
                 raise
             return _declared(existing, created=False)
-        INCIDENTS_DECLARED.labels(severity=incident.severity).inc()
-        return _declared(incident, created=True)
+    INCIDENTS_DECLARED.labels(severity=incident.severity).inc()
+    ctx.on_commit()
+    return _declared(incident, created=True)
 
 
 def impact_record(impact: Impact) -> dict[str, Any]:
@@ -116,7 +123,9 @@ def impact_record(impact: Impact) -> dict[str, Any]:
     }
 
 
-def _enqueue_opening(session: Session, incident: Incident, *, now: datetime, actor: str) -> None:
+def _enqueue_opening(
+    session: Session, incident: Incident, *, now: datetime, actor: str
+) -> OutboxItem:
     """Channel first; topic, invitations, brief and announcement need its id; the pin needs the
     brief's ``ts``. Private incidents are never announced."""
 
@@ -137,3 +146,4 @@ def _enqueue_opening(session: Session, incident: Incident, *, now: datetime, act
     add("pin_brief", add("post_brief", channel))
     if not incident.private:
         add("announce", channel)
+    return channel

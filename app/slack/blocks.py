@@ -10,10 +10,11 @@ from collections.abc import Iterable, Sequence
 from itertools import groupby
 
 from slack_sdk.models.blocks import (
+    ActionsBlock,
     Block,
+    ButtonElement,
     CheckboxesElement,
     ContextBlock,
-    DividerBlock,
     HeaderBlock,
     InputBlock,
     MarkdownTextObject,
@@ -21,14 +22,15 @@ from slack_sdk.models.blocks import (
     PlainTextInputElement,
     PlainTextObject,
     SectionBlock,
-    StaticSelectElement,
     StaticMultiSelectElement,
+    StaticSelectElement,
 )
 from slack_sdk.models.views import View
 
 from app.briefs.view import AccountLine, IncidentView, clock_time
 from app.catalog.models import Severity
-from app.slack.ids import DECLARE_VIEW, DeclareField, DeclareOption
+from app.services.accounts import AccountCard
+from app.slack.ids import DECLARE_VIEW, PAGE_ACK, DeclareField, DeclareOption
 
 SECTION_TEXT = 3000
 FIELD_TEXT = 2000
@@ -143,7 +145,9 @@ def announcement(view: IncidentView) -> tuple[str, list[Block]]:
 def incident_list(views: Iterable[IncidentView]) -> tuple[str, list[Block]]:
     rows = list(views)
     if not rows:
-        return "No open incidents.", [SectionBlock(text=_mrkdwn(":white_check_mark: No open incidents."))]
+        return "No open incidents.", [
+            SectionBlock(text=_mrkdwn(":white_check_mark: No open incidents."))
+        ]
     blocks: list[Block] = [HeaderBlock(text=PlainTextObject(text=f"Open incidents ({len(rows)})"))]
     for view in rows[:45]:
         where = f"<#{view.channel_id}>" if view.channel_id else "_channel pending_"
@@ -270,5 +274,95 @@ def error_text(message: str, usage: str | None) -> str:
     return f":warning: {message}" + (f"\nUsage: {usage}" if usage else "")
 
 
-def divider() -> DividerBlock:
-    return DividerBlock()
+def page_message(
+    view: IncidentView, *, reasons: Sequence[str], page_id: int, runbooks: Sequence[str] = ()
+) -> tuple[str, list[Block]]:
+    """The page DM: why you, what is happening, where to go, and the Acknowledge button."""
+    where = f"<#{view.channel_id}>" if view.channel_id else "its channel (being created)"
+    text = f"You are paged for {view.ref} · {view.severity} · {view.title}"
+    body: list[Block] = [
+        HeaderBlock(
+            text=PlainTextObject(
+                text=cut(f":pager: {view.ref} · {view.severity} · {view.title}", HEADER_TEXT)
+            )
+        ),
+        SectionBlock(
+            text=_mrkdwn(f"*Why you:* {', '.join(reasons)}\n*Join:* {where}"),
+            fields=[
+                _mrkdwn(f"*Severity*\n{_severity_text(view)}", FIELD_TEXT),
+                _mrkdwn(f"*Commander*\n<@{view.commander}>", FIELD_TEXT),
+            ],
+        ),
+        SectionBlock(text=_mrkdwn(f"*What is known*\n{view.summary or '_nothing yet_'}")),
+    ]
+    if runbooks:
+        body.append(
+            ContextBlock(elements=[_mrkdwn(" · ".join(f"<{url}|runbook>" for url in runbooks[:5]))])
+        )
+    body.append(
+        ActionsBlock(
+            block_id=f"page:{page_id}",
+            elements=[
+                ButtonElement(
+                    text=PlainTextObject(text="Acknowledge"),
+                    action_id=PAGE_ACK,
+                    value=str(page_id),
+                    style="primary",
+                )
+            ],
+        )
+    )
+    return text, body
+
+
+def page_acknowledged(
+    view: IncidentView, *, reasons: Sequence[str], by: str, at: str
+) -> tuple[str, list[Block]]:
+    text = f"{view.ref} page acknowledged by <@{by}> at {at}"
+    where = f"<#{view.channel_id}>" if view.channel_id else "its channel"
+    return text, [
+        SectionBlock(
+            text=_mrkdwn(
+                f":white_check_mark: *{view.ref} · {view.severity} · {view.title}*\n"
+                f"Acknowledged by <@{by}> at {at}. Why you: {', '.join(reasons)}. Join {where}."
+            )
+        )
+    ]
+
+
+def notice(text: str) -> tuple[str, list[Block]]:
+    return text, [SectionBlock(text=_mrkdwn(text))]
+
+
+def account_cards(cards: Sequence[AccountCard], total: int, query: str) -> tuple[str, list[Block]]:
+    if not cards:
+        text = f"No account matches `{query}`."
+        return text, [SectionBlock(text=_mrkdwn(text))]
+    body: list[Block] = []
+    for card in cards:
+        account = card.account
+        people = " · ".join(
+            part
+            for part in (
+                f"liaison <@{account.liaison}>" if account.liaison else "no liaison",
+                f"exec sponsor <@{account.exec_sponsor}>" if account.exec_sponsor else "",
+            )
+            if part
+        )
+        incidents = ", ".join(card.open_incidents) or "none"
+        body.append(
+            SectionBlock(
+                text=_mrkdwn(
+                    f"*{account.name}* (`{account.id}`) · *Tier {card.tier}*"
+                    f"{' (set by hand)' if account.tier is not None else ''}\n"
+                    f"Score {card.score.total}: value {card.score.value}, dependence"
+                    f" {card.score.dependence}, exposure {card.score.exposure}"
+                    f" (ARR {account.arr:,}, {account.users:,} users, {account.dependence})\n"
+                    f"{people}\nUses: {', '.join(card.services) or '—'}\n"
+                    f"Open incidents: {incidents}"
+                )
+            )
+        )
+    if total > len(cards):
+        body.append(ContextBlock(elements=[_mrkdwn(f"{total - len(cards)} more match; narrow the query.")]))
+    return f"{total} account(s) match", body

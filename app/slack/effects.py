@@ -46,6 +46,9 @@ class IncidentEffects:
             "post_brief": self.post_brief,
             "pin_brief": self.pin_brief,
             "announce": self.announce,
+            "post_notice": self.post_notice,
+            "refresh_brief": self.refresh_brief,
+            "refresh_announcement": self.refresh_announcement,
         }
 
     async def view(self, job: Job) -> IncidentView:
@@ -92,8 +95,11 @@ class IncidentEffects:
         return Outcome({"topic": topic(view)})
 
     async def invite(self, job: Job) -> Outcome:
+        """People may be emails in the config; those Slack does not know are skipped here and
+        reported by the page that names them."""
         view = await self.view(job)
-        users = [str(user) for user in job.payload.get("users", [])]
+        found = [await self.directory.user_id(str(p)) for p in job.payload.get("users", [])]
+        users = [user for user in found if user]
         await self.gateway.invite(self._channel(view), users)
         return Outcome({"users": users})
 
@@ -115,7 +121,45 @@ class IncidentEffects:
         channel = await self.directory.channel_id(self.catalog().policy.workspace.announce_channel)
         text, body = blocks.announcement(view)
         posted = await self._post_once(job, channel, text, body)
-        return Outcome(posted, {"announce_channel_id": posted["channel"], "announce_ts": posted["ts"]})
+        return Outcome(
+            posted, {"announce_channel_id": posted["channel"], "announce_ts": posted["ts"]}
+        )
+
+    async def refresh_brief(self, job: Job) -> Outcome:
+        view, ids = await self.view(job), await self._message_ids(job)
+        if not ids.get("brief_ts"):
+            raise SlackFailure("chat.update", "the brief is not posted yet", True)
+        text, body = blocks.brief(view)
+        await self.gateway.update(self._channel(view), ids["brief_ts"], text=text, blocks=body)
+        return Outcome({"ts": ids["brief_ts"]})
+
+    async def refresh_announcement(self, job: Job) -> Outcome:
+        view, ids = await self.view(job), await self._message_ids(job)
+        if view.private:
+            return Outcome({"skipped": "private"})
+        if not ids.get("announce_ts"):
+            raise SlackFailure("chat.update", "the announcement is not posted yet", True)
+        text, body = blocks.announcement(view)
+        await self.gateway.update(ids["announce_channel_id"], ids["announce_ts"], text=text,
+                                  blocks=body)
+        return Outcome({"ts": ids["announce_ts"]})
+
+    async def _message_ids(self, job: Job) -> dict[str, str]:
+        def load() -> dict[str, str]:
+            with self.uow() as session:
+                incident = session.get_one(Incident, job.incident_id)
+                return {
+                    name: value
+                    for name in ("brief_ts", "announce_ts", "announce_channel_id")
+                    if (value := getattr(incident, name))
+                }
+
+        return await asyncio.to_thread(load)
+
+    async def post_notice(self, job: Job) -> Outcome:
+        view = await self.view(job)
+        text, body = blocks.notice(str(job.payload["text"]))
+        return Outcome(await self._post_once(job, self._channel(view), text, body))
 
     async def _post_once(
         self, job: Job, channel: str, text: str, body: list[blocks.Block]

@@ -50,5 +50,7 @@ def read_declare_form(view: dict[str, Any]) -> DeclareForm:
         summary=_element(values, DeclareField.SUMMARY).get("value") or "",
         private=DeclareOption.PRIVATE in options,
         customer_visible=DeclareOption.CUSTOMER_VISIBLE in options,
-        metadata={str(k): str(v) for k, v in metadata.items()} if isinstance(metadata, dict) else {},
+        metadata={str(k): str(v) for k, v in metadata.items()}
+        if isinstance(metadata, dict)
+        else {},
     )

@@ -7,7 +7,6 @@ misconfiguration to report), so callers never inspect raw Slack errors.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -29,8 +28,15 @@ from app.metrics import SLACK_API_ERRORS
 log = logging.getLogger(__name__)
 
 TRANSIENT_ERRORS = frozenset(
-    {"ratelimited", "rate_limited", "internal_error", "fatal_error", "service_unavailable",
-     "request_timeout", "team_added_to_org"}
+    {
+        "ratelimited",
+        "rate_limited",
+        "internal_error",
+        "fatal_error",
+        "service_unavailable",
+        "request_timeout",
+        "team_added_to_org",
+    }
 )
 HISTORY_LOOKBACK = 50
 """Messages scanned for our own marker before re-posting after an interrupted delivery."""
@@ -79,7 +85,7 @@ class SlackGateway:
             response = await getattr(self.client, method.replace(".", "_"))(**kwargs)
         except SlackApiError as error:
             raise self._failure(method, error) from error
-        except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+        except (TimeoutError, aiohttp.ClientError) as error:
             SLACK_API_ERRORS.labels(method=method, error="connection").inc()
             raise SlackFailure(method, f"connection: {error!r}", transient=True) from error
         return dict(response.data) if isinstance(response.data, dict) else {}
@@ -165,12 +171,17 @@ class SlackGateway:
         """The message an interrupted delivery already posted, if Slack has it."""
         if thread_ts:
             response = await self.call(
-                "conversations.replies", channel=channel, ts=thread_ts, limit=HISTORY_LOOKBACK,
+                "conversations.replies",
+                channel=channel,
+                ts=thread_ts,
+                limit=HISTORY_LOOKBACK,
                 include_all_metadata=True,
             )
         else:
             response = await self.call(
-                "conversations.history", channel=channel, limit=HISTORY_LOOKBACK,
+                "conversations.history",
+                channel=channel,
+                limit=HISTORY_LOOKBACK,
                 include_all_metadata=True,
             )
         for message in response.get("messages", []):
@@ -206,3 +217,7 @@ class SlackGateway:
                 return None
             raise
         return str(response["user"]["id"])
+
+    async def open_dm(self, user: str) -> str:
+        response = await self.call("conversations.open", users=user)
+        return str(response["channel"]["id"])

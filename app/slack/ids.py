@@ -19,3 +19,7 @@ class DeclareField:
 class DeclareOption:
     PRIVATE = "private"
     CUSTOMER_VISIBLE = "customer_visible"
+
+
+PAGE_ACK = "beacon.page.ack"
+"""The Acknowledge button on a page DM; its value is the page id."""

@@ -96,9 +96,7 @@ def complete(
     return bool(done.rowcount)  # type: ignore[attr-defined]
 
 
-def retry_later(
-    session: Session, item_id: int, *, worker: str, error: str, at: datetime
-) -> None:
+def retry_later(session: Session, item_id: int, *, worker: str, error: str, at: datetime) -> None:
     session.execute(
         update(OutboxItem)
         .where(_mine(item_id, worker))

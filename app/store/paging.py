@@ -25,11 +25,20 @@ def open_pages_of(session: Session, user: str) -> list[Page]:
 
 
 def schedule(
-    session: Session, *, incident_id: int, kind: str, due_at: datetime, now: datetime,
+    session: Session,
+    *,
+    incident_id: int,
+    kind: str,
+    due_at: datetime,
+    now: datetime,
     data: dict[str, Any] | None = None,
 ) -> Timer:
     timer = Timer(
-        incident_id=incident_id, kind=kind, due_at=due_at, state="pending", data=data or {},
+        incident_id=incident_id,
+        kind=kind,
+        due_at=due_at,
+        state="pending",
+        data=data or {},
         created_at=now,
     )
     session.add(timer)

@@ -6,6 +6,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -41,6 +42,19 @@ def eventually(check: Callable[[], T], *, timeout: float = 10.0, interval: float
         time.sleep(interval)
 
 
+class FakeClock:
+    """Real time plus whatever a test has skipped ahead, so deadlines can be reached at once."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta()
+
+    def __call__(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+    def advance(self, delta: timedelta) -> None:
+        self.offset += delta
+
+
 class RunningBeacon:
     def __init__(
         self,
@@ -49,6 +63,7 @@ class RunningBeacon:
         slack: FakeSlack,
         config_dir: Path = CONFIG_DIR,
         worker: bool = True,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         self.slack = slack
         self.settings = Settings(
@@ -58,9 +73,10 @@ class RunningBeacon:
             slack_api_url=slack.url,
             database_url=database_url,
             beacon_config_dir=config_dir,
+            beacon_timer_interval=0.1,
         )
         self.worker = worker
-        self.beacon: Beacon = build(self.settings)
+        self.beacon: Beacon = build(self.settings, **({"clock": clock} if clock else {}))
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self.url = ""

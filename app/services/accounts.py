@@ -1,0 +1,72 @@
+"""`/incident accounts`: the impact matrix, looked up by a CS liaison or an IC."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+from app.catalog.models import Account
+from app.routing.impact import Score, account_tier, score
+from app.services.context import Context
+from app.store import incidents
+
+MAX_RESULTS = 10
+
+
+@dataclass(frozen=True)
+class AccountCard:
+    account: Account
+    tier: int
+    score: Score
+    services: tuple[str, ...]
+    """Customer-facing names of the services it uses."""
+    open_incidents: tuple[str, ...]
+
+
+def matching(accounts: dict[str, Account], query: str) -> list[Account]:
+    """Exact id, then ids and names containing the query, then close spellings."""
+    needle = query.strip().lower()
+    if not needle:
+        return list(accounts.values())
+    if needle in accounts:
+        return [accounts[needle]]
+    found = [a for a in accounts.values() if needle in a.id.lower() or needle in a.name.lower()]
+    if found:
+        return found
+    names = {a.name.lower(): a for a in accounts.values()} | {a.id: a for a in accounts.values()}
+    close = difflib.get_close_matches(needle, list(names), n=MAX_RESULTS, cutoff=0.6)
+    return list({names[key].id: names[key] for key in close}.values())
+
+
+class AccountService:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
+    def lookup(self, query: str, *, viewer: str) -> tuple[list[AccountCard], int]:
+        """Up to MAX_RESULTS cards, most important tier first, and how many matched in all."""
+        catalog = self.ctx.catalog
+        matrix = catalog.policy.impact_matrix
+        found = sorted(matching(catalog.accounts, query),
+                       key=lambda a: (account_tier(a, matrix), a.name.lower()))
+        with self.ctx.uow() as session:
+            open_rows = [
+                row for row in incidents.open_incidents(session)
+                if not row.private or viewer in {row.commander, row.declared_by, row.comms_lead}
+            ]
+            hit = {
+                row.ref: {aid for aid, _tier in (row.impact or {}).get("accounts", [])}
+                for row in open_rows
+            }
+        cards = [
+            AccountCard(
+                account=account,
+                tier=account_tier(account, matrix),
+                score=score(account, matrix),
+                services=tuple(
+                    catalog.services[s].name if s in catalog.services else s for s in account.uses
+                ),
+                open_incidents=tuple(ref for ref, ids in hit.items() if account.id in ids),
+            )
+            for account in found[:MAX_RESULTS]
+        ]
+        return cards, len(found)

@@ -1,0 +1,392 @@
+"""Paging, acknowledging and escalating (SPEC 5.2).
+
+Each page is a row (one per person per incident, so nobody is paged twice for the same
+incident) plus outbox items for its DM and, when configured, PagerDuty. Escalation is a durable
+timer per incident that an acknowledgement from a responder cancels.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.catalog.durations import format_duration
+from app.domain.errors import Forbidden, UsageError
+from app.domain.people import is_user_id, mention
+from app.domain.targets import PageRequest
+from app.routing.targets import (
+    PageTarget,
+    Routing,
+    escalation_delay,
+    escalation_targets,
+    service_targets,
+    team_targets,
+)
+from app.services.context import Context
+from app.services.lookup import find_incident
+from app.store import incidents, outbox, paging
+from app.store.models import Incident, OutboxItem, Page
+
+ESCALATION = "escalation"
+
+
+@dataclass(frozen=True)
+class Acknowledged:
+    ref: str
+    count: int
+    escalation_stopped: bool
+
+
+def enqueue(
+    session: Session,
+    incident: Incident,
+    kind: str,
+    key: str,
+    *,
+    now: datetime,
+    after: OutboxItem | None = None,
+    **payload: object,
+) -> OutboxItem:
+    return outbox.enqueue(
+        session,
+        key=key,
+        kind=kind,
+        now=now,
+        payload=dict(payload),
+        incident_id=incident.id,
+        after=after,
+    )
+
+
+def notice(
+    session: Session,
+    incident: Incident,
+    text: str,
+    *,
+    key: str,
+    now: datetime,
+    after: OutboxItem | None = None,
+) -> None:
+    """A message in the incident channel (it waits for the channel if that is not made yet)."""
+    enqueue(
+        session,
+        incident,
+        "post_notice",
+        f"incident:{incident.id}:notice:{key}",
+        now=now,
+        after=after,
+        text=text,
+    )
+
+
+def send_pages(
+    session: Session,
+    ctx: Context,
+    incident: Incident,
+    routing: Routing,
+    *,
+    source: str,
+    actor: str | None,
+    now: datetime,
+    after: OutboxItem | None = None,
+) -> list[Page]:
+    """Page everyone in ``routing`` not already paged for this incident; say so in its channel."""
+    already = {page.person for page in paging.pages_of(session, incident.id)}
+    pages: list[Page] = []
+    for target in routing.targets:
+        if target.person in already:
+            continue
+        page = Page(
+            incident_id=incident.id,
+            person=target.person,
+            user_id=target.person if is_user_id(target.person) else None,
+            roles=list(target.roles),
+            reasons=list(target.reasons),
+            stops_escalation=target.stops_escalation,
+            source=source,
+            paged_by=actor,
+            paged_at=now,
+        )
+        session.add(page)
+        session.flush()
+        pages.append(page)
+        enqueue(
+            session,
+            incident,
+            "page_dm",
+            f"page:{page.id}:dm",
+            now=now,
+            after=after,
+            page_id=page.id,
+        )
+        if ctx.catalog.policy.pagerduty is not None:
+            enqueue(
+                session,
+                incident,
+                "pagerduty_trigger",
+                f"page:{page.id}:pagerduty",
+                now=now,
+                page_id=page.id,
+            )
+        incidents.record(
+            session,
+            incident,
+            at=now,
+            actor=actor,
+            kind="paged",
+            text=f"Paged {mention(page.person)} ({'; '.join(page.reasons)}) [{source}]",
+            data={"page_id": page.id, "person": page.person, "source": source},
+        )
+    lines = [f"• {mention(p.person)}: {', '.join(p.reasons)}" for p in pages]
+    lines += [f"• :warning: {note}" for note in routing.notes]
+    if lines:
+        key = f"pages:{pages[0].id}" if pages else f"notes:{source}:{now.timestamp()}"
+        heading = f":pager: *Paging for {incident.ref}* ({source})" if pages else ":pager: *Paging*"
+        notice(session, incident, "\n".join([heading, *lines]), key=key, now=now, after=after)
+    if pages:
+        enqueue(
+            session,
+            incident,
+            "invite",
+            f"incident:{incident.id}:invite:pages:{pages[0].id}",
+            now=now,
+            after=after,
+            users=[p.person for p in pages],
+        )
+    return pages
+
+
+def schedule_escalation(session: Session, ctx: Context, incident: Incident, now: datetime) -> None:
+    """The next level fires its ``after`` past the latest page, unless someone acknowledges."""
+    levels = ctx.catalog.policy.escalation
+    level = incident.escalation_level
+    if level >= len(levels) or _acknowledged(session, incident):
+        return
+    delay = escalation_delay(ctx.catalog.policy, incident.severity, level)
+    paging.schedule(
+        session,
+        incident_id=incident.id,
+        kind=ESCALATION,
+        due_at=now + delay,
+        now=now,
+        data={"level": level},
+    )
+
+
+def _acknowledged(session: Session, incident: Incident) -> bool:
+    return any(
+        page.acked_at is not None and page.stops_escalation
+        for page in paging.pages_of(session, incident.id)
+    )
+
+
+def escalate(
+    session: Session,
+    ctx: Context,
+    incident: Incident,
+    *,
+    actor: str | None,
+    reason: str,
+    now: datetime,
+) -> str:
+    """Fire the next escalation level now; returns what was done, for the caller to show."""
+    levels = ctx.catalog.policy.escalation
+    level = incident.escalation_level
+    if level >= len(levels):
+        raise UsageError(
+            f"{incident.ref} has already been escalated through all {len(levels)} level(s)."
+        )
+    paging.cancel(session, incident.id, ESCALATION)
+    routing = escalation_targets(ctx.catalog, ctx.impact(incident), level, now)
+    incident.escalation_level = level + 1
+    incidents.record(
+        session,
+        incident,
+        at=now,
+        actor=actor,
+        kind="escalated",
+        text=f"Escalated to level {level + 1}: {reason}",
+        data={"level": level + 1},
+    )
+    pages = send_pages(
+        session, ctx, incident, routing, source=f"escalation {level + 1}", actor=actor, now=now
+    )
+    summary = f"Escalation level {level + 1} for {incident.ref} ({reason})"
+    if not pages:
+        summary += ": everyone it names was already paged; still waiting for an acknowledgement"
+    notice(
+        session, incident, f":rotating_light: {summary}.", key=f"escalation:{level + 1}", now=now
+    )
+    schedule_escalation(session, ctx, incident, now)
+    return summary
+
+
+class PagingService:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
+    def acknowledge(
+        self,
+        *,
+        user: str,
+        page_id: int | None = None,
+        number: int | None = None,
+        channel: str | None = None,
+    ) -> Acknowledged:
+        now = self.ctx.clock()
+        with self.ctx.uow() as session:
+            if page_id is not None:
+                page = session.get(Page, page_id)
+                if page is None:
+                    raise UsageError("That page no longer exists.")
+                incident = session.get_one(Incident, page.incident_id)
+                if user not in {page.user_id, page.person}:
+                    incidents.record(
+                        session,
+                        incident,
+                        at=now,
+                        actor=user,
+                        kind="ack_refused",
+                        text=f"{mention(user)} tried to acknowledge the page of"
+                        f" {mention(page.person)}",
+                    )
+                    session.commit()
+                    raise Forbidden(
+                        f"This page was sent to {mention(page.person)}; only they can"
+                        " acknowledge it. Use `/incident ack` for your own pages."
+                    )
+                pages = [page] if page.acked_at is None else []
+                if not pages:
+                    return Acknowledged(incident.ref, 0, False)
+            else:
+                incident = find_incident(session, number=number, channel=channel, viewer=user)
+                pages = [
+                    p for p in paging.open_pages_of(session, user) if p.incident_id == incident.id
+                ]
+                if not pages:
+                    raise UsageError(f"You have no unacknowledged page for {incident.ref}.")
+            for page in pages:
+                page.acked_at, page.acked_by = now, user
+                incidents.record(
+                    session,
+                    incident,
+                    at=now,
+                    actor=user,
+                    kind="acknowledged",
+                    text=f"{mention(user)} acknowledged ({', '.join(page.reasons)})",
+                    data={"page_id": page.id},
+                )
+                dm = session.scalar(
+                    select(OutboxItem).where(OutboxItem.key == f"page:{page.id}:dm")
+                )
+                enqueue(
+                    session,
+                    incident,
+                    "page_acked",
+                    f"page:{page.id}:acked",
+                    now=now,
+                    after=dm,
+                    page_id=page.id,
+                )
+            stopped = any(page.stops_escalation for page in pages)
+            if stopped and paging.cancel(session, incident.id, ESCALATION):
+                notice(
+                    session,
+                    incident,
+                    f":white_check_mark: {mention(user)} acknowledged; escalation stopped.",
+                    key=f"ack:{pages[0].id}",
+                    now=now,
+                )
+            session.commit()
+        self.ctx.on_commit()
+        return Acknowledged(incident.ref, len(pages), stopped)
+
+    def escalate_now(
+        self, *, actor: str, reason: str, number: int | None, channel: str | None
+    ) -> str:
+        now = self.ctx.clock()
+        with self.ctx.uow() as session:
+            incident = find_incident(session, number=number, channel=channel, viewer=actor)
+            summary = escalate(
+                session,
+                self.ctx,
+                incident,
+                actor=actor,
+                reason=reason or f"requested by {mention(actor)}",
+                now=now,
+            )
+            session.commit()
+        self.ctx.on_commit()
+        return summary
+
+    def page(
+        self, request: PageRequest, *, actor: str, number: int | None, channel: str | None
+    ) -> str:
+        now = self.ctx.clock()
+        catalog = self.ctx.catalog
+        with self.ctx.uow() as session:
+            incident = find_incident(session, number=number, channel=channel, viewer=actor)
+            if request.kind == "team":
+                routing = team_targets(catalog, request.id, now)
+            elif request.kind == "service":
+                routing = service_targets(catalog, request.id, now)
+            else:
+                target = PageTarget(request.id, ("user",), (f"paged by {mention(actor)}",), True)
+                routing = Routing((target,))
+            already = {page.person for page in paging.pages_of(session, incident.id)}
+            repeated = [t.person for t in routing.targets if t.person in already]
+            if routing.targets and len(repeated) == len(routing.targets):
+                raise UsageError(
+                    f"{', '.join(mention(p) for p in repeated)} already paged for {incident.ref}."
+                )
+            pages = send_pages(session, self.ctx, incident, routing, source="manual",
+                               actor=actor, now=now)
+            if pages:
+                schedule_escalation(session, self.ctx, incident, now)
+            session.commit()
+        self.ctx.on_commit()
+        if not pages:
+            return "Nobody to page: " + "; ".join(routing.notes)
+        return f"Paged {', '.join(mention(p.person) for p in pages)} for {incident.ref}."
+
+    def fire_due(self) -> int:
+        """Fire every due timer once; each in its own transaction with its effects."""
+        fired = 0
+        now = self.ctx.clock()
+        with self.ctx.uow() as session:
+            due = paging.due(session, now)
+        for timer_id in due:
+            with self.ctx.uow() as session:
+                timer = paging.claim(session, timer_id, now)
+                if timer is None:
+                    continue
+                incident = session.get_one(Incident, timer.incident_id)
+                if timer.kind == ESCALATION and incident.status != "resolved":
+                    if _acknowledged(session, incident):
+                        pass
+                    elif incident.escalation_level == int(timer.data.get("level", -1)):
+                        ack_within = escalation_delay(
+                            self.ctx.catalog.policy, incident.severity, incident.escalation_level
+                        )
+                        escalate(
+                            session,
+                            self.ctx,
+                            incident,
+                            actor=None,
+                            now=now,
+                            reason=f"no acknowledgement within {format_duration(ack_within)}",
+                        )
+                session.commit()
+                fired += 1
+        if fired:
+            self.ctx.on_commit()
+        return fired
+
+
+def enqueue_refresh(session: Session, incident: Incident, *, key: str, now: datetime) -> None:
+    """After a change the channel topic, the pinned brief and the announcement show it."""
+    for kind in ("set_topic", "refresh_brief", "refresh_announcement"):
+        enqueue(session, incident, kind, f"incident:{incident.id}:{kind}:{key}", now=now)

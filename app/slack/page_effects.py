@@ -1,0 +1,65 @@
+"""Outbox effects of paging: the DM with its Acknowledge button, and its update on ack."""
+
+from __future__ import annotations
+
+import asyncio
+
+from app.briefs.view import clock_time
+from app.slack import blocks
+from app.slack.delivery import Effect, Job, Outcome
+from app.slack.effects import IncidentEffects
+from app.slack.gateway import SlackFailure
+from app.store.models import Page
+
+
+class PagingEffects(IncidentEffects):
+    def table(self) -> dict[str, Effect]:
+        return {
+            **super().table(),
+            "page_dm": self.page_dm,
+            "page_acked": self.page_acked,
+        }
+
+    async def page(self, job: Job) -> Page:
+        def load() -> Page:
+            with self.uow() as session:
+                page = session.get(Page, int(job.payload["page_id"]))
+                if page is None:
+                    raise SlackFailure(job.kind, f"page {job.payload['page_id']} is gone", False)
+                session.expunge(page)
+                return page
+
+        return await asyncio.to_thread(load)
+
+    async def page_dm(self, job: Job) -> Outcome:
+        page, view = await self.page(job), await self.view(job)
+        user = await self.directory.user_id(page.person)
+        if user is None:
+            text = (
+                f":warning: Could not page {page.person} ({', '.join(page.reasons)}): Slack has"
+                " no user with that email. Reach them another way and fix the configuration."
+            )
+            message, body = blocks.notice(text)
+            await self._post_once(job, self._channel(view), message, body)
+            return Outcome({"unresolved": page.person})
+        channel = await self.gateway.open_dm(user)
+        runbooks = [s.runbook for s in view.services if s.runbook]
+        text, body = blocks.page_message(
+            view, reasons=page.reasons, page_id=page.id, runbooks=runbooks
+        )
+        posted = await self._post_once(job, channel, text, body)
+        return Outcome({**posted, "user": user}, page={"user_id": user})
+
+    async def page_acked(self, job: Job) -> Outcome:
+        parent = job.parent or {}
+        if "ts" not in parent:
+            return Outcome({"skipped": "the page DM was never delivered"})
+        page, view = await self.page(job), await self.view(job)
+        text, body = blocks.page_acknowledged(
+            view,
+            reasons=page.reasons,
+            by=page.acked_by or "",
+            at=clock_time(page.acked_at),
+        )
+        await self.gateway.update(str(parent["channel"]), str(parent["ts"]), text=text, blocks=body)
+        return Outcome(dict(parent))
