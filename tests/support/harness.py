@@ -17,7 +17,12 @@ from app.beacon import Beacon
 from app.bootstrap import build, build_bolt
 from app.settings import Settings
 from app.web import create_web_app
-from tests.fakes.signing import interaction_body, sign, slash_command_body
+from tests.fakes.signing import (
+    block_actions_payload,
+    interaction_body,
+    sign,
+    slash_command_body,
+)
 from tests.fakes.slack_api import FakeSlack
 
 SIGNING_SECRET = "test-signing-secret"
@@ -45,8 +50,8 @@ def eventually(check: Callable[[], T], *, timeout: float = 10.0, interval: float
 class FakeClock:
     """Real time plus whatever a test has skipped ahead, so deadlines can be reached at once."""
 
-    def __init__(self) -> None:
-        self.offset = timedelta()
+    def __init__(self, start: datetime | None = None) -> None:
+        self.offset = start - datetime.now(UTC) if start else timedelta()
 
     def __call__(self) -> datetime:
         return datetime.now(UTC) + self.offset
@@ -121,6 +126,16 @@ class RunningBeacon:
             trigger_id=f"{self._triggers}.{time.monotonic_ns()}.trigger",
         )
         return self.post_signed(body, "application/x-www-form-urlencoded")
+
+    def click(
+        self, action_id: str, value: str, *, user: str, channel: str | None = None
+    ) -> httpx.Response:
+        self._triggers += 1
+        payload = block_actions_payload(
+            action_id=action_id, value=value, user_id=user, channel_id=channel,
+            response_url=self.slack.response_url(f"click{self._triggers}"),
+        )
+        return self.interact(payload)
 
     def interact(self, payload: dict[str, Any]) -> httpx.Response:
         return self.post_signed(interaction_body(payload), "application/x-www-form-urlencoded")
