@@ -12,8 +12,11 @@ from app import logs
 from app.beacon import Beacon
 from app.catalog.errors import ConfigError
 from app.catalog.loader import load_catalog
+from app.catalog.models import Catalog
+from app.catalog.people import emails
 from app.catalog.summary import summarize
 from app.settings import Settings
+from app.slack.gateway import SlackFailure, SlackGateway, make_client
 
 MISSING_TOKEN = """\
 Beacon cannot talk to Slack: {variable} is not set.
@@ -113,7 +116,7 @@ def db_upgrade(settings: Settings) -> int:
     return 0
 
 
-def check_config(directory: Path) -> int:
+def check_config(directory: Path, settings: Settings) -> int:
     try:
         catalog = load_catalog(directory)
     except ConfigError as error:
@@ -122,7 +125,25 @@ def check_config(directory: Path) -> int:
         print(f"{len(error.issues)} error(s) in {directory}", file=sys.stderr)
         return 1
     print(summarize(catalog))
+    if settings.slack_bot_token:
+        for warning in asyncio.run(_unknown_emails(catalog, settings)):
+            print(f"  warning: {warning}")
+    else:
+        print("  (set SLACK_BOT_TOKEN to also check that every email is a Slack user)")
     return 0
+
+
+async def _unknown_emails(catalog: Catalog, settings: Settings) -> list[str]:
+    """Emails Slack does not know: a page to them would not arrive, so say so now."""
+    gateway = SlackGateway(make_client(settings.slack_bot_token, settings.slack_api_url))
+    warnings = []
+    for email, places in sorted(emails(catalog).items()):
+        try:
+            if await gateway.lookup_email(email) is None:
+                warnings.append(f"{email} ({', '.join(places)}) is not a Slack user")
+        except SlackFailure as failure:
+            warnings.append(f"could not check {email}: {failure}")
+    return warnings
 
 
 def parser() -> argparse.ArgumentParser:
@@ -151,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.verb == "db":
         return db_upgrade(settings)
     if args.verb == "check-config":
-        return check_config(args.directory or settings.beacon_config_dir)
+        return check_config(args.directory or settings.beacon_config_dir, settings)
     return _fail(f"`beacon {args.verb}` is not available in this version yet.")
 
 

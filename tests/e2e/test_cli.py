@@ -1,0 +1,92 @@
+"""The `beacon` command as an operator runs it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.e2e.conftest import FIXTURE_CONFIG
+from tests.fakes.slack_api import FakeSlack
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def beacon(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
+    return subprocess.run(
+        [sys.executable, "-m", "app", *args], cwd=ROOT, env={**clean, **env},
+        capture_output=True, text=True, timeout=60,
+    )
+
+
+def test_check_config_summarises_the_example() -> None:
+    result = beacon("check-config", "config")
+    assert result.returncode == 0, result.stderr
+    assert "services:   8" in result.stdout and "Tier 1: 6" in result.stdout
+
+
+def test_check_config_reports_file_and_line(tmp_path: Path) -> None:
+    for source in FIXTURE_CONFIG.iterdir():
+        (tmp_path / source.name).write_text(source.read_text().replace("team: storefront", "team: shop"))
+    result = beacon("check-config", str(tmp_path))
+    assert result.returncode == 1
+    assert "services.yaml:29: unknown team `shop`" in result.stdout
+    assert "services.yaml:30: unknown team `shop`" in result.stdout
+
+
+def test_check_config_warns_about_emails_slack_does_not_know() -> None:
+    with FakeSlack(users={}) as slack:
+        result = beacon("check-config", str(FIXTURE_CONFIG), SLACK_BOT_TOKEN="xoxb-test",
+                        SLACK_API_URL=slack.url)
+    assert result.returncode == 0, result.stderr
+    assert "warning: dana@example.com (manager of Payments) is not a Slack user" in result.stdout
+
+
+def test_serve_without_a_token_explains_and_exits_2() -> None:
+    result = beacon("serve")
+    assert result.returncode == 2
+    assert "SLACK_BOT_TOKEN is not set" in result.stderr
+    assert "Creating the Slack app" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_db_upgrade(tmp_path: Path) -> None:
+    result = beacon("db", "upgrade", DATABASE_URL=f"sqlite:///{tmp_path}/b.db")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "b.db").exists()
+
+
+def test_serve_with_tokens_serves_and_migrates_sqlite(tmp_path: Path) -> None:
+    import socket
+    import time
+
+    import httpx
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with FakeSlack() as slack:
+        clean = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
+        env = {
+            **clean, "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": "secret",
+            "SLACK_API_URL": slack.url, "PORT": str(port), "HOST": "127.0.0.1",
+            "DATABASE_URL": f"sqlite:///{tmp_path}/serve.db",
+        }
+        server = subprocess.Popen([sys.executable, "-m", "app", "serve"], cwd=ROOT, env=env,
+                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    response = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
+                    break
+                except httpx.TransportError:
+                    assert server.poll() is None, server.stdout.read() if server.stdout else ""
+                    assert time.monotonic() < deadline
+                    time.sleep(0.2)
+            assert response.json() == {"ok": True, "database": "ok"}
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
