@@ -14,9 +14,9 @@ from app.catalog.loader import load_catalog
 from app.catalog.models import Catalog
 from app.handlers import actions, commands, views
 from app.routing.assessment import RoutingIndex
-from app.services.context import Context
 from app.services.accounts import AccountService
 from app.services.changes import ChangeService
+from app.services.context import Context
 from app.services.incidents import IncidentService
 from app.services.paging import PagingService
 from app.services.views import incident_view

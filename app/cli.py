@@ -80,11 +80,11 @@ def serve(settings: Settings, *, worker: bool) -> int:
         from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
         socket = AsyncSocketModeHandler(bolt, settings.slack_app_token)
-        await socket.connect_async()
+        await socket.connect_async()  # type: ignore[no-untyped-call]
         try:
             await server.serve()
         finally:
-            await socket.close_async()
+            await socket.close_async()  # type: ignore[no-untyped-call]
 
     asyncio.run(main())
     return 0

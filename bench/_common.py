@@ -59,15 +59,16 @@ def seeded_channels(catalog: Catalog) -> tuple[str, ...]:
     return tuple(sorted(name.lstrip("#") for name in names if name))
 
 
-def declare_text(catalog: Catalog, title: str) -> str:
-    """A complete text declaration (no form): the least severe severity, one real service.
+def declare_text(catalog: Catalog, title: str, services: str | None = None) -> str:
+    """A complete text declaration (no form) with the least severe severity.
 
-    The least severe level keeps tier rules from raising it; the service makes the routing and
-    brief do their real work.
+    ``services`` (comma-separated, "" for none) defaults to ``checkout`` when the catalog has it,
+    else its first service: a real service makes routing, paging and the brief do their work.
     """
     severity = catalog.policy.severities[-1].id
-    service = next(iter(catalog.services))
-    return f"declare {severity} {title} services: {service}"
+    if services is None:
+        services = "checkout" if "checkout" in catalog.services else next(iter(catalog.services))
+    return f"declare {severity} {title}" + (f" services: {services}" if services else "")
 
 
 def prepare_database(url: str | None, workdir: Path) -> str:
@@ -77,6 +78,7 @@ def prepare_database(url: str | None, workdir: Path) -> str:
     truncate Beacon's tables and reset the incident counter. This wipes that database.
     """
     if url is None:
+        workdir.mkdir(parents=True, exist_ok=True)
         url = f"sqlite:///{workdir / 'beacon-bench.db'}"
         engine = make_engine(url)
         upgrade(engine)

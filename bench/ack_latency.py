@@ -220,9 +220,10 @@ def server(role: str, *args: str, log: Path) -> Iterator[Child]:
             try:
                 httpx.get(child.url + "/", timeout=1.0)
                 break
-            except httpx.TransportError:
+            except httpx.TransportError as error:
                 if time.monotonic() > deadline or child.proc.poll() is not None:
-                    raise RuntimeError(f"{role} never answered; log:\n{log.read_text()[-3000:]}")
+                    tail = log.read_text()[-3000:]
+                    raise RuntimeError(f"{role} never answered; log:\n{tail}") from error
                 time.sleep(0.05)
         yield child
     finally:
@@ -404,7 +405,13 @@ def main() -> int:
     )
     parser.add_argument("--latency", type=float, default=SLACK_LATENCY, help="fake Slack s/call")
     parser.add_argument("--database-url", help="PostgreSQL URL (wiped!); default: temp SQLite")
-    parser.add_argument("--config-dir", type=Path, help="default: config/ if it loads, else fixture")
+    parser.add_argument(
+        "--config-dir", type=Path, help="default: config/ if it loads, else the fixture"
+    )
+    parser.add_argument(
+        "--services", help="services: of each declaration (comma list, '' for none);"
+        " default checkout"
+    )
     parser.add_argument("--serve", choices=("beacon", "bare", "fake"), help=argparse.SUPPRESS)
     parser.add_argument("serve_args", nargs="*", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -426,7 +433,9 @@ def main() -> int:
     def commands(count: int) -> list[str]:
         """Distinct titles, so every Beacon declaration is a new incident."""
         return [
-            declare_text(catalog, f"Bench {run} {next(numbers):05d} checkout errors")
+            declare_text(
+                catalog, f"Bench {run} {next(numbers):05d} checkout errors", args.services
+            )
             for _ in range(count)
         ]
 

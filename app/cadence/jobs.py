@@ -30,7 +30,11 @@ class TimerJobs:
     def start(self) -> None:
         self.scheduler = AsyncIOScheduler(timezone="UTC")
         self.scheduler.add_job(
-            self.tick, "interval", seconds=self.interval, max_instances=1, coalesce=True,
+            self.tick,
+            "interval",
+            seconds=self.interval,
+            max_instances=1,
+            coalesce=True,
             id="beacon.timers",
         )
         self.scheduler.start()

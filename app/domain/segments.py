@@ -23,9 +23,10 @@ def split_segments(text: str, keys: Iterable[str], *, usage: str) -> tuple[str, 
         word = match.group(1).lower()
         if word in known:
             found.append((word, match.start(), match.end()))
-        elif close := suggestions(word, known, limit=1):
-            if word.rstrip("s") == close[0].rstrip("s") or len(word) > 3:
-                raise UsageError(f"Unknown key `{word}:`. Did you mean `{close[0]}:`?", usage=usage)
+        elif (close := suggestions(word, known, limit=1)) and (
+            word.rstrip("s") == close[0].rstrip("s") or len(word) > 3
+        ):
+            raise UsageError(f"Unknown key `{word}:`. Did you mean `{close[0]}:`?", usage=usage)
     free_end = found[0][1] if found else len(text)
     values: dict[str, str] = {}
     for index, (word, _start, end) in enumerate(found):

@@ -31,5 +31,6 @@ def parse_page_request(text: str, catalog: Catalog) -> PageRequest:
         if key not in known:
             raise UsageError(f"Unknown {kind} `{key}`.{did_you_mean(key, known)}", usage=usage)
         return PageRequest(kind, key)  # type: ignore[arg-type]
-    raise UsageError(f"`{word}` is not a person (@name), `team:<id>` or `service:<id>`.",
-                     usage=usage)
+    raise UsageError(
+        f"`{word}` is not a person (@name), `team:<id>` or `service:<id>`.", usage=usage
+    )

@@ -4,20 +4,22 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, Literal
 
-from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_bolt.async_app import AsyncApp, AsyncRespond
 
 from app.beacon import Beacon
 from app.domain.commands import USAGE, Command, help_text, parse_command
 from app.domain.declaration import match_severity, parse_declare
+from app.domain.errors import BeaconError, UsageError
 from app.domain.people import parse_mention
 from app.domain.targets import parse_page_request
-from app.domain.errors import BeaconError, UsageError
 from app.handlers.replies import replying_errors
 from app.slack import blocks
 
-Verb = Callable[[AsyncAck, AsyncRespond, dict[str, Any], Command], Awaitable[None]]
+Ack = Callable[..., Awaitable[None]]
+ROLES: dict[str, Literal["commander", "comms"]] = {"commander": "commander", "comms": "comms"}
+Verb = Callable[[Ack, AsyncRespond, dict[str, Any], Command], Awaitable[None]]
 
 
 class IncidentCommand:
@@ -36,7 +38,7 @@ class IncidentCommand:
             "accounts": self.accounts,
         }
 
-    async def __call__(self, ack: AsyncAck, respond: AsyncRespond, command: dict[str, Any]) -> None:
+    async def __call__(self, ack: Ack, respond: AsyncRespond, command: dict[str, Any]) -> None:
         acked = False
 
         async def ack_once(**kwargs: Any) -> None:
@@ -58,7 +60,7 @@ class IncidentCommand:
                 await ack(text=text, response_type="ephemeral")
 
     async def declare(
-        self, ack: AsyncAck, respond: AsyncRespond, command: dict[str, Any], parsed: Command
+        self, ack: Ack, respond: AsyncRespond, command: dict[str, Any], parsed: Command
     ) -> None:
         catalog = self.beacon.catalog
         declaration = parse_declare(parsed.args, catalog)
@@ -106,7 +108,7 @@ class IncidentCommand:
         await replying_errors(respond, work)
 
     async def status(
-        self, ack: AsyncAck, respond: AsyncRespond, command: dict[str, Any], parsed: Command
+        self, ack: Ack, respond: AsyncRespond, command: dict[str, Any], parsed: Command
     ) -> None:
         await ack()
 
@@ -123,7 +125,7 @@ class IncidentCommand:
         await replying_errors(respond, work)
 
     async def list(
-        self, ack: AsyncAck, respond: AsyncRespond, command: dict[str, Any], parsed: Command
+        self, ack: Ack, respond: AsyncRespond, command: dict[str, Any], parsed: Command
     ) -> None:
         await ack()
 
@@ -137,13 +139,12 @@ class IncidentCommand:
         await replying_errors(respond, work)
 
     async def help(
-        self, ack: AsyncAck, respond: AsyncRespond, command: dict[str, Any], parsed: Command
+        self, ack: Ack, respond: AsyncRespond, command: dict[str, Any], parsed: Command
     ) -> None:
         await ack(text=f"*Beacon: `/incident` commands*\n{help_text()}", response_type="ephemeral")
 
-
     async def _reply(
-        self, ack: AsyncAck, respond: AsyncRespond, work: Callable[[], Any], *, public: bool = False
+        self, ack: Ack, respond: AsyncRespond, work: Callable[[], Any], *, public: bool = False
     ) -> None:
         """Ack at once, run the blocking use case off the loop, answer with what it returned."""
         await ack()
@@ -155,11 +156,12 @@ class IncidentCommand:
         await replying_errors(respond, run)
 
     async def ack(
-        self, ack: AsyncAck, respond: AsyncRespond, command: dict[str, Any], parsed: Command
+        self, ack: Ack, respond: AsyncRespond, command: dict[str, Any], parsed: Command
     ) -> None:
         def work() -> str:
             done = self.beacon.paging.acknowledge(
-                user=command["user_id"], number=parsed.incident_number,
+                user=command["user_id"],
+                number=parsed.incident_number,
                 channel=command.get("channel_id"),
             )
             stopped = " Escalation stopped." if done.escalation_stopped else ""
@@ -168,51 +170,78 @@ class IncidentCommand:
         await self._reply(ack, respond, work)
 
     async def escalate(
-        self, ack: AsyncAck, respond: AsyncRespond, command: dict[str, Any], parsed: Command
+        self, ack: Ack, respond: AsyncRespond, command: dict[str, Any], parsed: Command
     ) -> None:
-        await self._reply(ack, respond, lambda: self.beacon.paging.escalate_now(
-            actor=command["user_id"], reason=parsed.args, number=parsed.incident_number,
-            channel=command.get("channel_id"),
-        ))
+        await self._reply(
+            ack,
+            respond,
+            lambda: self.beacon.paging.escalate_now(
+                actor=command["user_id"],
+                reason=parsed.args,
+                number=parsed.incident_number,
+                channel=command.get("channel_id"),
+            ),
+        )
 
     async def page(
-        self, ack: AsyncAck, respond: AsyncRespond, command: dict[str, Any], parsed: Command
+        self, ack: Ack, respond: AsyncRespond, command: dict[str, Any], parsed: Command
     ) -> None:
         request = parse_page_request(parsed.args, self.beacon.catalog)
-        await self._reply(ack, respond, lambda: self.beacon.paging.page(
-            request, actor=command["user_id"], number=parsed.incident_number,
-            channel=command.get("channel_id"),
-        ))
+        await self._reply(
+            ack,
+            respond,
+            lambda: self.beacon.paging.page(
+                request,
+                actor=command["user_id"],
+                number=parsed.incident_number,
+                channel=command.get("channel_id"),
+            ),
+        )
 
     async def severity(
-        self, ack: AsyncAck, respond: AsyncRespond, command: dict[str, Any], parsed: Command
+        self, ack: Ack, respond: AsyncRespond, command: dict[str, Any], parsed: Command
     ) -> None:
         word, _, reason = parsed.args.partition(" ")
         severity = match_severity(word, self.beacon.catalog.policy)
         if severity is None:
             choices = ", ".join(f"`{s.id}`" for s in self.beacon.catalog.policy.severities)
-            raise UsageError(f"Unknown severity `{word}`. Choose one of {choices}.",
-                             usage=USAGE["severity"])
-        await self._reply(ack, respond, lambda: self.beacon.changes.severity(
-            severity, reason=reason.strip(), actor=command["user_id"],
-            number=parsed.incident_number, channel=command.get("channel_id"),
-        ))
+            raise UsageError(
+                f"Unknown severity `{word}`. Choose one of {choices}.", usage=USAGE["severity"]
+            )
+        await self._reply(
+            ack,
+            respond,
+            lambda: self.beacon.changes.severity(
+                severity,
+                reason=reason.strip(),
+                actor=command["user_id"],
+                number=parsed.incident_number,
+                channel=command.get("channel_id"),
+            ),
+        )
 
     async def assign(
-        self, ack: AsyncAck, respond: AsyncRespond, command: dict[str, Any], parsed: Command
+        self, ack: Ack, respond: AsyncRespond, command: dict[str, Any], parsed: Command
     ) -> None:
         words = parsed.args.split()
         role = words[0].lower() if words else ""
         user = parse_mention(words[1]) if len(words) == 2 else None
-        if role not in ("commander", "comms") or user is None:
+        if role not in ROLES or user is None:
             raise UsageError("Say which role and whom.", usage=USAGE["assign"])
-        await self._reply(ack, respond, lambda: self.beacon.changes.assign(
-            role, user, actor=command["user_id"], number=parsed.incident_number,  # type: ignore[arg-type]
-            channel=command.get("channel_id"),
-        ))
+        await self._reply(
+            ack,
+            respond,
+            lambda: self.beacon.changes.assign(
+                ROLES[role],
+                user,
+                actor=command["user_id"],
+                number=parsed.incident_number,
+                channel=command.get("channel_id"),
+            ),
+        )
 
     async def accounts(
-        self, ack: AsyncAck, respond: AsyncRespond, command: dict[str, Any], parsed: Command
+        self, ack: Ack, respond: AsyncRespond, command: dict[str, Any], parsed: Command
     ) -> None:
         await ack()
 

@@ -46,11 +46,14 @@ class AccountService:
         """Up to MAX_RESULTS cards, most important tier first, and how many matched in all."""
         catalog = self.ctx.catalog
         matrix = catalog.policy.impact_matrix
-        found = sorted(matching(catalog.accounts, query),
-                       key=lambda a: (account_tier(a, matrix), a.name.lower()))
+        found = sorted(
+            matching(catalog.accounts, query),
+            key=lambda a: (account_tier(a, matrix), a.name.lower()),
+        )
         with self.ctx.uow() as session:
             open_rows = [
-                row for row in incidents.open_incidents(session)
+                row
+                for row in incidents.open_incidents(session)
                 if not row.private or viewer in {row.commander, row.declared_by, row.comms_lead}
             ]
             hit = {

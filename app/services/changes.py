@@ -39,14 +39,32 @@ class ChangeService:
                 text += f" (asked {severity}; {'; '.join(impact.severity.raised_by)})"
             if reason:
                 text += f": {reason}"
-            event = incidents.record(session, incident, at=now, actor=actor,
-                                     kind="severity_changed", text=text,
-                                     data={"from": before, "to": effective})
+            event = incidents.record(
+                session,
+                incident,
+                at=now,
+                actor=actor,
+                kind="severity_changed",
+                text=text,
+                data={"from": before, "to": effective},
+            )
             session.flush()
-            notice(session, incident, f":arrows_counterclockwise: {text}.",
-                   key=f"severity:{event.id}", now=now)
-            send_pages(session, self.ctx, incident, page_targets(self.ctx.catalog, impact, now),
-                       source=f"severity {effective}", actor=actor, now=now)
+            notice(
+                session,
+                incident,
+                f":arrows_counterclockwise: {text}.",
+                key=f"severity:{event.id}",
+                now=now,
+            )
+            send_pages(
+                session,
+                self.ctx,
+                incident,
+                page_targets(self.ctx.catalog, impact, now),
+                source=f"severity {effective}",
+                actor=actor,
+                now=now,
+            )
             schedule_escalation(session, self.ctx, incident, now)
             enqueue_refresh(session, incident, key=f"event:{event.id}", now=now)
             session.commit()
@@ -54,7 +72,12 @@ class ChangeService:
         return text
 
     def assign(
-        self, role: Literal["commander", "comms"], user: str, *, actor: str, number: int | None,
+        self,
+        role: Literal["commander", "comms"],
+        user: str,
+        *,
+        actor: str,
+        number: int | None,
         channel: str | None,
     ) -> str:
         now = self.ctx.clock()
@@ -66,13 +89,31 @@ class ChangeService:
             else:
                 incident.comms_lead = user
             text = f"{mention(user)} is now {label} of {incident.ref} (set by {mention(actor)})"
-            event = incidents.record(session, incident, at=now, actor=actor, kind="assigned",
-                                     text=text, data={"role": role, "user": user})
+            event = incidents.record(
+                session,
+                incident,
+                at=now,
+                actor=actor,
+                kind="assigned",
+                text=text,
+                data={"role": role, "user": user},
+            )
             session.flush()
-            notice(session, incident, f":bust_in_silhouette: {text}.", key=f"assign:{event.id}",
-                   now=now)
-            enqueue(session, incident, "invite", f"incident:{incident.id}:invite:{event.id}",
-                    now=now, users=[user])
+            notice(
+                session,
+                incident,
+                f":bust_in_silhouette: {text}.",
+                key=f"assign:{event.id}",
+                now=now,
+            )
+            enqueue(
+                session,
+                incident,
+                "invite",
+                f"incident:{incident.id}:invite:{event.id}",
+                now=now,
+                users=[user],
+            )
             enqueue_refresh(session, incident, key=f"event:{event.id}", now=now)
             session.commit()
         self.ctx.on_commit()

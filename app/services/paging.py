@@ -342,8 +342,9 @@ class PagingService:
                 raise UsageError(
                     f"{', '.join(mention(p) for p in repeated)} already paged for {incident.ref}."
                 )
-            pages = send_pages(session, self.ctx, incident, routing, source="manual",
-                               actor=actor, now=now)
+            pages = send_pages(
+                session, self.ctx, incident, routing, source="manual", actor=actor, now=now
+            )
             if pages:
                 schedule_escalation(session, self.ctx, incident, now)
             session.commit()

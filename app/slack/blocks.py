@@ -184,6 +184,7 @@ def declare_modal(
     severity_options = [_option(f"{s.id} · {s.label}", s.id) for s in severities]
     service_options = [_option(f"{name} ({sid})", sid) for sid, name in services]
     by_value = {option.value: option for option in [*severity_options, *service_options]}
+    service_element: StaticMultiSelectElement | PlainTextInputElement
     if len(service_options) <= MAX_OPTIONS:
         service_element = StaticMultiSelectElement(
             action_id=DeclareField.SERVICES,
@@ -364,5 +365,7 @@ def account_cards(cards: Sequence[AccountCard], total: int, query: str) -> tuple
             )
         )
     if total > len(cards):
-        body.append(ContextBlock(elements=[_mrkdwn(f"{total - len(cards)} more match; narrow the query.")]))
+        body.append(
+            ContextBlock(elements=[_mrkdwn(f"{total - len(cards)} more match; narrow the query.")])
+        )
     return f"{total} account(s) match", body

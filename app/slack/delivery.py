@@ -8,6 +8,7 @@ run a dispatcher against one database: claims are leased, so each item has one d
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
@@ -105,10 +106,8 @@ class Dispatcher:
                 if claimed:
                     continue
                 self._wake.clear()
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self.poll_interval)
-                except TimeoutError:
-                    pass
         finally:
             for task in list(self._running):
                 task.cancel()

@@ -7,6 +7,8 @@ import asyncio
 from collections.abc import Callable
 from datetime import timedelta
 
+from slack_sdk.models.blocks import Block
+
 from app.briefs.view import IncidentView, topic
 from app.catalog.models import Catalog
 from app.domain.naming import channel_name
@@ -140,8 +142,9 @@ class IncidentEffects:
         if not ids.get("announce_ts"):
             raise SlackFailure("chat.update", "the announcement is not posted yet", True)
         text, body = blocks.announcement(view)
-        await self.gateway.update(ids["announce_channel_id"], ids["announce_ts"], text=text,
-                                  blocks=body)
+        await self.gateway.update(
+            ids["announce_channel_id"], ids["announce_ts"], text=text, blocks=body
+        )
         return Outcome({"ts": ids["announce_ts"]})
 
     async def _message_ids(self, job: Job) -> dict[str, str]:
@@ -162,7 +165,7 @@ class IncidentEffects:
         return Outcome(await self._post_once(job, self._channel(view), text, body))
 
     async def _post_once(
-        self, job: Job, channel: str, text: str, body: list[blocks.Block]
+        self, job: Job, channel: str, text: str, body: list[Block]
     ) -> dict[str, str]:
         if job.maybe_done_before and (found := await self.gateway.find_marked(channel, job.key)):
             return {"channel": str(found["channel"]), "ts": str(found["ts"])}

@@ -14,9 +14,7 @@ SEEDED_CHANNELS = ("incidents", "cs-incidents", "acct-acme", "general")
 
 @pytest.fixture
 def slack() -> Iterator[FakeSlack]:
-    with FakeSlack(
-        channels=SEEDED_CHANNELS, users={"dana@example.com": "U0DANA"}
-    ) as fake:
+    with FakeSlack(channels=SEEDED_CHANNELS, users={"dana@example.com": "U0DANA"}) as fake:
         yield fake
 
 

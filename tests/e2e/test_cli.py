@@ -16,8 +16,12 @@ ROOT = Path(__file__).resolve().parents[2]
 def beacon(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
     return subprocess.run(
-        [sys.executable, "-m", "app", *args], cwd=ROOT, env={**clean, **env},
-        capture_output=True, text=True, timeout=60,
+        [sys.executable, "-m", "app", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
@@ -29,7 +33,9 @@ def test_check_config_summarises_the_example() -> None:
 
 def test_check_config_reports_file_and_line(tmp_path: Path) -> None:
     for source in FIXTURE_CONFIG.iterdir():
-        (tmp_path / source.name).write_text(source.read_text().replace("team: storefront", "team: shop"))
+        (tmp_path / source.name).write_text(
+            source.read_text().replace("team: storefront", "team: shop")
+        )
     result = beacon("check-config", str(tmp_path))
     assert result.returncode == 1
     assert "services.yaml:29: unknown team `shop`" in result.stdout
@@ -38,8 +44,12 @@ def test_check_config_reports_file_and_line(tmp_path: Path) -> None:
 
 def test_check_config_warns_about_emails_slack_does_not_know() -> None:
     with FakeSlack(users={}) as slack:
-        result = beacon("check-config", str(FIXTURE_CONFIG), SLACK_BOT_TOKEN="xoxb-test",
-                        SLACK_API_URL=slack.url)
+        result = beacon(
+            "check-config",
+            str(FIXTURE_CONFIG),
+            SLACK_BOT_TOKEN="xoxb-test",
+            SLACK_API_URL=slack.url,
+        )
     assert result.returncode == 0, result.stderr
     assert "warning: dana@example.com (manager of Payments) is not a Slack user" in result.stdout
 
@@ -70,12 +80,22 @@ def test_serve_with_tokens_serves_and_migrates_sqlite(tmp_path: Path) -> None:
     with FakeSlack() as slack:
         clean = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
         env = {
-            **clean, "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": "secret",
-            "SLACK_API_URL": slack.url, "PORT": str(port), "HOST": "127.0.0.1",
+            **clean,
+            "SLACK_BOT_TOKEN": "xoxb-test",
+            "SLACK_SIGNING_SECRET": "secret",
+            "SLACK_API_URL": slack.url,
+            "PORT": str(port),
+            "HOST": "127.0.0.1",
             "DATABASE_URL": f"sqlite:///{tmp_path}/serve.db",
         }
-        server = subprocess.Popen([sys.executable, "-m", "app", "serve"], cwd=ROOT, env=env,
-                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        server = subprocess.Popen(
+            [sys.executable, "-m", "app", "serve"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         try:
             deadline = time.monotonic() + 30
             while True:

@@ -24,8 +24,14 @@ def _nothing_created(beacon: RunningBeacon, slack: FakeSlack) -> None:
         ("declar P2 Checkout down", "Did you mean `declare`"),
         ("frobnicate", "not an `/incident` command"),
         ("declare P9 Checkout down", "Unknown severity `P9`"),
-        ("declare P2 Checkout down services: chekout", "Unknown service `chekout`. Did you mean `checkout`"),
-        ("declare P2 Checkout down accounts: acmee", "Unknown account `acmee`. Did you mean `acme`"),
+        (
+            "declare P2 Checkout down services: chekout",
+            "Unknown service `chekout`. Did you mean `checkout`",
+        ),
+        (
+            "declare P2 Checkout down accounts: acmee",
+            "Unknown account `acmee`. Did you mean `acme`",
+        ),
         ("declare P2 Checkout down service: checkout", "Did you mean `services:`"),
         ("declare P2 Checkout down services:", "`services:` is empty"),
         ("declare P2 Checkout down services: checkout services: search", "given twice"),

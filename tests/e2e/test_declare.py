@@ -149,7 +149,9 @@ def _form(**values: Any) -> dict[str, Any]:
         "severity": {
             "severity": {
                 "type": "static_select",
-                "selected_option": {"value": values["severity"]} if values.get("severity") else None,
+                "selected_option": {"value": values["severity"]}
+                if values.get("severity")
+                else None,
             }
         },
         "services": {

@@ -143,16 +143,19 @@ def test_restart_with_pending_escalation_fires_it_exactly_once(
     database_url: str, clock: FakeClock
 ) -> None:
     with FakeSlack(channels=SEEDED_CHANNELS, users={"dana@example.com": "U0DANA"}) as slack:
-        with RunningBeacon(database_url=database_url, slack=slack, config_dir=FIXTURE_CONFIG,
-                           clock=clock) as first:
+        with RunningBeacon(
+            database_url=database_url, slack=slack, config_dir=FIXTURE_CONFIG, clock=clock
+        ) as first:
             _declare_and_wait(first, slack)
         clock.advance(timedelta(hours=1))
         secondary = oncall("storefront").secondary
         with (
-            RunningBeacon(database_url=database_url, slack=slack, config_dir=FIXTURE_CONFIG,
-                          clock=clock),
-            RunningBeacon(database_url=database_url, slack=slack, config_dir=FIXTURE_CONFIG,
-                          clock=clock),
+            RunningBeacon(
+                database_url=database_url, slack=slack, config_dir=FIXTURE_CONFIG, clock=clock
+            ),
+            RunningBeacon(
+                database_url=database_url, slack=slack, config_dir=FIXTURE_CONFIG, clock=clock
+            ),
         ):
             eventually(lambda: dms(slack, secondary), timeout=5)
             time.sleep(1.5)
@@ -160,9 +163,7 @@ def test_restart_with_pending_escalation_fires_it_exactly_once(
         assert dms(slack, "U0EXEC") == []
 
 
-def test_ack_command_and_manual_escalation(
-    beacon: RunningBeacon, slack: FakeSlack
-) -> None:
+def test_ack_command_and_manual_escalation(beacon: RunningBeacon, slack: FakeSlack) -> None:
     primary = _declare_and_wait(beacon, slack)
     channel = slack.channel_by_name("inc-1-checkout-failing")
     beacon.command("escalate customers are calling", user="U0RESP1", channel=channel.id)
@@ -218,8 +219,9 @@ def test_assign_commander_updates_topic(beacon: RunningBeacon, slack: FakeSlack)
 def test_unknown_email_is_a_visible_notice(database_url: str, clock: FakeClock) -> None:
     with (
         FakeSlack(channels=SEEDED_CHANNELS, users={}) as slack,
-        RunningBeacon(database_url=database_url, slack=slack, config_dir=FIXTURE_CONFIG,
-                      clock=clock) as beacon,
+        RunningBeacon(
+            database_url=database_url, slack=slack, config_dir=FIXTURE_CONFIG, clock=clock
+        ) as beacon,
     ):
         beacon.command("declare P2 Card payments failing services: payments")
         channel = eventually(lambda: slack.channel_by_name("inc-1-card-payments-failing"))
@@ -232,6 +234,12 @@ def test_accounts_lookup(beacon: RunningBeacon, slack: FakeSlack) -> None:
     beacon.command("accounts acm")
     card = eventually(lambda: [r for r in slack.responses if "Acme Corp" in str(r.get("blocks"))])
     text = str(card[0]["blocks"])
-    for part in ("Tier 1", "Score 9", "liaison <@U0CS1>", "exec sponsor <@U0VP1>", "INC-1",
-                 "Checkout, Payments"):
+    for part in (
+        "Tier 1",
+        "Score 9",
+        "liaison <@U0CS1>",
+        "exec sponsor <@U0VP1>",
+        "INC-1",
+        "Checkout, Payments",
+    ):
         assert part in text

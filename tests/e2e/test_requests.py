@@ -11,8 +11,11 @@ from tests.support.harness import RunningBeacon, eventually
 
 def _body(slack: FakeSlack) -> bytes:
     return slash_command_body(
-        "declare P2 Checkout down", user_id="U0RESP1", channel_id="C0GENERAL",
-        response_url=slack.response_url("x"), trigger_id="1.2.3",
+        "declare P2 Checkout down",
+        user_id="U0RESP1",
+        channel_id="C0GENERAL",
+        response_url=slack.response_url("x"),
+        trigger_id="1.2.3",
     )
 
 
@@ -33,7 +36,9 @@ def test_bad_signature_is_refused(beacon: RunningBeacon, slack: FakeSlack) -> No
 
 def test_stale_timestamp_is_refused(beacon: RunningBeacon, slack: FakeSlack) -> None:
     stale = int(time.time()) - 10 * 60
-    response = beacon.post_signed(_body(slack), "application/x-www-form-urlencoded", timestamp=stale)
+    response = beacon.post_signed(
+        _body(slack), "application/x-www-form-urlencoded", timestamp=stale
+    )
     assert response.status_code == 401
 
 

@@ -132,7 +132,10 @@ class RunningBeacon:
     ) -> httpx.Response:
         self._triggers += 1
         payload = block_actions_payload(
-            action_id=action_id, value=value, user_id=user, channel_id=channel,
+            action_id=action_id,
+            value=value,
+            user_id=user,
+            channel_id=channel,
             response_url=self.slack.response_url(f"click{self._triggers}"),
         )
         return self.interact(payload)
@@ -145,5 +148,3 @@ class RunningBeacon:
         if not response.content:
             return ""
         return str(response.json().get("text", ""))
-
-
