@@ -1,49 +1,33 @@
-"""Durations as people write them in configuration and commands: ``45s``, ``5m``, ``1h30m``, ``2d``.
-
-A deliberately small grammar (whole numbers, units from largest to smallest, each at most once)
-so that a typo such as ``1m30h`` or ``5 min`` is rejected instead of silently meaning something
-else.
-"""
+"""Durations as people write them in YAML: ``45s``, ``5m``, ``1h``, ``1h30m``, ``2d``."""
 
 from __future__ import annotations
 
 import re
 from datetime import timedelta
 
-_UNITS = (("d", 86400), ("h", 3600), ("m", 60), ("s", 1))
-_PATTERN = re.compile(r"(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?")
-_EXAMPLES = "e.g. 45s, 5m, 1h30m, 2d"
+_PART = re.compile(r"(\d+)([dhms])")
+_WHOLE = re.compile(r"^(?:\d+[dhms])+$")
+_UNITS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
 
 
 def parse_duration(text: str) -> timedelta:
-    """Parse ``1h30m``-style text; raises ValueError naming the bad input and the expected form."""
-    if not isinstance(text, str):
-        raise ValueError(f"invalid duration {text!r}: expected a string like {_EXAMPLES}")
-    stripped = text.strip()
-    match = _PATTERN.fullmatch(stripped)
-    if not stripped or match is None:
-        raise ValueError(
-            f"invalid duration {text!r}: expected whole numbers with units d, h, m, s "
-            f"(largest first), {_EXAMPLES}"
-        )
-    seconds = sum(
-        int(amount) * factor
-        for amount, (_, factor) in zip(match.groups(), _UNITS, strict=True)
-        if amount is not None
-    )
+    cleaned = str(text).strip().lower()
+    if not _WHOLE.match(cleaned):
+        raise ValueError(f"malformed duration {text!r}: write it like 45s, 5m, 1h or 1h30m")
+    units = [unit for _, unit in _PART.findall(cleaned)]
+    if len(set(units)) != len(units) or units != sorted(units, key=lambda u: -_UNITS[u]):
+        raise ValueError(f"malformed duration {text!r}: give each unit once, largest first")
+    seconds = sum(int(amount) * _UNITS[unit] for amount, unit in _PART.findall(cleaned))
+    if seconds <= 0:
+        raise ValueError(f"duration {text!r} must be longer than zero")
     return timedelta(seconds=seconds)
 
 
-def format_duration(delta: timedelta) -> str:
-    """The shortest text that parse_duration reads back; fractions of a second are dropped."""
-    total = int(delta.total_seconds())
-    if delta < timedelta(0):
-        raise ValueError(f"cannot format a negative duration: {delta}")
-    if total == 0:
-        return "0s"
-    parts: list[str] = []
-    for unit, factor in _UNITS:
-        amount, total = divmod(total, factor)
+def format_duration(duration: timedelta) -> str:
+    seconds = int(duration.total_seconds())
+    parts = []
+    for unit, size in _UNITS.items():
+        amount, seconds = divmod(seconds, size)
         if amount:
             parts.append(f"{amount}{unit}")
-    return "".join(parts)
+    return "".join(parts) or "0s"

@@ -58,105 +58,33 @@ def test_fixture_loads_into_typed_objects() -> None:
 @pytest.mark.parametrize(
     ("file", "old", "new", "expected"),
     [
-        (
-            "policy",
-            "  remind_before: 5m",
-            "  remind_before: 5 minutes",
-            "policy.yaml:8: `workspace.remind_before`: malformed duration",
-        ),
-        (
-            "policy",
-            "  channel_prefix: inc",
-            "  channel_prefx: inc",
-            "policy.yaml:5: unknown key `channel_prefx`",
-        ),
-        (
-            "policy",
-            'announce_channel: "#incidents"',
-            'announce_channel: "#Incidents!"',
-            "policy.yaml:3: `#Incidents!` is not a channel",
-        ),
-        (
-            "policy",
-            "approvers: [U0APPROVER]",
-            "approvers: [bob]",
-            "policy.yaml:6: `bob` is not a person",
-        ),
+        ("policy", "  remind_before: 5m", "  remind_before: 5 minutes",
+         "policy.yaml:8: `workspace.remind_before`: malformed duration"),
+        ("policy", "  channel_prefix: inc", "  channel_prefx: inc", "policy.yaml:5: unknown key `channel_prefx`"),
+        ("policy", 'announce_channel: "#incidents"', 'announce_channel: "#Incidents!"',
+         "policy.yaml:3: `#Incidents!` is not a channel"),
+        ("policy", "approvers: [U0APPROVER]", "approvers: [bob]", "policy.yaml:6: `bob` is not a person"),
         ("policy", "min_severity: P2", "min_severity: P7", "policy.yaml:20: unknown severity `P7`"),
-        (
-            "policy",
-            "page: [liaison], thread",
-            "page: [liason], thread",
-            "policy.yaml:21: page target `liason` is neither",
-        ),
+        ("policy", "page: [liaison], thread", "page: [liason], thread",
+         "policy.yaml:21: page target `liason` is neither"),
         ("policy", "{after: 10m,", "{after: soon,", "policy.yaml:25: `after`: malformed duration"),
-        (
-            "services",
-            "    manager: U0IDMGR\n",
-            "    manager: U0IDMGR\n    manager: U0OTHER\n",
-            "services.yaml:5: duplicate key `manager`",
-        ),
-        (
-            "services",
-            "timezone: America/New_York",
-            "timezone: Mars/Olympus",
-            "services.yaml:6: unknown time zone `Mars/Olympus`",
-        ),
+        ("services", "    manager: U0IDMGR\n", "    manager: U0IDMGR\n    manager: U0OTHER\n",
+         "services.yaml:5: duplicate key `manager`"),
+        ("services", "timezone: America/New_York", "timezone: Mars/Olympus",
+         "services.yaml:6: unknown time zone `Mars/Olympus`"),
         ("services", 'handoff: "tue 10:00"', 'handoff: "tuesday 10am"', "services.yaml:7: handoff"),
-        (
-            "services",
-            "team: storefront, depends_on: [payments]",
-            "team: shop, depends_on: [payments]",
-            "services.yaml:29: unknown team `shop`",
-        ),
-        (
-            "services",
-            "depends_on: [payments]}",
-            "depends_on: [paymnts]}",
-            "services.yaml:29: unknown service `paymnts`. Did you mean `payments`?",
-        ),
-        (
-            "services",
-            "depends_on: []}",
-            "depends_on: [checkout]}",
-            "services.yaml:27: dependency cycle: auth -> checkout -> payments -> auth",
-        ),
-        (
-            "accounts",
-            "uses: [search]",
-            "uses: [serch]",
-            "accounts.yaml:23: unknown service `serch`",
-        ),
-        (
-            "accounts",
-            "dependence: standard",
-            "dependence: vital",
-            "accounts.yaml:22: unknown dependence `vital`",
-        ),
-        (
-            "accounts",
-            "    arr: 20000\n",
-            "    arr: lots\n",
-            "accounts.yaml:20: `accounts.initech.arr`",
-        ),
-        (
-            "accounts",
-            "    users: 300\n",
-            "",
-            "accounts.yaml:18: `accounts.initech.users` is required",
-        ),
-        (
-            "accounts",
-            'channel: "#acct-acme"',
-            "channel: acct acme",
-            "accounts.yaml:10: `acct acme` is not a channel",
-        ),
-        (
-            "accounts",
-            "    liaison: U0CS2",
-            "    liaison: U0CS2\n    tier: 7",
-            "accounts.yaml:18: tier 7 is not defined",
-        ),
+        ("services", "team: storefront, depends_on: [payments]", "team: shop, depends_on: [payments]",
+         "services.yaml:29: unknown team `shop`"),
+        ("services", "depends_on: [payments]}", "depends_on: [paymnts]}",
+         "services.yaml:29: unknown service `paymnts`. Did you mean `payments`?"),
+        ("services", "depends_on: []}", "depends_on: [checkout]}",
+         "services.yaml:27: dependency cycle: auth -> checkout -> payments -> auth"),
+        ("accounts", "uses: [search]", "uses: [serch]", "accounts.yaml:23: unknown service `serch`"),
+        ("accounts", "dependence: standard", "dependence: vital", "accounts.yaml:22: unknown dependence `vital`"),
+        ("accounts", "    arr: 20000\n", "    arr: lots\n", "accounts.yaml:20: `accounts.initech.arr`"),
+        ("accounts", "    users: 300\n", "", "accounts.yaml:18: `accounts.initech.users` is required"),
+        ("accounts", "channel: \"#acct-acme\"", "channel: acct acme", "accounts.yaml:10: `acct acme` is not a channel"),
+        ("accounts", "    liaison: U0CS2", "    liaison: U0CS2\n    tier: 7", "accounts.yaml:18: tier 7 is not defined"),
         ("accounts", "    name: Acme Corp", "    name: [Acme", "accounts.yaml:4: not valid YAML"),
     ],
 )
@@ -186,9 +114,7 @@ def test_override_must_end_after_it_starts(tmp_path: Path) -> None:
             '        - {user: U0PAY4, from: "2026-12-27T00:00", to: "2026-12-24T00:00"}',
         ),
     )
-    assert any(
-        "services.yaml:19: override `from` must be before `to`" in e for e in _errors(directory)
-    )
+    assert any("services.yaml:19: override `from` must be before `to`" in e for e in _errors(directory))
 
 
 def test_missing_file_is_named(tmp_path: Path) -> None:
@@ -217,13 +143,8 @@ def test_accounts_csv_is_accepted(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [
-        ("45s", timedelta(seconds=45)),
-        ("5m", timedelta(minutes=5)),
-        ("1h", timedelta(hours=1)),
-        ("1h30m", timedelta(minutes=90)),
-        ("2d", timedelta(days=2)),
-    ],
+    [("45s", timedelta(seconds=45)), ("5m", timedelta(minutes=5)), ("1h", timedelta(hours=1)),
+     ("1h30m", timedelta(minutes=90)), ("2d", timedelta(days=2))],
 )
 def test_parse_duration(text: str, expected: timedelta) -> None:
     assert parse_duration(text) == expected
