@@ -3,6 +3,7 @@ build as many independent Beacons as they need."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -13,6 +14,8 @@ from app.cadence.jobs import TimerJobs
 from app.catalog.loader import load_catalog
 from app.catalog.models import Catalog
 from app.handlers import actions, commands, views
+from app.paging.effects import PagerDutyEffects
+from app.paging.pagerduty import PagerDutyClient
 from app.routing.assessment import RoutingIndex
 from app.services.accounts import AccountService
 from app.services.changes import ChangeService
@@ -53,7 +56,12 @@ def build(
         catalog=lambda: catalog,
         view=incident_view,
     )
-    dispatcher = Dispatcher(uow=uow, effects=effects.table(), clock=clock)
+    pagerduty = PagerDutyEffects(
+        client=_pagerduty_client(catalog, settings), uow=uow, catalog=catalog
+    )
+    dispatcher = Dispatcher(
+        uow=uow, effects={**effects.table(), **pagerduty.table()}, clock=clock
+    )
     ctx = Context(uow=uow, routing=lambda: routing, clock=clock, on_commit=dispatcher.wake)
     paging = PagingService(ctx)
     return Beacon(
@@ -73,6 +81,12 @@ def build(
         timers=TimerJobs(paging.fire_due, interval=settings.beacon_timer_interval),
         clock=clock,
     )
+
+
+def _pagerduty_client(catalog: Catalog, settings: Settings) -> PagerDutyClient | None:
+    config = catalog.policy.pagerduty
+    key = os.environ.get(config.routing_key_env) if config else None
+    return PagerDutyClient(key, url=settings.pagerduty_events_url) if key else None
 
 
 def build_bolt(beacon: Beacon) -> AsyncApp:

@@ -159,6 +159,18 @@ def send_pages(
     return pages
 
 
+def resolve_pagerduty(session: Session, ctx: Context, incident: Incident, now: datetime) -> None:
+    """Close the PagerDuty alert of every page once the incident is resolved."""
+    if ctx.catalog.policy.pagerduty is None:
+        return
+    for page in paging.pages_of(session, incident.id):
+        trigger = session.scalar(
+            select(OutboxItem).where(OutboxItem.key == f"page:{page.id}:pagerduty")
+        )
+        enqueue(session, incident, "pagerduty_resolve", f"page:{page.id}:pagerduty:resolve",
+                now=now, after=trigger, page_id=page.id)
+
+
 def schedule_escalation(session: Session, ctx: Context, incident: Incident, now: datetime) -> None:
     """The next level fires its ``after`` past the latest page, unless someone acknowledges."""
     levels = ctx.catalog.policy.escalation

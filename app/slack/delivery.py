@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from app.paging.pagerduty import PagerFailure
 from app.slack.gateway import SlackFailure
 from app.store import outbox
 from app.store.db import UnitOfWork
@@ -161,7 +162,7 @@ class Dispatcher:
             if effect is None:
                 raise SlackFailure(job.kind, "no effect registered for this kind", False)
             outcome = await effect(job)
-        except SlackFailure as failure:
+        except (SlackFailure, PagerFailure) as failure:
             if failure.transient and job.attempts < MAX_ATTEMPTS:
                 log.warning("outbox %s: %s; retrying", job.key, failure)
                 await asyncio.to_thread(

@@ -69,6 +69,7 @@ class RunningBeacon:
         config_dir: Path = CONFIG_DIR,
         worker: bool = True,
         clock: Callable[[], datetime] | None = None,
+        **settings: Any,
     ) -> None:
         self.slack = slack
         self.settings = Settings(
@@ -79,6 +80,7 @@ class RunningBeacon:
             database_url=database_url,
             beacon_config_dir=config_dir,
             beacon_timer_interval=0.1,
+            **settings,
         )
         self.worker = worker
         self.beacon: Beacon = build(self.settings, **({"clock": clock} if clock else {}))
