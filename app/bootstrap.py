@@ -22,6 +22,7 @@ from app.services.changes import ChangeService
 from app.services.context import Context
 from app.services.incidents import IncidentService
 from app.services.paging import PagingService
+from app.services.timers import TimerService
 from app.services.views import incident_view
 from app.settings import Settings
 from app.slack.delivery import Dispatcher
@@ -78,7 +79,9 @@ def build(
         changes=ChangeService(ctx),
         accounts=AccountService(ctx),
         dispatcher=dispatcher,
-        timers=TimerJobs(paging.fire_due, interval=settings.beacon_timer_interval),
+        timers=TimerJobs(
+            TimerService(ctx).fire_due, interval=settings.beacon_timer_interval
+        ),
         clock=clock,
     )
 

@@ -1,10 +1,19 @@
-"""When the next status update is due: pure rules, no scheduler."""
+"""When the next status update is due and when to remind about it: pure rules, no scheduler."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+NUDGE, OVERDUE, UPDATE_ESCALATION = "nudge", "overdue", "update_escalation"
+KINDS = (NUDGE, OVERDUE, UPDATE_ESCALATION)
 
-def first_update_due(declared_at: datetime, interval: timedelta | None) -> datetime | None:
-    """The first update is due one interval after the declaration (SPEC 5.3)."""
-    return declared_at + interval if interval else None
+
+def reminders(
+    due: datetime | None, *, interval: timedelta | None, remind_before: timedelta
+) -> list[tuple[str, datetime]]:
+    """A nudge ``remind_before`` the due time, an overdue notice at it, and an escalation one
+    interval later. A nudge that would come before the interval even started is dropped."""
+    if due is None or interval is None:
+        return []
+    nudge = due - min(remind_before, interval)
+    return [(NUDGE, nudge), (OVERDUE, due), (UPDATE_ESCALATION, due + interval)]

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from app.cadence.policy import first_update_due
 from app.domain.errors import UsageError
 from app.domain.people import mention
 from app.routing.targets import page_targets
+from app.services import cadence
 from app.services.context import Context
 from app.services.lookup import find_incident
 from app.services.paging import enqueue, enqueue_refresh, notice, schedule_escalation, send_pages
@@ -33,7 +33,6 @@ class ChangeService:
             if severity == incident.declared_severity and effective == before:
                 raise UsageError(f"{incident.ref} is already {before}.")
             incident.declared_severity, incident.severity = severity, effective
-            incident.next_update_due = first_update_due(incident.declared_at, impact.update_every)
             text = f"Severity {before} → {effective} by {mention(actor)}"
             if effective != severity:
                 text += f" (asked {severity}; {'; '.join(impact.severity.raised_by)})"
@@ -66,6 +65,9 @@ class ChangeService:
                 now=now,
             )
             schedule_escalation(session, self.ctx, incident, now)
+            cadence.restart(
+                session, self.ctx, incident, since=incident.last_update_at or incident.declared_at
+            )
             enqueue_refresh(session, incident, key=f"event:{event.id}", now=now)
             session.commit()
         self.ctx.on_commit()

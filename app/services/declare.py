@@ -10,12 +10,12 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.cadence.policy import first_update_due
 from app.domain.declaration import Declaration
 from app.metrics import INCIDENTS_DECLARED
 from app.routing.assessment import Impact, assess
 from app.routing.targets import page_targets
 from app.services.context import Context
+from app.services import cadence
 from app.services.paging import schedule_escalation, send_pages
 from app.store import incidents, outbox
 from app.store.models import Incident, OutboxItem
@@ -72,7 +72,6 @@ def declare(
             commander=actor,
             origin_channel=origin_channel,
             declared_at=now,
-            next_update_due=first_update_due(now, impact.update_every),
         )
         session.add(incident)
         session.flush()
@@ -100,6 +99,7 @@ def declare(
             session, ctx, incident, routing, source="declared", actor=actor, now=now, after=channel
         )
         schedule_escalation(session, ctx, incident, now)
+        cadence.restart(session, ctx, incident, since=now)
         try:
             session.commit()
         except IntegrityError:

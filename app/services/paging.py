@@ -167,8 +167,34 @@ def resolve_pagerduty(session: Session, ctx: Context, incident: Incident, now: d
         trigger = session.scalar(
             select(OutboxItem).where(OutboxItem.key == f"page:{page.id}:pagerduty")
         )
-        enqueue(session, incident, "pagerduty_resolve", f"page:{page.id}:pagerduty:resolve",
-                now=now, after=trigger, page_id=page.id)
+        enqueue(
+            session,
+            incident,
+            "pagerduty_resolve",
+            f"page:{page.id}:pagerduty:resolve",
+            now=now,
+            after=trigger,
+            page_id=page.id,
+        )
+
+
+def escalation_due(
+    session: Session, ctx: Context, incident: Incident, level: int, now: datetime
+) -> None:
+    """An escalation timer came due: escalate unless a responder acknowledged meanwhile."""
+    if incident.status == "resolved" or _acknowledged(session, incident):
+        return
+    if incident.escalation_level != level:
+        return
+    ack_within = escalation_delay(ctx.catalog.policy, incident.severity, level)
+    escalate(
+        session,
+        ctx,
+        incident,
+        actor=None,
+        now=now,
+        reason=f"no acknowledgement within {format_duration(ack_within)}",
+    )
 
 
 def schedule_escalation(session: Session, ctx: Context, incident: Incident, now: datetime) -> None:
@@ -364,39 +390,6 @@ class PagingService:
         if not pages:
             return "Nobody to page: " + "; ".join(routing.notes)
         return f"Paged {', '.join(mention(p.person) for p in pages)} for {incident.ref}."
-
-    def fire_due(self) -> int:
-        """Fire every due timer once; each in its own transaction with its effects."""
-        fired = 0
-        now = self.ctx.clock()
-        with self.ctx.uow() as session:
-            due = paging.due(session, now)
-        for timer_id in due:
-            with self.ctx.uow() as session:
-                timer = paging.claim(session, timer_id, now)
-                if timer is None:
-                    continue
-                incident = session.get_one(Incident, timer.incident_id)
-                if timer.kind == ESCALATION and incident.status != "resolved":
-                    if _acknowledged(session, incident):
-                        pass
-                    elif incident.escalation_level == int(timer.data.get("level", -1)):
-                        ack_within = escalation_delay(
-                            self.ctx.catalog.policy, incident.severity, incident.escalation_level
-                        )
-                        escalate(
-                            session,
-                            self.ctx,
-                            incident,
-                            actor=None,
-                            now=now,
-                            reason=f"no acknowledgement within {format_duration(ack_within)}",
-                        )
-                session.commit()
-                fired += 1
-        if fired:
-            self.ctx.on_commit()
-        return fired
 
 
 def enqueue_refresh(session: Session, incident: Incident, *, key: str, now: datetime) -> None:

@@ -82,6 +82,8 @@ class Incident(Base):
     announce_ts: Mapped[str | None] = mapped_column(String(40))
     declared_at: Mapped[datetime]
     next_update_due: Mapped[datetime | None]
+    last_update_at: Mapped[datetime | None]
+    """When the last customer update went out: the cadence counts from here."""
     escalation_level: Mapped[int] = mapped_column(default=0)
     """Escalation levels fired so far; the next one is ``policy.escalation[escalation_level]``."""
     resolved_at: Mapped[datetime | None]
@@ -186,3 +188,57 @@ class Timer(Base):
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime]
     fired_at: Mapped[datetime | None]
+
+
+class StatusUpdate(Base):
+    """One `/incident update` (or a drafted notice): the internal brief posted at once and the
+    customer-facing draft that waits for the IC's decision."""
+
+    __tablename__ = "status_updates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"))
+    kind: Mapped[str] = mapped_column(String(20))
+    """``update``, ``initial`` (the notice drafted at declaration) or ``resolution``."""
+    drafted_by: Mapped[str | None] = mapped_column(String(40))
+    drafted_at: Mapped[datetime]
+    fields: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    internal_text: Mapped[str] = mapped_column(Text, default="")
+    customer_text: Mapped[str] = mapped_column(Text, default="")
+    state: Mapped[str] = mapped_column(String(12), default="pending")
+    """``pending`` → ``approved`` | ``rejected``; a decision is taken once."""
+    decided_by: Mapped[str | None] = mapped_column(String(40))
+    decided_at: Mapped[datetime | None]
+    reason: Mapped[str | None] = mapped_column(Text)
+    edited_by: Mapped[str | None] = mapped_column(String(40))
+    sent_to: Mapped[int] = mapped_column(default=0)
+    """Account threads the approved text went to."""
+
+
+class AccountThread(Base):
+    """The one thread per (incident, account) where the account's liaison follows along."""
+
+    __tablename__ = "account_threads"
+    __table_args__ = (UniqueConstraint("incident_id", "account_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"))
+    account_id: Mapped[str] = mapped_column(String(255))
+    tier: Mapped[int]
+    channel: Mapped[str] = mapped_column(String(100))
+    """As configured (``#name`` or id) until delivery resolves it."""
+    channel_id: Mapped[str | None] = mapped_column(String(40))
+    thread_ts: Mapped[str | None] = mapped_column(String(40))
+    opened_at: Mapped[datetime]
+
+
+class Subscription(Base):
+    """A CS person following an account: mentioned in its threads."""
+
+    __tablename__ = "subscriptions"
+    __table_args__ = (UniqueConstraint("user_id", "account_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(40))
+    account_id: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime]

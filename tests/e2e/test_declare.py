@@ -50,7 +50,8 @@ def test_declare_by_text_opens_the_incident(beacon: RunningBeacon, slack: FakeSl
     channel = _opened(slack)
     assert not channel.is_private
     assert "U0RESP1" in channel.members
-    assert channel.topic.startswith("P2 · Investigating · IC <@U0RESP1> · next update ")
+    topic = eventually(lambda: slack.channel_by_name(CHANNEL).topic)
+    assert topic.startswith("P2 · Investigating · IC <@U0RESP1> · next update ")
     brief = _brief(slack, channel)
     brief_text = _texts(brief)
     assert "INC-1 · Checkout failing for EU cards" in brief_text
@@ -82,7 +83,7 @@ def test_tier_one_account_raises_severity_with_reason(
     brief = _texts(_brief(slack, channel))
     assert "P2 · Major (raised from P3)" in brief
     assert "Tier 1 account Acme Corp requires at least P2" in brief
-    assert channel.topic.startswith("P2 ·")
+    eventually(lambda: slack.channel_by_name(CHANNEL).topic.startswith("P2 ·"))
     reply = eventually(lambda: slack.responses)
     assert "raised from P3" in reply[-1]["text"]
 

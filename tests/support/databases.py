@@ -11,7 +11,10 @@ from app.settings import normalize_database_url
 from app.store.db import make_engine
 from app.store.migrate import upgrade
 
-TABLES = ("incident_events", "outbox", "slack_ids", "pages", "timers", "incidents")
+TABLES = (
+    "incident_events", "outbox", "slack_ids", "pages", "timers", "status_updates",
+    "account_threads", "subscriptions", "incidents",
+)
 
 
 def backends() -> list[str]:

@@ -1,0 +1,73 @@
+"""Keeping the update cadence: the due time, its reminders as durable timers, and firing them."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from app.briefs.view import clock_time
+from app.cadence.policy import KINDS, NUDGE, OVERDUE, reminders
+from app.domain.people import mention
+from app.services.context import Context
+from app.services.paging import notice
+from app.store import paging
+from app.store.models import Incident, Timer
+
+
+def interval_of(ctx: Context, incident: Incident) -> timedelta | None:
+    return ctx.impact(incident).update_every
+
+
+def restart(session: Session, ctx: Context, incident: Incident, *, since: datetime) -> None:
+    """Due one interval after ``since``; the old reminders go, new ones are scheduled."""
+    for kind in KINDS:
+        paging.cancel(session, incident.id, kind)
+    interval = interval_of(ctx, incident)
+    incident.next_update_due = (
+        since + interval if interval and incident.status != "resolved" else None
+    )
+    for kind, at in reminders(
+        incident.next_update_due,
+        interval=interval,
+        remind_before=ctx.catalog.policy.workspace.remind_before,
+    ):
+        paging.schedule(
+            session,
+            incident_id=incident.id,
+            kind=kind,
+            due_at=at,
+            now=since,
+            data={
+                "due": incident.next_update_due.isoformat() if incident.next_update_due else None
+            },
+        )
+
+
+def stop(session: Session, incident: Incident) -> None:
+    for kind in KINDS:
+        paging.cancel(session, incident.id, kind)
+    incident.next_update_due = None
+
+
+def fire(session: Session, ctx: Context, incident: Incident, timer: Timer, now: datetime) -> None:
+    due = clock_time(incident.next_update_due)
+    leads = " ".join(
+        mention(p) for p in dict.fromkeys(filter(None, [incident.commander, incident.comms_lead]))
+    )
+    if timer.kind == NUDGE:
+        text = f":alarm_clock: {leads} the next update for {incident.ref} is due at {due}."
+    elif timer.kind == OVERDUE:
+        text = f":warning: {leads} the update for {incident.ref} was due at {due} and is overdue."
+    else:
+        catalog = ctx.catalog
+        teams = {catalog.services[s].team for s in ctx.impact(incident).services}
+        managers = [catalog.teams[t].manager for t in sorted(teams) if catalog.teams[t].manager]
+        people = " ".join(
+            mention(p) for p in dict.fromkeys([*managers, *catalog.policy.workspace.execs]) if p
+        )
+        text = (
+            f":rotating_light: {people} {incident.ref} has had no update since {due}:"
+            " the update cadence is broken; please step in."
+        )
+    notice(session, incident, text, key=f"cadence:{timer.id}", now=now)
