@@ -16,6 +16,7 @@ from app.services.accounts import AccountService
 from app.services.changes import ChangeService
 from app.services.incidents import IncidentService
 from app.services.paging import PagingService
+from app.services.updates import SubscriptionService, UpdateService
 from app.settings import Settings
 from app.slack.delivery import Dispatcher
 from app.slack.directory import Directory
@@ -37,6 +38,8 @@ class Beacon:
     paging: PagingService
     changes: ChangeService
     accounts: AccountService
+    updates: UpdateService
+    subscriptions: SubscriptionService
     dispatcher: Dispatcher
     timers: TimerJobs
     clock: Callable[[], datetime]

@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from slack_bolt.async_app import AsyncApp
 
 from app.beacon import Beacon
+from app.briefs.drafting import drafter_for
 from app.cadence.jobs import TimerJobs
 from app.catalog.loader import load_catalog
 from app.catalog.models import Catalog
-from app.handlers import actions, commands, views
+from app.handlers import actions, approvals, commands, views
 from app.paging.effects import PagerDutyEffects
 from app.paging.pagerduty import PagerDutyClient
 from app.routing.assessment import RoutingIndex
@@ -23,13 +24,16 @@ from app.services.context import Context
 from app.services.incidents import IncidentService
 from app.services.paging import PagingService
 from app.services.timers import TimerService
+from app.services.updates import SubscriptionService, UpdateService
 from app.services.views import incident_view
 from app.settings import Settings
 from app.slack.delivery import Dispatcher
 from app.slack.directory import Directory
 from app.slack.gateway import SlackGateway, make_client
-from app.slack.page_effects import PagingEffects
+from app.slack.update_effects import UpdateEffects
 from app.store.db import UnitOfWork, make_engine
+from app.webhooks.effects import WebhookEffects
+from app.webhooks.sender import WebhookSender
 
 
 def utc_now() -> datetime:
@@ -50,7 +54,8 @@ def build(
     gateway = SlackGateway(client)
     directory = Directory(gateway=gateway, uow=uow, clock=clock)
 
-    effects = PagingEffects(
+    drafter = drafter_for(catalog)
+    effects = UpdateEffects(
         gateway=gateway,
         directory=directory,
         uow=uow,
@@ -61,9 +66,18 @@ def build(
         client=_pagerduty_client(catalog, settings), uow=uow, catalog=catalog
     )
     dispatcher = Dispatcher(
-        uow=uow, effects={**effects.table(), **pagerduty.table()}, clock=clock
+        uow=uow,
+        effects={
+            **effects.table(),
+            **pagerduty.table(),
+            **WebhookEffects(sender=WebhookSender(), uow=uow, catalog=catalog).table(),
+        },
+        clock=clock,
+        lease=timedelta(seconds=settings.beacon_outbox_lease),
     )
-    ctx = Context(uow=uow, routing=lambda: routing, clock=clock, on_commit=dispatcher.wake)
+    ctx = Context(
+        uow=uow, routing=lambda: routing, clock=clock, drafter=drafter, on_commit=dispatcher.wake
+    )
     paging = PagingService(ctx)
     return Beacon(
         settings=settings,
@@ -78,10 +92,10 @@ def build(
         paging=paging,
         changes=ChangeService(ctx),
         accounts=AccountService(ctx),
+        updates=UpdateService(ctx),
+        subscriptions=SubscriptionService(ctx),
         dispatcher=dispatcher,
-        timers=TimerJobs(
-            TimerService(ctx).fire_due, interval=settings.beacon_timer_interval
-        ),
+        timers=TimerJobs(TimerService(ctx).fire_due, interval=settings.beacon_timer_interval),
         clock=clock,
     )
 
@@ -101,4 +115,5 @@ def build_bolt(beacon: Beacon) -> AsyncApp:
     commands.register(app, beacon)
     views.register(app, beacon)
     actions.register(app, beacon)
+    approvals.register(app, beacon)
     return app

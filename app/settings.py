@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = "text"
     beacon_timer_interval: float = 1.0
     """Seconds between polls of due escalations and reminders."""
+    beacon_outbox_lease: float = 90.0
+    """Seconds a worker holds a claimed delivery; a crashed worker's claims free up after it."""
     pagerduty_events_url: str = "https://events.pagerduty.com/v2/enqueue"
 
     @field_validator("database_url")

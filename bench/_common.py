@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import os
 import platform
+import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -137,9 +138,33 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 def machine() -> str:
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return (
-        f"{cpus} CPUs, Python {platform.python_version()} ({platform.python_implementation()}),"
-        f" {platform.system()} {platform.release()}"
+        f"{cpus} CPUs (nproc), Python {platform.python_version()}"
+        f" ({platform.python_implementation()}), {platform.system()} {platform.release()}"
     )
+
+
+def revision() -> str:
+    """The commit measured, and whether app/ had uncommitted changes (it often does here)."""
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "app"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown revision"
+    return f"commit {head}" + (" + uncommitted changes in app/" if dirty else "")
 
 
 def database_label(url: str) -> str:

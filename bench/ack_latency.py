@@ -16,10 +16,14 @@ commands with distinct titles (each a real new incident for Beacon) at concurren
 ``httpx.AsyncClient``. The latency of one request is from just before it is sent until its HTTP
 response has been read: the ack as Slack would see it.
 
-Fairness: the load generator, the fake Slack and each server run in **separate processes**, so
-neither the client's nor the fake's Python work competes for the server's GIL, and Beacon's
-background delivery (which keeps the fake busy) cannot slow the client's clock. The servers run
-one at a time (bare first), each in a fresh process.
+Fairness: the load generator, the fake Slack and each server run in **separate processes**
+(``bench/_servers.py``), so neither the client's nor the fake's Python work competes for the
+server's GIL, and Beacon's background delivery (which keeps the fake busy) cannot slow the
+client's clock; they still share the machine's cores, as a real deployment shares its host. The
+servers run one at a time (bare first), each in a fresh process. Each load worker has its own
+keep-alive connection, opened before the warm-up. Also reported per target: the server's CPU
+time per measured request (from /proc), which is much steadier than a p99 on a small machine.
+``--rounds R`` repeats the comparison with fresh servers and pools the samples.
 
 Targets: Beacon p99 <= 1.5 x bare p99, and Beacon p99 < 300 ms. Exit code is 0 either way.
 Run: ``.venv/bin/python bench/ack_latency.py [--database-url postgresql://...]``.
@@ -31,27 +35,17 @@ import argparse
 import asyncio
 import contextlib
 import itertools
-import json
 import math
-import os
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
 
 import _common
 import httpx
 from _common import (
-    BOT_TOKEN,
-    SIGNING_SECRET,
     SLACK_LATENCY,
     choose_config,
     declare_text,
@@ -61,6 +55,7 @@ from _common import (
     signed_command,
     table,
 )
+from _servers import Child, cpu_seconds, server
 
 REQUESTS = 500
 CONCURRENCY = 50
@@ -68,175 +63,8 @@ WARMUP = 20
 RATIO_TARGET = 1.5
 ABSOLUTE_TARGET_MS = 300.0
 REQUEST_TIMEOUT_S = 10.0
-STARTUP_TIMEOUT_S = 30.0
 SETTLE_S = 1.0
 """Pause between warm-up and measurement, so warm-up connections and auth.test are settled."""
-
-
-# --- servers (run in child processes) ----------------------------------------------------------
-
-
-def _listen() -> socket.socket:
-    sock = socket.socket()
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    return sock
-
-
-def _announce(line: str) -> None:
-    """Tell the parent process something (one line on stdout)."""
-    sys.stdout.write(line + "\n")
-    sys.stdout.flush()
-
-
-def _serve(app: Any) -> None:
-    import uvicorn
-
-    sock = _listen()
-    _announce(f"PORT {sock.getsockname()[1]}")
-    config = uvicorn.Config(app, log_level="warning", lifespan="on")
-    uvicorn.Server(config).run(sockets=[sock])
-
-
-def serve_beacon(slack_url: str, database_url: str, config_dir: Path) -> None:
-    """The real app, as ``beacon serve`` runs it: web app plus outbox dispatcher in one loop."""
-    from app.bootstrap import build, build_bolt
-    from app.settings import Settings
-    from app.web import create_web_app
-
-    settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        slack_bot_token=BOT_TOKEN,
-        slack_signing_secret=SIGNING_SECRET,
-        slack_api_url=slack_url,
-        database_url=database_url,
-        beacon_config_dir=config_dir,
-    )
-    beacon = build(settings)
-    _serve(create_web_app(beacon, build_bolt(beacon), worker=True))
-
-
-def serve_bare(slack_url: str) -> None:
-    """The floor: Bolt on Starlette/uvicorn with signature checks and a listener that only acks."""
-    from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
-    from slack_bolt.async_app import AsyncAck, AsyncApp
-    from slack_sdk.web.async_client import AsyncWebClient
-    from starlette.applications import Starlette
-    from starlette.requests import Request
-    from starlette.responses import Response
-    from starlette.routing import Route
-
-    bolt = AsyncApp(
-        client=AsyncWebClient(token=BOT_TOKEN, base_url=slack_url),
-        signing_secret=SIGNING_SECRET,
-        process_before_response=False,
-    )
-
-    @bolt.command("/incident")
-    async def incident(ack: AsyncAck) -> None:
-        await ack()
-
-    handler = AsyncSlackRequestHandler(bolt)
-
-    async def events(request: Request) -> Response:
-        return await handler.handle(request)
-
-    _serve(Starlette(routes=[Route("/slack/events", events, methods=["POST"])]))
-
-
-def serve_fake(latency: float, channels: list[str]) -> None:
-    """The fake Slack until stdin closes; then a JSON count of the calls it served, by method."""
-    from tests.fakes.slack_api import FakeSlack
-
-    with FakeSlack(latency=latency, channels=channels) as fake:
-        _announce(f"URL {fake.url}")
-        sys.stdin.read()  # until the parent closes our stdin
-        counts: dict[str, int] = {}
-        for call in list(fake.calls):
-            counts[call.method] = counts.get(call.method, 0) + 1
-        _announce("CALLS " + json.dumps(counts, sort_keys=True))
-
-
-# --- child process management (parent side) ----------------------------------------------------
-
-
-class Child:
-    """A child process of this script speaking one-line messages on stdout."""
-
-    def __init__(self, role: str, *args: str, log: Path) -> None:
-        self.role = role
-        self.log = log
-        self.url = ""
-        """A server's base URL, once it has reported its port."""
-        self._log_file: IO[str] = log.open("w")
-        self.proc = subprocess.Popen(
-            [sys.executable, __file__, "--serve", role, *args],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=self._log_file,
-            text=True,
-            cwd=_common.ROOT,
-        )
-
-    def expect(self, prefix: str, timeout: float = STARTUP_TIMEOUT_S) -> str:
-        """The rest of the next stdout line, which must start with ``prefix``."""
-        found: list[str] = []
-
-        def read() -> None:
-            assert self.proc.stdout is not None
-            found.append(self.proc.stdout.readline())
-
-        reader = threading.Thread(target=read, daemon=True)
-        reader.start()
-        reader.join(timeout)
-        line = found[0].strip() if found else ""
-        if not line.startswith(prefix + " "):
-            self.stop()
-            raise RuntimeError(
-                f"{self.role} did not report {prefix!r} (got {line!r});"
-                f" its log:\n{self.log.read_text()[-3000:]}"
-            )
-        return line[len(prefix) + 1 :]
-
-    def stop(self, timeout: float = 15.0) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout)
-        self._log_file.close()
-
-
-@contextlib.contextmanager
-def server(role: str, *args: str, log: Path) -> Iterator[Child]:
-    """Start a server child, wait until it answers HTTP, yield it, stop it."""
-    child = Child(role, *args, log=log)
-    try:
-        child.url = f"http://127.0.0.1:{child.expect('PORT')}"
-        deadline = time.monotonic() + STARTUP_TIMEOUT_S
-        while True:
-            try:
-                httpx.get(child.url + "/", timeout=1.0)
-                break
-            except httpx.TransportError as error:
-                if time.monotonic() > deadline or child.proc.poll() is not None:
-                    tail = log.read_text()[-3000:]
-                    raise RuntimeError(f"{role} never answered; log:\n{tail}") from error
-                time.sleep(0.05)
-        yield child
-    finally:
-        child.stop()
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU a process has used so far (Linux /proc; NaN elsewhere)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return math.nan
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 # --- load ----------------------------------------------------------------------------------------
@@ -311,7 +139,12 @@ class Load:
 
 
 def measure(
-    target: Child, fake: Child, texts: list[str], warmup: list[str], *, concurrency: int,
+    target: Child,
+    fake: Child,
+    texts: list[str],
+    warmup: list[str],
+    *,
+    concurrency: int,
     response_url: str,
 ) -> Result:
     """Connect, warm up, settle, then fire ``texts``; CPU is counted for the measured part."""
@@ -400,7 +233,9 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=CONCURRENCY)
     parser.add_argument("--warmup", type=int, default=WARMUP, help="unmeasured requests first")
     parser.add_argument(
-        "--rounds", type=int, default=1,
+        "--rounds",
+        type=int,
+        default=1,
         help="repeat the whole comparison with fresh servers; percentiles pool all rounds",
     )
     parser.add_argument("--latency", type=float, default=SLACK_LATENCY, help="fake Slack s/call")
@@ -409,22 +244,10 @@ def main() -> int:
         "--config-dir", type=Path, help="default: config/ if it loads, else the fixture"
     )
     parser.add_argument(
-        "--services", help="services: of each declaration (comma list, '' for none);"
-        " default checkout"
+        "--services",
+        help="services: of each declaration (comma list, '' for none); default checkout",
     )
-    parser.add_argument("--serve", choices=("beacon", "bare", "fake"), help=argparse.SUPPRESS)
-    parser.add_argument("serve_args", nargs="*", help=argparse.SUPPRESS)
     args = parser.parse_args()
-
-    if args.serve == "fake":
-        serve_fake(float(args.serve_args[0]), args.serve_args[1:])
-        return 0
-    if args.serve == "bare":
-        serve_bare(args.serve_args[0])
-        return 0
-    if args.serve == "beacon":
-        serve_beacon(args.serve_args[0], args.serve_args[1], Path(args.serve_args[2]))
-        return 0
 
     config_dir, catalog = choose_config(args.config_dir)
     run = uuid.uuid4().hex[:6]
@@ -433,14 +256,12 @@ def main() -> int:
     def commands(count: int) -> list[str]:
         """Distinct titles, so every Beacon declaration is a new incident."""
         return [
-            declare_text(
-                catalog, f"Bench {run} {next(numbers):05d} checkout errors", args.services
-            )
+            declare_text(catalog, f"Bench {run} {next(numbers):05d} checkout errors", args.services)
             for _ in range(count)
         ]
 
     print("Ack latency: signed /incident declare commands, HTTP response time (the ack)")
-    print(f"  machine: {_common.machine()}")
+    print(f"  machine: {_common.machine()}; {_common.revision()}")
     print(
         f"  {args.rounds} round(s) x {args.requests} requests per target at concurrency"
         f" {args.concurrency}, each after {args.warmup} warm-up requests; the fake Slack adds"
@@ -462,30 +283,41 @@ def main() -> int:
             for number in range(1, args.rounds + 1):
                 database_url = prepare_database(args.database_url, workdir / f"round{number}")
                 if number == 1:
-                    print(
-                        f"  Beacon: {_common.database_label(database_url)}, config {config_dir}"
-                    )
+                    print(f"  Beacon: {_common.database_label(database_url)}, config {config_dir}")
                 print(f"  round {number}:")
                 with server("bare", slack_url, log=workdir / "bare.log") as target:
                     result = measure(
-                        target, fake, commands(args.requests), commands(args.warmup),
-                        concurrency=args.concurrency, response_url=response_url,
+                        target,
+                        fake,
+                        commands(args.requests),
+                        commands(args.warmup),
+                        concurrency=args.concurrency,
+                        response_url=response_url,
                     )
                 report("bare Bolt", result, args.requests)
                 bare.add(result)
                 log = workdir / f"beacon{number}.log"
                 with server("beacon", slack_url, database_url, str(config_dir), log=log) as target:
                     result = measure(
-                        target, fake, commands(args.requests), commands(args.warmup),
-                        concurrency=args.concurrency, response_url=response_url,
+                        target,
+                        fake,
+                        commands(args.requests),
+                        commands(args.warmup),
+                        concurrency=args.concurrency,
+                        response_url=response_url,
                     )
                     counts = database_counts(database_url)
                 report("Beacon", result, args.requests)
                 print(f"    Beacon database when its load ended: {counts}")
                 beacon.add(result)
-                tail = log.read_text().strip().splitlines()[-5:]
-                if tail:
-                    print("    Beacon log (tail):\n      " + "\n      ".join(tail))
+                notable = [
+                    line
+                    for line in log.read_text().splitlines()
+                    if line and not line.startswith(" ") and "Traceback" not in line
+                ]
+                if notable:
+                    first = list(dict.fromkeys(notable))[:2]
+                    print(f"    Beacon stderr: {len(notable)} lines, e.g. " + " | ".join(first))
         finally:
             if fake.proc.stdin is not None:
                 fake.proc.stdin.close()

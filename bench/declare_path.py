@@ -10,36 +10,45 @@ For K (default 20) declarations made one at a time, this measures from the momen
 response (the ack) is received until both ``pins.add`` for the incident's channel and the
 announcement's ``chat.postMessage`` are recorded ok by the fake Slack (recorded = the call's
 arrival + the fake's latency, when the fake answers). It also counts the **sequential Slack
-calls** on that path from the fake's call log: the longest chain of calls of this declaration in
-which each call arrived after the previous one was answered, ending at the pin or the
-announcement, whichever is later. The first declaration (cold process: ``auth.test`` and the
+calls** on that path from the fake's call log: following what each call needed (the channel id
+conversations.create returned, the ts of the brief that pins.add pins, the announce channel id a
+conversations.list found), back from the pin and from the announcement; the longer chain counts.
+Siblings that merely ran late are not counted, so a slow dispatcher cannot widen its own bound.
+The first declaration (cold process: ``auth.test`` and the
 announce channel's ``conversations.list`` lookup are not cached yet) is reported apart from the
 steady state. An optional concurrent batch (``--batch``, default 20) declares B incidents at
 once and reports the same latency, for information.
 
 Target per row: p99 <= 1.3 x sequential calls x 50 ms. Exit code is 0 either way.
 
-Beacon runs as in the test suite (``tests.support.harness.RunningBeacon``: real HTTP, uvicorn
-and the dispatcher in a thread of this process) against ``tests.fakes.slack_api.FakeSlack``.
+Beacon runs as ``beacon serve`` does (uvicorn, one worker, dispatcher in its event loop) in its
+own process (``bench/_servers.py``), against ``tests.fakes.slack_api.FakeSlack`` running in this
+process so its call log can be read; ``--in-process`` runs Beacon in a thread here instead, as
+``tests.support.harness.RunningBeacon`` does (then Beacon, the fake and the poller share a GIL).
 Run: ``.venv/bin/python bench/declare_path.py [--database-url postgresql://...]``.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import json
+import logging
+import re
 import statistics
 import sys
 import tempfile
 import time
 import uuid
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Protocol
 
 import _common
+import httpx
 from _common import (
     SLACK_LATENCY,
     choose_config,
@@ -47,8 +56,10 @@ from _common import (
     percentile,
     prepare_database,
     seeded_channels,
+    signed_command,
     table,
 )
+from _servers import server
 
 from app.domain.naming import slugify
 from tests.fakes.slack_api import Call, FakeSlack
@@ -62,11 +73,12 @@ QUIET_S = 0.3
 """Between sequential declarations: wait until the fake has had no call for this long, so each
 declaration starts from an idle Beacon and its calls are not mixed with the previous one's."""
 QUIET_TIMEOUT_S = 15.0
-POLL_S = 0.002
+POLL_S = 0.01
+"""How often the call log is read; it does not limit precision (times come from the log)."""
 
 
 @dataclass(frozen=True)
-class Path_:
+class Opening:
     """One declaration's way from the ack to pinned + announced."""
 
     title: str
@@ -75,22 +87,30 @@ class Path_:
     channel: str
     done: float
     chain: tuple[Call, ...]
-    """The longest sequential chain of Slack calls that ended at the later terminal call."""
+    """The calls the later of pin and announcement waited for, one after another."""
+    longest: tuple[Call, ...]
+    """The longer of the two chains (to the pin, to the announcement)."""
+
+    @property
+    def calls(self) -> int:
+        """Sequential Slack calls the incident needed before it was usable."""
+        return len(self.longest)
 
     @property
     def latency_ms(self) -> float:
         return (self.done - self.acked) * 1000
 
-    @property
-    def calls(self) -> int:
-        return len(self.chain)
-
-    def describe(self, latency: float) -> str:
-        steps = " -> ".join(
-            f"{call.method} @+{(call.at - self.acked) * 1000:.0f}" for call in self.chain
-        )
-        end = (self.chain[-1].at + latency - self.acked) * 1000 if self.chain else 0.0
-        return f"{steps} -> answered @+{end:.0f} ms"
+    def describe(self, latency: float, chain: tuple[Call, ...] | None = None) -> str:
+        """A chain with each call's arrival after the ack and the wait before it was sent."""
+        ready = self.acked
+        steps = []
+        for call in self.chain if chain is None else chain:
+            steps.append(
+                f"{call.method} @+{(call.at - self.acked) * 1000:.0f}"
+                f" (waited {(call.at - ready) * 1000:.0f})"
+            )
+            ready = call.at + latency
+        return " -> ".join(steps) + f" -> answered @+{(ready - self.acked) * 1000:.0f} ms"
 
 
 def _key(call: Call) -> str:
@@ -115,42 +135,78 @@ def find_terminals(calls: Sequence[Call], title: str) -> tuple[str, Call, Call] 
     channel = str(created[-1].response["channel"]["id"])
     pins = [c for c in _ok(calls, "pins.add") if c.args.get("channel") == channel]
     posts = _ok(calls, "chat.postMessage")
-    briefs = [c for c in posts if c.args.get("channel") == channel and _key(c)]
+    briefs = [
+        c for c in posts if c.args.get("channel") == channel and _key(c).endswith(":post_brief")
+    ]
     if not pins or not briefs:
         return None
-    prefix = _key(briefs[0]).rsplit(":", 1)[0]  # incident:<id>
-    announced = [c for c in posts if _key(c) == f"{prefix}:announce"]
+    incident = _key(briefs[0]).removesuffix(":post_brief")  # the outbox key, incident:<id>
+    announced = [c for c in posts if _key(c) == f"{incident}:announce"]
     if not announced:
         return None
     return channel, pins[0], announced[0]
 
 
-def longest_chain(calls: Sequence[Call], end: Call, latency: float) -> tuple[Call, ...]:
-    """The longest chain c1 -> ... -> end where each call arrived after the previous one was
-    answered (arrival + latency). That many Slack round trips were paid one after another."""
+_ID = re.compile(r"\b[CGD][A-Z0-9]{5,}\b")
+_TS = re.compile(r"\b\d{9,10}\.\d{6}\b")
+
+
+def _tokens(value: object) -> set[str]:
+    """Conversation ids and message timestamps anywhere in a call's arguments or response.
+
+    User ids are left out: no call on the opening path needs one another call returned, but
+    responses echo members and mentions, which would invent dependencies."""
+    text = json.dumps(value, default=str)
+    return set(_ID.findall(text)) | set(_TS.findall(text))
+
+
+def causal_chain(calls: Sequence[Call], end: Call, latency: float) -> tuple[Call, ...]:
+    """The chain of calls ``end`` had to wait for, each answered before the next was sent.
+
+    A call depends on the call that *introduced* an id or ts it uses: the earliest-answered call
+    in the window whose response holds the value and whose arguments do not (conversations.create
+    introduces the channel id, chat.postMessage the ts that pins.add needs, conversations.list
+    the announce channel's id). A call using nothing introduced in the window (a lookup such as
+    auth.test or conversations.list) depends on the declaration's first call if it was sent after
+    that was answered: every opening effect waits for the channel. Timing alone would also chain
+    siblings when one is merely delayed, and so hide the delay inside a larger bound.
+    """
     ordered = sorted(calls, key=lambda call: call.at)
+    introducer: dict[str, int] = {}
+    for index in sorted(range(len(ordered)), key=lambda i: ordered[i].at):
+        call = ordered[index]
+        for token in _tokens(call.response) - _tokens(call.args):
+            introducer.setdefault(token, index)
     depth: dict[int, int] = {}
-    previous: dict[int, int | None] = {}
+    parent: dict[int, int | None] = {}
     for index, call in enumerate(ordered):
-        best, parent = 0, None
-        for before in range(index):
-            if ordered[before].at + latency <= call.at and depth[before] > best:
-                best, parent = depth[before], before
-        depth[index], previous[index] = best + 1, parent
+        parents = {
+            introducer[token]
+            for token in _tokens(call.args)
+            if token in introducer
+            and introducer[token] != index
+            and ordered[introducer[token]].at + latency <= call.at
+        }
+        if not parents and index > 0 and ordered[0].at + latency <= call.at:
+            parents = {0}
+        best = max(parents, key=lambda i: depth[i], default=None)
+        depth[index] = 1 + (depth[best] if best is not None else 0)
+        parent[index] = best
     chain: list[Call] = []
     position: int | None = next(i for i, call in enumerate(ordered) if call is end)
     while position is not None:
         chain.append(ordered[position])
-        position = previous[position]
+        position = parent[position]
     return tuple(reversed(chain))
 
 
 def wait_for_path(
-    fake: FakeSlack, title: str, sent: float, acked: float
-) -> Path_:
+    fake: FakeSlack, title: str, sent: float, acked: float, first_call: int
+) -> Opening:
+    """Poll the fake's call log (from index ``first_call`` on) until the incident is usable."""
     deadline = time.monotonic() + PATH_TIMEOUT_S
     while True:
-        calls = [call for call in list(fake.calls) if call.at >= sent]
+        calls = [call for call in fake.calls[first_call:] if call.at >= sent]
         found = find_terminals(calls, title)
         if found is not None:
             break
@@ -164,11 +220,9 @@ def wait_for_path(
     # This declaration's calls: sent after its request and still unanswered when its ack came
     # (Bolt's own auth.test on a cold start is answered before the ack, so it is not counted).
     window = [c for c in calls if c.at + latency > acked and c.at <= last.at]
-    chain = max(
-        (longest_chain(window, end, latency) for end in (pin, announce)),
-        key=len,
-    )
-    return Path_(title, sent, acked, channel, done, chain)
+    chains = {end.method: causal_chain(window, end, latency) for end in (pin, announce)}
+    longest = max(chains.values(), key=len)
+    return Opening(title, sent, acked, channel, done, chains[last.method], longest)
 
 
 def wait_quiet(fake: FakeSlack) -> None:
@@ -180,20 +234,74 @@ def wait_quiet(fake: FakeSlack) -> None:
         time.sleep(0.05)
 
 
-def declare(beacon: RunningBeacon, text: str) -> tuple[float, float]:
-    """(sent, acked) monotonic times of one signed slash command; fails on a non-200 ack."""
-    sent = time.monotonic()
-    response = beacon.command(text, user="U0BENCH1", channel="C0GENERAL")
-    acked = time.monotonic()
+class Declarer(Protocol):
+    def __call__(self, text: str) -> tuple[float, float]:
+        """(sent, acked) monotonic times of one signed ``/incident`` slash command."""
+        ...
+
+
+def _checked(response: httpx.Response) -> None:
     if response.status_code != 200:
         raise RuntimeError(f"ack was HTTP {response.status_code}: {response.text[:200]}")
-    return sent, acked
+
+
+@contextlib.contextmanager
+def beacon_in_process(fake: FakeSlack, database_url: str, config_dir: Path) -> Iterator[Declarer]:
+    """Beacon as the test suite runs it: uvicorn and the dispatcher in a thread of this process,
+    sharing its GIL with the fake Slack and with the polling here."""
+    with RunningBeacon(database_url=database_url, slack=fake, config_dir=config_dir) as beacon:
+
+        def declare(text: str) -> tuple[float, float]:
+            sent = time.monotonic()
+            response = beacon.command(text, user="U0BENCH1", channel="C0GENERAL")
+            acked = time.monotonic()
+            _checked(response)
+            return sent, acked
+
+        yield declare
+
+
+@contextlib.contextmanager
+def beacon_subprocess(
+    fake: FakeSlack, database_url: str, config_dir: Path, log: Path
+) -> Iterator[Declarer]:
+    """Beacon as ``beacon serve`` runs it, in its own process; the fake Slack stays here so its
+    call log can be read."""
+    with (
+        server("beacon", fake.url, database_url, str(config_dir), log=log) as child,
+        httpx.Client(base_url=child.url, timeout=PATH_TIMEOUT_S) as http,
+    ):
+
+        def declare(text: str) -> tuple[float, float]:
+            body, headers = signed_command(
+                text,
+                trigger_id=f"bench.{uuid.uuid4().hex}",
+                response_url=fake.response_url(uuid.uuid4().hex[:8]),
+            )
+            sent = time.monotonic()
+            response = http.post("/slack/events", content=body, headers=headers)
+            acked = time.monotonic()
+            _checked(response)
+            return sent, acked
+
+        yield declare
+
+
+class LogCounter(logging.Handler):
+    """Keeps the app's warnings out of the table; main() prints a short summary instead."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.records: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(f"{record.name}: {record.getMessage()[:160]}")
 
 
 @dataclass
 class Row:
     label: str
-    paths: list[Path_]
+    paths: list[Opening]
     calls: int | None
     verdict_counts: bool = True
 
@@ -224,19 +332,26 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--declarations", "-k", type=int, default=DECLARATIONS)
     parser.add_argument("--batch", type=int, default=BATCH, help="concurrent batch size; 0: none")
+    parser.add_argument(
+        "--in-process",
+        action="store_true",
+        help="run Beacon in a thread of this process, as tests/support/harness.py does",
+    )
     parser.add_argument("--latency", type=float, default=SLACK_LATENCY, help="fake Slack s/call")
     parser.add_argument("--database-url", help="PostgreSQL URL (wiped!); default: temp SQLite")
     parser.add_argument(
         "--config-dir", type=Path, help="default: config/ if it loads, else the fixture"
     )
     parser.add_argument(
-        "--services", help="services: of each declaration (comma list, '' for none);"
-        " default checkout"
+        "--services",
+        help="services: of each declaration (comma list, '' for none); default checkout",
     )
     args = parser.parse_args()
     if args.declarations < 2:
         parser.error("--declarations must be at least 2 (a first run and a steady state)")
 
+    log = LogCounter()
+    logging.basicConfig(level=logging.WARNING, handlers=[log], force=True)
     config_dir, catalog = choose_config(args.config_dir)
     run = uuid.uuid4().hex[:6]
 
@@ -245,7 +360,7 @@ def main() -> int:
         return title, declare_text(catalog, title, args.services)
 
     print("Declare path: ack -> brief pinned and incident announced, via the outbox dispatcher")
-    print(f"  machine: {_common.machine()}")
+    print(f"  machine: {_common.machine()}; {_common.revision()}")
     with tempfile.TemporaryDirectory(prefix="beacon-bench-") as tmp:
         database_url = prepare_database(args.database_url, Path(tmp))
         print(
@@ -254,38 +369,61 @@ def main() -> int:
             f" {_common.database_label(database_url)}; config {config_dir}"
         )
         print(f"  command: /incident {text('seq', 1)[1]}")
-        print("  Beacon and the fake Slack run in threads of this process (the test harness)")
-        with (
-            FakeSlack(latency=args.latency, channels=seeded_channels(catalog)) as fake,
-            RunningBeacon(database_url=database_url, slack=fake, config_dir=config_dir) as beacon,
-        ):
-            sequential: list[Path_] = []
-            for number in range(1, args.declarations + 1):
-                title, command = text("seq", number)
-                sent, acked = declare(beacon, command)
-                sequential.append(wait_for_path(fake, title, sent, acked))
-                wait_quiet(fake)
+        if args.in_process:
+            print("  Beacon, the fake Slack and this poller share one process (the test harness)")
+        else:
+            print(
+                "  Beacon runs in its own process (uvicorn, one worker, as `beacon serve`); the"
+                " fake Slack and this poller in this one"
+            )
+        with FakeSlack(latency=args.latency, channels=seeded_channels(catalog)) as fake:
+            running = (
+                beacon_in_process(fake, database_url, config_dir)
+                if args.in_process
+                else beacon_subprocess(fake, database_url, config_dir, Path(tmp) / "beacon.log")
+            )
+            with running as declare:
+                sequential: list[Opening] = []
+                for number in range(1, args.declarations + 1):
+                    title, command = text("seq", number)
+                    first_call = len(fake.calls)
+                    sent, acked = declare(command)
+                    sequential.append(wait_for_path(fake, title, sent, acked, first_call))
+                    wait_quiet(fake)
 
-            batch: list[Path_] = []
-            if args.batch > 0:
-                titles = [text("batch", number) for number in range(1, args.batch + 1)]
-                with ThreadPoolExecutor(max_workers=args.batch) as pool:
-                    acks = list(pool.map(lambda item: declare(beacon, item[1]), titles))
-                for (title, _), (sent, acked) in zip(titles, acks, strict=True):
-                    batch.append(wait_for_path(fake, title, sent, acked))
-                wait_quiet(fake)
+                batch: list[Opening] = []
+                if args.batch > 0:
+                    titles = [text("batch", number) for number in range(1, args.batch + 1)]
+                    first_call = len(fake.calls)
+                    with ThreadPoolExecutor(max_workers=args.batch) as pool:
+                        acks = list(pool.map(lambda item: declare(item[1]), titles))
+                    for (title, _), (sent, acked) in zip(titles, acks, strict=True):
+                        batch.append(wait_for_path(fake, title, sent, acked, first_call))
+                    wait_quiet(fake)
+            if not args.in_process:
+                log.records.extend(
+                    line
+                    for line in (Path(tmp) / "beacon.log").read_text().splitlines()
+                    if "failed for good" in line or "ERROR" in line or "Traceback" in line
+                )
 
+    if log.records:
+        print(f"  Beacon logged {len(log.records)} warnings/errors meanwhile, e.g.:")
+        for message in list(dict.fromkeys(log.records))[:3]:
+            print(f"    {message}")
     latency = args.latency
     first, steady = sequential[0], sequential[1:]
     counts = Counter(path.calls for path in steady)
     steady_calls = counts.most_common(1)[0][0]
     print()
     print(f"  first run:    {first.describe(latency)}")
-    typical = min(steady, key=lambda path: abs(path.latency_ms - statistics.median(
-        p.latency_ms for p in steady)))
+    median = statistics.median(path.latency_ms for path in steady)
+    typical = min(steady, key=lambda path: abs(path.latency_ms - median))
     print(f"  steady state: {typical.describe(latency)}  (the median declaration)")
     if len(counts) > 1:
-        print(f"  steady-state sequential calls varied: {dict(sorted(counts.items()))}")
+        print(f"  steady-state sequential calls varied: {dict(sorted(counts.items()))}, e.g.:")
+        odd = next(path for path in steady if path.calls != steady_calls)
+        print(f"    {odd.describe(latency, odd.longest)}")
     slowest = max(steady, key=lambda path: path.latency_ms)
     print(f"  slowest:      {slowest.describe(latency)}")
 
@@ -295,15 +433,19 @@ def main() -> int:
     ]
     if batch:
         rows.append(Row(f"concurrent batch of {args.batch}", batch, steady_calls, False))
-    headers = ["declarations", "n", "p50 ms", "p99 ms", "max ms", "sequential calls",
-               f"bound ms ({BOUND_FACTOR} x calls x {latency * 1000:.0f})", "result"]
+    headers = [
+        "declarations",
+        "n",
+        "p50 ms",
+        "p99 ms",
+        "max ms",
+        "sequential calls",
+        f"bound ms ({BOUND_FACTOR} x calls x {latency * 1000:.0f})",
+        "result",
+    ]
     print()
     print(table(headers, [row.cells(latency) for row in rows]))
     return 0
-
-
-def _unused(_: Any) -> None:  # keeps typing imports honest for readers
-    pass
 
 
 if __name__ == "__main__":

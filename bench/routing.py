@@ -68,12 +68,24 @@ def generate(rng: random.Random) -> tuple[Data, Data, Data]:
             "remind_before": "5m",
         },
         "severities": {
-            "SEV1": {"label": "Critical", "ack_within": "5m", "update_every": "30m",
-                     "page": ["oncall", "manager", "exec"]},
-            "SEV2": {"label": "Major", "ack_within": "15m", "update_every": "1h",
-                     "page": ["oncall", "manager"]},
-            "SEV3": {"label": "Minor", "ack_within": "1h", "update_every": "4h",
-                     "page": ["oncall"]},
+            "SEV1": {
+                "label": "Critical",
+                "ack_within": "5m",
+                "update_every": "30m",
+                "page": ["oncall", "manager", "exec"],
+            },
+            "SEV2": {
+                "label": "Major",
+                "ack_within": "15m",
+                "update_every": "1h",
+                "page": ["oncall", "manager"],
+            },
+            "SEV3": {
+                "label": "Minor",
+                "ack_within": "1h",
+                "update_every": "4h",
+                "page": ["oncall"],
+            },
             "SEV4": {"label": "Low", "ack_within": "4h", "update_every": None, "page": []},
         },
         "impact_matrix": {
@@ -83,8 +95,12 @@ def generate(rng: random.Random) -> tuple[Data, Data, Data]:
             "tiers": {1: 8, 2: 6, 3: 0},
         },
         "tiers": {
-            1: {"min_severity": "SEV2", "update_every": "15m",
-                "page": ["liaison", "exec_sponsor"], "thread": True},
+            1: {
+                "min_severity": "SEV2",
+                "update_every": "15m",
+                "page": ["liaison", "exec_sponsor"],
+                "thread": True,
+            },
             2: {"update_every": "30m", "page": ["liaison"], "thread": True},
             3: {"thread": False},
         },
@@ -105,11 +121,13 @@ def generate(rng: random.Random) -> tuple[Data, Data, Data]:
         }
         if rng.random() < 0.3:
             begin = datetime(2026, 1, 1) + timedelta(hours=rng.randint(0, 24 * 300))
-            oncall["overrides"] = [{
-                "user": f"U0T{number:02d}COVER",
-                "from": begin.isoformat(timespec="minutes"),
-                "to": (begin + timedelta(days=3)).isoformat(timespec="minutes"),
-            }]
+            oncall["overrides"] = [
+                {
+                    "user": f"U0T{number:02d}COVER",
+                    "from": begin.isoformat(timespec="minutes"),
+                    "to": (begin + timedelta(days=3)).isoformat(timespec="minutes"),
+                }
+            ]
         team: Data = {"name": f"Team {number:02d}", "manager": f"U0T{number:02d}MGR"}
         if number % 17 != 16:  # a few teams without a rotation exercise the notes path
             team["oncall"] = oncall
@@ -207,27 +225,47 @@ def build_in_memory(policy: Data, services: Data, accounts: Data) -> m.Catalog:
     matrix = policy["impact_matrix"]
     built_policy = m.Policy(
         workspace=m.Workspace(
-            work["announce_channel"], work["cs_channel"], work["channel_prefix"],
-            tuple(work["approvers"]), tuple(work["execs"]), required(work["remind_before"]),
+            work["announce_channel"],
+            work["cs_channel"],
+            work["channel_prefix"],
+            tuple(work["approvers"]),
+            tuple(work["execs"]),
+            required(work["remind_before"]),
         ),
         severities=tuple(
-            m.Severity(sid, spec["label"], rank, required(spec["ack_within"]),
-                       _duration(spec["update_every"]), tuple(spec["page"]))
+            m.Severity(
+                sid,
+                spec["label"],
+                rank,
+                required(spec["ack_within"]),
+                _duration(spec["update_every"]),
+                tuple(spec["page"]),
+            )
             for rank, (sid, spec) in enumerate(policy["severities"].items())
         ),
         impact_matrix=m.ImpactMatrix(
-            matrix["value"]["high"], matrix["value"]["medium"],
-            matrix["exposure"]["high"], matrix["exposure"]["medium"],
-            tuple(matrix["dependence"].items()), tuple(sorted(matrix["tiers"].items())),
+            matrix["value"]["high"],
+            matrix["value"]["medium"],
+            matrix["exposure"]["high"],
+            matrix["exposure"]["medium"],
+            tuple(matrix["dependence"].items()),
+            tuple(sorted(matrix["tiers"].items())),
         ),
         tiers=tuple(
-            m.TierRule(tier, rule.get("min_severity"), _duration(rule.get("update_every")),
-                       tuple(rule.get("page", ())), rule.get("thread", False))
+            m.TierRule(
+                tier,
+                rule.get("min_severity"),
+                _duration(rule.get("update_every")),
+                tuple(rule.get("page", ())),
+                rule.get("thread", False),
+            )
             for tier, rule in policy["tiers"].items()
         ),
         escalation=tuple(
-            m.EscalationLevel("ack_within" if level["after"] == "ack_within"
-                              else required(level["after"]), tuple(level["page"]))
+            m.EscalationLevel(
+                "ack_within" if level["after"] == "ack_within" else required(level["after"]),
+                tuple(level["page"]),
+            )
             for level in policy["escalation"]
         ),
     )
@@ -241,8 +279,9 @@ def build_in_memory(policy: Data, services: Data, accounts: Data) -> m.Catalog:
             start=date.fromisoformat(spec["start"]),
             rotation=tuple(spec["rotation"]),
             overrides=tuple(
-                m.Override(o["user"], datetime.fromisoformat(o["from"]),
-                           datetime.fromisoformat(o["to"]))
+                m.Override(
+                    o["user"], datetime.fromisoformat(o["from"]), datetime.fromisoformat(o["to"])
+                )
                 for o in spec.get("overrides", ())
             ),
         )
@@ -250,8 +289,9 @@ def build_in_memory(policy: Data, services: Data, accounts: Data) -> m.Catalog:
     return m.Catalog(
         policy=built_policy,
         teams={
-            tid: m.Team(tid, t["name"], t.get("manager"),
-                        oncall(t["oncall"]) if "oncall" in t else None)
+            tid: m.Team(
+                tid, t["name"], t.get("manager"), oncall(t["oncall"]) if "oncall" in t else None
+            )
             for tid, t in services["teams"].items()
         },
         services={
@@ -259,9 +299,18 @@ def build_in_memory(policy: Data, services: Data, accounts: Data) -> m.Catalog:
             for sid, s in services["services"].items()
         },
         accounts={
-            aid: m.Account(aid, a["name"], a["arr"], a["users"], a["dependence"],
-                           tuple(a["uses"]), a.get("liaison"), a.get("exec_sponsor"),
-                           None, a.get("tier"))
+            aid: m.Account(
+                aid,
+                a["name"],
+                a["arr"],
+                a["users"],
+                a["dependence"],
+                tuple(a["uses"]),
+                a.get("liaison"),
+                a.get("exec_sponsor"),
+                None,
+                a.get("tier"),
+            )
             for aid, a in accounts["accounts"].items()
         },
     )
@@ -351,19 +400,35 @@ def main() -> int:
         Row("config files", f"{size_kb:.0f} KiB, loaded by {how}"),
         Row("config load", f"{load_s:.3f} s"),
         Row("index build", f"{index_s:.3f} s"),
-        Row("load + index", f"{load_total:.3f} s", f"<= {LOAD_TARGET_S:.0f} s",
-            load_total <= LOAD_TARGET_S),
-        Row("incident root", f"{root}: {len(impact.services)} of {len(catalog.services)} "
+        Row(
+            "load + index",
+            f"{load_total:.3f} s",
+            f"<= {LOAD_TARGET_S:.0f} s",
+            load_total <= LOAD_TARGET_S,
+        ),
+        Row(
+            "incident root",
+            f"{root}: {len(impact.services)} of {len(catalog.services)} "
             f"services, {len(impact.accounts)} of {len(catalog.accounts)} accounts, "
-            f"tiers {impact.tiers}"),
-        Row("decision outcome", f"{impact.severity.severity} (declared SEV3), "
-            f"{len(routing.targets)} targets, {len(routing.notes)} notes"),
+            f"tiers {impact.tiers}",
+        ),
+        Row(
+            "decision outcome",
+            f"{impact.severity.severity} (declared SEV3), "
+            f"{len(routing.targets)} targets, {len(routing.notes)} notes",
+        ),
         Row("decision p50", _ms(statistics.median(samples))),
-        Row("decision p99 (cold caches)", _ms(p99), f"<= {DECISION_P99_TARGET_MS:.0f} ms",
-            p99 * 1000 <= DECISION_P99_TARGET_MS),
+        Row(
+            "decision p99 (cold caches)",
+            _ms(p99),
+            f"<= {DECISION_P99_TARGET_MS:.0f} ms",
+            p99 * 1000 <= DECISION_P99_TARGET_MS,
+        ),
         Row("decision max", _ms(max(samples))),
-        Row("decision p50 / p99, warm caches",
-            f"{_ms(statistics.median(warm))} / {_ms(percentile(warm, 0.99))}"),
+        Row(
+            "decision p50 / p99, warm caches",
+            f"{_ms(statistics.median(warm))} / {_ms(percentile(warm, 0.99))}",
+        ),
         Row("list all affected (once)", f"{_ms(materialise_s)} for {listed} accounts"),
     ]
     print_table(rows)
@@ -373,8 +438,12 @@ def main() -> int:
 def print_table(rows: list[Row]) -> None:
     header = ("metric", "value", "target", "result")
     cells = [
-        (row.metric, row.value, row.target,
-         "" if row.passed is None else ("pass" if row.passed else "FAIL"))
+        (
+            row.metric,
+            row.value,
+            row.target,
+            "" if row.passed is None else ("pass" if row.passed else "FAIL"),
+        )
         for row in rows
     ]
     widths = [max(len(line[i]) for line in [header, *cells]) for i in range(4)]

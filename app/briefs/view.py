@@ -9,6 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from app.catalog.models import Account
+from app.routing.impact import Score
+
 
 @dataclass(frozen=True)
 class ServiceLine:
@@ -65,3 +68,41 @@ def topic(view: IncidentView) -> str:
     if view.status != "resolved":
         parts.append(f"next update {clock_time(view.next_update_due)}")
     return " · ".join(parts)
+
+
+@dataclass(frozen=True)
+class DraftView:
+    """A customer-facing draft and its fate, for the approval card."""
+
+    id: int
+    ref: str
+    kind: str
+    text: str
+    state: str
+    drafted_by: str | None
+    edited_by: str | None
+    decided_by: str | None
+    decided_at: datetime | None
+    reason: str | None
+    sent_to: int
+
+
+@dataclass(frozen=True)
+class ThreadView:
+    """An account's thread parent: what the liaison sees first."""
+
+    incident: IncidentView
+    account_name: str
+    tier: int
+    liaison: str | None
+    subscribers: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AccountCard:
+    account: Account
+    tier: int
+    score: Score
+    services: tuple[str, ...]
+    """Customer-facing names of the services it uses."""
+    open_incidents: tuple[str, ...]

@@ -1,134 +1,284 @@
-"""The shape of each configuration file (SPEC section 3); unknown keys are errors."""
+"""The shape of ``policy.yaml``, ``services.yaml`` and ``accounts.yaml`` (SPEC section 3).
+
+Pydantic does the per-field work (types, unknown keys, durations, people, channels) and reports
+every problem with its location in the document; the loader turns those locations into lines.
+Cross-references between entries and files are checked in ``checks.py`` instead, because they
+need the whole configuration at once.
+"""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
-from typing import Annotated
+from datetime import date, datetime, time, timedelta
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, NonNegativeInt
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    NonNegativeInt,
+    PlainValidator,
+    PositiveInt,
+    model_validator,
+)
 
+from app.catalog import refs
 from app.catalog.durations import parse_duration
+from app.domain.suggest import did_you_mean
+from app.routing.targets import ROLES
 
 
-def _duration(value: object) -> object:
-    if isinstance(value, str):
-        return parse_duration(value)
+def _duration(value: object) -> timedelta:
+    if isinstance(value, timedelta):
+        return value
     if isinstance(value, int | float) and not isinstance(value, bool):
-        raise ValueError(f"malformed duration {value!r}: add a unit, like {value}m")
+        raise ValueError(f"malformed duration `{value}`: add a unit, e.g. {value}m or {value}s")
+    if not isinstance(value, str):
+        raise ValueError(f"malformed duration `{value}`: write it like 45s, 5m, 1h30m or 2d")
+    return parse_duration(value)
+
+
+def _after(value: object) -> timedelta | Literal["ack_within"]:
+    if value == "ack_within":
+        return "ack_within"
+    try:
+        return _duration(value)
+    except ValueError as error:
+        raise ValueError(f"{error} (or ack_within: the severity's own ack time)") from None
+
+
+def _page_target(value: str) -> str:
+    if value in ROLES or refs.is_person(value):
+        return value
+    raise ValueError(
+        f"page target `{value}` is neither one of {', '.join(ROLES)} nor a person "
+        f"(Slack user id or email).{did_you_mean(value, ROLES)}"
+    )
+
+
+def _local_datetime(value: object) -> object:
+    """YAML reads an unquoted ``2026-12-24`` as a date; an override bound wants midnight of it."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return datetime.combine(value, time())
     return value
 
 
-Duration = Annotated[timedelta, BeforeValidator(_duration)]
+def _naive(value: datetime) -> datetime:
+    if value.tzinfo is not None:
+        raise ValueError("write a local time without offset: the team's time zone applies")
+    return value
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+def _handoff(value: object) -> tuple[int, time]:
+    if not isinstance(value, str):
+        raise ValueError(f'handoff `{value}` must be text like "mon 09:00"')
+    return refs.handoff(value)
 
 
-class WorkspaceIn(Strict):
-    announce_channel: str
-    cs_channel: str
-    channel_prefix: str = "inc"
-    approvers: list[str] = []
-    execs: list[str] = []
-    remind_before: Duration = timedelta(minutes=5)
+def _empty_list(value: object) -> object:
+    """``depends_on:`` with nothing after it means "none", not a type error."""
+    return [] if value is None else value
 
 
-class SeverityIn(Strict):
+def _empty_dict(value: object) -> object:
+    return {} if value is None else value
+
+
+Duration = Annotated[timedelta, PlainValidator(_duration)]
+EscalationAfter = Annotated[timedelta | Literal["ack_within"], PlainValidator(_after)]
+Person = Annotated[str, AfterValidator(refs.person)]
+Channel = Annotated[str, AfterValidator(refs.channel)]
+Id = Annotated[str, AfterValidator(refs.catalog_id)]
+Url = Annotated[str, AfterValidator(refs.url)]
+EnvName = Annotated[str, AfterValidator(refs.env_name)]
+PageList = Annotated[
+    list[Annotated[str, AfterValidator(_page_target)]], BeforeValidator(_empty_list)
+]
+People = Annotated[list[Person], BeforeValidator(_empty_list)]
+IdList = Annotated[list[str], BeforeValidator(_empty_list)]
+LocalDateTime = Annotated[datetime, BeforeValidator(_local_datetime), AfterValidator(_naive)]
+Handoff = Annotated[tuple[int, time], PlainValidator(_handoff)]
+TimeZone = Annotated[str, AfterValidator(refs.timezone)]
+
+
+class Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, coerce_numbers_to_str=True)
+
+
+# policy.yaml
+
+
+class WorkspaceSpec(Spec):
+    announce_channel: Channel
+    cs_channel: Channel
+    channel_prefix: Annotated[str, AfterValidator(refs.channel_prefix)]
+    approvers: People = []
+    execs: People = []
+    remind_before: Duration
+
+
+class SeveritySpec(Spec):
     label: str
     ack_within: Duration
     update_every: Duration | None = None
-    page: list[str] = []
+    page: PageList = []
 
 
-class LevelsIn(Strict):
+class ThresholdsSpec(Spec):
     high: NonNegativeInt
     medium: NonNegativeInt
 
+    @model_validator(mode="after")
+    def _ordered(self) -> ThresholdsSpec:
+        if self.high < self.medium:
+            raise ValueError(f"`high` ({self.high}) must be at least `medium` ({self.medium})")
+        return self
 
-class ImpactMatrixIn(Strict):
-    value: LevelsIn
-    exposure: LevelsIn
-    dependence: dict[str, int]
-    tiers: dict[int, NonNegativeInt]
+
+class ImpactMatrixSpec(Spec):
+    value: ThresholdsSpec
+    exposure: ThresholdsSpec
+    dependence: Annotated[dict[Id, NonNegativeInt], Field(min_length=1)]
+    tiers: Annotated[dict[PositiveInt, NonNegativeInt], Field(min_length=1)]
 
 
-class TierIn(Strict):
+class TierRuleSpec(Spec):
     min_severity: str | None = None
     update_every: Duration | None = None
-    page: list[str] = []
+    page: PageList = []
     thread: bool = False
 
 
-class EscalationIn(Strict):
-    after: str
-    page: list[str]
+class EscalationSpec(Spec):
+    after: EscalationAfter
+    page: Annotated[PageList, Field(min_length=1)]
 
 
-class WebhookIn(Strict):
-    url: str
-    secret_env: str | None = None
+class WebhookSpec(Spec):
+    url: Url
+    secret_env: EnvName | None = None
 
 
-class PagerDutyIn(Strict):
-    routing_key_env: str
+class PagerDutySpec(Spec):
+    routing_key_env: EnvName
 
 
-class PolicyFile(Strict):
-    workspace: WorkspaceIn
-    severities: dict[str, SeverityIn] = Field(min_length=1)
-    impact_matrix: ImpactMatrixIn
-    tiers: dict[int, TierIn] = {}
-    escalation: list[EscalationIn] = []
-    webhooks: list[WebhookIn] = []
-    pagerduty: PagerDutyIn | None = None
+class PolicyFile(Spec):
+    workspace: WorkspaceSpec
+    severities: Annotated[dict[Id, SeveritySpec], Field(min_length=1)]
+    impact_matrix: ImpactMatrixSpec
+    tiers: Annotated[dict[PositiveInt, TierRuleSpec], BeforeValidator(_empty_dict)]
+    escalation: Annotated[list[EscalationSpec], BeforeValidator(_empty_list)] = []
+    webhooks: Annotated[list[WebhookSpec], BeforeValidator(_empty_list)] = []
+    pagerduty: PagerDutySpec | None = None
 
 
-class OverrideIn(Strict):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
-    user: str
-    start: datetime = Field(alias="from")
-    end: datetime = Field(alias="to")
+# services.yaml
 
 
-class OnCallIn(Strict):
-    timezone: str
-    handoff: str
+class OverrideSpec(Spec):
+    model_config = ConfigDict(populate_by_name=True)
+    user: Person
+    start: LocalDateTime = Field(alias="from")
+    end: LocalDateTime = Field(alias="to")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> OverrideSpec:
+        if self.start >= self.end:
+            raise ValueError(
+                f"override `from` ({self.start:%Y-%m-%dT%H:%M}) must be before "
+                f"`to` ({self.end:%Y-%m-%dT%H:%M})"
+            )
+        return self
+
+
+class OnCallSpec(Spec):
+    timezone: TimeZone
+    handoff: Handoff
     start: date
-    rotation: list[str] = Field(min_length=1)
-    overrides: list[OverrideIn] = []
+    rotation: Annotated[list[Person], Field(min_length=1)]
+    overrides: Annotated[list[OverrideSpec], BeforeValidator(_empty_list)] = []
 
 
-class TeamIn(Strict):
+class TeamSpec(Spec):
     name: str
-    manager: str | None = None
-    oncall: OnCallIn | None = None
+    manager: Person | None = None
+    oncall: OnCallSpec | None = None
 
 
-class ServiceIn(Strict):
+class ServiceSpec(Spec):
     name: str
     team: str
-    depends_on: list[str] = []
-    runbook: str | None = None
+    depends_on: IdList = []
+    runbook: Url | None = None
 
 
-class ServicesFile(Strict):
-    teams: dict[str, TeamIn] = {}
-    services: dict[str, ServiceIn] = Field(min_length=1)
+class ServicesFile(Spec):
+    teams: Annotated[dict[Id, TeamSpec], BeforeValidator(_empty_dict)]
+    services: Annotated[dict[Id, ServiceSpec], BeforeValidator(_empty_dict)]
 
 
-class AccountIn(Strict):
+# accounts.yaml / accounts.csv
+
+
+class AccountSpec(Spec):
     name: str
     arr: NonNegativeInt
     users: NonNegativeInt
     dependence: str
-    uses: list[str] = []
-    liaison: str | None = None
-    exec_sponsor: str | None = None
-    channel: str | None = None
-    tier: int | None = None
+    uses: IdList = []
+    liaison: Person | None = None
+    exec_sponsor: Person | None = None
+    channel: Channel | None = None
+    tier: PositiveInt | None = None
 
 
-class AccountsFile(Strict):
-    accounts: dict[str, AccountIn] = {}
+class AccountsFile(Spec):
+    accounts: Annotated[dict[Id, AccountSpec], BeforeValidator(_empty_dict)]
+
+
+ACCOUNT_COLUMNS = ("id", *AccountSpec.model_fields)
+"""accounts.csv header: the account id, then the same keys as accounts.yaml."""
+
+
+def field_names(model: type[BaseModel]) -> list[str]:
+    """Keys as written in the file (aliases included), for "did you mean" hints."""
+    return [info.alias or name for name, info in model.model_fields.items()]
+
+
+def model_at(root: type[BaseModel], path: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The model describing the mapping at ``path`` in a file, to list the keys it allows."""
+    current: Any = root
+    steps = list(path)
+    while True:
+        current = _unwrap(current)
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            if not steps:
+                return current
+            key = steps.pop(0)
+            fields = {info.alias or name: info for name, info in current.model_fields.items()}
+            if key not in fields:
+                return None
+            current = fields[key].annotation
+        elif getattr(current, "__origin__", None) in (dict, list):
+            if not steps:
+                return None
+            steps.pop(0)
+            current = current.__args__[-1]
+        else:
+            return None
+
+
+def _unwrap(annotation: Any) -> Any:
+    """Strip Annotated[...] and Optional[...] down to the type that holds the keys."""
+    while True:
+        metadata = getattr(annotation, "__metadata__", None)
+        if metadata is not None:
+            annotation = annotation.__origin__
+            continue
+        args = [a for a in getattr(annotation, "__args__", ()) if a is not type(None)]
+        if getattr(annotation, "__origin__", None) not in (dict, list) and len(args) == 1:
+            annotation = args[0]
+            continue
+        return annotation

@@ -1,39 +1,52 @@
-"""What `beacon check-config` prints when the configuration is valid."""
+"""What `beacon check-config` prints when the configuration is valid.
+
+An operator reads it after an edit to confirm Beacon sees what they meant: the counts that
+would change with a typo (accounts per tier, rotations) and the policy in one screen.
+"""
 
 from __future__ import annotations
 
 from collections import Counter
 
 from app.catalog.durations import format_duration
-from app.catalog.models import Catalog
+from app.catalog.models import Catalog, Severity
 from app.routing.impact import account_tier
 
 
 def summarize(catalog: Catalog) -> str:
     policy = catalog.policy
+    workspace = policy.workspace
     tiers = Counter(account_tier(a, policy.impact_matrix) for a in catalog.accounts.values())
     rotations = sum(1 for team in catalog.teams.values() if team.oncall)
+    own_channel = sum(1 for account in catalog.accounts.values() if account.channel)
     lines = [
         "Configuration is valid.",
         f"  services:   {len(catalog.services)}",
         f"  teams:      {len(catalog.teams)} ({rotations} with an on-call rotation)",
         f"  accounts:   {len(catalog.accounts)}",
+        *(f"    Tier {tier}: {tiers.get(tier, 0)}" for tier, _ in policy.impact_matrix.tiers),
+        f"  severities: {len(policy.severities)}",
+        *(f"    {_severity(severity)}" for severity in policy.severities),
+        f"  channels:   announce {workspace.announce_channel}, CS {workspace.cs_channel}"
+        f" ({own_channel} account(s) with their own), incidents {workspace.channel_prefix}-<n>-…",
+        f"  escalation: {len(policy.escalation)} level(s)",
+        f"  delivery:   {len(policy.webhooks)} webhook(s), PagerDuty "
+        + ("on" if policy.pagerduty else "off"),
     ]
-    lines += [f"    Tier {tier}: {tiers.get(tier, 0)}" for tier, _ in policy.impact_matrix.tiers]
-    lines.append(
-        "  severities: "
-        + ", ".join(
-            f"{s.id} ({s.label}, ack {format_duration(s.ack_within)}, updates "
-            f"{format_duration(s.update_every) if s.update_every else 'none'})"
-            for s in policy.severities
-        )
-    )
-    lines.append(
-        f"  channels:   announce {policy.workspace.announce_channel},"
-        f" CS {policy.workspace.cs_channel}, prefix {policy.workspace.channel_prefix}-"
-    )
-    lines.append(f"  escalation: {len(policy.escalation)} level(s)")
     if catalog.warnings:
-        lines.append("Warnings:")
+        lines.append(f"Warnings ({len(catalog.warnings)}):")
         lines += [f"  {warning}" for warning in catalog.warnings]
     return "\n".join(lines)
+
+
+def _severity(severity: Severity) -> str:
+    updates = (
+        f"updates every {format_duration(severity.update_every)}"
+        if severity.update_every
+        else "no update cadence"
+    )
+    pages = ", ".join(severity.page) or "nobody"
+    return (
+        f"{severity.id} {severity.label}: ack within {format_duration(severity.ack_within)},"
+        f" {updates}, pages {pages}"
+    )

@@ -10,10 +10,11 @@ from slack_bolt.async_app import AsyncApp, AsyncRespond
 
 from app.beacon import Beacon
 from app.domain.commands import USAGE, Command, help_text, parse_command
-from app.domain.declaration import match_severity, parse_declare
+from app.domain.declaration import match_severity, parse_declare, resolve_accounts
 from app.domain.errors import BeaconError, UsageError
 from app.domain.people import parse_mention
 from app.domain.targets import parse_page_request
+from app.domain.updates import parse_update
 from app.handlers.replies import replying_errors
 from app.slack import blocks
 
@@ -36,6 +37,10 @@ class IncidentCommand:
             "severity": self.severity,
             "assign": self.assign,
             "accounts": self.accounts,
+            "update": self.update,
+            "subscribe": self.subscribe,
+            "unsubscribe": self.unsubscribe,
+            "subscriptions": self.subscriptions,
         }
 
     async def __call__(self, ack: Ack, respond: AsyncRespond, command: dict[str, Any]) -> None:
@@ -253,6 +258,54 @@ class IncidentCommand:
             await respond(text=text, blocks=[b.to_dict() for b in body], response_type="ephemeral")
 
         await replying_errors(respond, work)
+
+    async def update(
+        self, ack: Ack, respond: AsyncRespond, command: dict[str, Any], parsed: Command
+    ) -> None:
+        update = parse_update(parsed.args)
+        await self._reply(
+            ack,
+            respond,
+            lambda: self.beacon.updates.post(
+                update,
+                actor=command["user_id"],
+                number=parsed.incident_number,
+                channel=command.get("channel_id"),
+            ),
+        )
+
+    def _account(self, parsed: Command, verb: str) -> str:
+        words = parsed.args.split()
+        if len(words) != 1:
+            raise UsageError("Name one account.", usage=USAGE[verb])
+        return resolve_accounts(words, self.beacon.catalog)[0]
+
+    async def subscribe(
+        self, ack: Ack, respond: AsyncRespond, command: dict[str, Any], parsed: Command
+    ) -> None:
+        account = self._account(parsed, "subscribe")
+        await self._reply(
+            ack,
+            respond,
+            lambda: self.beacon.subscriptions.subscribe(account, user=command["user_id"]),
+        )
+
+    async def unsubscribe(
+        self, ack: Ack, respond: AsyncRespond, command: dict[str, Any], parsed: Command
+    ) -> None:
+        account = self._account(parsed, "unsubscribe")
+        await self._reply(
+            ack,
+            respond,
+            lambda: self.beacon.subscriptions.unsubscribe(account, user=command["user_id"]),
+        )
+
+    async def subscriptions(
+        self, ack: Ack, respond: AsyncRespond, command: dict[str, Any], parsed: Command
+    ) -> None:
+        await self._reply(
+            ack, respond, lambda: self.beacon.subscriptions.list(user=command["user_id"])
+        )
 
 
 def register(app: AsyncApp, beacon: Beacon) -> None:

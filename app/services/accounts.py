@@ -3,24 +3,14 @@
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
 
+from app.briefs.view import AccountCard
 from app.catalog.models import Account
-from app.routing.impact import Score, account_tier, score
+from app.routing.impact import account_tier, score
 from app.services.context import Context
 from app.store import incidents
 
 MAX_RESULTS = 10
-
-
-@dataclass(frozen=True)
-class AccountCard:
-    account: Account
-    tier: int
-    score: Score
-    services: tuple[str, ...]
-    """Customer-facing names of the services it uses."""
-    open_incidents: tuple[str, ...]
 
 
 def matching(accounts: dict[str, Account], query: str) -> list[Account]:

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from app.briefs.drafting import Drafter
 from app.catalog.models import Catalog
 from app.routing.assessment import Impact, RoutingIndex, assess
 from app.store.db import UnitOfWork
@@ -17,6 +18,7 @@ class Context:
     uow: UnitOfWork
     routing: Callable[[], RoutingIndex]
     clock: Callable[[], datetime]
+    drafter: Drafter
     on_commit: Callable[[], None] = lambda: None
     """Wakes the outbox dispatcher so effects start without waiting for its next poll."""
 

@@ -14,9 +14,10 @@ from app.domain.declaration import Declaration
 from app.metrics import INCIDENTS_DECLARED
 from app.routing.assessment import Impact, assess
 from app.routing.targets import page_targets
-from app.services.context import Context
 from app.services import cadence
+from app.services.context import Context
 from app.services.paging import schedule_escalation, send_pages
+from app.services.updates import draft_initial_notice
 from app.store import incidents, outbox
 from app.store.models import Incident, OutboxItem
 
@@ -100,6 +101,7 @@ def declare(
         )
         schedule_escalation(session, ctx, incident, now)
         cadence.restart(session, ctx, incident, since=now)
+        draft_initial_notice(session, ctx, incident, now, after=channel)
         try:
             session.commit()
         except IntegrityError:

@@ -20,7 +20,8 @@ from app.paging.pagerduty import PagerFailure
 from app.slack.gateway import SlackFailure
 from app.store import outbox
 from app.store.db import UnitOfWork
-from app.store.models import Base, Incident, OutboxItem, Page
+from app.store.models import AccountThread, Base, Incident, OutboxItem, Page
+from app.webhooks.sender import WebhookFailure
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,8 @@ class Outcome:
     """Incident columns to set in the transaction that marks the item done."""
     page: dict[str, Any] = field(default_factory=dict)
     """Columns of the page named by the job's ``page_id``, set in that same transaction."""
+    thread: dict[str, Any] = field(default_factory=dict)
+    """Columns of the account thread named by the job's ``thread_id``, likewise."""
 
 
 @dataclass(frozen=True)
@@ -162,7 +165,7 @@ class Dispatcher:
             if effect is None:
                 raise SlackFailure(job.kind, "no effect registered for this kind", False)
             outcome = await effect(job)
-        except (SlackFailure, PagerFailure) as failure:
+        except (SlackFailure, PagerFailure, WebhookFailure) as failure:
             if failure.transient and job.attempts < MAX_ATTEMPTS:
                 log.warning("outbox %s: %s; retrying", job.key, failure)
                 await asyncio.to_thread(
@@ -190,6 +193,8 @@ class Dispatcher:
             if done:
                 _apply(session.get(Incident, job.incident_id or 0), outcome.incident)
                 _apply(session.get(Page, int(job.payload.get("page_id") or 0)), outcome.page)
+                thread_id = int(job.payload.get("thread_id") or 0)
+                _apply(session.get(AccountThread, thread_id), outcome.thread)
             session.commit()
 
     def _retry(self, job: Job, error: str, delay: timedelta) -> None:
@@ -200,6 +205,20 @@ class Dispatcher:
             session.commit()
 
     def _give_up(self, job: Job, error: str) -> None:
+        """Failed for good: say so in the incident channel, where someone can act on it."""
+        now = self.clock()
         with self.uow() as session:
-            outbox.give_up(session, job.id, worker=self.worker, error=error, now=self.clock())
+            outbox.give_up(session, job.id, worker=self.worker, error=error, now=now)
+            if job.incident_id is not None and job.kind != "post_notice":
+                outbox.enqueue(
+                    session,
+                    key=f"{job.key}:failed",
+                    kind="post_notice",
+                    now=now,
+                    incident_id=job.incident_id,
+                    payload={
+                        "text": f":x: Beacon could not deliver `{job.kind}`"
+                        f" after {job.attempts} attempt(s): {error}"
+                    },
+                )
             session.commit()

@@ -38,7 +38,7 @@ class Directory:
             return ref
         name = ref.removeprefix("#")
         key = f"channel:{name}"
-        found = await self._cached(key)
+        _, found = await self._cached(key)
         if found:
             return found
         channel = await self.gateway.find_channel(name)
@@ -52,26 +52,25 @@ class Directory:
         if "@" not in person:
             return person
         key = f"email:{person.lower()}"
-        if key in self._memory:
-            return self._memory[key]
-        found = await self._cached(key)
-        if found is None and key not in self._memory:
+        known, found = await self._cached(key)
+        if not known:
             found = await self.gateway.lookup_email(person)
             await self._store(key, found)
         return found
 
-    async def _cached(self, key: str) -> str | None:
+    async def _cached(self, key: str) -> tuple[bool, str | None]:
+        """Whether ``key`` was resolved before (an unknown email is cached as None), and to what."""
         if key in self._memory:
-            return self._memory[key]
+            return True, self._memory[key]
 
         def read(session: Session) -> SlackIdCache | None:
             return session.get(SlackIdCache, key)
 
         row = await asyncio.to_thread(self._with_session, read)
-        if row is not None:
-            self._memory[key] = row.value
-            return row.value
-        return None
+        if row is None:
+            return False, None
+        self._memory[key] = row.value
+        return True, row.value
 
     async def _store(self, key: str, value: str | None) -> None:
         self._memory[key] = value

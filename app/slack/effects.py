@@ -16,6 +16,7 @@ from app.slack import blocks
 from app.slack.delivery import Effect, Job, Outcome
 from app.slack.directory import Directory
 from app.slack.gateway import SlackFailure, SlackGateway
+from app.store import updates
 from app.store.db import UnitOfWork
 from app.store.models import Incident
 
@@ -141,7 +142,7 @@ class IncidentEffects:
             return Outcome({"skipped": "private"})
         if not ids.get("announce_ts"):
             raise SlackFailure("chat.update", "the announcement is not posted yet", True)
-        text, body = blocks.announcement(view)
+        text, body = blocks.announcement(view, latest=ids.get("latest"))
         await self.gateway.update(
             ids["announce_channel_id"], ids["announce_ts"], text=text, blocks=body
         )
@@ -151,11 +152,13 @@ class IncidentEffects:
         def load() -> dict[str, str]:
             with self.uow() as session:
                 incident = session.get_one(Incident, job.incident_id)
-                return {
+                ids = {
                     name: value
                     for name in ("brief_ts", "announce_ts", "announce_channel_id")
                     if (value := getattr(incident, name))
                 }
+                latest = updates.latest_approved(session, incident.id)
+                return {**ids, "latest": latest} if latest else ids
 
         return await asyncio.to_thread(load)
 

@@ -24,6 +24,7 @@ from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
 from app.metrics import SLACK_API_ERRORS
+from app.slack.pacing import Pacer
 
 log = logging.getLogger(__name__)
 
@@ -75,8 +76,9 @@ def _dicts(blocks: Sequence[Block | dict[str, Any]] | None) -> list[dict[str, An
 
 
 class SlackGateway:
-    def __init__(self, client: AsyncWebClient) -> None:
+    def __init__(self, client: AsyncWebClient, pacer: Pacer | None = None) -> None:
         self.client = client
+        self.pacer = pacer or Pacer()
         self._bot_user_id: str | None = None
 
     async def call(self, method: str, **kwargs: Any) -> dict[str, Any]:
@@ -162,6 +164,7 @@ class SlackGateway:
             kwargs["thread_ts"] = thread_ts
         if marker:
             kwargs["metadata"] = {"event_type": "beacon_delivery", "event_payload": {"key": marker}}
+        await self.pacer.wait(channel)
         response = await self.call("chat.postMessage", **kwargs)
         return {"channel": response["channel"], "ts": response["ts"]}
 

@@ -23,3 +23,12 @@ class DeclareOption:
 
 PAGE_ACK = "beacon.page.ack"
 """The Acknowledge button on a page DM; its value is the page id."""
+
+DRAFT_APPROVE = "beacon.draft.approve"
+DRAFT_EDIT = "beacon.draft.edit"
+DRAFT_REJECT = "beacon.draft.reject"
+"""Approval card buttons; their value is the draft (status update) id."""
+EDIT_VIEW = "beacon.draft.edit_view"
+REJECT_VIEW = "beacon.draft.reject_view"
+DRAFT_TEXT = "draft_text"
+REJECT_REASON = "reject_reason"

@@ -23,7 +23,12 @@ def decide(
 
 
 def thread_for(
-    session: Session, *, incident_id: int, account_id: str, tier: int, channel: str,
+    session: Session,
+    *,
+    incident_id: int,
+    account_id: str,
+    tier: int,
+    channel: str,
     now: datetime,
 ) -> tuple[AccountThread, bool]:
     """The (incident, account) thread row, created on first need; True when new."""
@@ -66,3 +71,13 @@ def unsubscribe(session: Session, user: str, account_id: str) -> bool:
         )
     )
     return bool(removed.rowcount)  # type: ignore[attr-defined]
+
+
+def latest_approved(session: Session, incident_id: int) -> str | None:
+    statement = (
+        select(StatusUpdate.customer_text)
+        .where(StatusUpdate.incident_id == incident_id, StatusUpdate.state == "approved")
+        .order_by(StatusUpdate.decided_at.desc(), StatusUpdate.id.desc())
+        .limit(1)
+    )
+    return session.scalar(statement)

@@ -43,7 +43,9 @@ def beacon(
 ) -> Iterator[RunningBeacon]:
     monkeypatch.setenv("TEST_PAGERDUTY_KEY", ROUTING_KEY)
     with RunningBeacon(
-        database_url=database_url, slack=slack, config_dir=config_dir,
+        database_url=database_url,
+        slack=slack,
+        config_dir=config_dir,
         pagerduty_events_url=pagerduty.url,
     ) as app:
         yield app

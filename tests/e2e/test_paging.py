@@ -211,7 +211,7 @@ def test_assign_commander_updates_topic(beacon: RunningBeacon, slack: FakeSlack)
     channel = slack.channel_by_name("inc-1-checkout-failing")
     beacon.command("assign commander <@U0NEWIC|nic>", channel=channel.id)
     eventually(lambda: "IC <@U0NEWIC>" in slack.channel_by_name("inc-1-checkout-failing").topic)
-    assert "U0NEWIC" in slack.channel_by_name("inc-1-checkout-failing").members
+    eventually(lambda: "U0NEWIC" in slack.channel_by_name("inc-1-checkout-failing").members)
     body = beacon.command("assign boss <@U0X>", channel=channel.id).json()
     assert "Usage" in body["text"]
 

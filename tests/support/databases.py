@@ -12,8 +12,15 @@ from app.store.db import make_engine
 from app.store.migrate import upgrade
 
 TABLES = (
-    "incident_events", "outbox", "slack_ids", "pages", "timers", "status_updates",
-    "account_threads", "subscriptions", "incidents",
+    "incident_events",
+    "outbox",
+    "slack_ids",
+    "pages",
+    "timers",
+    "status_updates",
+    "account_threads",
+    "subscriptions",
+    "incidents",
 )
 
 

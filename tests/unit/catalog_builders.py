@@ -62,8 +62,13 @@ def matrix() -> ImpactMatrix:
 
 def tier_rules() -> tuple[TierRule, ...]:
     return (
-        TierRule(1, min_severity="SEV2", update_every=15 * MIN,
-                 page=("liaison", "exec_sponsor"), thread=True),
+        TierRule(
+            1,
+            min_severity="SEV2",
+            update_every=15 * MIN,
+            page=("liaison", "exec_sponsor"),
+            thread=True,
+        ),
         TierRule(2, update_every=30 * MIN, page=("liaison",), thread=True),
         TierRule(3, thread=False),
     )
@@ -133,8 +138,15 @@ def account(
     tier: int | None = None,
 ) -> Account:
     return Account(
-        account_id, name, arr, users, dependence, tuple(uses),
-        liaison=liaison, exec_sponsor=exec_sponsor, tier=tier,
+        account_id,
+        name,
+        arr,
+        users,
+        dependence,
+        tuple(uses),
+        liaison=liaison,
+        exec_sponsor=exec_sponsor,
+        tier=tier,
     )
 
 
@@ -157,10 +169,18 @@ def spec_catalog(**policy_changes: object) -> Catalog:
     """SPEC section 3, plus a Tier 2 and a Tier 3 account to route against."""
     return catalog(
         teams=[
-            team("identity", "Identity", manager="U0IDMGR",
-                 oncall_config=oncall(("U0ID1", "U0ID2"), timezone="America/New_York")),
-            team("payments", "Payments", manager="dana@example.com",
-                 rotation=("U0PAY1", "U0PAY2", "U0PAY3")),
+            team(
+                "identity",
+                "Identity",
+                manager="U0IDMGR",
+                oncall_config=oncall(("U0ID1", "U0ID2"), timezone="America/New_York"),
+            ),
+            team(
+                "payments",
+                "Payments",
+                manager="dana@example.com",
+                rotation=("U0PAY1", "U0PAY2", "U0PAY3"),
+            ),
             team("storefront", "Storefront", manager=None, rotation=None),
         ],
         services=[
@@ -169,10 +189,25 @@ def spec_catalog(**policy_changes: object) -> Catalog:
             service("checkout", "storefront", "payments", name="Checkout"),
         ],
         accounts=[
-            account("acme", "Acme Corp", arr=1_200_000, users=25_000, dependence="critical",
-                    uses=("checkout", "payments"), liaison="U0CS1", exec_sponsor="U0VP1"),
-            account("globex", "Globex", arr=200_000, users=5_000, dependence="high",
-                    uses=("payments",), liaison="U0CS1"),
+            account(
+                "acme",
+                "Acme Corp",
+                arr=1_200_000,
+                users=25_000,
+                dependence="critical",
+                uses=("checkout", "payments"),
+                liaison="U0CS1",
+                exec_sponsor="U0VP1",
+            ),
+            account(
+                "globex",
+                "Globex",
+                arr=200_000,
+                users=5_000,
+                dependence="high",
+                uses=("payments",),
+                liaison="U0CS1",
+            ),
             account("initech", "Initech", uses=("auth",), liaison="U0CS2"),
             account("hooli", "Hooli", tier=1, liaison="U0CS3", exec_sponsor="U0VP1"),
         ],

@@ -9,9 +9,21 @@ import pytest
 
 APP = Path(__file__).resolve().parents[2] / "app"
 PURE = ["domain", "routing", "briefs", "cadence/policy.py", "catalog/models.py"]
-FORBIDDEN = ("slack_sdk", "slack_bolt", "sqlalchemy", "alembic", "apscheduler", "aiohttp",
-             "httpx", "starlette", "uvicorn", "app.store", "app.slack", "app.handlers",
-             "app.services")
+FORBIDDEN = (
+    "slack_sdk",
+    "slack_bolt",
+    "sqlalchemy",
+    "alembic",
+    "apscheduler",
+    "aiohttp",
+    "httpx",
+    "starlette",
+    "uvicorn",
+    "app.store",
+    "app.slack",
+    "app.handlers",
+    "app.services",
+)
 
 
 def _modules() -> list[Path]:

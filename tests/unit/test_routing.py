@@ -84,7 +84,10 @@ def test_index_precomputes_tiers_with_explicit_override() -> None:
     cat = spec_catalog()
     index = AccountIndex.build(cat)
     assert [(a.id, t) for a, t in zip(index.ordered, index.tiers, strict=True)] == [
-        ("acme", 1), ("hooli", 1), ("globex", 2), ("initech", 3),
+        ("acme", 1),
+        ("hooli", 1),
+        ("globex", 2),
+        ("initech", 3),
     ]
     assert index.tier_of("globex") == 2
     assert account_tier(cat.accounts["hooli"], cat.policy.impact_matrix) == 1
@@ -146,11 +149,13 @@ def test_raise_wording_for_many_or_unnamed_accounts() -> None:
 
 def test_only_the_binding_tier_explains_the_raise() -> None:
     pol = policy()
-    pol = policy(tiers=(
-        pol.tiers[0],
-        type(pol.tiers[1])(2, min_severity="SEV3"),
-        pol.tiers[2],
-    ))
+    pol = policy(
+        tiers=(
+            pol.tiers[0],
+            type(pol.tiers[1])(2, min_severity="SEV3"),
+            pol.tiers[2],
+        )
+    )
     decision = effective_severity(pol, "SEV4", [1, 2], names={1: ["Acme"], 2: ["Globex"]})
     assert decision.severity == "SEV2"
     assert decision.raised_by == ("Tier 1 account Acme requires at least SEV2",)
@@ -180,7 +185,9 @@ def test_assess_combines_closure_accounts_severity_and_interval() -> None:
     assert impact.services == {"payments", "checkout"}
     assert impact.named_services == ("payments",)
     assert [(a.account.id, a.tier) for a in impact.accounts] == [
-        ("acme", 1), ("globex", 2), ("initech", 3),
+        ("acme", 1),
+        ("globex", 2),
+        ("initech", 3),
     ]
     assert impact.tiers == (1, 2, 3)
     assert impact.severity.severity == "SEV2"
@@ -316,10 +323,12 @@ def test_override_across_a_weekly_handoff() -> None:
 
 
 def test_secondary_skips_the_primary_and_later_overrides_win() -> None:
-    rota = oncall(overrides=[
-        ("U0PAY2", datetime(2026, 2, 10), datetime(2026, 2, 12)),
-        ("U0PAY1", datetime(2026, 2, 10), datetime(2026, 2, 11)),
-    ])
+    rota = oncall(
+        overrides=[
+            ("U0PAY2", datetime(2026, 2, 10), datetime(2026, 2, 12)),
+            ("U0PAY1", datetime(2026, 2, 10), datetime(2026, 2, 11)),
+        ]
+    )
     shift = on_call_at(rota, T)  # scheduled U0PAY3, next in rotation U0PAY1 = the override
     assert (shift.primary, shift.secondary) == ("U0PAY1", "U0PAY2")
     assert on_call_at(rota, utc(2026, 2, 11, 12)).primary == "U0PAY2"
@@ -358,8 +367,12 @@ def test_sev1_routing_merges_per_person() -> None:
         ("U0IDMGR", ("manager",), ("manager of Identity",), True),
         ("dana@example.com", ("manager",), ("manager of Payments",), True),
         ("U0EXEC", ("exec",), ("exec",), True),
-        ("U0CS1", ("liaison",), ("liaison of Acme Corp, Tier 1", "liaison of Globex, Tier 2"),
-         False),
+        (
+            "U0CS1",
+            ("liaison",),
+            ("liaison of Acme Corp, Tier 1", "liaison of Globex, Tier 2"),
+            False,
+        ),
         ("U0VP1", ("exec_sponsor",), ("exec sponsor of Acme Corp, Tier 1",), False),
     ]
     assert routing.notes == (
@@ -371,12 +384,20 @@ def test_sev1_routing_merges_per_person() -> None:
 def test_dedup_merges_roles_and_reasons_and_keeps_escalation_stopper() -> None:
     pol = policy()
     sev2 = pol.severities[1]
-    pol = policy(severities=(
-        pol.severities[0],
-        type(sev2)(sev2.id, sev2.label, sev2.rank, sev2.ack_within, sev2.update_every,
-                   ("oncall", "secondary", "manager", "U0PAY3")),
-        *pol.severities[2:],
-    ))
+    pol = policy(
+        severities=(
+            pol.severities[0],
+            type(sev2)(
+                sev2.id,
+                sev2.label,
+                sev2.rank,
+                sev2.ack_within,
+                sev2.update_every,
+                ("oncall", "secondary", "manager", "U0PAY3"),
+            ),
+            *pol.severities[2:],
+        )
+    )
     cat = catalog(
         teams=[
             team("payments", "Payments", manager="U0BOSS", rotation=("U0PAY1", "U0PAY2", "U0PAY3")),
@@ -407,12 +428,18 @@ def test_dedup_merges_roles_and_reasons_and_keeps_escalation_stopper() -> None:
 
 def test_many_accounts_group_per_liaison_and_summarise_gaps() -> None:
     accounts = [
-        account(f"a{i:02d}", f"Account {i:02d}", tier=2, uses=("api",),
-                liaison=None if i % 2 else f"U0CS{i % 4}")
+        account(
+            f"a{i:02d}",
+            f"Account {i:02d}",
+            tier=2,
+            uses=("api",),
+            liaison=None if i % 2 else f"U0CS{i % 4}",
+        )
         for i in range(12)
     ]
-    cat = catalog([team("core", "Core", manager="U0M", rotation=("U0A",))],
-                  [service("api", "core")], accounts)
+    cat = catalog(
+        [team("core", "Core", manager="U0M", rotation=("U0A",))], [service("api", "core")], accounts
+    )
     impact = assess(RoutingIndex.build(cat), "SEV4", ["api"])
     names = impact.accounts.names_in_tier(2)
     assert len(names) == 12 and names[9] == "Account 09" and names[-1] == "Account 11"
@@ -487,8 +514,20 @@ def test_routing_is_pure() -> None:
 
     import app.routing
 
-    forbidden = ("slack", "slack_sdk", "slack_bolt", "sqlalchemy", "apscheduler", "httpx",
-                 "aiohttp", "requests", "starlette", "app.store", "app.slack", "app.handlers")
+    forbidden = (
+        "slack",
+        "slack_sdk",
+        "slack_bolt",
+        "sqlalchemy",
+        "apscheduler",
+        "httpx",
+        "aiohttp",
+        "requests",
+        "starlette",
+        "app.store",
+        "app.slack",
+        "app.handlers",
+    )
     for path in Path(app.routing.__file__).parent.glob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
             names = []

@@ -46,7 +46,12 @@ def _account(arr: int, users: int, dependence: str) -> Account:
     st.integers(0, 3),
 )
 def test_tier_is_monotone(
-    matrix: ImpactMatrix, arr: int, users: int, level: int, more_arr: int, more_users: int,
+    matrix: ImpactMatrix,
+    arr: int,
+    users: int,
+    level: int,
+    more_arr: int,
+    more_users: int,
     more_level: int,
 ) -> None:
     by_points = sorted(matrix.dependence, key=lambda pair: pair[1])
@@ -115,9 +120,7 @@ def rotations(draw: st.DrawFn) -> OnCall:
     )
 
 
-instants = st.datetimes(
-    datetime(2025, 6, 1), datetime(2027, 1, 1), timezones=st.just(UTC)
-)
+instants = st.datetimes(datetime(2025, 6, 1), datetime(2027, 1, 1), timezones=st.just(UTC))
 
 
 @settings(max_examples=300)

@@ -1,0 +1,230 @@
+"""Drafting the internal and customer-facing briefs from what a responder typed (SPEC 5.3).
+
+Built-in Jinja2 templates sit beside this module; a file of the same name in
+``config/templates/`` replaces one. The customer templates are handed text that has already been
+scrubbed of internal service and team ids, so an override cannot leak them by accident.
+Templates render with ``StrictUndefined`` and are test-rendered when the configuration loads:
+a typo in an override fails ``check-config``, not the 3 a.m. update.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateError,
+    TemplateSyntaxError,
+)
+
+from app.briefs.view import IncidentView, ServiceLine, clock_time
+from app.catalog.errors import ConfigIssue
+from app.catalog.models import Catalog
+from app.domain.updates import UpdateInput
+
+BUILT_IN = Path(__file__).with_name("templates")
+
+
+class Scrubber:
+    """Replaces internal ids (whole words) with the customer-facing names they stand for."""
+
+    def __init__(self, names: Mapping[str, str]) -> None:
+        self.names = {key.lower(): name for key, name in names.items() if key}
+        words = sorted(self.names, key=len, reverse=True)
+        self.pattern = (
+            re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, words)) + r")(?![\w-])", re.I)
+            if words
+            else None
+        )
+
+    def __call__(self, text: str | None) -> str | None:
+        if not text or self.pattern is None:
+            return text
+        return self.pattern.sub(lambda match: self.names[match.group(1).lower()], text)
+
+
+def _environment(templates_dir: Path | None) -> Environment:
+    loaders = [FileSystemLoader(templates_dir)] if templates_dir else []
+    return Environment(
+        loader=ChoiceLoader([*loaders, FileSystemLoader(BUILT_IN)]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+        autoescape=False,
+    )
+
+
+class Drafter:
+    def __init__(
+        self, templates_dir: Path | None, internal_names: Mapping[str, str] | None = None
+    ) -> None:
+        """``internal_names`` maps each internal service id to its customer-facing name."""
+        self.env = _environment(templates_dir)
+        self.scrub = Scrubber(internal_names or {})
+
+    def _render(self, name: str, **context: Any) -> str:
+        text = self.env.get_template(f"{name}.j2").render(**context)
+        return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+    def _common(self, view: IncidentView, next_update_due: datetime | None) -> dict[str, Any]:
+        names = [service.name for service in view.services]
+        return {
+            "incident": view,
+            "services": view.services,
+            "capabilities": _join(names) or "some of our services",
+            "headline": f"Service disruption: {', '.join(names)}"
+            if names
+            else "Service disruption",
+            "next_update": clock_time(next_update_due),
+        }
+
+    def _public(self, update: UpdateInput) -> UpdateInput:
+        scrub = self.scrub
+        return replace(
+            update,
+            summary=scrub(update.summary) or "",
+            impact=scrub(update.impact),
+            cause=scrub(update.cause),
+            action=scrub(update.action),
+            next=scrub(update.next),
+            workaround=scrub(update.workaround),
+        )
+
+    def internal(
+        self,
+        view: IncidentView,
+        update: UpdateInput,
+        *,
+        now: datetime,
+        next_update_due: datetime | None,
+    ) -> str:
+        return self._render(
+            "internal",
+            **self._common(view, next_update_due),
+            update=update,
+            now=now,
+            eta=update.eta_text,
+        )
+
+    def customer(
+        self,
+        view: IncidentView,
+        update: UpdateInput,
+        *,
+        now: datetime,
+        next_update_due: datetime | None,
+    ) -> str:
+        return self._render(
+            "customer",
+            **self._common(view, next_update_due),
+            update=self._public(update),
+            now=now,
+            eta=update.eta_text,
+        )
+
+    def initial_notice(
+        self,
+        view: IncidentView,
+        *,
+        now: datetime,
+        next_update_due: datetime | None,
+        cause: str | None = None,
+    ) -> str:
+        public = replace(view, summary=self.scrub(view.summary) or "")
+        return self._render(
+            "initial", **self._common(public, next_update_due), now=now, cause=self.scrub(cause)
+        )
+
+    def resolution(
+        self,
+        view: IncidentView,
+        *,
+        now: datetime,
+        fix: str | None,
+        customer_steps: str | None,
+    ) -> str:
+        return self._render(
+            "resolution",
+            **self._common(view, None),
+            now=now,
+            fix=self.scrub(fix),
+            customer_steps=self.scrub(customer_steps),
+        )
+
+    def problems(self) -> list[ConfigIssue]:
+        """Every template that does not parse or does not render for a sample incident."""
+        issues = []
+        now = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+        view = _sample_view(now)
+        update = UpdateInput(
+            summary="s",
+            status="identified",
+            impact="i",
+            cause="c",
+            action="a",
+            next="n",
+            workaround="w",
+        )
+        samples: dict[str, Callable[[], str]] = {
+            "internal": lambda: self.internal(view, update, now=now, next_update_due=now),
+            "customer": lambda: self.customer(view, update, now=now, next_update_due=now),
+            "initial": lambda: self.initial_notice(view, now=now, next_update_due=now, cause="c"),
+            "resolution": lambda: self.resolution(view, now=now, fix="f", customer_steps="s"),
+        }
+        for name, render in samples.items():
+            try:
+                render()
+            except TemplateSyntaxError as error:
+                where = error.filename or f"{name}.j2"
+                issues.append(ConfigIssue(where, error.lineno, error.message or "syntax error"))
+            except TemplateError as error:
+                where = self.env.get_template(f"{name}.j2").filename or f"{name}.j2"
+                issues.append(ConfigIssue(where, 0, f"does not render: {error}"))
+        return issues
+
+
+def drafter_for(catalog: Catalog) -> Drafter:
+    return Drafter(
+        catalog.templates_dir, {sid: service.name for sid, service in catalog.services.items()}
+    )
+
+
+def _join(names: Iterable[str]) -> str:
+    items = list(names)
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _sample_view(now: datetime) -> IncidentView:
+    return IncidentView(
+        ref="INC-1",
+        number=1,
+        title="Sample",
+        severity="SEV1",
+        severity_label="Critical",
+        declared_severity="SEV1",
+        raised_because=(),
+        status="investigating",
+        private=False,
+        customer_visible=True,
+        commander="U0IC",
+        comms_lead=None,
+        declared_by="U0IC",
+        declared_at=now,
+        summary="",
+        services=(ServiceLine("svc", "Service", True),),
+        accounts=(),
+        next_update_due=now,
+        channel_id=None,
+        channel_name=None,
+    )

@@ -1,0 +1,122 @@
+"""Validated file models to the frozen catalog objects the rest of Beacon reads.
+
+Kept apart from the schema so that downstream code never depends on pydantic or on how the
+files happen to be laid out (e.g. severities as a mapping whose order gives their rank).
+"""
+
+from __future__ import annotations
+
+from app.catalog import models, schema
+
+
+def policy(spec: schema.PolicyFile) -> models.Policy:
+    workspace = spec.workspace
+    matrix = spec.impact_matrix
+    return models.Policy(
+        workspace=models.Workspace(
+            announce_channel=workspace.announce_channel,
+            cs_channel=workspace.cs_channel,
+            channel_prefix=workspace.channel_prefix,
+            approvers=tuple(workspace.approvers),
+            execs=tuple(workspace.execs),
+            remind_before=workspace.remind_before,
+        ),
+        severities=tuple(
+            models.Severity(
+                id=severity_id,
+                label=severity.label,
+                rank=rank,
+                ack_within=severity.ack_within,
+                update_every=severity.update_every,
+                page=tuple(severity.page),
+            )
+            for rank, (severity_id, severity) in enumerate(spec.severities.items())
+        ),
+        impact_matrix=models.ImpactMatrix(
+            value_high=matrix.value.high,
+            value_medium=matrix.value.medium,
+            exposure_high=matrix.exposure.high,
+            exposure_medium=matrix.exposure.medium,
+            dependence=tuple(matrix.dependence.items()),
+            tiers=tuple(sorted(matrix.tiers.items())),
+        ),
+        tiers=tuple(
+            models.TierRule(
+                tier=tier,
+                min_severity=rule.min_severity,
+                update_every=rule.update_every,
+                page=tuple(rule.page),
+                thread=rule.thread,
+            )
+            for tier, rule in sorted(spec.tiers.items())
+        ),
+        escalation=tuple(
+            models.EscalationLevel(after=level.after, page=tuple(level.page))
+            for level in spec.escalation
+        ),
+        webhooks=tuple(
+            models.Webhook(url=hook.url, secret_env=hook.secret_env) for hook in spec.webhooks
+        ),
+        pagerduty=(
+            models.PagerDutyConfig(routing_key_env=spec.pagerduty.routing_key_env)
+            if spec.pagerduty
+            else None
+        ),
+    )
+
+
+def _oncall(spec: schema.OnCallSpec) -> models.OnCall:
+    weekday, at = spec.handoff
+    return models.OnCall(
+        timezone=spec.timezone,
+        handoff_weekday=weekday,
+        handoff_time=at,
+        start=spec.start,
+        rotation=tuple(spec.rotation),
+        overrides=tuple(
+            models.Override(user=o.user, start=o.start, end=o.end) for o in spec.overrides
+        ),
+    )
+
+
+def teams(spec: schema.ServicesFile) -> dict[str, models.Team]:
+    return {
+        team_id: models.Team(
+            id=team_id,
+            name=team.name,
+            manager=team.manager,
+            oncall=_oncall(team.oncall) if team.oncall else None,
+        )
+        for team_id, team in spec.teams.items()
+    }
+
+
+def services(spec: schema.ServicesFile) -> dict[str, models.Service]:
+    return {
+        service_id: models.Service(
+            id=service_id,
+            name=service.name,
+            team=service.team,
+            depends_on=tuple(service.depends_on),
+            runbook=service.runbook,
+        )
+        for service_id, service in spec.services.items()
+    }
+
+
+def accounts(spec: schema.AccountsFile) -> dict[str, models.Account]:
+    return {
+        account_id: models.Account(
+            id=account_id,
+            name=account.name,
+            arr=account.arr,
+            users=account.users,
+            dependence=account.dependence,
+            uses=tuple(account.uses),
+            liaison=account.liaison,
+            exec_sponsor=account.exec_sponsor,
+            channel=account.channel,
+            tier=account.tier,
+        )
+        for account_id, account in spec.accounts.items()
+    }

@@ -1,0 +1,51 @@
+"""All Block Kit Beacon sends, built from typed slack_sdk models so Slack's limits are checked
+when a message is built, not when Slack refuses it. One package, one module per kind of message."""
+
+from slack_sdk.models.blocks import Block
+
+from app.slack.blocks.common import (
+    cut,
+    error_text,
+    notice,
+    text_modal,
+)
+from app.slack.blocks.forms import (
+    declare_modal,
+)
+from app.slack.blocks.incident import (
+    account_cards,
+    accounts_by_tier,
+    announcement,
+    brief,
+    incident_list,
+)
+from app.slack.blocks.paging import (
+    page_acknowledged,
+    page_message,
+)
+from app.slack.blocks.updates import (
+    approval_card,
+    internal_brief,
+    thread_parent,
+    thread_reply,
+)
+
+__all__ = [
+    "Block",
+    "account_cards",
+    "accounts_by_tier",
+    "announcement",
+    "approval_card",
+    "brief",
+    "cut",
+    "declare_modal",
+    "error_text",
+    "incident_list",
+    "internal_brief",
+    "notice",
+    "page_acknowledged",
+    "page_message",
+    "text_modal",
+    "thread_parent",
+    "thread_reply",
+]

@@ -1,0 +1,119 @@
+"""Outbox effects of status updates: the internal brief, the approval card, account threads."""
+
+from __future__ import annotations
+
+import asyncio
+
+from app.briefs.view import DraftView, ThreadView
+from app.slack import blocks
+from app.slack.delivery import Effect, Job, Outcome
+from app.slack.gateway import SlackFailure
+from app.slack.page_effects import PagingEffects
+from app.store import outbox, updates
+from app.store.models import AccountThread, Incident, StatusUpdate
+
+
+class UpdateEffects(PagingEffects):
+    def table(self) -> dict[str, Effect]:
+        return {
+            **super().table(),
+            "post_internal_brief": self.post_internal_brief,
+            "post_approval_card": self.post_approval_card,
+            "refresh_card": self.refresh_card,
+            "open_account_thread": self.open_account_thread,
+            "thread_reply": self.thread_reply,
+        }
+
+    async def draft(self, job: Job) -> tuple[DraftView, dict[str, str] | None]:
+        """The draft, and where its approval card was posted (if it was)."""
+
+        def load() -> tuple[DraftView, dict[str, str] | None]:
+            with self.uow() as session:
+                draft = session.get_one(StatusUpdate, int(job.payload["update_id"]))
+                incident = session.get_one(Incident, draft.incident_id)
+                card = outbox.result_of(session, f"update:{draft.id}:card")
+                return (
+                    DraftView(
+                        id=draft.id,
+                        ref=incident.ref,
+                        kind=draft.kind,
+                        text=draft.customer_text,
+                        state=draft.state,
+                        drafted_by=draft.drafted_by,
+                        edited_by=draft.edited_by,
+                        decided_by=draft.decided_by,
+                        decided_at=draft.decided_at,
+                        reason=draft.reason,
+                        sent_to=draft.sent_to,
+                    ),
+                    card,
+                )
+
+        return await asyncio.to_thread(load)
+
+    async def post_internal_brief(self, job: Job) -> Outcome:
+        view = await self.view(job)
+
+        def load() -> str:
+            with self.uow() as session:
+                return session.get_one(StatusUpdate, int(job.payload["update_id"])).internal_text
+
+        text, body = blocks.internal_brief(view.ref, await asyncio.to_thread(load))
+        return Outcome(await self._post_once(job, self._channel(view), text, body))
+
+    async def post_approval_card(self, job: Job) -> Outcome:
+        view = await self.view(job)
+        draft, _ = await self.draft(job)
+        text, body = blocks.approval_card(draft)
+        return Outcome(await self._post_once(job, self._channel(view), text, body))
+
+    async def refresh_card(self, job: Job) -> Outcome:
+        draft, card = await self.draft(job)
+        if not card:
+            raise SlackFailure("chat.update", "the approval card is not posted yet", True)
+        text, body = blocks.approval_card(draft)
+        await self.gateway.update(card["channel"], card["ts"], text=text, blocks=body)
+        return Outcome(dict(card))
+
+    async def _thread(self, job: Job) -> AccountThread:
+        def load() -> AccountThread:
+            with self.uow() as session:
+                thread = session.get_one(AccountThread, int(job.payload["thread_id"]))
+                session.expunge(thread)
+                return thread
+
+        return await asyncio.to_thread(load)
+
+    async def open_account_thread(self, job: Job) -> Outcome:
+        thread, view = await self._thread(job), await self.view(job)
+        account = self.catalog().accounts.get(thread.account_id)
+
+        def subscribers() -> list[str]:
+            with self.uow() as session:
+                return updates.subscribers(session, thread.account_id)
+
+        parent = ThreadView(
+            incident=view,
+            account_name=account.name if account else thread.account_id,
+            tier=thread.tier,
+            liaison=account.liaison if account else None,
+            subscribers=tuple(await asyncio.to_thread(subscribers)),
+        )
+        channel = await self.directory.channel_id(thread.channel)
+        text, body = blocks.thread_parent(parent)
+        posted = await self._post_once(job, channel, text, body)
+        return Outcome(posted, thread={"channel_id": posted["channel"], "thread_ts": posted["ts"]})
+
+    async def thread_reply(self, job: Job) -> Outcome:
+        parent = job.parent or {}
+        draft, _ = await self.draft(job)
+        channel, ts = str(parent["channel"]), str(parent["ts"])
+        if job.maybe_done_before and (
+            found := await self.gateway.find_marked(channel, job.key, thread_ts=ts)
+        ):
+            return Outcome(found)
+        text, body = blocks.thread_reply(draft.text)
+        posted = await self.gateway.post(
+            channel, text=text, blocks=body, thread_ts=ts, marker=job.key
+        )
+        return Outcome(posted)

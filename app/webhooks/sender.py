@@ -1,0 +1,83 @@
+"""POSTing approved customer updates to the webhooks in policy.yaml (status pages, CRMs).
+
+Each request is signed so a receiver can trust it: ``X-Beacon-Timestamp`` (Unix seconds) and
+``X-Beacon-Signature: sha256=<hex HMAC-SHA256 of "<timestamp>.<body>">``, keyed by the secret
+named in ``secret_env``. ``X-Beacon-Delivery`` stays the same across retries of one delivery,
+so a receiver that saw it already can drop the repeat. Failures are classified like Slack's:
+transient ones go back to the outbox for another try with backoff.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class WebhookFailure(Exception):
+    error: str
+    transient: bool
+    retry_after: float | None = None
+
+    def __str__(self) -> str:
+        return self.error
+
+
+def signature(secret: str, timestamp: str, body: bytes) -> str:
+    digest = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
+    return "sha256=" + digest.hexdigest()
+
+
+class WebhookSender:
+    """One aiohttp session, made on first use inside the running loop."""
+
+    def __init__(self, *, timeout: float = 10.0) -> None:
+        self._timeout = aiohttp.ClientTimeout(total=timeout)
+        self._session: aiohttp.ClientSession | None = None
+
+    async def post(
+        self, url: str, payload: dict[str, Any], *, secret: str | None, delivery_id: str
+    ) -> int:
+        body = json.dumps(payload, default=str).encode()
+        timestamp = str(int(time.time()))
+        headers = {
+            "Content-Type": "application/json",
+            "User-Agent": "Beacon",
+            "X-Beacon-Delivery": delivery_id,
+            "X-Beacon-Timestamp": timestamp,
+        }
+        if secret:
+            headers["X-Beacon-Signature"] = signature(secret, timestamp, body)
+        try:
+            async with self._client().post(url, data=body, headers=headers) as response:
+                status = response.status
+                retry_after = response.headers.get("Retry-After")
+        except TimeoutError as error:
+            raise WebhookFailure(f"webhook {url}: timeout", True) from error
+        except aiohttp.ClientError as error:
+            raise WebhookFailure(f"webhook {url}: {error!r}", True) from error
+        if 200 <= status < 300:
+            return status
+        transient = status in (408, 429) or status >= 500
+        wait = float(retry_after) if retry_after and retry_after.isdigit() else None
+        log.warning("webhook %s answered %s", url, status)
+        raise WebhookFailure(f"webhook {url}: HTTP {status}", transient, wait)
+
+    def _client(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(timeout=self._timeout)
+        return self._session
+
+    async def close(self) -> None:
+        session, self._session = self._session, None
+        if session is not None and not session.closed:
+            await session.close()
