@@ -16,6 +16,8 @@ from app.services.accounts import AccountService
 from app.services.changes import ChangeService
 from app.services.incidents import IncidentService
 from app.services.paging import PagingService
+from app.services.resolve import ChecklistService, ResolveService
+from app.services.reviews import ReviewService
 from app.services.updates import SubscriptionService, UpdateService
 from app.settings import Settings
 from app.slack.delivery import Dispatcher
@@ -40,6 +42,9 @@ class Beacon:
     accounts: AccountService
     updates: UpdateService
     subscriptions: SubscriptionService
+    resolutions: ResolveService
+    checklists: ChecklistService
+    reviews: ReviewService
     dispatcher: Dispatcher
     timers: TimerJobs
     clock: Callable[[], datetime]

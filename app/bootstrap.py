@@ -14,7 +14,7 @@ from app.briefs.drafting import drafter_for
 from app.cadence.jobs import TimerJobs
 from app.catalog.loader import load_catalog
 from app.catalog.models import Catalog
-from app.handlers import actions, approvals, commands, views
+from app.handlers import actions, approvals, commands, resolution, views
 from app.paging.effects import PagerDutyEffects
 from app.paging.pagerduty import PagerDutyClient
 from app.routing.assessment import RoutingIndex
@@ -23,6 +23,8 @@ from app.services.changes import ChangeService
 from app.services.context import Context
 from app.services.incidents import IncidentService
 from app.services.paging import PagingService
+from app.services.resolve import ChecklistService, ResolveService
+from app.services.reviews import ReviewService
 from app.services.timers import TimerService
 from app.services.updates import SubscriptionService, UpdateService
 from app.services.views import incident_view
@@ -30,7 +32,7 @@ from app.settings import Settings
 from app.slack.delivery import Dispatcher
 from app.slack.directory import Directory
 from app.slack.gateway import SlackGateway, make_client
-from app.slack.update_effects import UpdateEffects
+from app.slack.resolve_effects import ResolveEffects
 from app.store.db import UnitOfWork, make_engine
 from app.webhooks.effects import WebhookEffects
 from app.webhooks.sender import WebhookSender
@@ -55,7 +57,7 @@ def build(
     directory = Directory(gateway=gateway, uow=uow, clock=clock)
 
     drafter = drafter_for(catalog)
-    effects = UpdateEffects(
+    effects = ResolveEffects(
         gateway=gateway,
         directory=directory,
         uow=uow,
@@ -94,6 +96,9 @@ def build(
         accounts=AccountService(ctx),
         updates=UpdateService(ctx),
         subscriptions=SubscriptionService(ctx),
+        resolutions=ResolveService(ctx),
+        checklists=ChecklistService(ctx),
+        reviews=ReviewService(ctx),
         dispatcher=dispatcher,
         timers=TimerJobs(TimerService(ctx).fire_due, interval=settings.beacon_timer_interval),
         clock=clock,
@@ -116,4 +121,5 @@ def build_bolt(beacon: Beacon) -> AsyncApp:
     views.register(app, beacon)
     actions.register(app, beacon)
     approvals.register(app, beacon)
+    resolution.register(app, beacon)
     return app

@@ -146,6 +146,48 @@ async def _unknown_emails(catalog: Catalog, settings: Settings) -> list[str]:
     return warnings
 
 
+def review_incident(settings: Settings, ref: str) -> int:
+    from app.domain.commands import parse_incident_ref
+    from app.domain.errors import BeaconError
+
+    number = parse_incident_ref(ref.strip())
+    if number is None:
+        return _fail(f"`{ref}` is not an incident id; write it like INC-42.")
+    beacon = _load(settings)
+    try:
+        print(beacon.reviews.review(number=number, channel=None, viewer=None))
+    except BeaconError as error:
+        return _fail(error.message, 1)
+    return 0
+
+
+def write_report(settings: Settings, since: str, out: Path) -> int:
+    from app.catalog.durations import format_duration, parse_duration
+    from app.reviews.report import write_report as write
+
+    try:
+        span = parse_duration(since)
+    except ValueError as error:
+        return _fail(f"--since: {error}")
+    beacon = _load(settings)
+    now = beacon.clock()
+    rows = beacon.reviews.metrics(since=now - span)
+    total, severities, tiers = beacon.reviews.grouped(rows)
+    written = write(
+        out,
+        window=format_duration(span),
+        since=now - span,
+        now=now,
+        rows=rows,
+        total=total,
+        severities=severities,
+        tiers=tiers,
+    )
+    for path in written:
+        print(path)
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="beacon", description="Customer-centric incident bot")
     verbs = root.add_subparsers(dest="verb", required=True)
@@ -156,8 +198,12 @@ def parser() -> argparse.ArgumentParser:
     db.add_argument("action", choices=["upgrade"])
     check = verbs.add_parser("check-config", help="validate the configuration")
     check.add_argument("directory", nargs="?", type=Path)
-    for later in ("review", "report", "drill"):
-        verbs.add_parser(later, help="not available yet").add_argument("rest", nargs="*")
+    review = verbs.add_parser("review", help="print the post-incident review (Markdown)")
+    review.add_argument("incident", help="INC-<n>")
+    report = verbs.add_parser("report", help="Markdown report and PNG charts")
+    report.add_argument("--since", default="90d", help="window, e.g. 7d, 30d, 90d (default 90d)")
+    report.add_argument("--out", type=Path, default=Path("report"), help="output folder")
+    verbs.add_parser("drill", help="not available yet").add_argument("rest", nargs="*")
     return root
 
 
@@ -173,6 +219,10 @@ def main(argv: list[str] | None = None) -> int:
         return db_upgrade(settings)
     if args.verb == "check-config":
         return check_config(args.directory or settings.beacon_config_dir, settings)
+    if args.verb == "review":
+        return review_incident(settings, args.incident)
+    if args.verb == "report":
+        return write_report(settings, args.since, args.out)
     return _fail(f"`beacon {args.verb}` is not available in this version yet.")
 
 

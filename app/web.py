@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
@@ -17,8 +18,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from app import response_metrics
 from app.beacon import Beacon
-from app.metrics import OPEN_INCIDENTS, OUTBOX_BACKLOG
+from app.metrics import METRICS_WINDOW_DAYS, OPEN_INCIDENTS, OUTBOX_BACKLOG, OVERDUE_UPDATES
 from app.store import incidents, outbox
 
 log = logging.getLogger(__name__)
@@ -39,8 +41,8 @@ def create_web_app(beacon: Beacon, bolt: AsyncApp, *, worker: bool = True) -> St
         return JSONResponse({"ok": True, "database": "ok"})
 
     async def metrics(_request: Request) -> Response:
-        await asyncio.to_thread(_refresh_gauges, beacon)
-        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+        responses = await asyncio.to_thread(_refresh_gauges, beacon)
+        return Response(generate_latest() + responses, media_type=CONTENT_TYPE_LATEST)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
@@ -71,11 +73,18 @@ def _ping(beacon: Beacon) -> None:
         connection.execute(text("SELECT 1"))
 
 
-def _refresh_gauges(beacon: Beacon) -> None:
+def _refresh_gauges(beacon: Beacon) -> bytes:
+    """Sets the gauges; returns the response-time families computed from stored incidents."""
+    now = beacon.clock()
     with beacon.uow() as session:
         OUTBOX_BACKLOG.set(outbox.backlog(session))
         counts = {severity.id: 0 for severity in beacon.catalog.policy.severities}
+        overdue = 0
         for incident in incidents.open_incidents(session):
             counts[incident.severity] = counts.get(incident.severity, 0) + 1
+            overdue += bool(incident.next_update_due and incident.next_update_due < now)
     for severity, count in counts.items():
         OPEN_INCIDENTS.labels(severity=severity).set(count)
+    OVERDUE_UPDATES.set(overdue)
+    rows = beacon.reviews.metrics(since=now - timedelta(days=METRICS_WINDOW_DAYS))
+    return response_metrics.render(rows, [s.id for s in beacon.catalog.policy.severities])

@@ -160,6 +160,33 @@ class Drafter:
             customer_steps=self.scrub(customer_steps),
         )
 
+    def resolution_internal(
+        self,
+        view: IncidentView,
+        *,
+        now: datetime,
+        by: str,
+        fix: str | None,
+        residual_risk: str | None,
+        customer_steps: str | None,
+    ) -> str:
+        """The internal resolution brief: technical, ids left in, posted at once."""
+        return self._render(
+            "resolution_internal",
+            **self._common(view, None),
+            now=now,
+            by=by,
+            fix=fix,
+            residual_risk=residual_risk,
+            customer_steps=customer_steps,
+        )
+
+    def review_summary(self, view: IncidentView, *, now: datetime, fix: str | None) -> str:
+        """The customer-facing post-incident summary, drafted for approval."""
+        return self._render(
+            "review_customer", **self._common(view, None), now=now, fix=self.scrub(fix)
+        )
+
     def problems(self) -> list[ConfigIssue]:
         """Every template that does not parse or does not render for a sample incident."""
         issues = []
@@ -179,6 +206,10 @@ class Drafter:
             "customer": lambda: self.customer(view, update, now=now, next_update_due=now),
             "initial": lambda: self.initial_notice(view, now=now, next_update_due=now, cause="c"),
             "resolution": lambda: self.resolution(view, now=now, fix="f", customer_steps="s"),
+            "resolution_internal": lambda: self.resolution_internal(
+                view, now=now, by="U0IC", fix="f", residual_risk="r", customer_steps="s"
+            ),
+            "review_customer": lambda: self.review_summary(view, now=now, fix="f"),
         }
         for name, render in samples.items():
             try:

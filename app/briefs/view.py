@@ -106,3 +106,25 @@ class AccountCard:
     services: tuple[str, ...]
     """Customer-facing names of the services it uses."""
     open_incidents: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ChecklistLine:
+    item: str
+    label: str
+    by: str | None
+    at: datetime | None
+
+
+@dataclass(frozen=True)
+class ChecklistView:
+    """The recovery checklist in one account thread."""
+
+    ref: str
+    thread_id: int
+    account_name: str
+    lines: tuple[ChecklistLine, ...]
+
+    @property
+    def done(self) -> bool:
+        return all(line.by for line in self.lines)

@@ -26,8 +26,8 @@ USAGE: dict[str, str] = {
     "subscriptions": "`/incident subscriptions`",
     "accounts": "`/incident accounts [query]`",
     "oncall": "`/incident oncall [team|service]`",
-    "reopen": "`/incident reopen`",
-    "review": "`/incident review`",
+    "reopen": "`/incident reopen [investigating|monitoring]` (within 24 h of resolving)",
+    "review": "`/incident review [customer]` (`customer` drafts a summary for approval)",
     "stats": "`/incident stats [7d|30d|90d]`",
     "help": "`/incident help`",
 }

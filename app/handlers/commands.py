@@ -13,6 +13,7 @@ from app.domain.commands import USAGE, Command, help_text, parse_command
 from app.domain.declaration import match_severity, parse_declare, resolve_accounts
 from app.domain.errors import BeaconError, UsageError
 from app.domain.people import parse_mention
+from app.domain.resolution import parse_resolve, reopen_status
 from app.domain.targets import parse_page_request
 from app.domain.updates import parse_update
 from app.handlers.replies import replying_errors
@@ -41,6 +42,10 @@ class IncidentCommand:
             "subscribe": self.subscribe,
             "unsubscribe": self.unsubscribe,
             "subscriptions": self.subscriptions,
+            "resolve": self.resolve,
+            "reopen": self.reopen,
+            "review": self.review,
+            "stats": self.stats,
         }
 
     async def __call__(self, ack: Ack, respond: AsyncRespond, command: dict[str, Any]) -> None:
@@ -306,6 +311,83 @@ class IncidentCommand:
         await self._reply(
             ack, respond, lambda: self.beacon.subscriptions.list(user=command["user_id"])
         )
+
+    async def resolve(
+        self, ack: Ack, respond: AsyncRespond, command: dict[str, Any], parsed: Command
+    ) -> None:
+        given = parse_resolve(parsed.args)
+        if not given.complete:
+            await ack()
+            view = blocks.resolve_modal(
+                fix=given.fix,
+                residual_risk=given.residual_risk,
+                customer_steps=given.customer_steps,
+                metadata={
+                    "number": parsed.incident_number,
+                    "channel": command.get("channel_id", ""),
+                },
+            )
+            await replying_errors(
+                respond, lambda: self.beacon.gateway.open_view(command["trigger_id"], view)
+            )
+            return
+        await self._reply(
+            ack,
+            respond,
+            lambda: self.beacon.resolutions.resolve(
+                given,
+                actor=command["user_id"],
+                number=parsed.incident_number,
+                channel=command.get("channel_id"),
+            ),
+        )
+
+    async def reopen(
+        self, ack: Ack, respond: AsyncRespond, command: dict[str, Any], parsed: Command
+    ) -> None:
+        status = reopen_status(parsed.args)
+        await self._reply(
+            ack,
+            respond,
+            lambda: self.beacon.resolutions.reopen(
+                status,
+                actor=command["user_id"],
+                number=parsed.incident_number,
+                channel=command.get("channel_id"),
+            ),
+        )
+
+    async def review(
+        self, ack: Ack, respond: AsyncRespond, command: dict[str, Any], parsed: Command
+    ) -> None:
+        word = parsed.args.strip().lower()
+        if word not in ("", "customer"):
+            raise UsageError(f"`review {word}` is not a review.", usage=USAGE["review"])
+        service = self.beacon.reviews
+        work = service.draft_customer if word == "customer" else service.upload
+        await self._reply(
+            ack,
+            respond,
+            lambda: work(
+                number=parsed.incident_number,
+                channel=command.get("channel_id"),
+                actor=command["user_id"],
+            ),
+        )
+
+    async def stats(
+        self, ack: Ack, respond: AsyncRespond, command: dict[str, Any], parsed: Command
+    ) -> None:
+        await ack()
+
+        async def work() -> None:
+            text = await asyncio.to_thread(self.beacon.reviews.stats, parsed.args)
+            message, body = blocks.notice(text)
+            await respond(
+                text=message, blocks=[b.to_dict() for b in body], response_type="ephemeral"
+            )
+
+        await replying_errors(respond, work)
 
 
 def register(app: AsyncApp, beacon: Beacon) -> None:

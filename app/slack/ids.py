@@ -32,3 +32,15 @@ EDIT_VIEW = "beacon.draft.edit_view"
 REJECT_VIEW = "beacon.draft.reject_view"
 DRAFT_TEXT = "draft_text"
 REJECT_REASON = "reject_reason"
+
+CHECKLIST_TICK = "beacon.checklist.tick"
+"""A recovery-checklist button in an account thread; its value is ``<thread id>:<item>``."""
+RESOLVE_VIEW = "beacon.resolve"
+
+
+class ResolveField:
+    """Input blocks of the resolve modal; each element uses the same action id."""
+
+    FIX = "fix"
+    RESIDUAL_RISK = "residual_risk"
+    CUSTOMER_STEPS = "customer_steps"

@@ -242,3 +242,36 @@ class Subscription(Base):
     user_id: Mapped[str] = mapped_column(String(40))
     account_id: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime]
+
+
+class ChecklistTick(Base):
+    """One recovery-checklist item ticked in one account thread: at most once, by whom, when."""
+
+    __tablename__ = "checklist_ticks"
+    __table_args__ = (UniqueConstraint("thread_id", "item"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"))
+    thread_id: Mapped[int] = mapped_column(ForeignKey("account_threads.id"))
+    item: Mapped[str] = mapped_column(String(40))
+    ticked_by: Mapped[str] = mapped_column(String(40))
+    ticked_at: Mapped[datetime]
+
+
+class SlackEvent(Base):
+    """Events API deliveries already handled, by Slack's ``event_id``: retries are dropped."""
+
+    __tablename__ = "slack_events"
+
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    received_at: Mapped[datetime]
+
+
+class HomeViewer(Base):
+    """Someone who opened Beacon's App Home: it is republished for them when incidents change."""
+
+    __tablename__ = "home_viewers"
+
+    user_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    opened_at: Mapped[datetime]

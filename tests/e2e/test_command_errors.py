@@ -71,6 +71,6 @@ def test_help_lists_every_command(beacon: RunningBeacon) -> None:
 
 
 def test_verbs_of_later_releases_say_so(beacon: RunningBeacon, slack: FakeSlack) -> None:
-    body = beacon.command("INC-1 review").json()
+    body = beacon.command("oncall").json()
     assert "not available in this version yet" in body["text"]
     _nothing_created(beacon, slack)

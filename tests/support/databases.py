@@ -12,6 +12,9 @@ from app.store.db import make_engine
 from app.store.migrate import upgrade
 
 TABLES = (
+    "checklist_ticks",
+    "slack_events",
+    "home_viewers",
     "incident_events",
     "outbox",
     "slack_ids",

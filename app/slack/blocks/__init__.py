@@ -23,6 +23,10 @@ from app.slack.blocks.paging import (
     page_acknowledged,
     page_message,
 )
+from app.slack.blocks.resolution import (
+    checklist,
+    resolve_modal,
+)
 from app.slack.blocks.updates import (
     approval_card,
     internal_brief,
@@ -37,6 +41,7 @@ __all__ = [
     "announcement",
     "approval_card",
     "brief",
+    "checklist",
     "cut",
     "declare_modal",
     "error_text",
@@ -45,6 +50,7 @@ __all__ = [
     "notice",
     "page_acknowledged",
     "page_message",
+    "resolve_modal",
     "text_modal",
     "thread_parent",
     "thread_reply",

@@ -31,6 +31,7 @@ def approval_card(draft: DraftView) -> tuple[str, list[Block]]:
         "initial": "Initial customer notice",
         "update": "Customer update",
         "resolution": "Customer resolution notice",
+        "review": "Customer review summary",
     }.get(draft.kind, "Customer update")
     body: list[Block] = [
         HeaderBlock(text=PlainTextObject(text=cut(f"{label} · {draft.ref}", HEADER_TEXT))),

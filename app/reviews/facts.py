@@ -1,0 +1,80 @@
+"""What happened in one incident, detached from the database: the input of every review."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+
+@dataclass(frozen=True)
+class EventFact:
+    at: datetime
+    actor: str | None
+    kind: str
+    text: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PageFact:
+    person: str
+    paged_at: datetime
+    acked_at: datetime | None
+    acked_by: str | None
+    stops_escalation: bool
+    reasons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class UpdateFact:
+    """A customer-facing draft: ``update``, ``initial``, ``resolution`` or ``review``."""
+
+    kind: str
+    drafted_at: datetime
+    state: str
+    decided_at: datetime | None
+    decided_by: str | None
+    sent_to: int
+
+
+@dataclass(frozen=True)
+class TickFact:
+    item: str
+    by: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class AccountFact:
+    id: str
+    name: str
+    tier: int
+    thread: bool
+    """Whether the tier keeps an account thread (and so a recovery checklist)."""
+    ticks: tuple[TickFact, ...] = ()
+
+
+@dataclass(frozen=True)
+class IncidentFacts:
+    ref: str
+    title: str
+    severity: str
+    severity_label: str
+    private: bool
+    status: str
+    summary: str
+    declared_at: datetime
+    declared_by: str
+    commander: str
+    resolved_at: datetime | None
+    ack_within: timedelta | None
+    update_every: timedelta | None
+    """The incident's update interval (the shortest of its severity's and tiers')."""
+    fix: str | None = None
+    residual_risk: str | None = None
+    customer_steps: str | None = None
+    events: tuple[EventFact, ...] = ()
+    pages: tuple[PageFact, ...] = ()
+    updates: tuple[UpdateFact, ...] = ()
+    accounts: tuple[AccountFact, ...] = ()

@@ -1,0 +1,227 @@
+"""The post-incident review, `/incident stats` and the periodic report, as Markdown text."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from app.catalog.durations import format_duration
+from app.domain.resolution import CHECKLIST, CHECKLIST_ITEMS
+from app.reviews.facts import IncidentFacts
+from app.reviews.metrics import Aggregate, IncidentMetrics
+
+UPDATE_LABELS = {
+    "initial": "Initial notice",
+    "update": "Update",
+    "resolution": "Resolution notice",
+    "review": "Review summary",
+}
+
+
+def span(delta: timedelta | None) -> str:
+    return format_duration(delta) if delta is not None else "—"
+
+
+def when(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M:%S UTC") if moment else "—"
+
+
+def verdict(met: bool | None) -> str:
+    return {True: "✅ met", False: "❌ missed", None: "n/a"}[met]
+
+
+def _cell(text: str) -> str:
+    return " ".join(text.replace("|", "\\|").split())
+
+
+def _who(user: str | None) -> str:
+    return f"@{user}" if user else "Beacon"
+
+
+def targets_table(facts: IncidentFacts, m: IncidentMetrics) -> list[str]:
+    punctual = (
+        f"{m.updates_on_time}/{m.updates_due} on time" if m.updates_due else "no update was due"
+    )
+    every = f"every {span(facts.update_every)}" if facts.update_every else "no cadence"
+    return [
+        "| target | goal | actual | result |",
+        "|---|---|---|---|",
+        f"| Time to acknowledge | {span(facts.ack_within)} | {span(m.time_to_ack)} |"
+        f" {verdict(m.ack_met)} |",
+        f"| Time to first update | {span(facts.update_every)} |"
+        f" {span(m.time_to_first_update)} | {verdict(m.first_update_met)} |",
+        f"| Update punctuality | {every} | {punctual} | {verdict(m.punctual)} |",
+        f"| Time to mitigate | — | {span(m.time_to_mitigate)} | |",
+        f"| Time to resolve | — | {span(m.time_to_resolve)} | |",
+        f"| Escalations | — | {m.escalations} | |",
+    ]
+
+
+def review_markdown(facts: IncidentFacts, m: IncidentMetrics) -> str:
+    lines = [
+        f"# {facts.ref} · {facts.title} — post-incident review",
+        "",
+        f"- **Severity:** {facts.severity} ({facts.severity_label})",
+        f"- **Status:** {facts.status}",
+        f"- **Incident commander:** {_who(facts.commander)}",
+        f"- **Declared:** {when(facts.declared_at)} by {_who(facts.declared_by)}",
+        f"- **Resolved:** {when(facts.resolved_at)}",
+        f"- **Duration:** {span(m.time_to_resolve)}",
+        "",
+        "## Summary",
+        "",
+        facts.summary or facts.title,
+        "",
+    ]
+    if facts.fix or facts.residual_risk or facts.customer_steps:
+        lines += [
+            f"- **Fix:** {facts.fix or '—'}",
+            f"- **Residual risk:** {facts.residual_risk or '—'}",
+            f"- **Customer steps:** {facts.customer_steps or '—'}",
+            "",
+        ]
+    lines += ["## Response targets", "", *targets_table(facts, m), ""]
+    lines += ["## Timeline", "", "| time (UTC) | who | what |", "|---|---|---|"]
+    for event in sorted(facts.events, key=lambda e: e.at):
+        lines.append(
+            f"| {event.at:%Y-%m-%d %H:%M:%S} | {_who(event.actor)} |"
+            f" {_cell(event.text or event.kind)} |"
+        )
+    lines += ["", "## Accounts affected", ""]
+    if not facts.accounts:
+        lines.append("No customer account was affected.")
+    for tier in sorted({a.tier for a in facts.accounts}):
+        lines += [f"### Tier {tier}", ""]
+        for account in sorted((a for a in facts.accounts if a.tier == tier), key=lambda a: a.name):
+            if not account.thread:
+                lines.append(f"- **{account.name}**: no account thread for this tier")
+                continue
+            ticks = {t.item: t for t in account.ticks}
+            done = sum(1 for item in CHECKLIST_ITEMS if item in ticks)
+            lines.append(f"- **{account.name}**: checklist {done}/{len(CHECKLIST_ITEMS)}")
+            for item, label in CHECKLIST:
+                tick = ticks.get(item)
+                mark = f"[x] {label} — @{tick.by}, {when(tick.at)}" if tick else f"[ ] {label}"
+                lines.append(f"  - {mark}")
+        lines.append("")
+    lines += ["## Customer updates sent", ""]
+    sent = [u for u in facts.updates if u.state == "approved"]
+    if not sent:
+        lines.append("No customer update was sent.")
+    else:
+        lines += ["| approved (UTC) | kind | approved by | account threads |", "|---|---|---|---|"]
+        for u in sorted(sent, key=lambda u: u.decided_at or u.drafted_at):
+            lines.append(
+                f"| {when(u.decided_at)} | {UPDATE_LABELS.get(u.kind, u.kind)} |"
+                f" {_who(u.decided_by)} | {u.sent_to} |"
+            )
+    lines += [
+        "",
+        f"Status updates posted on time: {m.updates_on_time} of {m.updates_due} due.",
+        "",
+        "## Root cause",
+        "",
+        "_To be written._",
+        "",
+        "## What went well",
+        "",
+        "_To be written._",
+        "",
+        "## What went badly",
+        "",
+        "_To be written._",
+        "",
+        "## Action items",
+        "",
+        "| action | owner | due |",
+        "|---|---|---|",
+        "| | | |",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _ratio(met: int, total: int) -> str:
+    return f"{met}/{total} ({round(100 * met / total)}%)" if total else "—"
+
+
+def aggregate_rows(rows: list[Aggregate]) -> list[str]:
+    out = [
+        "| group | incidents | ack met | first update met | updates on time |"
+        " median ack | median resolve | escalations |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for row in rows:
+        out.append(
+            f"| {row.label} | {row.incidents} | {_ratio(row.ack_met, row.ack_total)} |"
+            f" {_ratio(row.first_update_met, row.first_update_total)} |"
+            f" {_ratio(row.updates_on_time, row.updates_due)} | {span(row.median_ack)} |"
+            f" {span(row.median_resolve)} | {row.escalations} |"
+        )
+    return out
+
+
+def stats_text(
+    window: str, total: Aggregate, severities: list[Aggregate], tiers: list[Aggregate]
+) -> str:
+    """`/incident stats`: Slack mrkdwn, one line per group."""
+
+    def line(row: Aggregate) -> str:
+        return (
+            f"• *{row.label}*: {row.incidents} incident(s) · ack met"
+            f" {_ratio(row.ack_met, row.ack_total)} · first update met"
+            f" {_ratio(row.first_update_met, row.first_update_total)} · updates on time"
+            f" {_ratio(row.updates_on_time, row.updates_due)} · median ack"
+            f" {span(row.median_ack)} · median resolve {span(row.median_resolve)} ·"
+            f" {row.escalations} escalation(s)"
+        )
+
+    if not total.incidents:
+        return f"*Response targets, last {window}*\nNo incident was declared in the last {window}."
+    parts = [f"*Response targets, last {window}*", line(total), "", "*By severity*"]
+    parts += [line(row) for row in severities]
+    parts += ["", "*By account tier*"] + [line(row) for row in tiers]
+    return "\n".join(parts)
+
+
+def report_markdown(
+    window: str,
+    since: datetime,
+    now: datetime,
+    rows: list[IncidentMetrics],
+    total: Aggregate,
+    severities: list[Aggregate],
+    tiers: list[Aggregate],
+    charts: list[str],
+) -> str:
+    lines = [
+        f"# Incident report — last {window}",
+        "",
+        f"From {when(since)} to {when(now)}: {total.incidents} incident(s).",
+        "",
+        "## Overall",
+        "",
+        *aggregate_rows([total]),
+        "",
+        "## By severity",
+        "",
+        *aggregate_rows(severities),
+        "",
+        "## By account tier",
+        "",
+        *aggregate_rows(tiers),
+        "",
+        "## Incidents",
+        "",
+        "| incident | severity | declared | ack | first update | on time | resolve |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in sorted(rows, key=lambda r: r.declared_at):
+        lines.append(
+            f"| {r.ref} | {r.severity} | {r.declared_at:%Y-%m-%d %H:%M} |"
+            f" {span(r.time_to_ack)} {verdict(r.ack_met)} |"
+            f" {span(r.time_to_first_update)} {verdict(r.first_update_met)} |"
+            f" {r.updates_on_time}/{r.updates_due} | {span(r.time_to_resolve)} |"
+        )
+    if charts:
+        lines += ["", "## Charts", ""] + [f"![{name}]({name})" for name in charts]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,178 @@
+"""Response metrics per incident (SPEC 5.6) and their aggregation by severity and by tier.
+
+- time to acknowledge: declaration → first acknowledgement by a responder (liaisons' and exec
+  sponsors' acks do not count, as for escalation); met when within the severity's ``ack_within``;
+- time to first update: declaration → first `/incident update`; met when within the interval;
+- update punctuality: each update is due one interval after the previous one (or after the
+  declaration); an update posted by its due time is on time, and a due time that passed before
+  the resolution with no update is a missed one;
+- time to mitigate: declaration → first `monitoring` status (the resolution if it never was);
+- time to resolve: declaration → resolution; escalations: levels fired.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from app.domain.resolution import CHECKLIST_ITEMS
+from app.reviews.facts import IncidentFacts
+
+
+@dataclass(frozen=True)
+class IncidentMetrics:
+    ref: str
+    severity: str
+    tiers: tuple[int, ...]
+    declared_at: datetime
+    time_to_ack: timedelta | None
+    ack_met: bool | None
+    """None when nobody who stops escalation was paged, or the severity has no target."""
+    time_to_first_update: timedelta | None
+    first_update_met: bool | None
+    updates_on_time: int
+    updates_due: int
+    time_to_mitigate: timedelta | None
+    time_to_resolve: timedelta | None
+    escalations: int
+    customer_updates_sent: int
+    checklist_done: int
+    checklist_total: int
+
+    @property
+    def punctual(self) -> bool | None:
+        return None if not self.updates_due else self.updates_on_time == self.updates_due
+
+
+def update_times(facts: IncidentFacts) -> list[datetime]:
+    return sorted(e.at for e in facts.events if e.kind == "update")
+
+
+def punctuality(
+    declared_at: datetime,
+    posted: list[datetime],
+    interval: timedelta | None,
+    end: datetime | None,
+) -> tuple[int, int]:
+    """(on time, due) for updates ``posted`` against an ``interval`` cadence ending at ``end``."""
+    if interval is None:
+        return 0, 0
+    on_time = due_count = 0
+    due = declared_at + interval
+    for moment in posted:
+        if end is not None and moment > end:
+            break
+        due_count += 1
+        on_time += moment <= due
+        due = moment + interval
+    if end is not None and end > due:
+        due_count += 1
+    return on_time, due_count
+
+
+def measure(facts: IncidentFacts) -> IncidentMetrics:
+    start = facts.declared_at
+    acks = [p.acked_at for p in facts.pages if p.stops_escalation and p.acked_at is not None]
+    responders = [p for p in facts.pages if p.stops_escalation]
+    tta = min(acks) - start if acks else None
+    if facts.ack_within is None or not responders:
+        ack_met = None
+    else:
+        ack_met = tta is not None and tta <= facts.ack_within
+    posted = update_times(facts)
+    first = posted[0] - start if posted else None
+    if facts.update_every is None:
+        first_met = None
+    elif first is None:
+        end = facts.resolved_at
+        first_met = None if end is not None and end - start <= facts.update_every else False
+    else:
+        first_met = first <= facts.update_every
+    on_time, due = punctuality(start, posted, facts.update_every, facts.resolved_at)
+    monitoring = [
+        e.at for e in facts.events if e.kind == "update" and e.data.get("status") == "monitoring"
+    ]
+    ttr = facts.resolved_at - start if facts.resolved_at else None
+    ttm = min(monitoring) - start if monitoring else ttr
+    threads = [a for a in facts.accounts if a.thread]
+    done = sum(len({t.item for t in a.ticks if t.item in CHECKLIST_ITEMS}) for a in threads)
+    return IncidentMetrics(
+        ref=facts.ref,
+        severity=facts.severity,
+        tiers=tuple(sorted({a.tier for a in facts.accounts})),
+        declared_at=start,
+        time_to_ack=tta,
+        ack_met=ack_met,
+        time_to_first_update=first,
+        first_update_met=first_met,
+        updates_on_time=on_time,
+        updates_due=due,
+        time_to_mitigate=ttm,
+        time_to_resolve=ttr,
+        escalations=sum(1 for e in facts.events if e.kind == "escalated"),
+        customer_updates_sent=sum(1 for u in facts.updates if u.state == "approved"),
+        checklist_done=done,
+        checklist_total=len(threads) * len(CHECKLIST_ITEMS),
+    )
+
+
+@dataclass(frozen=True)
+class Aggregate:
+    label: str
+    incidents: int
+    ack_met: int
+    ack_total: int
+    first_update_met: int
+    first_update_total: int
+    updates_on_time: int
+    updates_due: int
+    median_ack: timedelta | None
+    median_resolve: timedelta | None
+    escalations: int
+
+
+def _median(values: Iterable[timedelta | None]) -> timedelta | None:
+    present = sorted(v for v in values if v is not None)
+    if not present:
+        return None
+    middle = len(present) // 2
+    if len(present) % 2:
+        return present[middle]
+    return (present[middle - 1] + present[middle]) / 2
+
+
+def aggregate(label: str, rows: list[IncidentMetrics]) -> Aggregate:
+    return Aggregate(
+        label=label,
+        incidents=len(rows),
+        ack_met=sum(1 for r in rows if r.ack_met),
+        ack_total=sum(1 for r in rows if r.ack_met is not None),
+        first_update_met=sum(1 for r in rows if r.first_update_met),
+        first_update_total=sum(1 for r in rows if r.first_update_met is not None),
+        updates_on_time=sum(r.updates_on_time for r in rows),
+        updates_due=sum(r.updates_due for r in rows),
+        median_ack=_median(r.time_to_ack for r in rows),
+        median_resolve=_median(r.time_to_resolve for r in rows),
+        escalations=sum(r.escalations for r in rows),
+    )
+
+
+def _group(
+    rows: list[IncidentMetrics], keys: Callable[[IncidentMetrics], Iterable[str]], order: list[str]
+) -> list[Aggregate]:
+    groups: dict[str, list[IncidentMetrics]] = {}
+    for row in rows:
+        for key in keys(row):
+            groups.setdefault(key, []).append(row)
+    known = [k for k in order if k in groups] + sorted(k for k in groups if k not in order)
+    return [aggregate(key, groups[key]) for key in known]
+
+
+def by_severity(rows: list[IncidentMetrics], severities: list[str]) -> list[Aggregate]:
+    return _group(rows, lambda r: [r.severity], severities)
+
+
+def by_tier(rows: list[IncidentMetrics]) -> list[Aggregate]:
+    """An incident counts once in each tier it affected; those with no account in none."""
+    return _group(rows, lambda r: [f"Tier {t}" for t in r.tiers] or ["no account"], [])

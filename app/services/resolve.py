@@ -1,0 +1,293 @@
+"""Resolving and reopening an incident (SPEC 5.5), and the CS recovery checklist (SPEC 5.4).
+
+Resolve is one transaction: status and time, the cadence and escalation timers cancelled,
+PagerDuty alerts resolved, the internal brief, the customer resolution notice drafted for
+approval, a checklist in each account thread, the topic, brief, announcement and App Homes
+refreshed — all written to the outbox with the change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.domain.errors import Forbidden, UsageError
+from app.domain.people import mention
+from app.domain.resolution import (
+    CHECKLIST_ITEMS,
+    CHECKLIST_LABELS,
+    ResolveInput,
+    check_reopen,
+)
+from app.services import cadence
+from app.services.context import Context
+from app.services.home import enqueue_home_for_incident
+from app.services.lookup import find_incident
+from app.services.paging import (
+    ESCALATION,
+    enqueue,
+    enqueue_refresh,
+    notice,
+    resolve_pagerduty,
+    schedule_escalation,
+)
+from app.services.updates import draft_card
+from app.services.views import incident_view
+from app.store import incidents, paging, resolution, updates
+from app.store.models import AccountThread, Incident, StatusUpdate
+
+
+@dataclass(frozen=True)
+class Ticked:
+    ref: str
+    item: str
+    by: str
+    at: datetime
+    new: bool
+
+
+def thread_targets(
+    session: Session, ctx: Context, incident: Incident, now: datetime
+) -> list[AccountThread]:
+    """The (incident, account) threads of every affected account whose tier has threads."""
+    if incident.private:
+        return []
+    policy = ctx.catalog.policy
+    threads = []
+    for account_id, tier in (incident.impact or {}).get("accounts", []):
+        account = ctx.catalog.accounts.get(account_id)
+        if account is None or not policy.tier_rule(int(tier)).thread:
+            continue
+        thread, _ = updates.thread_for(
+            session,
+            incident_id=incident.id,
+            account_id=account_id,
+            tier=int(tier),
+            channel=account.channel or policy.workspace.cs_channel,
+            now=now,
+        )
+        threads.append(thread)
+    return threads
+
+
+class ResolveService:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
+    def resolve(
+        self, given: ResolveInput, *, actor: str, number: int | None, channel: str | None
+    ) -> str:
+        now = self.ctx.clock()
+        with self.ctx.uow() as session:
+            incident = find_incident(session, number=number, channel=channel, viewer=actor)
+            if incident.status == "resolved":
+                raise UsageError(f"{incident.ref} is already resolved.")
+            before = incident.status
+            incident.status = "resolved"
+            incident.resolved_at = now
+            cadence.stop(session, incident)
+            paging.cancel(session, incident.id, ESCALATION)
+            resolve_pagerduty(session, self.ctx, incident, now)
+            view = incident_view(incident, self.ctx.catalog)
+            fields = {
+                "fix": given.fix,
+                "residual_risk": given.residual_risk,
+                "customer_steps": given.customer_steps,
+            }
+            draft = StatusUpdate(
+                incident_id=incident.id,
+                kind="resolution",
+                drafted_by=actor,
+                drafted_at=now,
+                fields=fields,
+                internal_text=self.ctx.drafter.resolution_internal(
+                    view, now=now, by=actor, **fields
+                ),
+                customer_text=self.ctx.drafter.resolution(
+                    view, now=now, fix=given.fix, customer_steps=given.customer_steps
+                ),
+                state="pending",
+            )
+            session.add(draft)
+            session.flush()
+            event = incidents.record(
+                session,
+                incident,
+                at=now,
+                actor=actor,
+                kind="resolved",
+                text=f"Resolved by {mention(actor)}: {given.fix or 'fix not recorded'}",
+                data={"from": before, "update_id": draft.id, **fields},
+            )
+            session.flush()
+            internal = enqueue(
+                session,
+                incident,
+                "post_internal_brief",
+                f"update:{draft.id}:internal",
+                now=now,
+                update_id=draft.id,
+            )
+            if incident.customer_visible and not incident.private:
+                draft_card(session, incident, draft, now, after=internal)
+            for thread in thread_targets(session, self.ctx, incident, now):
+                opened = enqueue(
+                    session,
+                    incident,
+                    "open_account_thread",
+                    f"thread:{thread.id}:open",
+                    now=now,
+                    thread_id=thread.id,
+                )
+                enqueue(
+                    session,
+                    incident,
+                    "post_checklist",
+                    f"thread:{thread.id}:checklist",
+                    now=now,
+                    after=opened,
+                    thread_id=thread.id,
+                )
+            enqueue_refresh(session, incident, key=f"event:{event.id}", now=now)
+            enqueue_home_for_incident(session, incident, key=f"event:{event.id}", now=now)
+            session.commit()
+        self.ctx.on_commit()
+        return (
+            f":white_check_mark: {incident.ref} resolved. The customer resolution notice waits"
+            " for approval; the recovery checklist is in each account thread."
+        )
+
+    def reopen(self, status: str, *, actor: str, number: int | None, channel: str | None) -> str:
+        now = self.ctx.clock()
+        with self.ctx.uow() as session:
+            incident = find_incident(session, number=number, channel=channel, viewer=actor)
+            check_reopen(incident.ref, incident.status, incident.resolved_at, now)
+            incident.status = status
+            incident.resolved_at = None
+            for draft in session.scalars(
+                select(StatusUpdate).where(
+                    StatusUpdate.incident_id == incident.id,
+                    StatusUpdate.kind == "resolution",
+                    StatusUpdate.state == "pending",
+                )
+            ):
+                if updates.decide(
+                    session,
+                    draft.id,
+                    state="rejected",
+                    by=actor,
+                    at=now,
+                    reason="the incident was reopened",
+                ) and (incident.customer_visible and not incident.private):
+                    enqueue(
+                        session,
+                        incident,
+                        "refresh_card",
+                        f"update:{draft.id}:card:rejected",
+                        now=now,
+                        update_id=draft.id,
+                    )
+            cadence.restart(session, self.ctx, incident, since=now)
+            schedule_escalation(session, self.ctx, incident, now)
+            event = incidents.record(
+                session,
+                incident,
+                at=now,
+                actor=actor,
+                kind="reopened",
+                text=f"Reopened by {mention(actor)} ({status})",
+                data={"status": status},
+            )
+            session.flush()
+            notice(
+                session,
+                incident,
+                f":leftwards_arrow_with_hook: {mention(actor)} reopened {incident.ref} ({status});"
+                " the update cadence and escalation resume.",
+                key=f"reopen:{event.id}",
+                now=now,
+            )
+            enqueue_refresh(session, incident, key=f"event:{event.id}", now=now)
+            enqueue_home_for_incident(session, incident, key=f"event:{event.id}", now=now)
+            session.commit()
+        self.ctx.on_commit()
+        return f"{incident.ref} reopened ({status}); the cadence and routing resume."
+
+
+class ChecklistService:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
+    def may_tick(
+        self, session: Session, incident: Incident, thread: AccountThread, user: str
+    ) -> bool:
+        """From stored data only: the account's liaison, its subscribers, approvers, the IC."""
+        account = self.ctx.catalog.accounts.get(thread.account_id)
+        allowed = {incident.commander, *self.ctx.catalog.policy.workspace.approvers}
+        if account is not None and account.liaison:
+            allowed.add(account.liaison)
+        allowed.update(updates.subscribers(session, thread.account_id))
+        return user in allowed
+
+    def tick(self, thread_id: int, item: str, *, user: str) -> Ticked:
+        now = self.ctx.clock()
+        if item not in CHECKLIST_ITEMS:
+            raise UsageError("That checklist item does not exist.")
+        label = CHECKLIST_LABELS[item]
+        with self.ctx.uow() as session:
+            thread = session.get(AccountThread, thread_id)
+            if thread is None:
+                raise UsageError("That checklist no longer exists.")
+            incident = session.get_one(Incident, thread.incident_id)
+            account = self.ctx.catalog.accounts.get(thread.account_id)
+            name = account.name if account else thread.account_id
+            if not self.may_tick(session, incident, thread, user):
+                incidents.record(
+                    session,
+                    incident,
+                    at=now,
+                    actor=user,
+                    kind="checklist_refused",
+                    text=f"{mention(user)} may not tick “{label}” for {name}",
+                    data={"thread_id": thread.id, "item": item},
+                )
+                session.commit()
+                liaison = f" ({mention(account.liaison)})" if account and account.liaison else ""
+                raise Forbidden(
+                    f"Only {name}'s liaison{liaison}, its subscribers, an approver or the incident"
+                    f" commander may tick the recovery checklist for {incident.ref}."
+                )
+            row = resolution.tick(
+                session, incident_id=incident.id, thread_id=thread.id, item=item, by=user, at=now
+            )
+            if row is None:
+                session.rollback()
+                existing = next(
+                    t for t in resolution.ticks_of(session, thread.id) if t.item == item
+                )
+                return Ticked(incident.ref, item, existing.ticked_by, existing.ticked_at, False)
+            incidents.record(
+                session,
+                incident,
+                at=now,
+                actor=user,
+                kind="checklist_ticked",
+                text=f"{mention(user)} ticked “{label}” for {name}",
+                data={"thread_id": thread.id, "item": item, "account": thread.account_id},
+            )
+            session.flush()
+            enqueue(
+                session,
+                incident,
+                "refresh_checklist",
+                f"thread:{thread.id}:checklist:tick:{row.id}",
+                now=now,
+                thread_id=thread.id,
+            )
+            session.commit()
+            ref = incident.ref
+        self.ctx.on_commit()
+        return Ticked(ref, item, user, now, True)

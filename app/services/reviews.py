@@ -1,0 +1,232 @@
+"""Post-incident reviews, `/incident stats`, the periodic report's data and the review upload.
+
+Facts are loaded from the store once per incident; every figure is computed by the pure
+``app.reviews`` modules from them, so the review, stats, App Home and /metrics agree.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.domain.errors import NotFound, UsageError
+from app.domain.people import mention
+from app.reviews import markdown
+from app.reviews.facts import (
+    AccountFact,
+    EventFact,
+    IncidentFacts,
+    PageFact,
+    TickFact,
+    UpdateFact,
+)
+from app.reviews.metrics import Aggregate, IncidentMetrics, aggregate, by_severity, by_tier, measure
+from app.services.context import Context
+from app.services.lookup import find_incident
+from app.services.paging import enqueue
+from app.services.updates import draft_card
+from app.services.views import incident_view
+from app.store import incidents, paging, resolution
+from app.store.models import Incident, IncidentEvent, StatusUpdate
+
+WINDOWS = {"7d": timedelta(days=7), "30d": timedelta(days=30), "90d": timedelta(days=90)}
+
+
+def parse_window(text: str, default: str = "30d") -> tuple[str, timedelta]:
+    word = text.strip().lower() or default
+    if word not in WINDOWS:
+        raise UsageError(
+            f"Unknown window `{word}`. Choose {', '.join(f'`{w}`' for w in WINDOWS)}.",
+            usage="`/incident stats [7d|30d|90d]`",
+        )
+    return word, WINDOWS[word]
+
+
+def load_facts(session: Session, ctx: Context, incident: Incident) -> IncidentFacts:
+    catalog = ctx.catalog
+    try:
+        severity = catalog.policy.severity(incident.severity)
+        ack_within: timedelta | None = severity.ack_within
+        label = severity.label
+    except KeyError:
+        ack_within, label = None, incident.severity
+    events = session.scalars(
+        select(IncidentEvent)
+        .where(IncidentEvent.incident_id == incident.id)
+        .order_by(IncidentEvent.at, IncidentEvent.id)
+    )
+    drafts = list(
+        session.scalars(
+            select(StatusUpdate)
+            .where(StatusUpdate.incident_id == incident.id)
+            .order_by(StatusUpdate.id)
+        )
+    )
+    resolutions = [d for d in drafts if d.kind == "resolution"]
+    fields = resolutions[-1].fields if resolutions else {}
+    ticks: dict[int, list[TickFact]] = {}
+    for tick in resolution.ticks_of_incident(session, incident.id):
+        ticks.setdefault(tick.thread_id, []).append(
+            TickFact(tick.item, tick.ticked_by, tick.ticked_at)
+        )
+    threads = {t.account_id: t.id for t in resolution.threads_of(session, incident.id)}
+    accounts = []
+    for account_id, tier in (incident.impact or {}).get("accounts", []):
+        account = catalog.accounts.get(account_id)
+        try:
+            keeps_thread = catalog.policy.tier_rule(int(tier)).thread and not incident.private
+        except KeyError:
+            keeps_thread = False
+        accounts.append(
+            AccountFact(
+                id=account_id,
+                name=account.name if account else account_id,
+                tier=int(tier),
+                thread=bool(keeps_thread),
+                ticks=tuple(ticks.get(threads.get(account_id, -1), [])),
+            )
+        )
+    return IncidentFacts(
+        ref=incident.ref,
+        title=incident.title,
+        severity=incident.severity,
+        severity_label=label,
+        private=incident.private,
+        status=incident.status,
+        summary=incident.summary,
+        declared_at=incident.declared_at,
+        declared_by=incident.declared_by,
+        commander=incident.commander,
+        resolved_at=incident.resolved_at,
+        ack_within=ack_within,
+        update_every=ctx.impact(incident).update_every,
+        fix=fields.get("fix"),
+        residual_risk=fields.get("residual_risk"),
+        customer_steps=fields.get("customer_steps"),
+        events=tuple(EventFact(e.at, e.actor, e.kind, e.text, dict(e.data or {})) for e in events),
+        pages=tuple(
+            PageFact(
+                person=p.person,
+                paged_at=p.paged_at,
+                acked_at=p.acked_at,
+                acked_by=p.acked_by,
+                stops_escalation=p.stops_escalation,
+                reasons=tuple(p.reasons),
+            )
+            for p in paging.pages_of(session, incident.id)
+        ),
+        updates=tuple(
+            UpdateFact(d.kind, d.drafted_at, d.state, d.decided_at, d.decided_by, d.sent_to)
+            for d in drafts
+        ),
+        accounts=tuple(accounts),
+    )
+
+
+class ReviewService:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
+    def review(self, *, number: int | None, channel: str | None, viewer: str | None) -> str:
+        """The review Markdown; ``viewer`` None is an operator at the CLI (sees private ones)."""
+        with self.ctx.uow() as session:
+            if viewer is None:
+                incident = incidents.by_number(session, number or 0)
+                if incident is None:
+                    raise NotFound(f"There is no INC-{number}.")
+            else:
+                incident = find_incident(session, number=number, channel=channel, viewer=viewer)
+            facts = load_facts(session, self.ctx, incident)
+        return markdown.review_markdown(facts, measure(facts))
+
+    def upload(self, *, number: int | None, channel: str | None, actor: str) -> str:
+        now = self.ctx.clock()
+        with self.ctx.uow() as session:
+            incident = find_incident(session, number=number, channel=channel, viewer=actor)
+            facts = load_facts(session, self.ctx, incident)
+            text = markdown.review_markdown(facts, measure(facts))
+            event = incidents.record(
+                session,
+                incident,
+                at=now,
+                actor=actor,
+                kind="review_drafted",
+                text=f"Post-incident review drafted by {mention(actor)}",
+            )
+            session.flush()
+            enqueue(
+                session,
+                incident,
+                "upload_review",
+                f"incident:{incident.id}:review:{event.id}",
+                now=now,
+                filename=f"{incident.ref.lower()}-review.md",
+                title=f"{incident.ref} post-incident review (draft {event.id})",
+                content=text,
+            )
+            session.commit()
+            ref = incident.ref
+        self.ctx.on_commit()
+        return f"The post-incident review of {ref} is being uploaded to its channel."
+
+    def draft_customer(self, *, number: int | None, channel: str | None, actor: str) -> str:
+        """A customer-facing summary of the review, through the approval card."""
+        now = self.ctx.clock()
+        with self.ctx.uow() as session:
+            incident = find_incident(session, number=number, channel=channel, viewer=actor)
+            if incident.private or not incident.customer_visible:
+                raise UsageError(f"{incident.ref} is not customer-facing; nothing to send.")
+            if incident.status != "resolved":
+                raise UsageError(f"{incident.ref} is not resolved yet; resolve it first.")
+            facts = load_facts(session, self.ctx, incident)
+            draft = StatusUpdate(
+                incident_id=incident.id,
+                kind="review",
+                drafted_by=actor,
+                drafted_at=now,
+                fields={},
+                customer_text=self.ctx.drafter.review_summary(
+                    incident_view(incident, self.ctx.catalog), now=now, fix=facts.fix
+                ),
+                state="pending",
+            )
+            session.add(draft)
+            session.flush()
+            incidents.record(
+                session,
+                incident,
+                at=now,
+                actor=actor,
+                kind="review_summary_drafted",
+                text=f"Customer review summary drafted by {mention(actor)}",
+                data={"update_id": draft.id},
+            )
+            draft_card(session, incident, draft, now)
+            session.commit()
+            ref = incident.ref
+        self.ctx.on_commit()
+        return f"The customer review summary of {ref} waits for approval in its channel."
+
+    def metrics(self, *, since: datetime, private: bool = True) -> list[IncidentMetrics]:
+        with self.ctx.uow() as session:
+            rows = session.scalars(
+                select(Incident).where(Incident.declared_at >= since).order_by(Incident.number)
+            )
+            return [
+                measure(load_facts(session, self.ctx, row))
+                for row in rows
+                if private or not row.private
+            ]
+
+    def grouped(
+        self, rows: list[IncidentMetrics]
+    ) -> tuple[Aggregate, list[Aggregate], list[Aggregate]]:
+        order = [s.id for s in self.ctx.catalog.policy.severities]
+        return aggregate("All", rows), by_severity(rows, order), by_tier(rows)
+
+    def stats(self, window_text: str) -> str:
+        window, span = parse_window(window_text)
+        rows = self.metrics(since=self.ctx.clock() - span)
+        return markdown.stats_text(window, *self.grouped(rows))

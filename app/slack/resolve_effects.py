@@ -1,0 +1,130 @@
+"""Outbox effects of resolving and reviewing: the recovery checklist in account threads, the
+review file upload, :pushpin: messages on the timeline and App Home."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+import aiohttp
+
+from app.briefs.view import ChecklistLine, ChecklistView
+from app.domain.resolution import CHECKLIST
+from app.slack import blocks
+from app.slack.delivery import Effect, Job, Outcome
+from app.slack.gateway import SlackFailure
+from app.slack.update_effects import UpdateEffects
+from app.store import outbox, resolution
+from app.store.models import AccountThread, Incident
+
+
+class ResolveEffects(UpdateEffects):
+    home: Callable[[str], Any] | None = None
+    """Builds a viewer's App Home view (set by bootstrap)."""
+
+    def table(self) -> dict[str, Effect]:
+        return {
+            **super().table(),
+            "post_checklist": self.post_checklist,
+            "refresh_checklist": self.refresh_checklist,
+            "upload_review": self.upload_review,
+        }
+
+    async def checklist_view(self, job: Job) -> tuple[ChecklistView, dict[str, str] | None]:
+        def load() -> tuple[ChecklistView, dict[str, str] | None]:
+            with self.uow() as session:
+                thread = session.get_one(AccountThread, int(job.payload["thread_id"]))
+                incident = session.get_one(Incident, thread.incident_id)
+                ticks = {t.item: t for t in resolution.ticks_of(session, thread.id)}
+                account = self.catalog().accounts.get(thread.account_id)
+                lines = tuple(
+                    ChecklistLine(
+                        item=item,
+                        label=label,
+                        by=ticks[item].ticked_by if item in ticks else None,
+                        at=ticks[item].ticked_at if item in ticks else None,
+                    )
+                    for item, label in CHECKLIST
+                )
+                posted = outbox.result_of(session, f"thread:{thread.id}:checklist")
+                view = ChecklistView(
+                    ref=incident.ref,
+                    thread_id=thread.id,
+                    account_name=account.name if account else thread.account_id,
+                    lines=lines,
+                )
+                return view, posted
+
+        return await asyncio.to_thread(load)
+
+    async def post_checklist(self, job: Job) -> Outcome:
+        parent = job.parent or {}
+        channel, ts = str(parent["channel"]), str(parent["ts"])
+        if job.maybe_done_before and (
+            found := await self.gateway.find_marked(channel, job.key, thread_ts=ts)
+        ):
+            return Outcome(found)
+        view, _ = await self.checklist_view(job)
+        text, body = blocks.checklist(view)
+        posted = await self.gateway.post(
+            channel, text=text, blocks=body, thread_ts=ts, marker=job.key
+        )
+        return Outcome({"channel": str(posted["channel"]), "ts": str(posted["ts"])})
+
+    async def refresh_checklist(self, job: Job) -> Outcome:
+        view, posted = await self.checklist_view(job)
+        if not posted:
+            raise SlackFailure("chat.update", "the checklist is not posted yet", True)
+        text, body = blocks.checklist(view)
+        await self.gateway.update(posted["channel"], posted["ts"], text=text, blocks=body)
+        return Outcome(dict(posted))
+
+    async def upload_review(self, job: Job) -> Outcome:
+        """files.getUploadURLExternal → POST the bytes → files.completeUploadExternal into the
+        incident channel. A retry first looks for the file an earlier attempt shared."""
+        view = await self.view(job)
+        channel = self._channel(view)
+        title = str(job.payload["title"])
+        if job.maybe_done_before and (found := await self._shared_file(channel, title)):
+            return Outcome(found)
+        content = str(job.payload["content"]).encode()
+        ticket = await self.gateway.call(
+            "files.getUploadURLExternal",
+            filename=str(job.payload["filename"]),
+            length=len(content),
+        )
+        await _upload_bytes(str(ticket["upload_url"]), content)
+        await self.gateway.call(
+            "files.completeUploadExternal",
+            files=[{"id": str(ticket["file_id"]), "title": title}],
+            channel_id=channel,
+            initial_comment=f":memo: Post-incident review draft for {view.ref}.",
+        )
+        return Outcome({"channel": channel, "file_id": str(ticket["file_id"])})
+
+    async def _shared_file(self, channel: str, title: str) -> dict[str, Any] | None:
+        history = await self.gateway.call("conversations.history", channel=channel, limit=50)
+        for message in history.get("messages", []):
+            for shared in message.get("files") or []:
+                if shared.get("title") == title:
+                    return {
+                        "channel": channel,
+                        "file_id": str(shared.get("id")),
+                        "ts": message["ts"],
+                    }
+        return None
+
+
+async def _upload_bytes(url: str, content: bytes) -> None:
+    try:
+        async with (
+            aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as http,
+            http.post(url, data=content) as response,
+        ):
+            if response.status >= 300:
+                raise SlackFailure(
+                    "files.upload", f"http_{response.status}", response.status >= 500
+                )
+    except (TimeoutError, aiohttp.ClientError) as error:
+        raise SlackFailure("files.upload", f"connection: {error!r}", True) from error

@@ -1,0 +1,129 @@
+"""Resolve: the resolution notice through approval, the recovery checklist in each account
+thread (ticks by the right people only), cadence and escalation stopped, reopen within 24 h."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from app.slack.ids import CHECKLIST_TICK
+from app.store.models import ChecklistTick, Incident, IncidentEvent, Timer
+from tests.e2e.resolve.support import (
+    CHANNEL,
+    approve,
+    checklist,
+    declare,
+    threads,
+    tick_value,
+)
+from tests.fakes.slack_api import FakeSlack
+from tests.fakes.webhook import FakeWebhookReceiver
+from tests.support.harness import FakeClock, RunningBeacon, eventually
+
+RESOLVE = (
+    "resolve fix: rolled back the signing key rotation residual_risk: keys rotate again"
+    " next week customer_steps: sign in again if you were signed out"
+)
+
+
+def _pending_timers(beacon: RunningBeacon) -> list[str]:
+    with beacon.beacon.uow() as session:
+        return list(session.scalars(select(Timer.kind).where(Timer.state == "pending")))
+
+
+def test_resolve_approve_checklist_ticks_and_refusals(
+    beacon: RunningBeacon, slack: FakeSlack, receiver: FakeWebhookReceiver
+) -> None:
+    beacon.command("subscribe acme", user="U0FAN")
+    channel = declare(beacon, slack, "declare P2 Sign-in errors services: auth")
+    assert eventually(lambda: _pending_timers(beacon))
+    beacon.command(RESOLVE, user="U0IC", channel=channel.id)
+    eventually(lambda: any("resolved* by" in str(m.blocks) for m in slack.messages(channel.id)))
+    eventually(lambda: slack.channel_by_name(CHANNEL).topic.startswith("P2 · Resolved"))
+    assert _pending_timers(beacon) == []
+    found = eventually(lambda: (t := threads(slack)) and len(t) == 2 and t)
+    acme, globex = found["Acme Corp"], found["Globex"]
+    for parent in (acme, globex):
+        eventually(lambda parent=parent: checklist(slack, parent))
+    # the customer notice waits for approval; then it is a reply in each thread and a webhook
+    assert not any("Resolved:" in str(m.text) for m in slack.thread(acme.channel, acme.ts))
+    approve(beacon, slack, channel, "Customer resolution notice")
+    for parent in (acme, globex):
+        eventually(
+            lambda parent=parent: any(
+                "rolled back" in str(m.text) and "sign in again" in str(m.text)
+                for m in slack.thread(parent.channel, parent.ts)
+            )
+        )
+    eventually(lambda: any(d.json["kind"] == "resolution" for d in receiver.received))
+
+    # liaison, subscriber, IC may tick; a bystander and another account's liaison may not
+    beacon.click(CHECKLIST_TICK, tick_value(slack, acme, "restoration"), user="U0CS1")
+    eventually(lambda: "<@U0CS1>" in str(checklist(slack, acme).blocks))
+    beacon.click(CHECKLIST_TICK, tick_value(slack, acme, "data_integrity"), user="U0FAN")
+    eventually(lambda: "<@U0FAN>" in str(checklist(slack, acme).blocks))
+    review = tick_value(slack, acme, "review_shared")
+    beacon.click(CHECKLIST_TICK, review, user="U0BYSTANDER")
+    eventually(
+        lambda: [r for r in slack.responses if "may tick the recovery checklist" in r["text"]]
+    )
+    beacon.click(CHECKLIST_TICK, tick_value(slack, globex, "restoration"), user="U0CS1")
+    eventually(
+        lambda: (
+            len([r for r in slack.responses if "may tick the recovery checklist" in r["text"]]) == 2
+        )
+    )
+    beacon.click(CHECKLIST_TICK, review, user="U0IC")
+    beacon.click(CHECKLIST_TICK, review, user="U0APPROVER")
+    eventually(lambda: "Checklist complete" in str(checklist(slack, acme).blocks))
+    eventually(lambda: [r for r in slack.responses if "Already ticked by <@U0IC>" in r["text"]])
+    time.sleep(0.3)
+    with beacon.beacon.uow() as session:
+        ticks = list(session.scalars(select(ChecklistTick)))
+        kinds = list(session.scalars(select(IncidentEvent.kind)))
+    assert sorted((t.item, t.ticked_by) for t in ticks) == [
+        ("data_integrity", "U0FAN"),
+        ("restoration", "U0CS1"),
+        ("review_shared", "U0IC"),
+    ]
+    assert kinds.count("checklist_refused") == 2
+    assert kinds.count("checklist_ticked") == 3
+    assert "Checklist complete" not in str(checklist(slack, globex).blocks)
+    assert "resolved" in kinds
+
+
+def test_resolve_without_fix_opens_the_form(beacon: RunningBeacon, slack: FakeSlack) -> None:
+    channel = declare(beacon, slack, "declare P3 Sign-in errors services: auth")
+    beacon.command("resolve", user="U0IC", channel=channel.id)
+    opened = eventually(lambda: slack.calls_to("views.open"))
+    assert opened[-1].args["view"]["callback_id"] == "beacon.resolve"
+
+
+def test_reopen_within_a_day_and_refused_after(
+    beacon: RunningBeacon, slack: FakeSlack, clock: FakeClock
+) -> None:
+    channel = declare(beacon, slack, "declare P2 Sign-in errors services: auth")
+    beacon.command(RESOLVE, user="U0IC", channel=channel.id)
+    eventually(lambda: slack.channel_by_name(CHANNEL).topic.startswith("P2 · Resolved"))
+    clock.advance(timedelta(hours=2))
+    beacon.command("reopen", user="U0IC", channel=channel.id)
+    eventually(lambda: slack.channel_by_name(CHANNEL).topic.startswith("P2 · Monitoring"))
+    with beacon.beacon.uow() as session:
+        incident = session.scalars(select(Incident)).one()
+        assert incident.status == "monitoring" and incident.next_update_due is not None
+    assert set(_pending_timers(beacon)) >= {"nudge", "overdue", "update_escalation"}
+    eventually(
+        lambda: any(
+            "Customer resolution notice" in str(m.blocks) and "Rejected by" in str(m.blocks)
+            for m in slack.messages(channel.id)
+        )
+    )
+    beacon.command(RESOLVE, user="U0IC", channel=channel.id)
+    eventually(lambda: slack.channel_by_name(CHANNEL).topic.startswith("P2 · Resolved"))
+    clock.advance(timedelta(hours=25))
+    beacon.command("reopen", user="U0IC", channel=channel.id)
+    eventually(lambda: [r for r in slack.responses if "more than 24 hours ago" in r["text"]])
+    with beacon.beacon.uow() as session:
+        assert session.scalars(select(Incident)).one().status == "resolved"
