@@ -14,10 +14,12 @@ from app.catalog.models import Catalog
 from app.routing.assessment import RoutingIndex
 from app.services.accounts import AccountService
 from app.services.changes import ChangeService
+from app.services.home import HomeService
 from app.services.incidents import IncidentService
 from app.services.paging import PagingService
 from app.services.resolve import ChecklistService, ResolveService
 from app.services.reviews import ReviewService
+from app.services.timeline import TimelineService
 from app.services.updates import SubscriptionService, UpdateService
 from app.settings import Settings
 from app.slack.delivery import Dispatcher
@@ -45,6 +47,8 @@ class Beacon:
     resolutions: ResolveService
     checklists: ChecklistService
     reviews: ReviewService
+    home: HomeService
+    timeline: TimelineService
     dispatcher: Dispatcher
     timers: TimerJobs
     clock: Callable[[], datetime]

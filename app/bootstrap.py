@@ -14,17 +14,19 @@ from app.briefs.drafting import drafter_for
 from app.cadence.jobs import TimerJobs
 from app.catalog.loader import load_catalog
 from app.catalog.models import Catalog
-from app.handlers import actions, approvals, commands, resolution, views
+from app.handlers import actions, approvals, commands, events, resolution, views
 from app.paging.effects import PagerDutyEffects
 from app.paging.pagerduty import PagerDutyClient
 from app.routing.assessment import RoutingIndex
 from app.services.accounts import AccountService
 from app.services.changes import ChangeService
 from app.services.context import Context
+from app.services.home import HomeService
 from app.services.incidents import IncidentService
 from app.services.paging import PagingService
 from app.services.resolve import ChecklistService, ResolveService
 from app.services.reviews import ReviewService
+from app.services.timeline import TimelineService
 from app.services.timers import TimerService
 from app.services.updates import SubscriptionService, UpdateService
 from app.services.views import incident_view
@@ -81,6 +83,11 @@ def build(
         uow=uow, routing=lambda: routing, clock=clock, drafter=drafter, on_commit=dispatcher.wake
     )
     paging = PagingService(ctx)
+    reviews = ReviewService(ctx)
+    home = HomeService(ctx, reviews)
+    effects.home = home.view
+    timeline = TimelineService(ctx)
+    effects.record_pin = timeline.record_pin
     return Beacon(
         settings=settings,
         catalog=catalog,
@@ -98,7 +105,9 @@ def build(
         subscriptions=SubscriptionService(ctx),
         resolutions=ResolveService(ctx),
         checklists=ChecklistService(ctx),
-        reviews=ReviewService(ctx),
+        reviews=reviews,
+        home=home,
+        timeline=timeline,
         dispatcher=dispatcher,
         timers=TimerJobs(TimerService(ctx).fire_due, interval=settings.beacon_timer_interval),
         clock=clock,
@@ -122,4 +131,5 @@ def build_bolt(beacon: Beacon) -> AsyncApp:
     actions.register(app, beacon)
     approvals.register(app, beacon)
     resolution.register(app, beacon)
+    events.register(app, beacon)
     return app

@@ -16,6 +16,7 @@ from app.routing.assessment import Impact, assess
 from app.routing.targets import page_targets
 from app.services import cadence
 from app.services.context import Context
+from app.services.home_refresh import enqueue_home_for_incident
 from app.services.paging import schedule_escalation, send_pages
 from app.services.updates import draft_initial_notice
 from app.store import incidents, outbox
@@ -102,6 +103,7 @@ def declare(
         schedule_escalation(session, ctx, incident, now)
         cadence.restart(session, ctx, incident, since=now)
         draft_initial_notice(session, ctx, incident, now, after=channel)
+        enqueue_home_for_incident(session, incident, key="declared", now=now)
         try:
             session.commit()
         except IntegrityError:

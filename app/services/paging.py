@@ -26,6 +26,7 @@ from app.routing.targets import (
     team_targets,
 )
 from app.services.context import Context
+from app.services.home_refresh import enqueue_home
 from app.services.lookup import find_incident
 from app.store import incidents, outbox, paging
 from app.store.models import Incident, OutboxItem, Page
@@ -146,6 +147,7 @@ def send_pages(
         key = f"pages:{pages[0].id}" if pages else f"notes:{source}:{now.timestamp()}"
         heading = f":pager: *Paging for {incident.ref}* ({source})" if pages else ":pager: *Paging*"
         notice(session, incident, "\n".join([heading, *lines]), key=key, now=now, after=after)
+    enqueue_home(session, [p.person for p in pages], key=f"paged:{incident.id}", now=now)
     if pages:
         enqueue(
             session,
@@ -329,6 +331,7 @@ class PagingService:
                     after=dm,
                     page_id=page.id,
                 )
+            enqueue_home(session, [user], key=f"ack:{pages[0].id}", now=now)
             stopped = any(page.stops_escalation for page in pages)
             if stopped and paging.cancel(session, incident.id, ESCALATION):
                 notice(

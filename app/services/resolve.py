@@ -24,7 +24,7 @@ from app.domain.resolution import (
 )
 from app.services import cadence
 from app.services.context import Context
-from app.services.home import enqueue_home_for_incident
+from app.services.home_refresh import enqueue_home_for_incident
 from app.services.lookup import find_incident
 from app.services.paging import (
     ESCALATION,

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 import aiohttp
 
+from app.briefs.home import HomeView
 from app.briefs.view import ChecklistLine, ChecklistView
 from app.domain.resolution import CHECKLIST
 from app.slack import blocks
@@ -20,8 +22,10 @@ from app.store.models import AccountThread, Incident
 
 
 class ResolveEffects(UpdateEffects):
-    home: Callable[[str], Any] | None = None
-    """Builds a viewer's App Home view (set by bootstrap)."""
+    record_pin: Callable[..., None] | None = None
+    """Writes a :pushpin: message to the timeline (set by bootstrap)."""
+    home: Callable[[str], HomeView] | None = None
+    """Builds a viewer's App Home view (set by bootstrap once the services exist)."""
 
     def table(self) -> dict[str, Effect]:
         return {
@@ -29,6 +33,8 @@ class ResolveEffects(UpdateEffects):
             "post_checklist": self.post_checklist,
             "refresh_checklist": self.refresh_checklist,
             "upload_review": self.upload_review,
+            "publish_home": self.publish_home,
+            "timeline_pin": self.timeline_pin,
         }
 
     async def checklist_view(self, job: Job) -> tuple[ChecklistView, dict[str, str] | None]:
@@ -113,6 +119,54 @@ class ResolveEffects(UpdateEffects):
                         "file_id": str(shared.get("id")),
                         "ts": message["ts"],
                     }
+        return None
+
+    async def publish_home(self, job: Job) -> Outcome:
+        """Renders the viewer's Home from current data at delivery, so a late item is fresh."""
+        if self.home is None:
+            raise SlackFailure("views.publish", "App Home is not wired", False)
+        user = await self.directory.user_id(str(job.payload["user"]))
+        if user is None:
+            return Outcome({"skipped": "unknown user"})
+        view = await asyncio.to_thread(self.home, user)
+        await self.gateway.call("views.publish", user_id=user, view=blocks.app_home(view).to_dict())
+        return Outcome({"user": user})
+
+    async def timeline_pin(self, job: Job) -> Outcome:
+        if self.record_pin is None:
+            raise SlackFailure("timeline", "the timeline is not wired", False)
+        channel, ts = str(job.payload["channel"]), str(job.payload["ts"])
+        message = await self._message(channel, ts)
+        text = str((message or {}).get("text") or "")
+        author = (message or {}).get("user")
+        await asyncio.to_thread(
+            self.record_pin,
+            int(job.incident_id or 0),
+            ts=ts,
+            user=str(job.payload["user"]),
+            at=datetime.fromisoformat(str(job.payload["at"])),
+            text=text,
+            author=str(author) if author else None,
+        )
+        return Outcome({"channel": channel, "ts": ts, "found": message is not None})
+
+    async def _message(self, channel: str, ts: str) -> dict[str, Any] | None:
+        """A top-level message (conversations.history), else a reply (conversations.replies)."""
+        history = await self.gateway.call(
+            "conversations.history", channel=channel, latest=ts, inclusive=True, limit=1
+        )
+        for message in history.get("messages", []):
+            if message.get("ts") == ts:
+                return dict(message)
+        try:
+            replies = await self.gateway.call("conversations.replies", channel=channel, ts=ts)
+        except SlackFailure as failure:
+            if failure.error == "thread_not_found":
+                return None
+            raise
+        for message in replies.get("messages", []):
+            if message.get("ts") == ts:
+                return dict(message)
         return None
 
 

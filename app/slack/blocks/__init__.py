@@ -12,6 +12,9 @@ from app.slack.blocks.common import (
 from app.slack.blocks.forms import (
     declare_modal,
 )
+from app.slack.blocks.home import (
+    app_home,
+)
 from app.slack.blocks.incident import (
     account_cards,
     accounts_by_tier,
@@ -39,6 +42,7 @@ __all__ = [
     "account_cards",
     "accounts_by_tier",
     "announcement",
+    "app_home",
     "approval_card",
     "brief",
     "checklist",

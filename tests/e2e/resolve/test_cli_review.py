@@ -1,0 +1,37 @@
+"""`beacon review INC-<n>` and `beacon report` against the database a running Beacon wrote."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.e2e.resolve.support import declare
+from tests.e2e.test_cli import beacon as run_beacon
+from tests.fakes.slack_api import FakeSlack
+from tests.support.harness import RunningBeacon, eventually
+
+
+def test_review_and_report_verbs(
+    beacon: RunningBeacon, slack: FakeSlack, database_url: str, tmp_path: Path
+) -> None:
+    channel = declare(beacon, slack, "declare P2 Sign-in errors services: auth")
+    beacon.command("resolve fix: rolled back the key rotation", user="U0IC", channel=channel.id)
+    eventually(lambda: slack.channel_by_name(channel.name).topic.startswith("P2 · Resolved"))
+    env = {
+        "DATABASE_URL": database_url,
+        "BEACON_CONFIG_DIR": str(beacon.settings.beacon_config_dir),
+    }
+
+    review = run_beacon("review", "INC-1", **env)
+    assert review.returncode == 0, review.stderr
+    assert review.stdout.startswith("# INC-1 · Sign-in errors — post-incident review")
+    assert "**Fix:** rolled back the key rotation" in review.stdout
+    assert run_beacon("review", "INC-9", **env).returncode == 1
+    assert run_beacon("review", "nine", **env).returncode == 2
+
+    out = tmp_path / "report"
+    report = run_beacon("report", "--since", "90d", "--out", str(out), **env)
+    assert report.returncode == 0, report.stderr
+    text = (out / "report.md").read_text()
+    assert "# Incident report — last 90d" in text and "| INC-1 | P2 |" in text
+    for chart in ("targets-by-tier.png", "response-times.png"):
+        assert (out / chart).read_bytes().startswith(b"\x89PNG")

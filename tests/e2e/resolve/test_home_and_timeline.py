@@ -1,0 +1,116 @@
+"""App Home for an IC, a liaison and a bystander, republished when they are paged, acknowledge
+and when incidents open and resolve; :pushpin: messages join the timeline once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from app.slack.ids import PAGE_ACK
+from app.store.models import IncidentEvent
+from tests.e2e.resolve.support import declare
+from tests.fakes.signing import event_body
+from tests.fakes.slack_api import FakeSlack
+from tests.support.harness import RunningBeacon, eventually
+
+
+def _event(beacon: RunningBeacon, event: dict[str, Any], event_id: str, **headers: Any) -> None:
+    response = beacon.post_signed(event_body(event, event_id=event_id), "application/json")
+    assert response.status_code == 200
+
+
+def _open_home(beacon: RunningBeacon, user: str, event_id: str) -> None:
+    _event(
+        beacon,
+        {
+            "type": "app_home_opened",
+            "user": user,
+            "channel": "D0HOME",
+            "tab": "home",
+            "event_ts": "1.0",
+        },
+        event_id,
+    )
+
+
+def _home(slack: FakeSlack, user: str) -> str:
+    view = slack.home_views.get(user)
+    return str(view["blocks"]) if view else ""
+
+
+def _home_buttons(slack: FakeSlack, user: str) -> list[str]:
+    view = slack.home_views.get(user) or {}
+    return [
+        str(b["accessory"]["value"])
+        for b in view.get("blocks", [])
+        if b.get("accessory", {}).get("action_id") == PAGE_ACK
+    ]
+
+
+def test_app_home_for_ic_liaison_and_bystander(beacon: RunningBeacon, slack: FakeSlack) -> None:
+    beacon.command("subscribe acme", user="U0CS1")
+    for n, user in enumerate(("U0IC", "U0CS1", "U0BYSTANDER")):
+        _open_home(beacon, user, f"Ev0HOME{n}")
+    for user in ("U0IC", "U0CS1", "U0BYSTANDER"):
+        eventually(lambda user=user: "No open incident" in _home(slack, user))
+    assert "You follow: Acme Corp" in _home(slack, "U0CS1")
+    assert "You follow no accounts" in _home(slack, "U0BYSTANDER")
+
+    channel = declare(beacon, slack, "declare P2 Sign-in errors services: auth")
+    for user in ("U0IC", "U0CS1", "U0BYSTANDER"):
+        eventually(lambda user=user: "INC-1 · P2 · Investigating" in _home(slack, user))
+    assert "IC <@U0IC>" in _home(slack, "U0BYSTANDER")
+    assert "next update 12:15 UTC" in _home(slack, "U0IC")
+    (page,) = eventually(lambda: _home_buttons(slack, "U0CS1"))
+    assert "liaison of Acme Corp" in _home(slack, "U0CS1")
+    assert _home_buttons(slack, "U0BYSTANDER") == [] and _home_buttons(slack, "U0IC") == []
+    assert "Nothing waiting for your acknowledgement" in _home(slack, "U0BYSTANDER")
+    for user in ("U0IC", "U0CS1", "U0BYSTANDER"):
+        assert len(slack.home_views[user]["blocks"]) <= 100
+
+    beacon.click(PAGE_ACK, page, user="U0CS1")
+    eventually(lambda: _home_buttons(slack, "U0CS1") == [])
+
+    beacon.command("resolve fix: rolled back", user="U0IC", channel=channel.id)
+    for user in ("U0IC", "U0CS1", "U0BYSTANDER"):
+        eventually(lambda user=user: "No open incident" in _home(slack, user))
+    assert "Last 30 days vs targets" in _home(slack, "U0IC")
+    assert "*P2* — 1 incident(s)" in _home(slack, "U0BYSTANDER")
+
+
+def test_pushpin_reaction_adds_the_message_to_the_timeline_once(
+    beacon: RunningBeacon, slack: FakeSlack
+) -> None:
+    channel = declare(beacon, slack, "declare P3 Sign-in errors services: auth")
+    message = slack.add_message(channel.id, "Rolled back deploy 4512 at 12:03", user="U0ID1")
+    other = slack.add_message("general", "not an incident", user="U0ID1")
+    reaction = {
+        "type": "reaction_added",
+        "user": "U0IC",
+        "reaction": "pushpin",
+        "item": {"type": "message", "channel": channel.id, "ts": message.ts},
+        "item_user": "U0ID1",
+        "event_ts": "2.0",
+    }
+    _event(beacon, reaction, "Ev0PIN1")
+    _event(beacon, reaction, "Ev0PIN1")  # Slack's retry of the same delivery
+    _event(beacon, {**reaction, "user": "U0ID2"}, "Ev0PIN2")  # someone else pins it too
+    _event(beacon, {**reaction, "reaction": "eyes"}, "Ev0EYES")
+    _event(
+        beacon,
+        {**reaction, "item": {"type": "message", "channel": other.channel, "ts": other.ts}},
+        "Ev0ELSEWHERE",
+    )
+
+    def pinned() -> list[IncidentEvent]:
+        with beacon.beacon.uow() as session:
+            return list(
+                session.scalars(select(IncidentEvent).where(IncidentEvent.kind == "pinned"))
+            )
+
+    (event,) = eventually(pinned)
+    assert event.text == "Rolled back deploy 4512 at 12:03" and event.actor == "U0IC"
+    review = beacon.beacon.reviews.review(number=1, channel=None, viewer=None)
+    assert "| @U0IC | Rolled back deploy 4512 at 12:03 |" in review
+    assert len(pinned()) == 1
