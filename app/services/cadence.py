@@ -11,7 +11,7 @@ from app.cadence.policy import KINDS, NUDGE, OVERDUE, reminders
 from app.domain.people import mention
 from app.services.context import Context
 from app.services.paging import notice
-from app.store import paging
+from app.store import incidents, paging
 from app.store.models import Incident, Timer
 
 
@@ -70,4 +70,15 @@ def fire(session: Session, ctx: Context, incident: Incident, timer: Timer, now: 
             f":rotating_light: {people} {incident.ref} has had no update since {due}:"
             " the update cadence is broken; please step in."
         )
+    incidents.record(
+        session,
+        incident,
+        at=now,
+        actor=None,
+        kind=f"cadence_{timer.kind}",
+        text={NUDGE: f"Update reminder (due {due})", OVERDUE: f"Update overdue (due {due})"}.get(
+            timer.kind, f"Update cadence escalated to managers (due {due})"
+        ),
+        data={"due": timer.data.get("due")},
+    )
     notice(session, incident, text, key=f"cadence:{timer.id}", now=now)

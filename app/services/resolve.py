@@ -155,6 +155,8 @@ class ResolveService:
             enqueue_home_for_incident(session, incident, key=f"event:{event.id}", now=now)
             session.commit()
         self.ctx.on_commit()
+        if incident.private or not incident.customer_visible:
+            return f":white_check_mark: {incident.ref} resolved."
         return (
             f":white_check_mark: {incident.ref} resolved. The customer resolution notice waits"
             " for approval; the recovery checklist is in each account thread."

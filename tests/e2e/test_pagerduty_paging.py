@@ -82,3 +82,15 @@ def test_pagerduty_outage_never_blocks_the_slack_page(
     pagerduty.up()
     eventually(lambda: pagerduty.open_incidents(), timeout=15)
     assert len(pagerduty.events) == 1
+
+
+def test_incident_resolve_resolves_the_pagerduty_alerts(
+    beacon: RunningBeacon, slack: FakeSlack, pagerduty: FakePagerDuty
+) -> None:
+    beacon.command("declare P3 Search is slow services: search", user="U0IC")
+    eventually(lambda: pagerduty.open_incidents())
+    channel = eventually(
+        lambda: (c := slack.channel_by_name("inc-1-search-is-slow")) and c.pins and c
+    )
+    beacon.command("resolve fix: restarted the indexer", user="U0IC", channel=channel.id)
+    eventually(lambda: not pagerduty.open_incidents())

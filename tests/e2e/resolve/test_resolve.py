@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from app.slack.ids import CHECKLIST_TICK
+from app.slack.ids import CHECKLIST_TICK, RESOLVE_VIEW, ResolveField
 from app.store.models import ChecklistTick, Incident, IncidentEvent, Timer
 from tests.e2e.resolve.support import (
     CHANNEL,
@@ -18,6 +18,7 @@ from tests.e2e.resolve.support import (
     threads,
     tick_value,
 )
+from tests.fakes.signing import text_value, view_submission_payload
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.webhook import FakeWebhookReceiver
 from tests.support.harness import FakeClock, RunningBeacon, eventually
@@ -127,3 +128,53 @@ def test_reopen_within_a_day_and_refused_after(
     eventually(lambda: [r for r in slack.responses if "more than 24 hours ago" in r["text"]])
     with beacon.beacon.uow() as session:
         assert session.scalars(select(Incident)).one().status == "resolved"
+
+
+def test_private_incident_resolves_without_threads_announcement_or_webhooks(
+    beacon: RunningBeacon, slack: FakeSlack, receiver: FakeWebhookReceiver
+) -> None:
+    beacon.command("declare private P2 Sign-in errors services: auth", user="U0IC")
+    channel = eventually(lambda: (c := slack.channel_by_name(CHANNEL)) and c.pins and c)
+    assert channel.is_private
+    beacon.command(RESOLVE, user="U0IC", channel=channel.id)
+    eventually(lambda: any("resolved* by" in str(m.blocks) for m in slack.messages(channel.id)))
+    eventually(lambda: slack.channel_by_name(CHANNEL).topic.startswith("P2 · Resolved"))
+    time.sleep(0.5)
+    assert threads(slack) == {}
+    assert not any(
+        "Customer resolution notice" in str(m.blocks) for m in slack.messages(channel.id)
+    )
+    assert slack.messages("incidents") == []
+    assert receiver.received == []
+    assert _pending_timers(beacon) == []
+
+
+def test_resolve_form_submission_resolves(beacon: RunningBeacon, slack: FakeSlack) -> None:
+    channel = declare(beacon, slack, "declare P3 Sign-in errors services: auth")
+    beacon.command("resolve", user="U0IC", channel=channel.id)
+    view = eventually(lambda: slack.calls_to("views.open"))[-1].args["view"]
+    empty = view_submission_payload(
+        callback_id=RESOLVE_VIEW,
+        user_id="U0IC",
+        view_id="V0RESOLVE",
+        private_metadata=view["private_metadata"],
+        state_values={ResolveField.FIX: {ResolveField.FIX: text_value(None)}},
+    )
+    assert beacon.interact(empty).json()["response_action"] == "errors"
+    submit = view_submission_payload(
+        callback_id=RESOLVE_VIEW,
+        user_id="U0IC",
+        view_id="V0RESOLVE",
+        private_metadata=view["private_metadata"],
+        state_values={
+            ResolveField.FIX: {ResolveField.FIX: text_value("restarted the token service")},
+            ResolveField.CUSTOMER_STEPS: {ResolveField.CUSTOMER_STEPS: text_value("sign in again")},
+        },
+    )
+    assert beacon.interact(submit).status_code == 200
+    eventually(lambda: slack.channel_by_name(CHANNEL).topic.startswith("P2 · Resolved"))
+    eventually(
+        lambda: any(
+            "restarted the token service" in str(m.blocks) for m in slack.messages(channel.id)
+        )
+    )
