@@ -49,6 +49,7 @@ def targets_table(facts: IncidentFacts, m: IncidentMetrics) -> list[str]:
         f" {verdict(m.ack_met)} |",
         f"| Time to first update | {span(facts.update_every)} |"
         f" {span(m.time_to_first_update)} | {verdict(m.first_update_met)} |",
+        f"| Time to first customer update | — | {span(m.time_to_first_customer_update)} | |",
         f"| Update punctuality | {every} | {punctual} | {verdict(m.punctual)} |",
         f"| Time to mitigate | — | {span(m.time_to_mitigate)} | |",
         f"| Time to resolve | — | {span(m.time_to_resolve)} | |",
@@ -82,6 +83,8 @@ def review_markdown(facts: IncidentFacts, m: IncidentMetrics) -> str:
     lines += ["## Response targets", "", *targets_table(facts, m), ""]
     lines += ["## Timeline", "", "| time (UTC) | who | what |", "|---|---|---|"]
     for event in sorted(facts.events, key=lambda e: e.at):
+        if event.kind.endswith("_refused"):
+            continue  # the audit log keeps refusals; the review's timeline is what happened
         lines.append(
             f"| {event.at:%Y-%m-%d %H:%M:%S} | {_who(event.actor)} |"
             f" {_cell(event.text or event.kind)} |"

@@ -2,7 +2,9 @@
 
 - time to acknowledge: declaration → first acknowledgement by a responder (liaisons' and exec
   sponsors' acks do not count, as for escalation); met when within the severity's ``ack_within``;
-- time to first update: declaration → first `/incident update`; met when within the interval;
+- time to first update: declaration → first `/incident update`; met when within the interval
+  (the cadence counts from posted updates); time to first customer update: → first approved
+  customer-facing text, reported without a target;
 - update punctuality: each update is due one interval after the previous one (or after the
   declaration); an update posted by its due time is on time, and a due time that passed before
   the resolution with no update is a missed one;
@@ -31,6 +33,8 @@ class IncidentMetrics:
     """None when nobody who stops escalation was paged, or the severity has no target."""
     time_to_first_update: timedelta | None
     first_update_met: bool | None
+    time_to_first_customer_update: timedelta | None
+    """Declaration → first customer-facing text approved (the initial notice, often)."""
     updates_on_time: int
     updates_due: int
     time_to_mitigate: timedelta | None
@@ -94,6 +98,7 @@ def measure(facts: IncidentFacts) -> IncidentMetrics:
         e.at for e in facts.events if e.kind == "update" and e.data.get("status") == "monitoring"
     ]
     ttr = facts.resolved_at - start if facts.resolved_at else None
+    approved = [u.decided_at for u in facts.updates if u.state == "approved" and u.decided_at]
     ttm = min(monitoring) - start if monitoring else ttr
     threads = [a for a in facts.accounts if a.thread]
     done = sum(len({t.item for t in a.ticks if t.item in CHECKLIST_ITEMS}) for a in threads)
@@ -106,6 +111,7 @@ def measure(facts: IncidentFacts) -> IncidentMetrics:
         ack_met=ack_met,
         time_to_first_update=first,
         first_update_met=first_met,
+        time_to_first_customer_update=min(approved) - start if approved else None,
         updates_on_time=on_time,
         updates_due=due,
         time_to_mitigate=ttm,

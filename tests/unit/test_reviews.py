@@ -111,6 +111,7 @@ def test_review_markdown_carries_the_figures() -> None:
     assert "| Time to first update | 15m | 10m | ✅ met |" in text
     assert "| Update punctuality | every 15m | 2/3 on time | ❌ missed |" in text
     assert "| Time to mitigate | — | 40m | |" in text
+    assert "| Time to first customer update | — | 2m | |" in text
     assert "| Time to resolve | — | 50m | |" in text
     assert "| Escalations | — | 1 | |" in text
     assert "| 2026-12-01 12:50:00 | @U0IC | Resolved \\| rolled back |" in text

@@ -91,7 +91,10 @@ def announcement(view: IncidentView, latest: str | None = None) -> tuple[str, li
     text = f"{view.ref} · {view.severity} · {view.title}"
     blocks: list[Block] = [
         SectionBlock(
-            text=mrkdwn(f":rotating_light: *{view.ref} · {severity_text(view)}*\n*{view.title}*"),
+            text=mrkdwn(
+                f"{':white_check_mark:' if view.status == 'resolved' else ':rotating_light:'}"
+                f" *{view.ref} · {severity_text(view)}*\n*{view.title}*"
+            ),
             fields=[
                 mrkdwn(f"*Status*\n{view.status_label}", FIELD_TEXT),
                 mrkdwn(f"*Commander*\n<@{view.commander}>", FIELD_TEXT),
