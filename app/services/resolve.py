@@ -73,6 +73,40 @@ def thread_targets(
     return threads
 
 
+def withdraw_pending(
+    session: Session,
+    incident: Incident,
+    kinds: tuple[str, ...],
+    reason: str,
+    actor: str,
+    now: datetime,
+) -> int:
+    """Pending customer drafts that no longer hold are rejected, so nobody approves them late
+    (an "investigating" notice after the resolution, a resolution after a reopen)."""
+    withdrawn = 0
+    drafts = session.scalars(
+        select(StatusUpdate.id).where(
+            StatusUpdate.incident_id == incident.id,
+            StatusUpdate.kind.in_(kinds),
+            StatusUpdate.state == "pending",
+        )
+    )
+    for draft_id in list(drafts):
+        if not updates.decide(session, draft_id, state="rejected", by=actor, at=now, reason=reason):
+            continue
+        withdrawn += 1
+        if incident.customer_visible and not incident.private:
+            enqueue(
+                session,
+                incident,
+                "refresh_card",
+                f"update:{draft_id}:card:rejected",
+                now=now,
+                update_id=draft_id,
+            )
+    return withdrawn
+
+
 class ResolveService:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
@@ -91,6 +125,14 @@ class ResolveService:
             cadence.stop(session, incident)
             paging.cancel(session, incident.id, ESCALATION)
             resolve_pagerduty(session, self.ctx, incident, now)
+            withdraw_pending(
+                session,
+                incident,
+                ("initial", "update"),
+                "superseded by the resolution notice",
+                actor,
+                now,
+            )
             view = incident_view(incident, self.ctx.catalog)
             fields = {
                 "fix": given.fix,
@@ -169,29 +211,9 @@ class ResolveService:
             check_reopen(incident.ref, incident.status, incident.resolved_at, now)
             incident.status = status
             incident.resolved_at = None
-            for draft in session.scalars(
-                select(StatusUpdate).where(
-                    StatusUpdate.incident_id == incident.id,
-                    StatusUpdate.kind == "resolution",
-                    StatusUpdate.state == "pending",
-                )
-            ):
-                if updates.decide(
-                    session,
-                    draft.id,
-                    state="rejected",
-                    by=actor,
-                    at=now,
-                    reason="the incident was reopened",
-                ) and (incident.customer_visible and not incident.private):
-                    enqueue(
-                        session,
-                        incident,
-                        "refresh_card",
-                        f"update:{draft.id}:card:rejected",
-                        now=now,
-                        update_id=draft.id,
-                    )
+            withdraw_pending(
+                session, incident, ("resolution",), "the incident was reopened", actor, now
+            )
             cadence.restart(session, self.ctx, incident, since=now)
             schedule_escalation(session, self.ctx, incident, now)
             event = incidents.record(

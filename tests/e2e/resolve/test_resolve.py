@@ -50,6 +50,12 @@ def test_resolve_approve_checklist_ticks_and_refusals(
         eventually(lambda parent=parent: checklist(slack, parent))
     # the customer notice waits for approval; then it is a reply in each thread and a webhook
     assert not any("Resolved:" in str(m.text) for m in slack.thread(acme.channel, acme.ts))
+    eventually(
+        lambda: any(
+            "Initial customer notice" in str(m.blocks) and "superseded" in str(m.blocks)
+            for m in slack.messages(channel.id)
+        )
+    )
     approve(beacon, slack, channel, "Customer resolution notice")
     for parent in (acme, globex):
         eventually(
