@@ -110,3 +110,13 @@ def test_serve_with_tokens_serves_and_migrates_sqlite(tmp_path: Path) -> None:
         finally:
             server.terminate()
             server.wait(timeout=10)
+
+
+def test_check_config_rejects_a_broken_template(tmp_path: Path) -> None:
+    for source in FIXTURE_CONFIG.iterdir():
+        (tmp_path / source.name).write_text(source.read_text())
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "customer.j2").write_text("We are on it.\n{{ update.summary }\n")
+    result = beacon("check-config", str(tmp_path))
+    assert result.returncode == 1
+    assert "templates/customer.j2:2: " in result.stdout

@@ -19,6 +19,9 @@ from app.slack.blocks.incident import (
     brief,
     incident_list,
 )
+from app.slack.blocks.oncall import (
+    oncall_roster,
+)
 from app.slack.blocks.paging import (
     page_acknowledged,
     page_message,
@@ -43,6 +46,7 @@ __all__ = [
     "incident_list",
     "internal_brief",
     "notice",
+    "oncall_roster",
     "page_acknowledged",
     "page_message",
     "text_modal",
