@@ -12,7 +12,8 @@ def reminders(
     due: datetime | None, *, interval: timedelta | None, remind_before: timedelta
 ) -> list[tuple[str, datetime]]:
     """A nudge ``remind_before`` the due time, an overdue notice at it, and an escalation one
-    interval later. A nudge that would come before the interval even started is dropped."""
+    interval later. The nudge never comes before the interval started, even when
+    ``remind_before`` is longer than the interval."""
     if due is None or interval is None:
         return []
     nudge = due - min(remind_before, interval)

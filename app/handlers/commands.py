@@ -17,6 +17,7 @@ from app.domain.resolution import parse_resolve, reopen_status
 from app.domain.targets import parse_page_request
 from app.domain.updates import parse_update
 from app.handlers.replies import replying_errors
+from app.routing.roster import roster, teams_for
 from app.slack import blocks
 
 Ack = Callable[..., Awaitable[None]]
@@ -38,6 +39,7 @@ class IncidentCommand:
             "severity": self.severity,
             "assign": self.assign,
             "accounts": self.accounts,
+            "oncall": self.oncall,
             "update": self.update,
             "subscribe": self.subscribe,
             "unsubscribe": self.unsubscribe,
@@ -263,6 +265,14 @@ class IncidentCommand:
             await respond(text=text, blocks=[b.to_dict() for b in body], response_type="ephemeral")
 
         await replying_errors(respond, work)
+
+    async def oncall(
+        self, ack: Ack, respond: AsyncRespond, command: dict[str, Any], parsed: Command
+    ) -> None:
+        catalog = self.beacon.catalog
+        lines = roster(catalog, teams_for(catalog, parsed.args), self.beacon.clock())
+        text, body = blocks.oncall_roster(lines)
+        await ack(text=text, blocks=[b.to_dict() for b in body], response_type="ephemeral")
 
     async def update(
         self, ack: Ack, respond: AsyncRespond, command: dict[str, Any], parsed: Command

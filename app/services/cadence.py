@@ -67,7 +67,7 @@ def fire(session: Session, ctx: Context, incident: Incident, timer: Timer, now: 
             mention(p) for p in dict.fromkeys([*managers, *catalog.policy.workspace.execs]) if p
         )
         text = (
-            f":rotating_light: {people} {incident.ref} has had no update since {due}:"
+            f":rotating_light: {people} {incident.ref} missed its update due at {due}:"
             " the update cadence is broken; please step in."
         )
     incidents.record(

@@ -102,6 +102,7 @@ class UpdateService:
                 incident.status = update.status
             if update.summary:
                 incident.summary = update.summary
+            incident.last_update_at = now
             cadence.restart(session, self.ctx, incident, since=now)
             view = incident_view(incident, self.ctx.catalog)
             due = incident.next_update_due
@@ -181,7 +182,6 @@ class UpdateService:
                     incident.ref, draft.state, draft.decided_by or "", draft.sent_to, False
                 )
             draft.sent_to = self._publish(session, incident, draft, now)
-            incident.last_update_at = now
             incidents.record(
                 session,
                 incident,

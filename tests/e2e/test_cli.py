@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import socket
 import subprocess
 import sys
+import time
+from collections.abc import Iterator
 from pathlib import Path
+
+import httpx
 
 from tests.e2e.conftest import FIXTURE_CONFIG
 from tests.fakes.slack_api import FakeSlack
@@ -68,45 +74,84 @@ def test_db_upgrade(tmp_path: Path) -> None:
     assert (tmp_path / "b.db").exists()
 
 
-def test_serve_with_tokens_serves_and_migrates_sqlite(tmp_path: Path) -> None:
-    import socket
-    import time
-
-    import httpx
-
+@contextlib.contextmanager
+def serving(slack: FakeSlack, tmp_path: Path, **env: str) -> Iterator[int]:
+    """`beacon serve` as a process on a free port, healthy; yields the port."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    with FakeSlack() as slack:
-        clean = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
-        env = {
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "app", "serve"],
+        cwd=ROOT,
+        env={
             **clean,
             "SLACK_BOT_TOKEN": "xoxb-test",
-            "SLACK_SIGNING_SECRET": "secret",
             "SLACK_API_URL": slack.url,
             "PORT": str(port),
             "HOST": "127.0.0.1",
             "DATABASE_URL": f"sqlite:///{tmp_path}/serve.db",
+            **env,
+        },
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                response = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
+                break
+            except httpx.TransportError:
+                assert server.poll() is None, server.stdout.read() if server.stdout else ""
+                assert time.monotonic() < deadline
+                time.sleep(0.2)
+        assert response.json() == {"ok": True, "database": "ok"}
+        yield port
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def test_serve_with_tokens_serves_and_migrates_sqlite(tmp_path: Path) -> None:
+    with FakeSlack() as slack, serving(slack, tmp_path, SLACK_SIGNING_SECRET="secret"):
+        assert (tmp_path / "serve.db").exists()
+
+
+def test_socket_mode_connects_through_slack_api_url_and_acks(tmp_path: Path) -> None:
+    with FakeSlack() as slack, serving(slack, tmp_path, SLACK_APP_TOKEN="xapp-test"):
+        deadline = time.monotonic() + 15
+        while not slack.socket_connections and time.monotonic() < deadline:
+            time.sleep(0.1)
+        envelope = {
+            "envelope_id": "env-1",
+            "type": "slash_commands",
+            "accepts_response_payload": True,
+            "payload": {
+                "command": "/incident",
+                "text": "help",
+                "user_id": "U0RESP1",
+                "channel_id": "C0GENERAL",
+                "team_id": "T0BEACON",
+                "api_app_id": "A0BEACON",
+                "response_url": slack.response_url("socket"),
+                "trigger_id": "1.2.socket",
+            },
         }
-        server = subprocess.Popen(
-            [sys.executable, "-m", "app", "serve"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        try:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    response = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
-                    break
-                except httpx.TransportError:
-                    assert server.poll() is None, server.stdout.read() if server.stdout else ""
-                    assert time.monotonic() < deadline
-                    time.sleep(0.2)
-            assert response.json() == {"ok": True, "database": "ok"}
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
+        assert slack.socket_send(envelope) == 1
+        while not slack.socket_received and time.monotonic() < deadline:
+            time.sleep(0.1)
+    (ack,) = slack.socket_received
+    assert ack["envelope_id"] == "env-1"
+    assert "/incident declare" in ack["payload"]["text"]
+
+
+def test_check_config_rejects_a_broken_template(tmp_path: Path) -> None:
+    for source in FIXTURE_CONFIG.iterdir():
+        (tmp_path / source.name).write_text(source.read_text())
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "customer.j2").write_text("We are on it.\n{{ update.summary }\n")
+    result = beacon("check-config", str(tmp_path))
+    assert result.returncode == 1
+    assert "templates/customer.j2:2: " in result.stdout

@@ -243,3 +243,15 @@ def test_accounts_lookup(beacon: RunningBeacon, slack: FakeSlack) -> None:
         "Checkout, Payments",
     ):
         assert part in text
+
+
+def test_oncall_shows_who_is_on_call_and_next(beacon: RunningBeacon, slack: FakeSlack) -> None:
+    body = beacon.command("oncall checkout").json()
+    shift = oncall("storefront")
+    assert (
+        f"<@{shift.primary}>" in body["text"] and CATALOG.teams["storefront"].name in body["text"]
+    )
+    assert f"<@{shift.next_person}> from" in str(body["blocks"])
+    everyone = beacon.command("oncall").json()
+    assert all(team.name in everyone["text"] for team in CATALOG.teams.values())
+    assert "Did you mean" in beacon.command("oncall chekout").json()["text"]

@@ -258,3 +258,48 @@ def test_subscriptions(beacon: RunningBeacon, slack: FakeSlack) -> None:
     eventually(lambda: [r for r in slack.responses if r["text"] == "You follow: Globex"])
     body = beacon.command("subscribe acmee", user="U0FAN").json()
     assert "Did you mean `acme`" in body["text"]
+
+
+def _approve(beacon: RunningBeacon, slack: FakeSlack) -> Any:
+    channel = _declare(beacon, slack)
+    beacon.click(DRAFT_APPROVE, _update(beacon, slack, channel), user="U0IC", channel=channel.id)
+    return channel
+
+
+def test_a_webhook_outage_is_retried_until_it_is_delivered_once(
+    beacon: RunningBeacon, slack: FakeSlack, receiver: FakeWebhookReceiver
+) -> None:
+    receiver.fail_next = 2
+    _approve(beacon, slack)
+    (delivery,) = eventually(lambda: receiver.received, timeout=15)
+    assert receiver.verify(delivery, SECRET)
+    time.sleep(0.5)
+    assert len(receiver.received) == 1
+
+
+def test_a_webhook_that_refuses_is_shown_in_the_incident_channel(
+    beacon: RunningBeacon, slack: FakeSlack, receiver: FakeWebhookReceiver
+) -> None:
+    receiver.fail_next, receiver.fail_status = 100, 410
+    channel = _approve(beacon, slack)
+    eventually(
+        lambda: any(
+            "could not deliver `webhook`" in str(m.text) and "HTTP 410" in str(m.text)
+            for m in slack.messages(channel.id)
+        )
+    )
+    assert receiver.received == []
+
+
+def test_private_incidents_publish_nowhere(
+    beacon: RunningBeacon, slack: FakeSlack, receiver: FakeWebhookReceiver
+) -> None:
+    beacon.command("declare private P2 Sign-in errors services: auth", user="U0IC")
+    channel = eventually(lambda: (c := slack.channel_by_name(CHANNEL)) and c.pins and c)
+    assert channel.is_private
+    beacon.command("update Logins fail", user="U0IC", channel=channel.id)
+    eventually(lambda: any("Logins fail" in str(m.blocks) for m in slack.messages(channel.id)))
+    time.sleep(0.5)
+    assert _card_values(slack, channel.id, DRAFT_APPROVE) == []
+    assert _threads(slack) == {} and receiver.received == []
+    assert not any("Sign-in errors" in str(m.blocks) for m in slack.messages("incidents"))

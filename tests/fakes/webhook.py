@@ -26,7 +26,8 @@ class FakeWebhookReceiver:
     def __init__(self) -> None:
         self.received: list[Delivery] = []
         self.fail_next = 0
-        """That many requests are answered 503 before they are accepted again."""
+        """That many requests are answered ``fail_status`` before they are accepted again."""
+        self.fail_status = 503
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -34,7 +35,7 @@ class FakeWebhookReceiver:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 if receiver.fail_next > 0:
                     receiver.fail_next -= 1
-                    self.send_response(503)
+                    self.send_response(receiver.fail_status)
                     self.send_header("Retry-After", "0")
                 else:
                     receiver.received.append(Delivery(dict(self.headers.items()), body))

@@ -537,3 +537,26 @@ def test_routing_is_pure() -> None:
                 names = [node.module]
             for name in names:
                 assert not name.startswith(forbidden), f"{path.name} imports {name}"
+
+
+def test_roster_by_team_service_or_everyone() -> None:
+    from app.domain.errors import UsageError
+    from app.routing.roster import roster, teams_for
+
+    built = catalog(
+        [team("payments", "Payments", rotation=("U0PAY1", "U0PAY2", "U0PAY3")), team("ops", "Ops")],
+        [service("payments", "payments"), service("auth", "ops")],
+    )
+    assert teams_for(built, "") == ["ops", "payments"]
+    assert teams_for(built, "Payments") == ["payments"]
+    assert teams_for(built, "auth") == ["ops"]
+    with pytest.raises(UsageError, match="Did you mean `payments`"):
+        teams_for(built, "paymnts")
+    ops, payments = roster(built, ["ops", "payments"], T)
+    assert ops.primary is None
+    shift = on_call_at(built.teams["payments"].oncall, T)
+    assert (payments.primary, payments.secondary, payments.handoff) == (
+        shift.primary,
+        shift.secondary,
+        next_handoff(built.teams["payments"].oncall, T),
+    )

@@ -22,6 +22,9 @@ from app.slack.blocks.incident import (
     brief,
     incident_list,
 )
+from app.slack.blocks.oncall import (
+    oncall_roster,
+)
 from app.slack.blocks.paging import (
     page_acknowledged,
     page_message,
@@ -52,6 +55,7 @@ __all__ = [
     "incident_list",
     "internal_brief",
     "notice",
+    "oncall_roster",
     "page_acknowledged",
     "page_message",
     "resolve_modal",

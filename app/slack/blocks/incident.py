@@ -14,6 +14,7 @@ from slack_sdk.models.blocks import (
 )
 
 from app.briefs.view import AccountCard, AccountLine, IncidentView, clock_time
+from app.domain.people import mention
 from app.slack.blocks.common import (
     FIELD_TEXT,
     HEADER_TEXT,
@@ -149,8 +150,8 @@ def account_cards(cards: Sequence[AccountCard], total: int, query: str) -> tuple
         people = " · ".join(
             part
             for part in (
-                f"liaison <@{account.liaison}>" if account.liaison else "no liaison",
-                f"exec sponsor <@{account.exec_sponsor}>" if account.exec_sponsor else "",
+                f"liaison {mention(account.liaison)}" if account.liaison else "no liaison",
+                f"exec sponsor {mention(account.exec_sponsor)}" if account.exec_sponsor else "",
             )
             if part
         )
