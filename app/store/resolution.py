@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -49,8 +49,13 @@ def tick(
     return row
 
 
+EVENT_MEMORY = timedelta(days=1)
+"""Slack stops retrying an event within minutes; ids older than this are forgotten."""
+
+
 def first_sight(session: Session, event_id: str, kind: str, now: datetime) -> bool:
     """True the first time Slack's ``event_id`` is seen; its retries get False."""
+    session.execute(delete(SlackEvent).where(SlackEvent.received_at < now - EVENT_MEMORY))
     if session.get(SlackEvent, event_id) is not None:
         return False
     try:

@@ -3,6 +3,7 @@ thread (ticks by the right people only), cadence and escalation stopped, reopen 
 
 from __future__ import annotations
 
+import threading
 import time
 from datetime import timedelta
 
@@ -86,8 +87,8 @@ def test_resolve_approve_checklist_ticks_and_refusals(
         )
     )
     beacon.click(CHECKLIST_TICK, review, user="U0IC")
-    beacon.click(CHECKLIST_TICK, review, user="U0APPROVER")
     eventually(lambda: "Checklist complete" in str(checklist(slack, acme).blocks))
+    beacon.click(CHECKLIST_TICK, review, user="U0APPROVER")  # a second tick of the same item
     eventually(lambda: [r for r in slack.responses if "Already ticked by <@U0IC>" in r["text"]])
     time.sleep(0.3)
     with beacon.beacon.uow() as session:
@@ -187,3 +188,26 @@ def test_resolve_form_submission_resolves(beacon: RunningBeacon, slack: FakeSlac
             "restarted the token service" in str(m.blocks) for m in slack.messages(channel.id)
         )
     )
+
+
+def test_concurrent_ticks_of_one_item_record_one(beacon: RunningBeacon, slack: FakeSlack) -> None:
+    channel = declare(beacon, slack, "declare P2 Sign-in errors services: auth")
+    beacon.command(RESOLVE, user="U0IC", channel=channel.id)
+    acme = eventually(lambda: threads(slack).get("Acme Corp"))
+    value = tick_value(slack, acme, "restoration")
+    clicks = [
+        threading.Thread(target=beacon.click, args=(CHECKLIST_TICK, value), kwargs={"user": u})
+        for u in ("U0IC", "U0APPROVER", "U0CS1", "U0IC")
+    ]
+    for click in clicks:
+        click.start()
+    for click in clicks:
+        click.join()
+    eventually(
+        lambda: "Restoration confirmed with customer* —" in str(checklist(slack, acme).blocks)
+    )
+    eventually(lambda: len([r for r in slack.responses if "Already ticked" in r["text"]]) == 3)
+    with beacon.beacon.uow() as session:
+        assert len(list(session.scalars(select(ChecklistTick)))) == 1
+        kinds = list(session.scalars(select(IncidentEvent.kind)))
+    assert kinds.count("checklist_ticked") == 1
