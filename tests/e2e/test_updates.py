@@ -111,8 +111,12 @@ def test_update_posts_internal_brief_and_approval_card(
 ) -> None:
     channel = _declare(beacon, slack)
     _update(beacon, slack, channel)
-    texts = " ".join(str(m.blocks) for m in slack.messages(channel.id))
-    assert "expired signing key" in texts
+    # the card found may be the initial notice's, drafted at declaration: wait for the brief
+    texts = eventually(
+        lambda: (t := " ".join(str(m.blocks) for m in slack.messages(channel.id)))
+        and "expired signing key" in t
+        and t
+    )
     assert "auth" in texts
     eventually(lambda: slack.channel_by_name(CHANNEL).topic.startswith("P2 · Identified"))
 

@@ -67,8 +67,12 @@ def test_resolve_approve_checklist_ticks_and_refusals(
         )
     eventually(lambda: any(d.json["kind"] == "resolution" for d in receiver.received))
     announcement = slack.messages("incidents")[-1]
-    eventually(lambda: "Resolved" in str(slack.find_message("incidents", announcement.ts).blocks))
-    assert "rolled back" in str(slack.find_message("incidents", announcement.ts).blocks)
+    eventually(
+        lambda: all(
+            word in str(slack.find_message("incidents", announcement.ts).blocks)
+            for word in ("Resolved", "rolled back")
+        )
+    )
 
     # liaison, subscriber, IC may tick; a bystander and another account's liaison may not
     beacon.click(CHECKLIST_TICK, tick_value(slack, acme, "restoration"), user="U0CS1")
