@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from app.services.context import Context
 from app.services.paging import enqueue
@@ -39,7 +40,10 @@ class TimelineService:
                     user=user,
                     at=now.isoformat(),
                 )
-            session.commit()
+            try:
+                session.commit()
+            except IntegrityError:
+                return False  # another worker is fetching the same message already
         if incident is None:
             return False
         self.ctx.on_commit()

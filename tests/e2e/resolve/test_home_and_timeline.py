@@ -3,6 +3,7 @@ and when incidents open and resolve; :pushpin: messages join the timeline once."
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from sqlalchemy import select
@@ -95,13 +96,6 @@ def test_pushpin_reaction_adds_the_message_to_the_timeline_once(
     }
     _event(beacon, reaction, "Ev0PIN1")
     _event(beacon, reaction, "Ev0PIN1")  # Slack's retry of the same delivery
-    _event(beacon, {**reaction, "user": "U0ID2"}, "Ev0PIN2")  # someone else pins it too
-    _event(beacon, {**reaction, "reaction": "eyes"}, "Ev0EYES")
-    _event(
-        beacon,
-        {**reaction, "item": {"type": "message", "channel": other.channel, "ts": other.ts}},
-        "Ev0ELSEWHERE",
-    )
 
     def pinned() -> list[IncidentEvent]:
         with beacon.beacon.uow() as session:
@@ -111,6 +105,14 @@ def test_pushpin_reaction_adds_the_message_to_the_timeline_once(
 
     (event,) = eventually(pinned)
     assert event.text == "Rolled back deploy 4512 at 12:03" and event.actor == "U0IC"
+    _event(beacon, {**reaction, "user": "U0ID2"}, "Ev0PIN2")  # someone else pins it too
+    _event(beacon, {**reaction, "reaction": "eyes"}, "Ev0EYES")
+    _event(
+        beacon,
+        {**reaction, "item": {"type": "message", "channel": other.channel, "ts": other.ts}},
+        "Ev0ELSEWHERE",
+    )
+    time.sleep(0.5)
     review = beacon.beacon.reviews.review(number=1, channel=None, viewer=None)
     assert "| @U0IC | Rolled back deploy 4512 at 12:03 |" in review
     assert len(pinned()) == 1
