@@ -1,12 +1,12 @@
-"""The ASGI app: Slack's single Request URL, health and metrics; runs the dispatcher unless the
-process is web-only."""
+"""The ASGI app: Slack's single Request URL, health and metrics (and, with no Slack token, the
+sandbox page); runs the dispatcher unless the process is web-only."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
@@ -15,7 +15,7 @@ from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from app.beacon import Beacon
 from app.metrics import OPEN_INCIDENTS, OUTBOX_BACKLOG
@@ -24,7 +24,14 @@ from app.store import incidents, outbox
 log = logging.getLogger(__name__)
 
 
-def create_web_app(beacon: Beacon, bolt: AsyncApp, *, worker: bool = True) -> Starlette:
+def create_web_app(
+    beacon: Beacon,
+    bolt: AsyncApp,
+    *,
+    worker: bool = True,
+    extra_routes: Sequence[BaseRoute] = (),
+) -> Starlette:
+    """``extra_routes`` mounts more pages on the same app (the sandbox's ``/sandbox``)."""
     slack = AsyncSlackRequestHandler(bolt)
 
     async def events(request: Request) -> Response:
@@ -61,6 +68,7 @@ def create_web_app(beacon: Beacon, bolt: AsyncApp, *, worker: bool = True) -> St
             Route("/slack/events", events, methods=["POST"]),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/metrics", metrics, methods=["GET"]),
+            *extra_routes,
         ],
         lifespan=lifespan,
     )
@@ -76,6 +84,8 @@ def _refresh_gauges(beacon: Beacon) -> None:
         OUTBOX_BACKLOG.set(outbox.backlog(session))
         counts = {severity.id: 0 for severity in beacon.catalog.policy.severities}
         for incident in incidents.open_incidents(session):
+            if incident.drill:  # rehearsals never count against the real numbers
+                continue
             counts[incident.severity] = counts.get(incident.severity, 0) + 1
     for severity, count in counts.items():
         OPEN_INCIDENTS.labels(severity=severity).set(count)

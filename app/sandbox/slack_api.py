@@ -149,7 +149,7 @@ class FakeSlack:
         self.responses: list[dict[str, Any]] = []
         #: Frames received from Socket Mode clients (acks), parsed as JSON.
         self.socket_received: list[dict[str, Any]] = []
-        self._response_log: list[tuple[str, dict[str, Any]]] = []
+        self._response_log: list[tuple[str, dict[str, Any], float]] = []
         self._failures: list[_Failure] = []
         self._channel_buckets: dict[str, _TokenBucket] = {}
         self._workspace_bucket: _TokenBucket | None = None
@@ -394,7 +394,7 @@ class FakeSlack:
             body = {"body": body}
         with self._lock:
             self.responses.append(body)
-            self._response_log.append((token, body))
+            self._response_log.append((token, body, time.time()))
         return web.Response(text="ok")
 
     async def _handle_upload(self, request: web.Request) -> web.Response:
@@ -506,9 +506,21 @@ class FakeSlack:
             self.responses.clear()
             self._response_log.clear()
 
+    @property
+    def response_log(self) -> list[tuple[str, dict[str, Any], float]]:
+        """Every response_url body with its URL's token and arrival (``time.time()``)."""
+        with self._lock:
+            return list(self._response_log)
+
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[Workspace]:
+        """Hold the state lock while reading live messages and channels (e.g. to render them)."""
+        with self._lock:
+            yield self.workspace
+
     def responses_to(self, token: str) -> list[dict[str, Any]]:
         with self._lock:
-            return [body for t, body in self._response_log if t == token]
+            return [body for t, body, _ in self._response_log if t == token]
 
     def channel_by_name(self, name: str) -> Channel | None:
         with self._lock:

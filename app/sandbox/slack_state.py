@@ -390,6 +390,8 @@ class Workspace:
         self.users: dict[str, str] = {}
         self.usergroups: dict[str, Usergroup] = {}
         self.used_triggers: set[str] = set()
+        #: The view each trigger opened or pushed, so a UI knows whose screen a modal is on.
+        self.view_triggers: dict[str, str] = {}
         self.issued_triggers: dict[str, float] = {}
         #: Triggers minted by :meth:`issue_trigger_id` expire after this many seconds.
         self.trigger_ttl: float | None = 3.0
@@ -1150,6 +1152,7 @@ class Workspace:
         view = self._view_arg(args, {"modal"})
         stored = self._save_view(view)
         self.used_triggers.add(trigger)
+        self.view_triggers[trigger] = stored["id"]
         return {"ok": True, "view": stored}
 
     def api_views_push(self, args: Args) -> Body:
@@ -1157,6 +1160,7 @@ class Workspace:
         view = self._view_arg(args, {"modal"})
         stored = self._save_view(view)
         self.used_triggers.add(trigger)
+        self.view_triggers[trigger] = stored["id"]
         return {"ok": True, "view": stored}
 
     def api_views_update(self, args: Args) -> Body:
