@@ -172,21 +172,39 @@ def worker(settings: Settings) -> int:
     return 0
 
 
-def drill(files: list[Path], settings: Settings) -> int:
-    """Play each drill on a fresh sandbox; 1 if any target was missed."""
-    from app.drills.runner import run_drill
+LIVE_DRILL = """\
+LIVE drill in the real workspace: the people in it are really paged and messaged, in real time.
+Every incident title starts with [DRILL] and the incident is left out of metrics.
+"""
+
+
+def drill(files: list[Path], settings: Settings, *, live: bool, stand_in: str | None) -> int:
+    """Play each drill on a fresh sandbox (or ``live``); 1 if any target was missed."""
+    from app.drills.runner import run_drill, run_live_drill
     from app.drills.script import DrillError, load_drill
     from app.drills.transcript import report
 
     files = files or sorted((settings.beacon_config_dir / "drills").glob("*.yaml"))
     if not files:
         return _fail(f"no drill files given and none in {settings.beacon_config_dir / 'drills'}")
+    if live and not settings.slack_bot_token:
+        return _fail(
+            MISSING_TOKEN.format(
+                variable="SLACK_BOT_TOKEN", what="Bot User OAuth Token", sandbox=""
+            )
+        )
     catalog = _catalog(settings.beacon_config_dir)
+    if live:
+        print(LIVE_DRILL, file=sys.stderr, flush=True)
     passed = True
     for path in files:
         try:
             script = load_drill(path)
-            run = asyncio.run(run_drill(script, catalog, settings))
+            run = asyncio.run(
+                run_live_drill(script, catalog, settings, stand_in=stand_in)
+                if live
+                else run_drill(script, catalog, settings)
+            )
         except DrillError as error:
             print(error, file=sys.stderr)
             passed = False
@@ -250,6 +268,14 @@ def parser() -> argparse.ArgumentParser:
     drill_verb.add_argument(
         "files", nargs="*", type=Path, help="drill files (default: every one in CONFIG/drills/)"
     )
+    drill_verb.add_argument(
+        "--live",
+        action="store_true",
+        help="in the real workspace of SLACK_BOT_TOKEN, in real time, marked [DRILL]",
+    )
+    drill_verb.add_argument(
+        "--as", dest="stand_in", metavar="USER", help="live: your user id, acting for U0SANDBOX"
+    )
     for later in ("review", "report"):
         verbs.add_parser(later, help="not available yet").add_argument("rest", nargs="*")
     return root
@@ -268,7 +294,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.verb == "check-config":
         return check_config(args.directory or settings.beacon_config_dir, settings)
     if args.verb == "drill":
-        return drill(args.files, settings)
+        return drill(args.files, settings, live=args.live, stand_in=args.stand_in)
     return _fail(f"`beacon {args.verb}` is not available in this version yet.")
 
 

@@ -34,10 +34,13 @@ class Verdict:
     met: bool
 
 
-def measure(uow: UnitOfWork) -> Metrics | None:
-    """Metrics of the latest incident, or None when the drill declared nothing."""
+def measure(uow: UnitOfWork, *, drills_only: bool = False) -> Metrics | None:
+    """Metrics of the latest incident (or latest drill), None when nothing was declared."""
     with uow() as session:
-        incident = session.scalars(select(Incident).order_by(Incident.id.desc()).limit(1)).first()
+        query = select(Incident).order_by(Incident.id.desc()).limit(1)
+        if drills_only:
+            query = query.where(Incident.drill.is_(True))
+        incident = session.scalars(query).first()
         if incident is None:
             return None
         start = incident.declared_at

@@ -8,9 +8,11 @@ and goes on. A 40-minute incident takes seconds, and every timer fires in order,
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import re
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -19,12 +21,15 @@ from typing import Any
 from sqlalchemy import func, select
 
 from app.catalog.models import Catalog
+from app.drills.live import Recorder
 from app.drills.metrics import Metrics, measure
 from app.drills.script import Drill, DrillError, Step
 from app.drills.stage import Stage
 from app.routing.oncall import on_call_at
 from app.sandbox.actor import Answer
 from app.sandbox.runtime import Sandbox, Seen, contained
+from app.sandbox.seed import VISITOR
+from app.sandbox.slack_state import BOT_USER_ID
 from app.settings import Settings
 from app.store.models import Incident, Timer
 
@@ -36,9 +41,12 @@ _TIMER_INTERVAL = 0.2
 
 
 class DrillClock:
-    """Real time plus the skips the runner made, so timers fire without waiting for them."""
+    """Real time plus the skips the runner made, so timers fire without waiting for them.
 
-    def __init__(self) -> None:
+    Not ``compressed`` (``--live``), it is plain real time: real people get the pages."""
+
+    def __init__(self, *, compressed: bool = True) -> None:
+        self.compressed = compressed
         self.start = datetime.now(UTC)
         self.offset = timedelta()
         self._skips: list[tuple[float, timedelta]] = [(self.start.timestamp(), timedelta())]
@@ -80,6 +88,10 @@ class DrillRun:
     sandbox: Sandbox
     stage: Stage
     clock: DrillClock
+    recorder: Recorder | None = None
+    """Live drills only: what Beacon sent to the real workspace."""
+    stand_in: str | None = None
+    """Live drills only: the real user who acts for the sandbox's visitor."""
     acted: list[Acted] = field(default_factory=list)
     metrics: Metrics | None = None
 
@@ -94,6 +106,10 @@ class DrillRun:
 
     async def _advance(self, target: timedelta) -> None:
         """Jump to each due timer before ``target`` in turn, letting Beacon fire it."""
+        if not self.clock.compressed:
+            await asyncio.sleep(max(0.0, (target - self.clock.elapsed).total_seconds()))
+            await self._settle()
+            return
         while self.clock.elapsed < target:
             upcoming = await asyncio.to_thread(self._next_timer)
             jump = target
@@ -128,7 +144,10 @@ class DrillRun:
     # -- acting ---------------------------------------------------------------
 
     async def _act(self, step: Step) -> Acted:
-        user = await asyncio.to_thread(self.resolve_person, step.actor)
+        try:
+            user = await self.resolve_person(step.actor)
+        except DrillError as problem:
+            return Acted(step, step.actor, self.clock.elapsed, str(problem))
         acted = Acted(step, user, self.clock.elapsed)
         try:
             answer = await self._perform(step, user)
@@ -141,10 +160,14 @@ class DrillRun:
 
     async def _perform(self, step: Step, user: str) -> Answer:
         if step.action == "command":
-            channel = await asyncio.to_thread(self._conversation, step.where, user)
-            return await self.sandbox.command(user, channel, step.argument)
+            channel = await self._conversation(step.where, user)
+            if self.recorder is None:
+                return await self.sandbox.command(user, channel, step.argument)
+            return await self.sandbox.acting().command(user, channel, as_drill(step.argument))
         if step.action == "click":
             return await self._click(user, str(step.argument), step.where)
+        if self.recorder is not None:
+            raise DrillError("submit: steps need the sandbox: a drill cannot fill a real form")
         view = self.sandbox.open_view(user)
         if view is None:
             raise DrillError(f"{user} has no form open to submit")
@@ -152,59 +175,141 @@ class DrillRun:
         return await self.sandbox.submit(user, view["id"], fields)
 
     async def _click(self, user: str, label: str, where: str) -> Answer:
-        places = [self.sandbox.dm_of(user)]
-        if where != "#general":
-            places.insert(0, await asyncio.to_thread(self._conversation, where, user))
-        places += [c.id for c in self.sandbox.conversations(user)]
-        for place in dict.fromkeys(p for p in places if p):
-            for seen in reversed(self.sandbox.seen(user, place)):
-                for message in [*reversed(seen.replies), seen]:
-                    button = find_button(message, label)
-                    if button is not None:
-                        return await self.sandbox.click(
-                            user,
-                            action_id=button["action_id"],
-                            value=button.get("value"),
-                            block_id=button["block_id"],
-                            channel=message.ctx.get("channel", ""),
-                            ts=message.ctx.get("ts", ""),
-                        )
+        for message in await self._visible(user, where):
+            button = find_button(message, label)
+            if button is None:
+                continue
+            if self.recorder is not None:
+                return await self.sandbox.acting().click(
+                    user,
+                    action_id=button["action_id"],
+                    value=button.get("value"),
+                    block_id=button["block_id"],
+                    channel=message.ctx["channel"],
+                    message={
+                        "type": "message",
+                        "ts": message.ts,
+                        "text": message.text,
+                        "blocks": message.blocks,
+                    },
+                )
+            return await self.sandbox.click(
+                user,
+                action_id=button["action_id"],
+                value=button.get("value"),
+                block_id=button["block_id"],
+                channel=message.ctx.get("channel", ""),
+                ts=message.ctx.get("ts", ""),
+            )
         raise DrillError(f"no {label!r} button in anything {user} can see")
+
+    async def _visible(self, user: str, where: str) -> list[Seen]:
+        """Messages this person can see, the likeliest place first, newest first in each."""
+        first = [await self._conversation(where, user)] if where != "#general" else []
+        if self.recorder is not None:
+            places = [*first, self.recorder.dms.get(user, ""), *self.recorder.channels()]
+            seen_in: Callable[[str], list[Seen]] = self.recorder.seen
+        else:
+            places = [*first, self.sandbox.dm_of(user)]
+            places += [c.id for c in self.sandbox.conversations(user)]
+            seen_in = functools.partial(self.sandbox.seen, user)
+        found: list[Seen] = []
+        for place in dict.fromkeys(p for p in places if p):
+            for seen in reversed(seen_in(place)):
+                found += [*reversed(seen.replies), seen]
+        return found
+
+    # -- what people saw (for the transcript) -----------------------------------
+
+    def channels(self) -> list[tuple[str, str]]:
+        """(heading, id) of every channel Beacon posted in, DMs aside."""
+        if self.recorder is not None:
+            dms = set(self.recorder.dms.values())
+            return [(f"#{c}", c) for c in self.recorder.channels() if c not in dms]
+        headings = []
+        for channel in self.sandbox.slack.channels.values():
+            if channel.is_im or not channel.messages:
+                continue
+            members = ", ".join(
+                self.sandbox.name_of(m) for m in sorted(channel.members) if m != BOT_USER_ID
+            )
+            headings.append(
+                (f"#{channel.name}" + (f" (members: {members})" if members else ""), channel.id)
+            )
+        return headings
+
+    def messages_in(self, channel: str) -> list[Seen]:
+        if self.recorder is not None:
+            return self.recorder.seen(channel)
+        return [s for s in self.sandbox.seen("", channel) if s.kind == "message"]
+
+    def private_places(self, user: str) -> list[tuple[str, str]]:
+        """(label, id) of this person's DM and every channel where Beacon answered them."""
+        dm = self.recorder.dms.get(user) if self.recorder else self.sandbox.dm_of(user)
+        places = [("DM", dm)] if dm else []
+        actor = self.sandbox.actor
+        origins = {o.channel for o in actor.origins.values() if o.user == user} if actor else set()
+        origins |= {e.channel for e in self.sandbox.slack.ephemerals if e.user == user}
+        names = self.sandbox.name_of
+        places += [(f"#{names(c)}", c) for c in sorted(origins) if c != dm]
+        return places
+
+    def people(self) -> list[str]:
+        """Whoever acted or heard from Beacon privately, actors first."""
+        order = [a.user for a in self.acted]
+        order += list(self.recorder.dms if self.recorder else self.sandbox.slack.ims)
+        order += [e.user for e in self.sandbox.slack.ephemerals]
+        return list(dict.fromkeys(u for u in order if u))
 
     # -- names ----------------------------------------------------------------
 
     def incident(self) -> Incident | None:
+        """The drill's incident: the latest one (a live drill's: the latest drill)."""
         with self.stage.beacon.uow() as session:
-            return session.scalars(select(Incident).order_by(Incident.id.desc()).limit(1)).first()
+            query = select(Incident).order_by(Incident.id.desc()).limit(1)
+            if self.recorder is not None:
+                query = query.where(Incident.drill.is_(True))
+            return session.scalars(query).first()
 
-    def _conversation(self, where: str, user: str) -> str:
+    async def _conversation(self, where: str, user: str) -> str:
         if where == "incident":
-            incident = self.incident()
+            incident = await asyncio.to_thread(self.incident)
             if incident is None or not incident.channel_id:
                 raise DrillError("`in: incident` before the incident channel exists")
             return incident.channel_id
         if where == "dm":
+            if self.recorder is not None:
+                return await self.stage.beacon.gateway.open_dm(user)
             return self.sandbox.dm_of(user) or user
+        if self.recorder is not None:
+            return await self.stage.beacon.directory.channel_id(where)
         channel = self.sandbox.slack.channel_by_name(where)
         if channel is None:
             raise DrillError(f"no channel {where} in the sandbox")
         return channel.id
 
-    def resolve_person(self, ref: str) -> str:
+    async def resolve_person(self, ref: str) -> str:
         """A user id for ``ic``, a role such as ``oncall:payments``, an email or an id."""
-        catalog = self.stage.beacon.catalog
         if ref == "ic":
-            incident = self.incident()
+            incident = await asyncio.to_thread(self.incident)
             if incident is None:
                 raise DrillError("`as: ic` before anything was declared")
             return incident.commander
-        person = role_holder(catalog, ref, self.clock())
-        if "@" in person:
-            found = self.sandbox.slack.users.get(person)
-            if found is None:
-                raise DrillError(f"{person} is not a user of the sandbox")
-            return found
-        return person
+        if ref == VISITOR and self.recorder is not None:
+            if not self.stand_in:
+                raise DrillError(f"`as: {VISITOR}` in a live drill needs --as <your user id>")
+            return self.stand_in
+        person = role_holder(self.stage.beacon.catalog, ref, self.clock())
+        if "@" not in person:
+            return person
+        found = (
+            await self.stage.beacon.directory.user_id(person)
+            if self.recorder is not None
+            else self.sandbox.slack.users.get(person)
+        )
+        if found is None:
+            raise DrillError(f"{person} is not a user of the workspace")
+        return found
 
 
 def role_holder(catalog: Catalog, ref: str, now: datetime) -> str:
@@ -281,6 +386,14 @@ def form_fields(view: dict[str, Any], answers: dict[str, Any]) -> dict[str, dict
     return fields
 
 
+def as_drill(command: str) -> str:
+    """``declare …`` becomes ``declare drill …``: a live drill is never mistaken for real."""
+    verb, _, rest = command.strip().partition(" ")
+    if verb.lower() != "declare" or rest.lower().split()[:1] == ["drill"]:
+        return command
+    return f"declare drill {rest}"
+
+
 async def run_drill(drill: Drill, catalog: Catalog, settings: Settings) -> DrillRun:
     """Play ``drill`` on a fresh sandbox and database; the returned run holds what happened."""
     # A timer poll still running when the next is due is expected here, not worth a warning.
@@ -303,4 +416,30 @@ async def run_drill(drill: Drill, catalog: Catalog, settings: Settings) -> Drill
         finally:
             stage.stop()
             sandbox.stop()
+    return run
+
+
+async def run_live_drill(
+    drill: Drill, catalog: Catalog, settings: Settings, *, stand_in: str | None
+) -> DrillRun:
+    """Play ``drill`` in the real workspace of ``settings``, in real time, marked as a drill.
+
+    Beacon runs in this process with the real token and database; a loopback sandbox only
+    receives the private replies meant for the people the runner acts as."""
+    clock = DrillClock(compressed=False)
+    sandbox = Sandbox(contained(catalog), now=clock())
+    live_settings = settings.model_copy(
+        update={"slack_signing_secret": sandbox.signing_secret, "slack_app_token": None}
+    )
+    # Contained: a drill's approved "customer" updates must not reach the real status page.
+    stage = Stage(live_settings, catalog=contained(catalog), clock=clock, fast=False).start()
+    recorder = Recorder(stage.beacon.gateway)
+    sandbox.connect(f"{stage.url}/slack/events")
+    run = DrillRun(drill, sandbox, stage, clock, recorder=recorder, stand_in=stand_in)
+    try:
+        await run.play()
+        run.metrics = await asyncio.to_thread(measure, stage.beacon.uow, drills_only=True)
+    finally:
+        stage.stop()
+        sandbox.stop()
     return run

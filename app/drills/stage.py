@@ -26,14 +26,20 @@ from app.web import create_web_app
 
 class Stage:
     def __init__(
-        self, settings: Settings, *, catalog: Catalog, clock: Callable[[], datetime]
+        self,
+        settings: Settings,
+        *,
+        catalog: Catalog,
+        clock: Callable[[], datetime],
+        fast: bool = True,
     ) -> None:
         self.beacon: Beacon = build(settings, catalog=catalog, clock=clock)
-        # Slack's posting pace (about 1 message/s per channel) is real time, which a compressed
-        # clock cannot skip; the sandbox has no such limit, so a drill posts at full speed.
-        self.beacon.gateway.pacer = Pacer(
-            channel_rate=100, channel_burst=100, workspace_rate=1000, workspace_burst=1000
-        )
+        if fast:
+            # Slack's posting pace (about 1 message/s per channel) is real time, which a
+            # compressed clock cannot skip; the sandbox has no such limit.
+            self.beacon.gateway.pacer = Pacer(
+                channel_rate=100, channel_burst=100, workspace_rate=1000, workspace_burst=1000
+            )
         if self.beacon.engine.dialect.name == "sqlite":
             upgrade(self.beacon.engine)
         self._server: uvicorn.Server | None = None

@@ -13,7 +13,6 @@ from app.catalog.durations import format_duration
 from app.drills.metrics import Verdict, judge
 from app.drills.runner import DrillRun
 from app.sandbox.runtime import Seen
-from app.sandbox.slack_state import BOT_USER_ID, Channel
 
 _MENTION = re.compile(r"<([@#])([A-Z0-9]+)(?:\|([^>]*))?>")
 _LINK = re.compile(r"<([^>|]+)\|([^>]*)>")
@@ -50,14 +49,6 @@ def _text(obj: dict[str, Any]) -> str:
     return str(obj.get("text", "")).replace("*", "")
 
 
-def people_in(run: DrillRun) -> list[str]:
-    """Whoever acted or heard from Beacon, actors first, in order of appearance."""
-    order = [a.user for a in run.acted]
-    order += list(run.sandbox.slack.ims)
-    order += [e.user for e in run.sandbox.slack.ephemerals]
-    return list(dict.fromkeys(u for u in order if u))
-
-
 def _line(at: timedelta, where: str, text: str) -> str:
     """One event, wrapped; long briefs are cut (the sandbox page shows them whole)."""
     lead = f"{clock(at)}  {where:<14} "
@@ -65,29 +56,26 @@ def _line(at: timedelta, where: str, text: str) -> str:
     return textwrap.fill(text, width=_WIDTH, initial_indent=lead, subsequent_indent=" " * len(lead))
 
 
-def channel_lines(run: DrillRun, channel: Channel) -> Iterator[str]:
+def channel_lines(run: DrillRun, channel: str) -> Iterator[str]:
     """A channel as everyone in it saw it (ephemerals aside: those are per person)."""
-    for seen in run.sandbox.seen("", channel.id):
-        yield _line(
-            run.clock.drill_time(float(seen.ts)), seen.author, flatten(seen, run.sandbox.name_of)
-        )
+    names = run.sandbox.name_of
+    for seen in run.messages_in(channel):
+        yield _line(run.clock.drill_time(float(seen.ts)), seen.author, flatten(seen, names))
         for reply in seen.replies:
             at = run.clock.drill_time(float(reply.ts))
-            yield _line(at, f"  ↳ {reply.author}", flatten(reply, run.sandbox.name_of))
+            yield _line(at, f"  ↳ {reply.author}", flatten(reply, names))
 
 
 def person_lines(run: DrillRun, user: str) -> Iterator[str]:
     """What only this person saw: their DMs, Beacon's private replies, what they did."""
     sandbox = run.sandbox
     events: list[tuple[timedelta, str]] = []
-    places = [("DM", sandbox.dm_of(user))] if sandbox.dm_of(user) else []
-    places += [(f"#{c.name}", c.id) for c in sandbox.conversations(user)]
-    for label, channel in places:
-        for seen in sandbox.seen(user, channel):
-            if label != "DM" and seen.kind != "ephemeral":
-                continue
+    for label, channel in run.private_places(user):
+        seen_here = run.messages_in(channel) if label == "DM" else []
+        seen_here += [s for s in sandbox.seen(user, channel) if s.kind == "ephemeral"]
+        for seen in seen_here:
             at = run.clock.drill_time(float(seen.ts))
-            where = label if label == "DM" else f"only you, {label}"
+            where = label if seen.kind != "ephemeral" else f"only you, {label}"
             events.append((at, _line(at, where, flatten(seen, sandbox.name_of))))
     for acted in run.acted:
         if acted.user != user:
@@ -105,16 +93,11 @@ def report(run: DrillRun) -> tuple[str, bool]:
     out = [f"Drill: {run.drill.name}", ""]
     if run.drill.description:
         out += [run.drill.description.strip(), ""]
-    for channel in run.sandbox.slack.channels.values():
-        if channel.is_im or not channel.messages:
-            continue
-        members = ", ".join(
-            run.sandbox.name_of(m) for m in sorted(channel.members) if m != BOT_USER_ID
-        )
-        out.append(f"== #{channel.name}" + (f" (members: {members})" if members else ""))
+    for heading, channel in run.channels():
+        out.append(f"== {heading}")
         out.extend(f"  {line}" for line in channel_lines(run, channel))
         out.append("")
-    for user in people_in(run):
+    for user in run.people():
         persona = run.sandbox.people.get(user)
         out.append(f"== {persona.label if persona else user} ({user})")
         out.extend(f"  {line}" for line in person_lines(run, user))

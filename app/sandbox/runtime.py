@@ -79,7 +79,8 @@ class Sandbox:
 
     # -- acting -------------------------------------------------------------
 
-    def _actor(self) -> Actor:
+    def acting(self) -> Actor:
+        """The actor, once :meth:`connect` said where Beacon listens."""
         if self.actor is None:
             raise RuntimeError("sandbox not connected to Beacon yet")
         return self.actor
@@ -88,7 +89,7 @@ class Sandbox:
         target = self.slack.channel_by_name(channel) or self.slack.channels.get(channel)
         channel_id = target.id if target is not None else self.dm_of(user)
         name = target.name if target is not None else "directmessage"
-        answer = await self._actor().command(user, channel_id, text, name=name)
+        answer = await self.acting().command(user, channel_id, text, name=name)
         if answer.text:
             ts = f"{time.time():.6f}"
             self.notes.append((user, channel_id, ts, answer.text))
@@ -110,7 +111,7 @@ class Sandbox:
         if channel and ts:
             found = self.slack.find_message(channel, ts)
             message = found.to_api() if found is not None else None
-        return await self._actor().click(
+        return await self.acting().click(
             user,
             action_id=action_id,
             value=value,
@@ -123,13 +124,13 @@ class Sandbox:
     async def submit(self, user: str, view_id: str, fields: dict[str, dict[str, Any]]) -> Answer:
         """Submit a modal from the page's ``{block: {action: {kind, value}}}`` fields."""
         view = self.slack.views[view_id]
-        answer = await self._actor().submit(user, view, state_values(view, fields))
+        answer = await self.acting().submit(user, view, state_values(view, fields))
         if answer.body.get("response_action") != "errors":
             self.closed_views.add(view_id)
         return answer
 
     async def open_home(self, user: str) -> Answer:
-        return await self._actor().open_home(user)
+        return await self.acting().open_home(user)
 
     # -- what a person sees -------------------------------------------------
 
@@ -163,12 +164,12 @@ class Sandbox:
         """Messages (with threads) plus this person's ephemerals in a conversation, by time."""
         with self.slack.locked() as workspace:
             channel = workspace.channels.get(channel_id)
-            if channel is None:
-                return []
-            items = [self._message(m, channel) for m in channel.messages if not m.is_reply]
+            items = []
+            if channel is not None:
+                items = [self._message(m, channel) for m in channel.messages if not m.is_reply]
             items += self._ephemerals(workspace, user, channel_id)
         for origin_token, body, arrived in self.slack.response_log:
-            origin = self._actor().origins.get(origin_token) if self.actor else None
+            origin = self.actor.origins.get(origin_token) if self.actor else None
             if origin is None or origin.user != user or origin.channel != channel_id:
                 continue
             if body.get("delete_original"):

@@ -1,10 +1,11 @@
-"""Signed inbound Slack requests (slash commands, interactions, events) for tests.
+"""Signed inbound Slack requests (slash commands, interactions, events), as Slack sends them.
 
-Beacon verifies Slack's v0 signature on every inbound request, so tests must
-sign the exact bytes they send. The payload builders follow the shapes in
-shared/slack/payloads/ (team T0BEACON, app A0BEACON) so handlers see what
-Slack really sends: form-encoded slash commands, ``payload=<json>`` for
-interactions, and JSON ``event_callback`` envelopes.
+Beacon verifies Slack's v0 signature on every inbound request, so tests and the
+sandbox (:mod:`app.sandbox.actor`) must sign the exact bytes they send. The
+payload builders follow the shapes in shared/slack/payloads/ (team T0BEACON,
+app A0BEACON) so handlers see what Slack really sends: form-encoded slash
+commands, ``payload=<json>`` for interactions, and JSON ``event_callback``
+envelopes.
 """
 
 from __future__ import annotations

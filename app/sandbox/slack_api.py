@@ -1,4 +1,5 @@
-"""A fake Slack Web API served over real HTTP on 127.0.0.1, for tests and benchmarks.
+"""A fake Slack Web API served over real HTTP on 127.0.0.1: the embedded sandbox of
+``beacon serve`` without a token, and the Slack of tests, drills and benchmarks.
 
 Why a real server: Beacon talks to Slack through slack_sdk/slack_bolt clients
 (sync and async). Pointing them at ``FakeSlack().url`` exercises the real

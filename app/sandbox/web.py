@@ -75,7 +75,12 @@ def routes(sandbox: Sandbox, *, config_dir: str) -> list[BaseRoute]:
 
     async def command(request: Request) -> Response:
         data = await request.json()
-        answer = await sandbox.command(data["as"], data.get("channel") or "", data.get("text", ""))
+        channel = data.get("channel") or ""
+        if channel == "dm":
+            channel = sandbox.dm_of(data["as"])
+        if channel in ("", "home"):
+            return JSONResponse({"ok": False, "error": "Type /incident in a channel or a DM."})
+        answer = await sandbox.command(data["as"], channel, data.get("text", ""))
         return _reply(answer)
 
     async def click(request: Request) -> Response:
