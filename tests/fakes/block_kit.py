@@ -1,4 +1,11 @@
-"""Re-export of :mod:`app.sandbox.block_kit`: the fake Slack is the sandbox Beacon ships, one
-implementation for tests, benchmarks and `beacon serve` without a token."""
+"""Alias of :mod:`app.sandbox.block_kit`: the fake Slack is the sandbox Beacon ships, one
+implementation for tests, drills, benchmarks and `beacon serve` without a token.
 
-from app.sandbox.block_kit import *  # noqa: F403
+The module object itself is shared (not a copy of its names), so every name, private ones
+included, and every monkeypatch behave exactly as on the original."""
+
+import sys
+
+from app.sandbox import block_kit
+
+sys.modules[__name__] = block_kit
