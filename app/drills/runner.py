@@ -10,22 +10,22 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-import re
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import func, select
 
 from app.catalog.models import Catalog
+from app.drills.clock import DrillClock
 from app.drills.live import Recorder
 from app.drills.metrics import Metrics, measure
+from app.drills.roles import role_holder
+from app.drills.screen import find_button, form_fields
 from app.drills.script import Drill, DrillError, Step
 from app.drills.stage import Stage
-from app.routing.oncall import on_call_at
 from app.sandbox.actor import Answer
 from app.sandbox.runtime import Sandbox, Seen, contained
 from app.sandbox.seed import VISITOR
@@ -33,43 +33,9 @@ from app.sandbox.slack_state import BOT_USER_ID
 from app.settings import Settings
 from app.store.models import Incident, Timer
 
-log = logging.getLogger(__name__)
-
 _SETTLE_TIMEOUT = 15.0
 _POLL = 0.05
 _TIMER_INTERVAL = 0.2
-
-
-class DrillClock:
-    """Real time plus the skips the runner made, so timers fire without waiting for them.
-
-    Not ``compressed`` (``--live``), it is plain real time: real people get the pages."""
-
-    def __init__(self, *, compressed: bool = True) -> None:
-        self.compressed = compressed
-        self.start = datetime.now(UTC)
-        self.offset = timedelta()
-        self._skips: list[tuple[float, timedelta]] = [(self.start.timestamp(), timedelta())]
-
-    def __call__(self) -> datetime:
-        return datetime.now(UTC) + self.offset
-
-    @property
-    def elapsed(self) -> timedelta:
-        return self() - self.start
-
-    def skip_to(self, at: timedelta) -> None:
-        if self.elapsed < at:
-            self.offset += at - self.elapsed
-            self._skips.append((datetime.now(UTC).timestamp(), self.offset))
-
-    def drill_time(self, real_ts: float) -> timedelta:
-        """When something the fake Slack stamped at ``real_ts`` happened, on the drill clock."""
-        offset = timedelta()
-        for at, skipped in self._skips:
-            if at <= real_ts:
-                offset = skipped
-        return datetime.fromtimestamp(real_ts, UTC) + offset - self.start
 
 
 @dataclass
@@ -310,80 +276,6 @@ class DrillRun:
         if found is None:
             raise DrillError(f"{person} is not a user of the workspace")
         return found
-
-
-def role_holder(catalog: Catalog, ref: str, now: datetime) -> str:
-    """Who holds a role of the configuration now; other references are returned as given."""
-    role, _, name = ref.partition(":")
-    workspace = catalog.policy.workspace
-    if role == "exec" and workspace.execs:
-        return workspace.execs[0]
-    if role == "approver" and workspace.approvers:
-        return workspace.approvers[0]
-    if role in ("oncall", "secondary", "manager"):
-        team = catalog.teams.get(name)
-        if team is None:
-            raise DrillError(f"{ref}: no team {name!r}")
-        if role == "manager":
-            if not team.manager:
-                raise DrillError(f"{ref}: team {name} has no manager")
-            return team.manager
-        if team.oncall is None:
-            raise DrillError(f"{ref}: team {name} has no on-call rotation")
-        shift = on_call_at(team.oncall, now)
-        person = shift.primary if role == "oncall" else shift.secondary
-        if person is None:
-            raise DrillError(f"{ref}: nobody is secondary in a one-person rotation")
-        return person
-    if role in ("liaison", "exec_sponsor"):
-        account = catalog.accounts.get(name)
-        if account is None:
-            raise DrillError(f"{ref}: no account {name!r}")
-        holder = account.liaison if role == "liaison" else account.exec_sponsor
-        if not holder:
-            raise DrillError(f"{ref}: account {name} has no {role}")
-        return holder
-    return ref
-
-
-_EMOJI = re.compile(r":[a-z0-9_+-]+:")
-
-
-def find_button(message: Seen, label: str) -> dict[str, Any] | None:
-    """A button of ``message`` whose text (emoji aside) or action id is ``label``."""
-    wanted = label.strip().lower()
-    for block in message.blocks or []:
-        elements = list(block.get("elements") or [])
-        if block.get("accessory"):
-            elements.append(block["accessory"])
-        for element in elements:
-            if element.get("type") != "button":
-                continue
-            text = _EMOJI.sub("", str((element.get("text") or {}).get("text", ""))).strip()
-            if wanted in (text.lower(), str(element.get("action_id", "")).lower()):
-                return {**element, "block_id": block.get("block_id", "")}
-    return None
-
-
-def form_fields(view: dict[str, Any], answers: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """The page-style form fields for a modal, from a drill's ``{block_id: value}``."""
-    fields: dict[str, dict[str, Any]] = {}
-    known = set()
-    for block in view.get("blocks") or []:
-        element = block.get("element")
-        if block.get("type") != "input" or not element:
-            continue
-        block_id = block.get("block_id", "")
-        known.add(block_id)
-        kind = element.get("type", "plain_text_input")
-        value = answers.get(block_id)
-        if kind in ("multi_static_select", "checkboxes"):
-            value = value if isinstance(value, list) else ([value] if value else [])
-        fields[block_id] = {element.get("action_id", ""): {"kind": kind, "value": value}}
-    unknown = set(answers) - known
-    if unknown:
-        raise DrillError(f"the form has no fields {sorted(unknown)}; it has {sorted(known)}")
-    return fields
 
 
 def as_drill(command: str) -> str:

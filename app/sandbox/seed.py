@@ -32,7 +32,9 @@ class Persona:
 
     @property
     def label(self) -> str:
-        return f"{self.name} — {', '.join(self.roles)}" if self.roles else self.name
+        """How the page lists them: name, the email the configuration used, every role."""
+        name = f"{self.name} ({self.email})" if self.email else self.name
+        return f"{name} — {', '.join(self.roles)}" if self.roles else name
 
 
 def seed(slack: FakeSlack, catalog: Catalog, *, now: datetime) -> dict[str, Persona]:

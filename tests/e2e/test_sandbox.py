@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from app.catalog.loader import load_catalog
-from app.drills.runner import role_holder
+from app.drills.roles import role_holder
 from app.drills.stage import Stage
 from app.sandbox.actor import Actor
 from app.sandbox.runtime import Sandbox, contained

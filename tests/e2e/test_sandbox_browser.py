@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from app.catalog.loader import load_catalog
-from app.drills.runner import role_holder
+from app.drills.roles import role_holder
 from tests.support.chromium import Page, browser_page, chromium_path
 from tests.support.sandbox_server import CONFIG, sandbox_server
 
