@@ -117,6 +117,7 @@ def serve(settings: Settings, *, worker: bool) -> int:
     sandbox, catalog = None, None
     if not settings.slack_bot_token and not settings.slack_app_token:
         settings, sandbox, catalog = _start_sandbox(settings)
+        worker = True  # no other process can deliver to an in-memory workspace
     elif problem := _missing_slack_settings(settings):
         return _fail(problem)
     beacon = _load(settings, catalog)
