@@ -68,6 +68,8 @@ def mrkdwn(text: str, names: Names) -> Markup:
             return f'<span class="mention">#{html.escape(channel)}</span>'
         if target.startswith("!"):
             return f'<span class="mention">@{label or target[1:]}</span>'
+        if not target.startswith(("http://", "https://", "mailto:")):
+            return label or target  # never a javascript: link, whatever a message says
         href = html.escape(target, quote=True)
         return f'<a href="{href}" target="_blank" rel="noopener">{label or target}</a>'
 
