@@ -26,4 +26,4 @@ bench: $(STAMP)
 	$(PY) bench/routing.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache beacon.db
+	rm -rf $(VENV) .pytest_cache beacon.db sandbox.db

@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app import logs
 from app.beacon import Beacon
@@ -18,13 +19,28 @@ from app.catalog.summary import summarize
 from app.settings import Settings
 from app.slack.gateway import SlackFailure, SlackGateway, make_client
 
+if TYPE_CHECKING:
+    from app.sandbox.runtime import Sandbox
+
 MISSING_TOKEN = """\
 Beacon cannot talk to Slack: {variable} is not set.
 
 Create the Slack app from manifest.yml and copy its {what} into {variable} (in the environment
-or in a .env file); the README section "Creating the Slack app" walks through it. The embedded
-Slack sandbox, which will let you try Beacon without a workspace, is not available yet.
+or in a .env file); the README section "Creating the Slack app" walks through it.{sandbox}
 """
+TRY_THE_SANDBOX = """
+To try Beacon without a workspace, run `beacon serve` with no SLACK_BOT_TOKEN at all: it starts
+an embedded Slack sandbox."""
+
+SANDBOX_BANNER = """\
+Sandbox mode: no SLACK_BOT_TOKEN, open {url}/sandbox
+  An embedded Slack workspace seeded from {config}: {people} people, {channels} channels.
+  Database {database}; webhooks and PagerDuty are not called from the sandbox.
+  Set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to use a real workspace instead."""
+
+#: Where the sandbox keeps its database when DATABASE_URL is left at its default: the sandbox
+#: workspace lives in memory, so its incidents start afresh at every start too.
+SANDBOX_DATABASE = "sandbox.db"
 
 
 def _fail(message: str, code: int = 2) -> int:
@@ -33,23 +49,59 @@ def _fail(message: str, code: int = 2) -> int:
 
 
 def _missing_slack_settings(settings: Settings) -> str | None:
+    """With a token, what else Slack needs; a token alone is not enough in HTTP mode."""
     if not settings.slack_bot_token:
         return MISSING_TOKEN.format(
-            variable="SLACK_BOT_TOKEN", what="Bot User OAuth Token (xoxb-…)"
+            variable="SLACK_BOT_TOKEN",
+            what="Bot User OAuth Token (xoxb-…)",
+            sandbox=TRY_THE_SANDBOX,
         )
     if not settings.socket_mode and not settings.slack_signing_secret:
         return MISSING_TOKEN.format(
             variable="SLACK_SIGNING_SECRET",
             what="Signing Secret (Basic Information page), or set SLACK_APP_TOKEN for Socket Mode,",
+            sandbox="",
         )
     return None
 
 
-def _load(settings: Settings) -> Beacon:
+def _load(settings: Settings, catalog: Catalog | None = None) -> Beacon:
     from app.bootstrap import build
 
     try:
-        return build(settings)
+        return build(settings, catalog=catalog)
+    except ConfigError as error:
+        raise SystemExit(_fail("\n".join(str(issue) for issue in error.issues), 1)) from None
+
+
+def _start_sandbox(settings: Settings) -> tuple[Settings, Sandbox, Catalog]:
+    """No token at all: an embedded Slack, seeded from the configuration, stands in for one."""
+    from app.bootstrap import utc_now
+    from app.sandbox.runtime import Sandbox, contained
+
+    catalog = contained(_catalog(settings.beacon_config_dir))
+    if settings.database_url == Settings.model_fields["database_url"].default:
+        Path(SANDBOX_DATABASE).unlink(missing_ok=True)
+        settings = settings.model_copy(update={"database_url": f"sqlite:///./{SANDBOX_DATABASE}"})
+    sandbox = Sandbox(catalog, now=utc_now())
+    host = "127.0.0.1" if settings.host in ("0.0.0.0", "::", "") else settings.host
+    sandbox.connect(f"http://{host}:{settings.port}/slack/events")
+    print(
+        SANDBOX_BANNER.format(
+            config=settings.beacon_config_dir,
+            people=len(sandbox.people),
+            channels=len(sandbox.slack.channels),
+            database=settings.database_url,
+            url=f"http://{host}:{settings.port}",
+        ),
+        flush=True,
+    )
+    return sandbox.settings(settings), sandbox, catalog
+
+
+def _catalog(directory: Path) -> Catalog:
+    try:
+        return load_catalog(directory)
     except ConfigError as error:
         raise SystemExit(_fail("\n".join(str(issue) for issue in error.issues), 1)) from None
 
@@ -58,16 +110,22 @@ def serve(settings: Settings, *, worker: bool) -> int:
     import uvicorn
 
     from app.bootstrap import build_bolt
+    from app.sandbox.web import routes
     from app.store.migrate import upgrade
     from app.web import create_web_app
 
-    if problem := _missing_slack_settings(settings):
+    sandbox, catalog = None, None
+    if not settings.slack_bot_token and not settings.slack_app_token:
+        settings, sandbox, catalog = _start_sandbox(settings)
+        worker = True  # no other process can deliver to an in-memory workspace
+    elif problem := _missing_slack_settings(settings):
         return _fail(problem)
-    beacon = _load(settings)
+    beacon = _load(settings, catalog)
     if beacon.engine.dialect.name == "sqlite":
         upgrade(beacon.engine)
     bolt = build_bolt(beacon)
-    web = create_web_app(beacon, bolt, worker=worker)
+    pages = routes(sandbox, config_dir=str(settings.beacon_config_dir)) if sandbox else []
+    web = create_web_app(beacon, bolt, worker=worker, extra_routes=pages)
     config = uvicorn.Config(
         web, host=settings.host, port=settings.port, log_level=settings.log_level, lifespan="on"
     )
@@ -86,13 +144,21 @@ def serve(settings: Settings, *, worker: bool) -> int:
         finally:
             await socket.close_async()  # type: ignore[no-untyped-call]
 
-    asyncio.run(main())
+    try:
+        asyncio.run(main())
+    finally:
+        if sandbox is not None:
+            sandbox.stop()
     return 0
 
 
 def worker(settings: Settings) -> int:
     if not settings.slack_bot_token:
-        return _fail(MISSING_TOKEN.format(variable="SLACK_BOT_TOKEN", what="Bot User OAuth Token"))
+        return _fail(
+            MISSING_TOKEN.format(
+                variable="SLACK_BOT_TOKEN", what="Bot User OAuth Token", sandbox=TRY_THE_SANDBOX
+            )
+        )
     beacon = _load(settings)
 
     async def run() -> None:
@@ -105,6 +171,49 @@ def worker(settings: Settings) -> int:
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(run())
     return 0
+
+
+LIVE_DRILL = """\
+LIVE drill in the real workspace: the people in it are really paged and messaged, in real time.
+Every incident title starts with [DRILL] and the incident is left out of metrics.
+"""
+
+
+def drill(files: list[Path], settings: Settings, *, live: bool, stand_in: str | None) -> int:
+    """Play each drill on a fresh sandbox (or ``live``); 1 if any target was missed."""
+    from app.drills.runner import run_drill, run_live_drill
+    from app.drills.script import DrillError, load_drill
+    from app.drills.transcript import report
+
+    files = files or sorted((settings.beacon_config_dir / "drills").glob("*.yaml"))
+    if not files:
+        return _fail(f"no drill files given and none in {settings.beacon_config_dir / 'drills'}")
+    if live and not settings.slack_bot_token:
+        return _fail(
+            MISSING_TOKEN.format(
+                variable="SLACK_BOT_TOKEN", what="Bot User OAuth Token", sandbox=""
+            )
+        )
+    catalog = _catalog(settings.beacon_config_dir)
+    if live:
+        print(LIVE_DRILL, file=sys.stderr, flush=True)
+    passed = True
+    for path in files:
+        try:
+            script = load_drill(path)
+            run = asyncio.run(
+                run_live_drill(script, catalog, settings, stand_in=stand_in)
+                if live
+                else run_drill(script, catalog, settings)
+            )
+        except DrillError as error:
+            print(error, file=sys.stderr)
+            passed = False
+            continue
+        text, ok = report(run)
+        print(text, flush=True)
+        passed = passed and ok
+    return 0 if passed else 1
 
 
 def db_upgrade(settings: Settings) -> int:
@@ -203,7 +312,18 @@ def parser() -> argparse.ArgumentParser:
     report = verbs.add_parser("report", help="Markdown report and PNG charts")
     report.add_argument("--since", default="90d", help="window, e.g. 7d, 30d, 90d (default 90d)")
     report.add_argument("--out", type=Path, default=Path("report"), help="output folder")
-    verbs.add_parser("drill", help="not available yet").add_argument("rest", nargs="*")
+    drill_verb = verbs.add_parser("drill", help="a scripted incident on the sandbox")
+    drill_verb.add_argument(
+        "files", nargs="*", type=Path, help="drill files (default: every one in CONFIG/drills/)"
+    )
+    drill_verb.add_argument(
+        "--live",
+        action="store_true",
+        help="in the real workspace of SLACK_BOT_TOKEN, in real time, marked [DRILL]",
+    )
+    drill_verb.add_argument(
+        "--as", dest="stand_in", metavar="USER", help="live: your user id, acting for U0SANDBOX"
+    )
     return root
 
 
@@ -223,6 +343,8 @@ def main(argv: list[str] | None = None) -> int:
         return review_incident(settings, args.incident)
     if args.verb == "report":
         return write_report(settings, args.since, args.out)
+    if args.verb == "drill":
+        return drill(args.files, settings, live=args.live, stand_in=args.stand_in)
     return _fail(f"`beacon {args.verb}` is not available in this version yet.")
 
 

@@ -32,3 +32,5 @@ def configure(level: str, fmt: str) -> None:
     # slack_sdk logs request headers (the bot token) at DEBUG: never let them through.
     for noisy in ("slack_sdk", "slack_bolt", "aiohttp.access"):
         logging.getLogger(noisy).setLevel(max(logging.INFO, root.level))
+    # APScheduler reports every timer poll (once a second) at INFO; only its problems matter.
+    logging.getLogger("apscheduler.executors").setLevel(max(logging.WARNING, root.level))

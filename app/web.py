@@ -1,12 +1,12 @@
-"""The ASGI app: Slack's single Request URL, health and metrics; runs the dispatcher unless the
-process is web-only."""
+"""The ASGI app: Slack's single Request URL, health and metrics (and, with no Slack token, the
+sandbox page); runs the dispatcher unless the process is web-only."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from datetime import timedelta
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -16,7 +16,7 @@ from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from app import response_metrics
 from app.beacon import Beacon
@@ -26,7 +26,14 @@ from app.store import incidents, outbox
 log = logging.getLogger(__name__)
 
 
-def create_web_app(beacon: Beacon, bolt: AsyncApp, *, worker: bool = True) -> Starlette:
+def create_web_app(
+    beacon: Beacon,
+    bolt: AsyncApp,
+    *,
+    worker: bool = True,
+    extra_routes: Sequence[BaseRoute] = (),
+) -> Starlette:
+    """``extra_routes`` mounts more pages on the same app (the sandbox's ``/sandbox``)."""
     slack = AsyncSlackRequestHandler(bolt)
 
     async def events(request: Request) -> Response:
@@ -63,6 +70,7 @@ def create_web_app(beacon: Beacon, bolt: AsyncApp, *, worker: bool = True) -> St
             Route("/slack/events", events, methods=["POST"]),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/metrics", metrics, methods=["GET"]),
+            *extra_routes,
         ],
         lifespan=lifespan,
     )
@@ -81,6 +89,8 @@ def _refresh_gauges(beacon: Beacon) -> bytes:
         counts = {severity.id: 0 for severity in beacon.catalog.policy.severities}
         overdue = 0
         for incident in incidents.open_incidents(session):
+            if incident.drill:  # rehearsals never count against the real numbers
+                continue
             counts[incident.severity] = counts.get(incident.severity, 0) + 1
             overdue += bool(incident.next_update_due and incident.next_update_due < now)
     for severity, count in counts.items():

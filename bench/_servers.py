@@ -6,7 +6,7 @@
   and outbox dispatcher in one event loop, one uvicorn worker);
 * ``bare SLACK_URL``: Bolt's ``AsyncApp`` on the same Starlette adapter and uvicorn, with signing
   secret verification, whose ``/incident`` listener only calls ``await ack()``;
-* ``fake LATENCY CHANNEL...``: ``tests.fakes.slack_api.FakeSlack``, until its stdin closes.
+* ``fake LATENCY CHANNEL...``: ``app.sandbox.slack_api.FakeSlack``, until its stdin closes.
 
 Each reports ``PORT <n>`` (servers) or ``URL <url>`` (fake) on stdout; its stderr goes to a log.
 A child process has its own GIL, so the load generator or the fake Slack cannot slow the server

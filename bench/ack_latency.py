@@ -10,7 +10,7 @@ what Bolt's own plumbing costs. This measures exactly that comparison:
   secret verification, the same kind of Web API client) whose ``/incident`` listener only
   calls ``await ack()``.
 
-Both talk to one fake Slack (``tests.fakes.slack_api.FakeSlack``) that adds 50 ms to every Web
+Both talk to one fake Slack (``app.sandbox.slack_api.FakeSlack``) that adds 50 ms to every Web
 API call. Each target is warmed up, then gets N (default 500) signed ``/incident declare …``
 commands with distinct titles (each a real new incident for Beacon) at concurrency 50 from
 ``httpx.AsyncClient``. The latency of one request is from just before it is sent until its HTTP

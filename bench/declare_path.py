@@ -22,7 +22,7 @@ once and reports the same latency, for information.
 Target per row: p99 <= 1.3 x sequential calls x 50 ms. Exit code is 0 either way.
 
 Beacon runs as ``beacon serve`` does (uvicorn, one worker, dispatcher in its event loop) in its
-own process (``bench/_servers.py``), against ``tests.fakes.slack_api.FakeSlack`` running in this
+own process (``bench/_servers.py``), against ``app.sandbox.slack_api.FakeSlack`` running in this
 process so its call log can be read; ``--in-process`` runs Beacon in a thread here instead, as
 ``tests.support.harness.RunningBeacon`` does (then Beacon, the fake and the poller share a GIL).
 Run: ``.venv/bin/python bench/declare_path.py [--database-url postgresql://...]``.

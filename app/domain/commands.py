@@ -9,8 +9,8 @@ from app.domain.errors import UsageError
 from app.domain.suggest import did_you_mean
 
 USAGE: dict[str, str] = {
-    "declare": "`/incident declare [private] [SEV] <title> [services: a, b] [accounts: x, y]`"
-    " (no severity or no title opens the form)",
+    "declare": "`/incident declare [private] [drill] [SEV] <title> [services: a, b]"
+    " [accounts: x, y]` (no severity or no title opens the form)",
     "update": "`/incident update [summary] status: … impact: … cause: … action: … next: …"
     " workaround: … eta: 45m`",
     "severity": "`/incident severity <SEV> [reason]`",

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from app.catalog.models import Catalog, Policy
 from app.domain.commands import USAGE
@@ -28,6 +28,8 @@ class Declaration:
     private: bool = False
     summary: str = ""
     customer_visible: bool = True
+    drill: bool = False
+    """A rehearsal: its title says so everywhere it shows, and metrics leave it out."""
 
     @property
     def complete(self) -> bool:
@@ -38,9 +40,10 @@ class Declaration:
 def parse_declare(text: str, catalog: Catalog) -> Declaration:
     usage = USAGE["declare"]
     words = text.split()
-    private = bool(words) and words[0].lower() == "private"
-    if private:
-        words = words[1:]
+    flags: set[str] = set()
+    while words and words[0].lower() in ("private", "drill") and words[0].lower() not in flags:
+        flags.add(words.pop(0).lower())
+    private, drill = "private" in flags, "drill" in flags
     severity = None
     if words:
         severity = match_severity(words[0], catalog.policy)
@@ -63,9 +66,20 @@ def parse_declare(text: str, catalog: Catalog) -> Declaration:
         services=resolve_services(split_list(segments.get("services", "")), catalog),
         accounts=resolve_accounts(split_list(segments.get("accounts", "")), catalog),
         private=private,
+        drill=drill,
     )
     check_title(declaration.title, usage=usage)
+    if drill and declaration.title:
+        return replace(declaration, title=drill_title(declaration.title))
     return declaration
+
+
+DRILL_PREFIX = "[DRILL]"
+
+
+def drill_title(title: str) -> str:
+    """A drill's title starts with ``[DRILL]``, so no message about it can pass for real."""
+    return title if title.startswith(DRILL_PREFIX) else f"{DRILL_PREFIX} {title}"
 
 
 def check_title(title: str | None, *, usage: str | None = None) -> None:
@@ -139,6 +153,7 @@ def from_form(
     summary: str,
     private: bool,
     customer_visible: bool,
+    drill: bool = False,
 ) -> Declaration:
     """Check every field and report all problems at once, each under its own input."""
     errors: dict[str, str] = {}
@@ -161,11 +176,12 @@ def from_form(
     if errors:
         raise FieldErrors(errors)
     return Declaration(
-        title=title,
+        title=drill_title(title) if drill else title,
         severity=match_severity(severity or "", catalog.policy),
         services=resolved["services"],
         accounts=resolved["accounts"],
         private=private,
         summary=summary.strip(),
         customer_visible=customer_visible,
+        drill=drill,
     )

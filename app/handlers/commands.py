@@ -86,7 +86,10 @@ class IncidentCommand:
                 chosen_services=declaration.services,
                 accounts=declaration.accounts,
                 private=declaration.private,
-                metadata={"channel": command.get("channel_id", "")},
+                metadata={
+                    "channel": command.get("channel_id", ""),
+                    **({"drill": "yes"} if declaration.drill else {}),
+                },
             )
             await replying_errors(
                 respond, lambda: self.beacon.gateway.open_view(command["trigger_id"], view)

@@ -30,6 +30,7 @@ def register(app: AsyncApp, beacon: Beacon) -> None:
                 summary=form.summary,
                 private=form.private,
                 customer_visible=form.customer_visible,
+                drill=form.metadata.get("drill") == "yes",
             )
         except FieldErrors as problems:
             await ack(response_action="errors", errors=problems.errors)

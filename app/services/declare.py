@@ -65,6 +65,7 @@ def declare(
             declared_severity=declaration.severity,
             status="investigating",
             private=declaration.private,
+            drill=declaration.drill,
             customer_visible=declaration.customer_visible,
             summary=declaration.summary,
             services=list(declaration.services),
@@ -84,7 +85,11 @@ def declare(
             actor=actor,
             kind="declared",
             text=f"{incident.ref} declared as {incident.severity}: {incident.title}",
-            data={"declared_severity": declaration.severity, "private": declaration.private},
+            data={
+                "declared_severity": declaration.severity,
+                "private": declaration.private,
+                "drill": declaration.drill,
+            },
         )
         if impact.severity.raised:
             incidents.record(

@@ -210,9 +210,12 @@ class ReviewService:
         return f"The customer review summary of {ref} waits for approval in its channel."
 
     def metrics(self, *, since: datetime, private: bool = True) -> list[IncidentMetrics]:
+        """Real incidents only: a drill rehearses the response, it does not measure it."""
         with self.ctx.uow() as session:
             rows = session.scalars(
-                select(Incident).where(Incident.declared_at >= since).order_by(Incident.number)
+                select(Incident)
+                .where(Incident.declared_at >= since, Incident.drill.is_(False))
+                .order_by(Incident.number)
             )
             return [
                 measure(load_facts(session, self.ctx, row))

@@ -60,12 +60,19 @@ def test_check_config_warns_about_emails_slack_does_not_know() -> None:
     assert "warning: dana@example.com (manager of Payments) is not a Slack user" in result.stdout
 
 
-def test_serve_without_a_token_explains_and_exits_2() -> None:
-    result = beacon("serve")
+def test_serve_with_a_token_but_no_signing_secret_explains_and_exits_2() -> None:
+    result = beacon("serve", SLACK_BOT_TOKEN="xoxb-test")
     assert result.returncode == 2
-    assert "SLACK_BOT_TOKEN is not set" in result.stderr
+    assert "SLACK_SIGNING_SECRET is not set" in result.stderr
     assert "Creating the Slack app" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_worker_without_a_token_points_at_the_sandbox() -> None:
+    result = beacon("worker")
+    assert result.returncode == 2
+    assert "SLACK_BOT_TOKEN is not set" in result.stderr
+    assert "embedded Slack sandbox" in result.stderr
 
 
 def test_db_upgrade(tmp_path: Path) -> None:

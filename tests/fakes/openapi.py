@@ -1,95 +1,11 @@
-"""Method existence and required-argument checks driven by Slack's OpenAPI 2.0 spec.
+"""Alias of :mod:`app.sandbox.openapi`: the fake Slack is the sandbox Beacon ships, one
+implementation for tests, drills, benchmarks and `beacon serve` without a token.
 
-The fake rejects calls the real Web API would reject before doing any work: an
-unknown method name, or a missing required parameter. Using the published spec
-(rather than a hand-kept list) keeps typos in method or argument names from
-passing silently in tests.
-"""
+The module object itself is shared (not a copy of its names), so every name, private ones
+included, and every monkeypatch behave exactly as on the original."""
 
-from __future__ import annotations
+import sys
 
-import functools
-import json
-import os
-from collections.abc import Mapping
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from app.sandbox import openapi
 
-#: Newer methods the frozen 2020 spec lacks, with the arguments Slack requires.
-EXTRA_METHODS: dict[str, frozenset[str]] = {
-    "bookmarks.add": frozenset({"channel_id", "title", "type"}),
-    "bookmarks.edit": frozenset({"channel_id", "bookmark_id"}),
-    "bookmarks.list": frozenset({"channel_id"}),
-    "files.getUploadURLExternal": frozenset({"filename", "length"}),
-    "files.completeUploadExternal": frozenset({"files"}),
-    "apps.connections.open": frozenset(),
-}
-
-# Tokens travel in the Authorization header; the spec still lists them as params.
-_IGNORED_PARAMS = frozenset({"token"})
-
-
-@dataclass(frozen=True)
-class MethodSpec:
-    """What the fake needs to know about one Web API method."""
-
-    name: str
-    params: frozenset[str]
-    required: frozenset[str]
-
-
-@dataclass(frozen=True)
-class ApiSpec:
-    """Index of Web API methods by name (e.g. ``"chat.postMessage"``)."""
-
-    methods: Mapping[str, MethodSpec]
-
-    def get(self, method: str) -> MethodSpec | None:
-        return self.methods.get(method)
-
-    def missing_required(self, method: str, args: Mapping[str, Any]) -> list[str]:
-        """Required parameter names absent (or null) in ``args``, sorted for stable errors."""
-        spec = self.methods.get(method)
-        if spec is None:
-            return []
-        return sorted(name for name in spec.required if args.get(name) is None)
-
-
-def default_spec_path() -> Path:
-    """``$SLACK_OPENAPI_SPEC`` or ``<repo parent>/shared/slack/web-api-openapi.json``."""
-    env = os.environ.get("SLACK_OPENAPI_SPEC")
-    if env:
-        return Path(env)
-    return Path(__file__).resolve().parents[3] / "shared/slack/web-api-openapi.json"
-
-
-def load_spec(path: Path | str | None = None) -> ApiSpec:
-    """Parse the spec once per process (it is 1.2 MB) and index it by method name."""
-    spec_path = Path(path) if path is not None else default_spec_path()
-    return _load(spec_path.resolve())
-
-
-@functools.cache
-def _load(spec_path: Path) -> ApiSpec:
-    with spec_path.open(encoding="utf-8") as fh:
-        raw = json.load(fh)
-    methods: dict[str, MethodSpec] = {}
-    for route, operations in raw.get("paths", {}).items():
-        name = route.lstrip("/")
-        params: set[str] = set()
-        required: set[str] = set()
-        for operation in operations.values():
-            if not isinstance(operation, dict):
-                continue
-            for param in operation.get("parameters", []):
-                pname = param.get("name")
-                if not pname or pname in _IGNORED_PARAMS:
-                    continue
-                params.add(pname)
-                if param.get("required"):
-                    required.add(pname)
-        methods[name] = MethodSpec(name, frozenset(params), frozenset(required))
-    for name, extra_required in EXTRA_METHODS.items():
-        methods.setdefault(name, MethodSpec(name, extra_required, extra_required))
-    return ApiSpec(methods)
+sys.modules[__name__] = openapi
