@@ -37,7 +37,11 @@ class Scrubber:
     """Replaces internal ids (whole words) with the customer-facing names they stand for."""
 
     def __init__(self, names: Mapping[str, str]) -> None:
-        self.names = {key.lower(): name for key, name in names.items() if key}
+        self.names = {
+            key.lower(): name for key, name in names.items() if key and key.lower() != name.lower()
+        }
+        """Ids that are their public name but for case ("payments" → "Payments") are left as
+        typed: nothing internal shows, and "retry card payments" does not become "card Payments"."""
         words = sorted(self.names, key=len, reverse=True)
         self.pattern = (
             re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, words)) + r")(?![\w-])", re.I)
