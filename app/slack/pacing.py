@@ -1,9 +1,10 @@
 """Keeping under Slack's posting limits before Slack has to say 429.
 
 chat.postMessage allows about one message per second per channel, with short bursts, and a
-workspace-wide budget (slack/FACTS.md). Token buckets per channel and for the workspace make a
-fan-out to hundreds of threads flow at the allowed pace instead of bouncing off 429s; the
-Retry-After handling in the client still covers other processes sharing the budget.
+workspace-wide budget (slack/FACTS.md). Spacing per channel and a token bucket for the workspace
+make a fan-out to hundreds of threads flow at the allowed pace instead of bouncing off 429s (a
+429 costs at least a second); the Retry-After handling in the client still covers other
+processes sharing the budget.
 """
 
 from __future__ import annotations
@@ -31,24 +32,34 @@ class TokenBucket:
 
 
 class Pacer:
+    """Per channel, posts go one at a time, each at least ``1 / channel_rate`` (plus a margin
+    for network jitter) after the previous one actually left; the workspace token is taken only
+    once the channel is ready, so a post waiting on its channel never holds a workspace slot it
+    cannot use. The workspace burst stays below Slack's so jitter cannot exhaust its bucket."""
+
     def __init__(
         self,
         *,
         channel_rate: float = 1.0,
-        channel_burst: float = 3.0,
+        channel_margin: float = 0.05,
         workspace_rate: float = 20.0,
-        workspace_burst: float = 20.0,
+        workspace_burst: float = 10.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._clock = clock
-        self._channel = (channel_rate, channel_burst)
-        self._channels: dict[str, TokenBucket] = {}
+        self._interval = 1.0 / channel_rate + channel_margin
+        self._sent: dict[str, float] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
         self._workspace = TokenBucket(workspace_rate, workspace_burst, clock)
 
     async def wait(self, channel: str) -> None:
-        bucket = self._channels.get(channel)
-        if bucket is None:
-            bucket = self._channels[channel] = TokenBucket(*self._channel, self._clock)
-        delay = max(bucket.delay(), self._workspace.delay())
-        if delay > 0:
-            await asyncio.sleep(delay)
+        """Return when a post to ``channel`` may go out; the caller sends it right away."""
+        lock = self._locks.setdefault(channel, asyncio.Lock())
+        async with lock:
+            if channel in self._sent:
+                ready = self._sent[channel] + self._interval
+                if (delay := ready - self._clock()) > 0:
+                    await asyncio.sleep(delay)
+            if (delay := self._workspace.delay()) > 0:
+                await asyncio.sleep(delay)
+            self._sent[channel] = self._clock()
