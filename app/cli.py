@@ -16,7 +16,7 @@ from app.catalog.models import Catalog
 from app.catalog.people import emails
 from app.catalog.summary import summarize
 from app.settings import Settings
-from app.slack.gateway import SlackFailure, SlackGateway, make_client
+from app.slack.gateway import SlackFailure, SlackGateway, make_client, shared_session
 
 MISSING_TOKEN = """\
 Beacon cannot talk to Slack: {variable} is not set.
@@ -96,11 +96,12 @@ def worker(settings: Settings) -> int:
     beacon = _load(settings)
 
     async def run() -> None:
-        beacon.timers.start()
-        try:
-            await beacon.dispatcher.run()
-        finally:
-            beacon.timers.stop()
+        async with shared_session(beacon.client):
+            beacon.timers.start()
+            try:
+                await beacon.dispatcher.run()
+            finally:
+                beacon.timers.stop()
 
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(run())

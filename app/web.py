@@ -19,6 +19,7 @@ from starlette.routing import Route
 
 from app.beacon import Beacon
 from app.metrics import OPEN_INCIDENTS, OUTBOX_BACKLOG
+from app.slack.gateway import shared_session
 from app.store import incidents, outbox
 
 log = logging.getLogger(__name__)
@@ -44,17 +45,18 @@ def create_web_app(beacon: Beacon, bolt: AsyncApp, *, worker: bool = True) -> St
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
-        task = asyncio.create_task(beacon.dispatcher.run()) if worker else None
-        if worker:
-            beacon.timers.start()
-        try:
-            yield
-        finally:
-            beacon.timers.stop()
-            if task is not None:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+        async with shared_session(beacon.client):
+            task = asyncio.create_task(beacon.dispatcher.run()) if worker else None
+            if worker:
+                beacon.timers.start()
+            try:
+                yield
+            finally:
+                beacon.timers.stop()
+                if task is not None:
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
 
     return Starlette(
         routes=[

@@ -4,6 +4,7 @@ it first looks for what an earlier attempt may already have done."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -20,6 +21,11 @@ from app.store import updates
 from app.store.db import UnitOfWork
 from app.store.models import Incident
 
+log = logging.getLogger(__name__)
+
+URGENT_KINDS = frozenset({"create_channel", "post_brief", "pin_brief", "announce", "page_dm"})
+"""Claimed before notices, topic and invitations: the opening that makes an incident usable
+(its channel, pinned brief and announcement) and the pages that call people to it."""
 MAX_NAME_SUFFIX = 20
 ADOPT_WINDOW = timedelta(minutes=1)
 """A same-named channel our bot created this close to the declaration is the one we made."""
@@ -107,12 +113,22 @@ class IncidentEffects:
         return Outcome({"users": users})
 
     async def post_brief(self, job: Job) -> Outcome:
+        """Post, then pin at once: one delivery instead of two hops through the outbox. A retry
+        finds the posted brief by its marker and pins that; pinning twice is harmless."""
         view = await self.view(job)
         text, body = blocks.brief(view)
         posted = await self._post_once(job, self._channel(view), text, body)
+        try:
+            await self.gateway.pin(posted["channel"], posted["ts"])
+        except SlackFailure as failure:
+            if failure.transient:
+                raise
+            log.warning("%s: brief posted but not pinned: %s", view.ref, failure)
+            return Outcome({**posted, "pin_error": failure.error}, {"brief_ts": posted["ts"]})
         return Outcome(posted, {"brief_ts": posted["ts"]})
 
     async def pin_brief(self, job: Job) -> Outcome:
+        """Items enqueued before the pin moved into ``post_brief`` still get delivered."""
         parent = job.parent or {}
         await self.gateway.pin(str(parent["channel"]), str(parent["ts"]))
         return Outcome(dict(parent))

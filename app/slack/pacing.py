@@ -31,35 +31,62 @@ class TokenBucket:
         return 0.0 if self.tokens >= 0 else -self.tokens / self.rate
 
 
+class ChannelBudget:
+    """A channel's token bucket, charged when a post actually leaves rather than when it starts
+    waiting, so a post held back by the workspace budget does not shorten the gap to the next."""
+
+    def __init__(self, rate: float, burst: float, clock: Callable[[], float]) -> None:
+        self.rate = rate
+        self.burst = burst
+        self.tokens = burst
+        self.clock = clock
+        self.updated = clock()
+
+    def _refill(self) -> None:
+        now = self.clock()
+        self.tokens = min(self.burst, self.tokens + (now - self.updated) * self.rate)
+        self.updated = now
+
+    def delay(self) -> float:
+        self._refill()
+        return 0.0 if self.tokens >= 1 else (1 - self.tokens) / self.rate
+
+    def take(self) -> None:
+        self._refill()
+        self.tokens -= 1
+
+
 class Pacer:
-    """Per channel, posts go one at a time, each at least ``1 / channel_rate`` (plus a margin
-    for network jitter) after the previous one actually left; the workspace token is taken only
-    once the channel is ready, so a post waiting on its channel never holds a workspace slot it
-    cannot use. The workspace burst stays below Slack's so jitter cannot exhaust its bucket."""
+    """Per channel, posts go one at a time through the channel's budget (``channel_burst`` back
+    to back, then one per ``1 / channel_rate`` plus a margin for network jitter); the workspace
+    token is taken only once the channel is ready, so a post waiting on its channel never holds
+    a workspace slot it cannot use. The workspace burst stays below Slack's so jitter cannot
+    exhaust its bucket."""
 
     def __init__(
         self,
         *,
         channel_rate: float = 1.0,
+        channel_burst: float = 3.0,
         channel_margin: float = 0.05,
         workspace_rate: float = 20.0,
         workspace_burst: float = 10.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._clock = clock
-        self._interval = 1.0 / channel_rate + channel_margin
-        self._sent: dict[str, float] = {}
+        self._channel = (1.0 / (1.0 / channel_rate + channel_margin), channel_burst)
+        self._channels: dict[str, ChannelBudget] = {}
         self._locks: dict[str, asyncio.Lock] = {}
         self._workspace = TokenBucket(workspace_rate, workspace_burst, clock)
 
     async def wait(self, channel: str) -> None:
         """Return when a post to ``channel`` may go out; the caller sends it right away."""
-        lock = self._locks.setdefault(channel, asyncio.Lock())
-        async with lock:
-            if channel in self._sent:
-                ready = self._sent[channel] + self._interval
-                if (delay := ready - self._clock()) > 0:
-                    await asyncio.sleep(delay)
+        budget = self._channels.get(channel)
+        if budget is None:
+            budget = self._channels[channel] = ChannelBudget(*self._channel, self._clock)
+        async with self._locks.setdefault(channel, asyncio.Lock()):
+            if (delay := budget.delay()) > 0:
+                await asyncio.sleep(delay)
             if (delay := self._workspace.delay()) > 0:
                 await asyncio.sleep(delay)
-            self._sent[channel] = self._clock()
+            budget.take()

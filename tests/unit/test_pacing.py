@@ -38,9 +38,9 @@ class SleepingClock(Clock):
         self.now += seconds
 
 
-def _pacer(clock: SleepingClock, monkeypatch: pytest.MonkeyPatch) -> Pacer:
+def _pacer(clock: SleepingClock, monkeypatch: pytest.MonkeyPatch, burst: float = 1.0) -> Pacer:
     monkeypatch.setattr("app.slack.pacing.asyncio.sleep", clock.sleep)
-    return Pacer(workspace_rate=20.0, workspace_burst=10.0, clock=clock)
+    return Pacer(channel_burst=burst, workspace_rate=20.0, workspace_burst=10.0, clock=clock)
 
 
 async def test_posts_in_one_channel_are_spaced_by_a_second_and_a_margin(
@@ -65,3 +65,15 @@ async def test_other_channels_share_only_the_workspace_budget(
     assert clock.now == 0.0
     await pacer.wait("C10")
     assert clock.now == pytest.approx(0.05)
+
+
+async def test_a_channel_burst_goes_at_once_then_one_a_second(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    clock = SleepingClock()
+    pacer = _pacer(clock, monkeypatch, burst=3.0)
+    sent = []
+    for _ in range(4):
+        await pacer.wait("C1")
+        sent.append(clock.now)
+    assert sent == pytest.approx([0.0, 0.0, 0.0, 1.05])
