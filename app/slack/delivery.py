@@ -97,7 +97,7 @@ class Dispatcher:
         clock: Callable[[], datetime],
         lease: timedelta = timedelta(seconds=90),
         poll_interval: float = 0.5,
-        concurrency: int = 32,
+        concurrency: int = 128,
         urgent: Collection[str] = (),
     ) -> None:
         self.uow = uow
@@ -199,14 +199,14 @@ class Dispatcher:
             else:
                 await asyncio.to_thread(self._give_up, job, repr(error))
         else:
-            # This task's own slot frees as it ends, so the hand-off may use it.
-            room = self.concurrency - len(self._running) + 1
-            self._start(await asyncio.to_thread(self._complete, job, outcome, room))
+            # Dependents start even when the dispatcher is full (of posts sleeping in the pacer,
+            # typically): they are few, and what waits on a finished hop is what is late.
+            self._start(await asyncio.to_thread(self._complete, job, outcome, self.concurrency))
         finally:
             self.wake()
 
     def _complete(self, job: Job, outcome: Outcome, room: int = 0) -> list[Job]:
-        """Record the outcome and lease up to ``room`` items that waited on this one."""
+        """Record the outcome and lease up to ``room`` due items that waited on this one."""
         now = self.clock()
         with self.uow() as session:
             done = outbox.complete(
