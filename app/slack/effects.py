@@ -62,7 +62,7 @@ class IncidentEffects:
 
     async def view(self, job: Job) -> IncidentView:
         def load() -> IncidentView:
-            with self.uow() as session:
+            with self.uow.read() as session:
                 incident = session.get(Incident, job.incident_id)
                 if incident is None:
                     raise SlackFailure(job.kind, f"incident {job.incident_id} is gone", False)
@@ -166,7 +166,7 @@ class IncidentEffects:
 
     async def _message_ids(self, job: Job) -> dict[str, str]:
         def load() -> dict[str, str]:
-            with self.uow() as session:
+            with self.uow.read() as session:
                 incident = session.get_one(Incident, job.incident_id)
                 ids = {
                     name: value
