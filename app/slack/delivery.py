@@ -40,6 +40,8 @@ class Outcome:
     """Columns of the page named by the job's ``page_id``, set in that same transaction."""
     thread: dict[str, Any] = field(default_factory=dict)
     """Columns of the account thread named by the job's ``thread_id``, likewise."""
+    handoff: object = None
+    """Handed in memory to the items this one starts itself (see ``Job.handoff``)."""
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,10 @@ class Job:
     incident_id: int | None
     attempts: int
     parent: dict[str, Any] | None
+    handoff: object = None
+    """What the parent's effect left for it when the parent started it directly (e.g. the
+    incident view it just loaded, with the channel it created), so the effect need not reload
+    it; None when claimed from the database. Any later change enqueues its own refresh."""
 
     @property
     def maybe_done_before(self) -> bool:
@@ -76,7 +82,7 @@ def backoff(attempts: int, retry_after: float | None) -> timedelta:
     return delay
 
 
-def _job(item: OutboxItem, parent: dict[str, Any] | None) -> Job:
+def _job(item: OutboxItem, parent: dict[str, Any] | None, handoff: object = None) -> Job:
     return Job(
         id=item.id,
         key=item.key,
@@ -85,6 +91,7 @@ def _job(item: OutboxItem, parent: dict[str, Any] | None) -> Job:
         incident_id=item.incident_id,
         attempts=item.attempts,
         parent=parent,
+        handoff=handoff,
     )
 
 
@@ -222,7 +229,7 @@ class Dispatcher:
                     waiting = outbox.claim_waiting_on(
                         session, job.id, worker=self.worker, now=now, lease=self.lease, limit=room
                     )
-            jobs = [_job(item, dict(outcome.result)) for item in waiting]
+            jobs = [_job(item, dict(outcome.result), outcome.handoff) for item in waiting]
             session.commit()
         return jobs
 

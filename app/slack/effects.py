@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta
 
 from slack_sdk.models.blocks import Block
@@ -61,6 +62,9 @@ class IncidentEffects:
         }
 
     async def view(self, job: Job) -> IncidentView:
+        if isinstance(job.handoff, IncidentView):
+            return job.handoff
+
         def load() -> IncidentView:
             with self.uow.read() as session:
                 incident = session.get(Incident, job.incident_id)
@@ -84,9 +88,11 @@ class IncidentEffects:
                     channel = mine
                 else:
                     continue
+            columns = {"channel_id": channel["id"], "channel_name": channel["name"]}
             return Outcome(
                 {"channel": channel["id"], "name": channel["name"]},
-                {"channel_id": channel["id"], "channel_name": channel["name"]},
+                columns,
+                handoff=replace(view, **columns),
             )
         raise SlackFailure("conversations.create", f"no free name for {view.ref}", False)
 
