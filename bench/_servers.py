@@ -16,6 +16,7 @@ under test (and the other way round) except by competing for CPU cores.
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import math
 import os
@@ -87,6 +88,8 @@ def serve_beacon(slack_url: str, database_url: str, config_dir: Path) -> None:
         **extra,
     )
     beacon = build(settings)
+    gc.collect()
+    gc.freeze()  # as `beacon serve` does after building (app/cli.py)
     _serve(create_web_app(beacon, build_bolt(beacon), worker=True))
 
 

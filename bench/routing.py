@@ -376,6 +376,7 @@ def main() -> int:
         samples: list[float] = []
         impact = routing = None
         gc.collect()  # start from a clean heap, as a server does long after loading its config
+        gc.freeze()  # as `beacon serve` and `beacon worker` do after building (app/cli.py)
         for run in range(RUNS):
             if cold:
                 graph._closures.clear()
