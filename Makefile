@@ -24,6 +24,8 @@ bench: $(STAMP)
 	$(PY) bench/ack_latency.py
 	$(PY) bench/declare_path.py
 	$(PY) bench/routing.py
+	$(PY) bench/fanout.py
+	$(PY) bench/cadence.py  # PostgreSQL: postgresql://postgres@127.0.0.1:5432/bench, wiped
 
 clean:
 	rm -rf $(VENV) .pytest_cache beacon.db sandbox.db

@@ -33,8 +33,11 @@ from app.services.views import incident_view
 from app.settings import Settings
 from app.slack.delivery import Dispatcher
 from app.slack.directory import Directory
+from app.slack.effects import URGENT_KINDS
 from app.slack.gateway import SlackGateway, make_client
+from app.slack.pacing import Pacer
 from app.slack.resolve_effects import ResolveEffects
+from app.slack.respond import shared_respond
 from app.store.db import UnitOfWork, make_engine
 from app.webhooks.effects import WebhookEffects
 from app.webhooks.sender import WebhookSender
@@ -55,7 +58,7 @@ def build(
     engine = make_engine(settings.database_url)
     uow = UnitOfWork(engine)
     client = make_client(settings.slack_bot_token, settings.slack_api_url)
-    gateway = SlackGateway(client)
+    gateway = SlackGateway(client, Pacer(channel_burst=settings.beacon_channel_burst))
     directory = Directory(gateway=gateway, uow=uow, clock=clock)
 
     drafter = drafter_for(catalog)
@@ -78,6 +81,7 @@ def build(
         },
         clock=clock,
         lease=timedelta(seconds=settings.beacon_outbox_lease),
+        urgent=URGENT_KINDS,
     )
     ctx = Context(
         uow=uow, routing=lambda: routing, clock=clock, drafter=drafter, on_commit=dispatcher.wake
@@ -126,6 +130,7 @@ def build_bolt(beacon: Beacon) -> AsyncApp:
         signing_secret=beacon.settings.slack_signing_secret or "",
         process_before_response=False,
     )
+    app.middleware(shared_respond(beacon.client))
     commands.register(app, beacon)
     views.register(app, beacon)
     actions.register(app, beacon)

@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     """Seconds between polls of due escalations and reminders."""
     beacon_outbox_lease: float = 90.0
     """Seconds a worker holds a claimed delivery; a crashed worker's claims free up after it."""
+    beacon_channel_burst: float = 3.0
+    """Posts one channel may get back to back before Beacon paces it to one a second; Slack
+    tolerates short bursts (slack/FACTS.md), 1 is its strictest reading."""
     pagerduty_events_url: str = "https://events.pagerduty.com/v2/enqueue"
 
     @field_validator("database_url")

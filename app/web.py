@@ -21,6 +21,7 @@ from starlette.routing import BaseRoute, Route
 from app import response_metrics
 from app.beacon import Beacon
 from app.metrics import METRICS_WINDOW_DAYS, OPEN_INCIDENTS, OUTBOX_BACKLOG, OVERDUE_UPDATES
+from app.slack.gateway import shared_session
 from app.store import incidents, outbox
 
 log = logging.getLogger(__name__)
@@ -53,17 +54,18 @@ def create_web_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
-        task = asyncio.create_task(beacon.dispatcher.run()) if worker else None
-        if worker:
-            beacon.timers.start()
-        try:
-            yield
-        finally:
-            beacon.timers.stop()
-            if task is not None:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+        async with shared_session(beacon.client):
+            task = asyncio.create_task(beacon.dispatcher.run()) if worker else None
+            if worker:
+                beacon.timers.start()
+            try:
+                yield
+            finally:
+                beacon.timers.stop()
+                if task is not None:
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
 
     return Starlette(
         routes=[

@@ -97,14 +97,19 @@ def prepare_database(url: str | None, workdir: Path) -> str:
 
 
 def signed_command(
-    text_: str, *, trigger_id: str, response_url: str, user: str = "U0BENCH1"
+    text_: str,
+    *,
+    trigger_id: str,
+    response_url: str,
+    user: str = "U0BENCH1",
+    channel_id: str = "C0GENERAL",
 ) -> tuple[bytes, dict[str, str]]:
     """A ``/incident`` slash command body and its Slack v0 signature headers."""
     body = slash_command_body(
         text_,
         user_id=user,
-        channel_id="C0GENERAL",
-        channel_name="general",
+        channel_id=channel_id,
+        channel_name="general" if channel_id == "C0GENERAL" else channel_id.lower(),
         response_url=response_url,
         trigger_id=trigger_id,
     )

@@ -16,6 +16,7 @@ under test (and the other way round) except by competing for CPU cores.
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import math
 import os
@@ -59,11 +60,24 @@ def _serve(app: Any) -> None:
 
 
 def serve_beacon(slack_url: str, database_url: str, config_dir: Path) -> None:
-    """The real app, as ``beacon serve`` runs it: web app plus outbox dispatcher in one loop."""
+    """The real app, as ``beacon serve`` runs it: web app plus outbox dispatcher in one loop.
+
+    When the configuration pages through PagerDuty too, a fake PagerDuty (50 ms per event) in a
+    thread of this process receives the triggers; without one every trigger would fail for good
+    and post a failure notice in the incident channel, which is not what is measured here.
+    """
     from app.bootstrap import build, build_bolt
+    from app.catalog.loader import load_catalog
     from app.settings import Settings
     from app.web import create_web_app
+    from tests.fakes.pagerduty import FakePagerDuty
 
+    pagerduty = load_catalog(config_dir).policy.pagerduty
+    extra: dict[str, Any] = {}
+    if pagerduty is not None:
+        fake = FakePagerDuty(latency=_common.SLACK_LATENCY).start()
+        os.environ[pagerduty.routing_key_env] = "R" * 32
+        extra["pagerduty_events_url"] = fake.url
     settings = Settings(
         _env_file=None,  # type: ignore[call-arg]
         slack_bot_token=BOT_TOKEN,
@@ -71,8 +85,11 @@ def serve_beacon(slack_url: str, database_url: str, config_dir: Path) -> None:
         slack_api_url=slack_url,
         database_url=database_url,
         beacon_config_dir=config_dir,
+        **extra,
     )
     beacon = build(settings)
+    gc.collect()
+    gc.freeze()  # as `beacon serve` does after building (app/cli.py)
     _serve(create_web_app(beacon, build_bolt(beacon), worker=True))
 
 

@@ -70,6 +70,7 @@ BATCH = 20
 BOUND_FACTOR = 1.3
 PATH_TIMEOUT_S = 30.0
 QUIET_S = 0.3
+POST_GAP_S = 1.2
 """Between sequential declarations: wait until the fake has had no call for this long, so each
 declaration starts from an idle Beacon and its calls are not mixed with the previous one's."""
 QUIET_TIMEOUT_S = 15.0
@@ -226,10 +227,16 @@ def wait_for_path(
 
 
 def wait_quiet(fake: FakeSlack) -> None:
+    """Until Slack has been idle a moment and its last post is ``POST_GAP_S`` old: every
+    declaration posts in the announce channel, and Beacon paces posts per channel to Slack's one
+    a second, so declaring faster would measure that pacing instead of the path."""
     deadline = time.monotonic() + QUIET_TIMEOUT_S
     while time.monotonic() < deadline:
         calls = list(fake.calls)
-        if not calls or time.monotonic() - calls[-1].at > QUIET_S + fake.latency:
+        posts = [call.at for call in calls if call.method == "chat.postMessage"]
+        now = time.monotonic()
+        idle = not calls or now - calls[-1].at > QUIET_S + fake.latency
+        if idle and (not posts or now - posts[-1] > POST_GAP_S):
             return
         time.sleep(0.05)
 

@@ -245,10 +245,10 @@ class DrillRun:
             return incident.channel_id
         if where == "dm":
             if self.recorder is not None:
-                return await self.stage.beacon.gateway.open_dm(user)
+                return await self.stage.on_beacon_loop(self.stage.beacon.gateway.open_dm(user))
             return self.sandbox.dm_of(user) or user
         if self.recorder is not None:
-            return await self.stage.beacon.directory.channel_id(where)
+            return await self.stage.on_beacon_loop(self.stage.beacon.directory.channel_id(where))
         channel = self.sandbox.slack.channel_by_name(where)
         if channel is None:
             raise DrillError(f"no channel {where} in the sandbox")
@@ -269,7 +269,7 @@ class DrillRun:
         if "@" not in person:
             return person
         found = (
-            await self.stage.beacon.directory.user_id(person)
+            await self.stage.on_beacon_loop(self.stage.beacon.directory.user_id(person))
             if self.recorder is not None
             else self.sandbox.slack.users.get(person)
         )

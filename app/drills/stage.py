@@ -6,11 +6,13 @@ background thread so the drill's own event loop stays free to act as the people 
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from datetime import datetime
+from typing import Any, TypeVar
 
 import uvicorn
 
@@ -22,6 +24,8 @@ from app.slack.pacing import Pacer
 from app.store import outbox
 from app.store.migrate import upgrade
 from app.web import create_web_app
+
+T = TypeVar("T")
 
 
 class Stage:
@@ -62,6 +66,13 @@ class Stage:
                 raise RuntimeError("Beacon did not start for the drill")
             time.sleep(0.02)
         return self
+
+    async def on_beacon_loop(self, work: Coroutine[Any, Any, T]) -> T:
+        """Run ``work`` on Beacon's own event loop: its Slack client keeps one aiohttp session,
+        and a session serves only the loop that opened it (the server thread's, not the drill's)."""
+        assert self._server is not None and self._server.servers
+        loop = self._server.servers[0].get_loop()
+        return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(work, loop))
 
     def stop(self) -> None:
         if self._server is not None:

@@ -100,14 +100,22 @@ def declare(
                 kind="severity_raised",
                 text="; ".join(impact.severity.raised_by),
             )
-        channel = _enqueue_opening(session, incident, now=now, actor=actor)
+        channel, brief = _enqueue_opening(session, incident, now=now, actor=actor)
         routing = page_targets(ctx.catalog, impact, now)
         send_pages(
-            session, ctx, incident, routing, source="declared", actor=actor, now=now, after=channel
+            session,
+            ctx,
+            incident,
+            routing,
+            source="declared",
+            actor=actor,
+            now=now,
+            after=channel,
+            notice_after=brief,
         )
         schedule_escalation(session, ctx, incident, now)
         cadence.restart(session, ctx, incident, since=now)
-        draft_initial_notice(session, ctx, incident, now, after=channel)
+        draft_initial_notice(session, ctx, incident, now, after=brief)
         enqueue_home_for_incident(session, incident, key="declared", now=now)
         try:
             session.commit()
@@ -134,9 +142,10 @@ def impact_record(impact: Impact) -> dict[str, Any]:
 
 def _enqueue_opening(
     session: Session, incident: Incident, *, now: datetime, actor: str
-) -> OutboxItem:
-    """Channel first; topic, invitations, brief and announcement need its id; the pin needs the
-    brief's ``ts``. Private incidents are never announced."""
+) -> tuple[OutboxItem, OutboxItem]:
+    """Channel first; topic, invitations, brief (pinned by the same delivery) and announcement
+    need its id. Private incidents are never announced. Returns (channel, brief): the brief is
+    the first message in the channel, since posts there are paced one a second."""
 
     def add(kind: str, after: OutboxItem | None = None, **payload: Any) -> OutboxItem:
         return outbox.enqueue(
@@ -152,7 +161,7 @@ def _enqueue_opening(
     channel = add("create_channel")
     add("set_topic", channel)
     add("invite", channel, users=list(dict.fromkeys([actor, incident.commander])))
-    add("pin_brief", add("post_brief", channel))
+    brief = add("post_brief", channel)
     if not incident.private:
         add("announce", channel)
-    return channel
+    return channel, brief

@@ -93,8 +93,10 @@ def send_pages(
     actor: str | None,
     now: datetime,
     after: OutboxItem | None = None,
+    notice_after: OutboxItem | None = None,
 ) -> list[Page]:
-    """Page everyone in ``routing`` not already paged for this incident; say so in its channel."""
+    """Page everyone in ``routing`` not already paged for this incident; say so in its channel
+    (after ``notice_after`` if given, e.g. the brief, so that it comes first there)."""
     already = {page.person for page in paging.pages_of(session, incident.id)}
     pages: list[Page] = []
     for target in routing.targets:
@@ -146,7 +148,14 @@ def send_pages(
     if lines:
         key = f"pages:{pages[0].id}" if pages else f"notes:{source}:{now.timestamp()}"
         heading = f":pager: *Paging for {incident.ref}* ({source})" if pages else ":pager: *Paging*"
-        notice(session, incident, "\n".join([heading, *lines]), key=key, now=now, after=after)
+        notice(
+            session,
+            incident,
+            "\n".join([heading, *lines]),
+            key=key,
+            now=now,
+            after=notice_after or after,
+        )
     enqueue_home(session, [p.person for p in pages], key=f"paged:{incident.id}", now=now)
     if pages:
         enqueue(

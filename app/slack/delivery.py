@@ -1,8 +1,10 @@
 """Delivers the outbox: claims due items, runs their effect against Slack, records the result.
 
 Items run concurrently (Slack latency dominates); an item waiting on another (``after``) is
-claimed the moment its parent completes because completion wakes the loop. Several processes may
-run a dispatcher against one database: claims are leased, so each item has one deliverer.
+leased in the transaction that completes its parent and started right away with the parent's
+result, so a chain of calls (channel, then brief) pays no claim round trip between its hops.
+Urgent kinds (the opening of an incident) are claimed before the rest. Several processes may run
+a dispatcher against one database: claims are leased, so each item has one deliverer.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -38,6 +40,8 @@ class Outcome:
     """Columns of the page named by the job's ``page_id``, set in that same transaction."""
     thread: dict[str, Any] = field(default_factory=dict)
     """Columns of the account thread named by the job's ``thread_id``, likewise."""
+    handoff: object = None
+    """Handed in memory to the items this one starts itself (see ``Job.handoff``)."""
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,10 @@ class Job:
     incident_id: int | None
     attempts: int
     parent: dict[str, Any] | None
+    handoff: object = None
+    """What the parent's effect left for it when the parent started it directly (e.g. the
+    incident view it just loaded, with the channel it created), so the effect need not reload
+    it; None when claimed from the database. Any later change enqueues its own refresh."""
 
     @property
     def maybe_done_before(self) -> bool:
@@ -74,6 +82,19 @@ def backoff(attempts: int, retry_after: float | None) -> timedelta:
     return delay
 
 
+def _job(item: OutboxItem, parent: dict[str, Any] | None, handoff: object = None) -> Job:
+    return Job(
+        id=item.id,
+        key=item.key,
+        kind=item.kind,
+        payload=dict(item.payload),
+        incident_id=item.incident_id,
+        attempts=item.attempts,
+        parent=parent,
+        handoff=handoff,
+    )
+
+
 class Dispatcher:
     def __init__(
         self,
@@ -83,7 +104,8 @@ class Dispatcher:
         clock: Callable[[], datetime],
         lease: timedelta = timedelta(seconds=90),
         poll_interval: float = 0.5,
-        concurrency: int = 32,
+        concurrency: int = 128,
+        urgent: Collection[str] = (),
     ) -> None:
         self.uow = uow
         self.effects = effects
@@ -91,6 +113,8 @@ class Dispatcher:
         self.lease = lease
         self.poll_interval = poll_interval
         self.concurrency = concurrency
+        self.urgent = frozenset(urgent)
+        """Kinds claimed before any other due item: what makes an incident usable."""
         self.worker = f"{uuid.uuid4().hex[:12]}"
         self._wake: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -106,10 +130,11 @@ class Dispatcher:
         self._wake = asyncio.Event()
         try:
             while True:
-                claimed = await self.cycle()
-                if claimed:
-                    continue
+                # Cleared before claiming: a wake() during the claim is for items the claim may
+                # not have seen, and must not be lost.
                 self._wake.clear()
+                if await self.cycle():
+                    continue
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self.poll_interval)
         finally:
@@ -121,11 +146,14 @@ class Dispatcher:
         if room <= 0:
             return 0
         jobs = await asyncio.to_thread(self._claim, room)
+        self._start(jobs)
+        return len(jobs)
+
+    def _start(self, jobs: list[Job]) -> None:
         for job in jobs:
             task = asyncio.create_task(self._deliver(job))
             self._running.add(task)
             task.add_done_callback(self._running.discard)
-        return len(jobs)
 
     async def drain(self, *, timeout: float = 30.0) -> None:
         """Deliver until nothing is due or in flight; for tests, drills and benchmarks."""
@@ -140,22 +168,19 @@ class Dispatcher:
     def _claim(self, limit: int) -> list[Job]:
         with self.uow() as session:
             items = outbox.claim_due(
-                session, worker=self.worker, now=self.clock(), lease=self.lease, limit=limit
+                session,
+                worker=self.worker,
+                now=self.clock(),
+                lease=self.lease,
+                limit=limit,
+                urgent=self.urgent,
             )
             parents = {
                 item.id: session.get(OutboxItem, item.after_id) if item.after_id else None
                 for item in items
             }
             return [
-                Job(
-                    id=item.id,
-                    key=item.key,
-                    kind=item.kind,
-                    payload=dict(item.payload),
-                    incident_id=item.incident_id,
-                    attempts=item.attempts,
-                    parent=dict(parent.result or {}) if (parent := parents[item.id]) else None,
-                )
+                _job(item, dict(parent.result or {}) if (parent := parents[item.id]) else None)
                 for item in items
             ]
 
@@ -181,21 +206,32 @@ class Dispatcher:
             else:
                 await asyncio.to_thread(self._give_up, job, repr(error))
         else:
-            await asyncio.to_thread(self._complete, job, outcome)
+            # Dependents start even when the dispatcher is full (of posts sleeping in the pacer,
+            # typically): they are few, and what waits on a finished hop is what is late.
+            self._start(await asyncio.to_thread(self._complete, job, outcome, self.concurrency))
         finally:
             self.wake()
 
-    def _complete(self, job: Job, outcome: Outcome) -> None:
+    def _complete(self, job: Job, outcome: Outcome, room: int = 0) -> list[Job]:
+        """Record the outcome and lease up to ``room`` due items that waited on this one."""
+        now = self.clock()
         with self.uow() as session:
             done = outbox.complete(
-                session, job.id, worker=self.worker, result=outcome.result, now=self.clock()
+                session, job.id, worker=self.worker, result=outcome.result, now=now
             )
+            waiting: list[OutboxItem] = []
             if done:
                 _apply(session.get(Incident, job.incident_id or 0), outcome.incident)
                 _apply(session.get(Page, int(job.payload.get("page_id") or 0)), outcome.page)
                 thread_id = int(job.payload.get("thread_id") or 0)
                 _apply(session.get(AccountThread, thread_id), outcome.thread)
+                if room > 0:
+                    waiting = outbox.claim_waiting_on(
+                        session, job.id, worker=self.worker, now=now, lease=self.lease, limit=room
+                    )
+            jobs = [_job(item, dict(outcome.result), outcome.handoff) for item in waiting]
             session.commit()
+        return jobs
 
     def _retry(self, job: Job, error: str, delay: timedelta) -> None:
         with self.uow() as session:

@@ -4,7 +4,9 @@ it first looks for what an earlier attempt may already have done."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta
 
 from slack_sdk.models.blocks import Block
@@ -20,6 +22,11 @@ from app.store import updates
 from app.store.db import UnitOfWork
 from app.store.models import Incident
 
+log = logging.getLogger(__name__)
+
+URGENT_KINDS = frozenset({"create_channel", "post_brief", "pin_brief", "announce", "page_dm"})
+"""Claimed before notices, topic and invitations: the opening that makes an incident usable
+(its channel, pinned brief and announcement) and the pages that call people to it."""
 MAX_NAME_SUFFIX = 20
 ADOPT_WINDOW = timedelta(minutes=1)
 """A same-named channel our bot created this close to the declaration is the one we made."""
@@ -55,8 +62,11 @@ class IncidentEffects:
         }
 
     async def view(self, job: Job) -> IncidentView:
+        if isinstance(job.handoff, IncidentView):
+            return job.handoff
+
         def load() -> IncidentView:
-            with self.uow() as session:
+            with self.uow.read() as session:
                 incident = session.get(Incident, job.incident_id)
                 if incident is None:
                     raise SlackFailure(job.kind, f"incident {job.incident_id} is gone", False)
@@ -78,9 +88,11 @@ class IncidentEffects:
                     channel = mine
                 else:
                     continue
+            columns = {"channel_id": channel["id"], "channel_name": channel["name"]}
             return Outcome(
                 {"channel": channel["id"], "name": channel["name"]},
-                {"channel_id": channel["id"], "channel_name": channel["name"]},
+                columns,
+                handoff=replace(view, **columns),
             )
         raise SlackFailure("conversations.create", f"no free name for {view.ref}", False)
 
@@ -107,12 +119,22 @@ class IncidentEffects:
         return Outcome({"users": users})
 
     async def post_brief(self, job: Job) -> Outcome:
+        """Post, then pin at once: one delivery instead of two hops through the outbox. A retry
+        finds the posted brief by its marker and pins that; pinning twice is harmless."""
         view = await self.view(job)
         text, body = blocks.brief(view)
         posted = await self._post_once(job, self._channel(view), text, body)
+        try:
+            await self.gateway.pin(posted["channel"], posted["ts"])
+        except SlackFailure as failure:
+            if failure.transient:
+                raise
+            log.warning("%s: brief posted but not pinned: %s", view.ref, failure)
+            return Outcome({**posted, "pin_error": failure.error}, {"brief_ts": posted["ts"]})
         return Outcome(posted, {"brief_ts": posted["ts"]})
 
     async def pin_brief(self, job: Job) -> Outcome:
+        """Items enqueued before the pin moved into ``post_brief`` still get delivered."""
         parent = job.parent or {}
         await self.gateway.pin(str(parent["channel"]), str(parent["ts"]))
         return Outcome(dict(parent))
@@ -150,7 +172,7 @@ class IncidentEffects:
 
     async def _message_ids(self, job: Job) -> dict[str, str]:
         def load() -> dict[str, str]:
-            with self.uow() as session:
+            with self.uow.read() as session:
                 incident = session.get_one(Incident, job.incident_id)
                 ids = {
                     name: value

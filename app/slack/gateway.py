@@ -8,7 +8,8 @@ misconfiguration to report), so callers never inspect raw Slack errors.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -67,6 +68,24 @@ def make_client(token: str | None, base_url: str) -> AsyncWebClient:
             AsyncServerErrorRetryHandler(max_retry_count=2),
         ],
     )
+
+
+@asynccontextmanager
+async def shared_session(client: AsyncWebClient) -> AsyncIterator[aiohttp.ClientSession]:
+    """One connection pool for every call ``client`` makes while the event loop runs.
+
+    Without it slack_sdk opens and closes an aiohttp session, hence a TCP connection and against
+    slack.com a TLS handshake, for every call. aiohttp sessions belong to the loop that made them,
+    so this is entered inside the running loop (the web app's lifespan, the worker's main) and
+    closes the session on shutdown; outside it the client falls back to a session per call.
+    """
+    session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=client.timeout))
+    client.session = session
+    try:
+        yield session
+    finally:
+        client.session = None
+        await session.close()
 
 
 def _dicts(blocks: Sequence[Block | dict[str, Any]] | None) -> list[dict[str, Any]] | None:

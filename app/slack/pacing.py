@@ -1,9 +1,10 @@
 """Keeping under Slack's posting limits before Slack has to say 429.
 
 chat.postMessage allows about one message per second per channel, with short bursts, and a
-workspace-wide budget (slack/FACTS.md). Token buckets per channel and for the workspace make a
-fan-out to hundreds of threads flow at the allowed pace instead of bouncing off 429s; the
-Retry-After handling in the client still covers other processes sharing the budget.
+workspace-wide budget (slack/FACTS.md). Spacing per channel and a token bucket for the workspace
+make a fan-out to hundreds of threads flow at the allowed pace instead of bouncing off 429s (a
+429 costs at least a second); the Retry-After handling in the client still covers other
+processes sharing the budget.
 """
 
 from __future__ import annotations
@@ -30,25 +31,62 @@ class TokenBucket:
         return 0.0 if self.tokens >= 0 else -self.tokens / self.rate
 
 
+class ChannelBudget:
+    """A channel's token bucket, charged when a post actually leaves rather than when it starts
+    waiting, so a post held back by the workspace budget does not shorten the gap to the next."""
+
+    def __init__(self, rate: float, burst: float, clock: Callable[[], float]) -> None:
+        self.rate = rate
+        self.burst = burst
+        self.tokens = burst
+        self.clock = clock
+        self.updated = clock()
+
+    def _refill(self) -> None:
+        now = self.clock()
+        self.tokens = min(self.burst, self.tokens + (now - self.updated) * self.rate)
+        self.updated = now
+
+    def delay(self) -> float:
+        self._refill()
+        return 0.0 if self.tokens >= 1 else (1 - self.tokens) / self.rate
+
+    def take(self) -> None:
+        self._refill()
+        self.tokens -= 1
+
+
 class Pacer:
+    """Per channel, posts go one at a time through the channel's budget (``channel_burst`` back
+    to back, then one per ``1 / channel_rate`` plus a margin for network jitter); the workspace
+    token is taken only once the channel is ready, so a post waiting on its channel never holds
+    a workspace slot it cannot use. The workspace burst stays below Slack's so jitter cannot
+    exhaust its bucket."""
+
     def __init__(
         self,
         *,
         channel_rate: float = 1.0,
         channel_burst: float = 3.0,
+        channel_margin: float = 0.05,
         workspace_rate: float = 20.0,
-        workspace_burst: float = 20.0,
+        workspace_burst: float = 10.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._clock = clock
-        self._channel = (channel_rate, channel_burst)
-        self._channels: dict[str, TokenBucket] = {}
+        self._channel = (1.0 / (1.0 / channel_rate + channel_margin), channel_burst)
+        self._channels: dict[str, ChannelBudget] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
         self._workspace = TokenBucket(workspace_rate, workspace_burst, clock)
 
     async def wait(self, channel: str) -> None:
-        bucket = self._channels.get(channel)
-        if bucket is None:
-            bucket = self._channels[channel] = TokenBucket(*self._channel, self._clock)
-        delay = max(bucket.delay(), self._workspace.delay())
-        if delay > 0:
-            await asyncio.sleep(delay)
+        """Return when a post to ``channel`` may go out; the caller sends it right away."""
+        budget = self._channels.get(channel)
+        if budget is None:
+            budget = self._channels[channel] = ChannelBudget(*self._channel, self._clock)
+        async with self._locks.setdefault(channel, asyncio.Lock()):
+            if (delay := budget.delay()) > 0:
+                await asyncio.sleep(delay)
+            if (delay := self._workspace.delay()) > 0:
+                await asyncio.sleep(delay)
+            budget.take()

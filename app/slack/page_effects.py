@@ -22,7 +22,7 @@ class PagingEffects(IncidentEffects):
 
     async def page(self, job: Job) -> Page:
         def load() -> Page:
-            with self.uow() as session:
+            with self.uow.read() as session:
                 page = session.get(Page, int(job.payload["page_id"]))
                 if page is None:
                     raise SlackFailure(job.kind, f"page {job.payload['page_id']} is gone", False)

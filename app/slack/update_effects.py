@@ -28,7 +28,7 @@ class UpdateEffects(PagingEffects):
         """The draft, and where its approval card was posted (if it was)."""
 
         def load() -> tuple[DraftView, dict[str, str] | None]:
-            with self.uow() as session:
+            with self.uow.read() as session:
                 draft = session.get_one(StatusUpdate, int(job.payload["update_id"]))
                 incident = session.get_one(Incident, draft.incident_id)
                 card = outbox.result_of(session, f"update:{draft.id}:card")
@@ -55,7 +55,7 @@ class UpdateEffects(PagingEffects):
         view = await self.view(job)
 
         def load() -> str:
-            with self.uow() as session:
+            with self.uow.read() as session:
                 return session.get_one(StatusUpdate, int(job.payload["update_id"])).internal_text
 
         text, body = blocks.internal_brief(view.ref, await asyncio.to_thread(load))
@@ -77,7 +77,7 @@ class UpdateEffects(PagingEffects):
 
     async def _thread(self, job: Job) -> AccountThread:
         def load() -> AccountThread:
-            with self.uow() as session:
+            with self.uow.read() as session:
                 thread = session.get_one(AccountThread, int(job.payload["thread_id"]))
                 session.expunge(thread)
                 return thread
@@ -89,7 +89,7 @@ class UpdateEffects(PagingEffects):
         account = self.catalog().accounts.get(thread.account_id)
 
         def subscribers() -> list[str]:
-            with self.uow() as session:
+            with self.uow.read() as session:
                 return updates.subscribers(session, thread.account_id)
 
         parent = ThreadView(

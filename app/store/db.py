@@ -9,6 +9,9 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+READ_ONLY = "beacon_read_only"
+"""Execution option of a read-only unit of work (``UnitOfWork.read``)."""
+
 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
@@ -35,8 +38,12 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def _sqlite_begin_immediate(connection: Any) -> None:
     """Take the write lock up front: a deferred transaction that reads and then writes fails with
-    SQLITE_BUSY instead of waiting when another thread writes in between."""
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    SQLITE_BUSY instead of waiting when another thread writes in between. A read-only unit of
+    work begins deferred: under WAL it reads a snapshot and never waits for the writer."""
+    if connection.get_execution_options().get(READ_ONLY):
+        connection.exec_driver_sql("BEGIN")
+    else:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 class UnitOfWork:
@@ -54,3 +61,11 @@ class UnitOfWork:
             raise
         finally:
             session.close()
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session that only reads (effects loading what they render): on SQLite it does not
+        queue behind the writers; it must not write."""
+        with self() as session:
+            session.connection(execution_options={READ_ONLY: True})
+            yield session

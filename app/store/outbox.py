@@ -7,10 +7,11 @@ and skips it; SQLite serialises writers.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from app.store.models import OutboxItem
@@ -45,39 +46,89 @@ def enqueue(
     return item
 
 
+def _free(now: datetime) -> Any:
+    return or_(OutboxItem.claimed_until.is_(None), OutboxItem.claimed_until < now)
+
+
 def claim_due(
-    session: Session, *, worker: str, now: datetime, lease: timedelta, limit: int = 50
+    session: Session,
+    *,
+    worker: str,
+    now: datetime,
+    lease: timedelta,
+    limit: int = 50,
+    urgent: Collection[str] = (),
 ) -> list[OutboxItem]:
+    """Lease up to ``limit`` due items, ``urgent`` kinds first, then oldest first; commits."""
     parent = aliased(OutboxItem)
-    free = or_(OutboxItem.claimed_until.is_(None), OutboxItem.claimed_until < now)
+    order: list[Any] = [OutboxItem.id]
+    if urgent:
+        order.insert(0, case((OutboxItem.kind.in_(list(urgent)), 0), else_=1))
     due = (
         select(OutboxItem.id)
         .outerjoin(parent, OutboxItem.after_id == parent.id)
         .where(
             OutboxItem.state == "pending",
             OutboxItem.available_at <= now,
-            free,
+            _free(now),
             or_(OutboxItem.after_id.is_(None), parent.state == "done"),
+        )
+        .order_by(*order)
+        .limit(limit)
+    )
+    claimed = _lease(session, list(session.scalars(due)), worker=worker, now=now, lease=lease)
+    session.commit()
+    return _load(session, claimed)
+
+
+def claim_waiting_on(
+    session: Session,
+    parent_id: int,
+    *,
+    worker: str,
+    now: datetime,
+    lease: timedelta,
+    limit: int,
+) -> list[OutboxItem]:
+    """Lease the due items waiting on ``parent_id``, in the transaction that completes it, so
+    they start at once instead of after another claim; the caller commits."""
+    waiting = (
+        select(OutboxItem.id)
+        .where(
+            OutboxItem.after_id == parent_id,
+            OutboxItem.state == "pending",
+            OutboxItem.available_at <= now,
+            _free(now),
         )
         .order_by(OutboxItem.id)
         .limit(limit)
     )
-    ids = list(session.scalars(due))
+    ids = list(session.scalars(waiting))
+    return _load(session, _lease(session, ids, worker=worker, now=now, lease=lease))
+
+
+def _lease(
+    session: Session, ids: list[int], *, worker: str, now: datetime, lease: timedelta
+) -> list[int]:
+    """The ids this UPDATE leased: on PostgreSQL it re-checks each row after waiting for its
+    lock, so an item another worker leased meanwhile is skipped."""
     if not ids:
         return []
-    claimed = session.scalars(
-        update(OutboxItem)
-        .where(OutboxItem.id.in_(ids), OutboxItem.state == "pending", free)
-        .values(claimed_by=worker, claimed_until=now + lease, attempts=OutboxItem.attempts + 1)
-        .returning(OutboxItem.id)
-    ).all()
-    session.commit()
-    if not claimed:
-        return []
-    items = session.scalars(
-        select(OutboxItem).where(OutboxItem.id.in_(claimed)).order_by(OutboxItem.id)
+    return list(
+        session.scalars(
+            update(OutboxItem)
+            .where(OutboxItem.id.in_(ids), OutboxItem.state == "pending", _free(now))
+            .values(claimed_by=worker, claimed_until=now + lease, attempts=OutboxItem.attempts + 1)
+            .returning(OutboxItem.id)
+        ).all()
     )
-    return list(items)
+
+
+def _load(session: Session, ids: list[int]) -> list[OutboxItem]:
+    if not ids:
+        return []
+    statement = select(OutboxItem).where(OutboxItem.id.in_(ids)).order_by(OutboxItem.id)
+    return list(session.scalars(statement.execution_options(populate_existing=True)))
 
 
 def _mine(item_id: int, worker: str) -> Any:

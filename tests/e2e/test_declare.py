@@ -49,7 +49,7 @@ def test_declare_by_text_opens_the_incident(beacon: RunningBeacon, slack: FakeSl
 
     channel = _opened(slack)
     assert not channel.is_private
-    assert "U0RESP1" in channel.members
+    eventually(lambda: "U0RESP1" in channel.members)  # invitations go after the opening
     topic = eventually(lambda: slack.channel_by_name(CHANNEL).topic)
     assert topic.startswith("P2 · Investigating · IC <@U0RESP1> · next update ")
     brief = _brief(slack, channel)

@@ -128,9 +128,12 @@ def test_response_url_replies_show_to_the_person_who_asked(
 ) -> None:
     sandbox, stage = embedded
     asyncio.run(sandbox.command("U0SANDBOX", "#general", "declare SEV3 Slow search services: search"))
-    channel = eventually(
-        lambda: next((c.id for c in sandbox.conversations("U0SANDBOX") if c.name.startswith("inc-")), None)
+    opened = eventually(
+        lambda: next((c for c in sandbox.conversations("U0SANDBOX") if c.name.startswith("inc-")), None)
     )
+    # The channel is usable once Beacon has opened it: invited its declarer, pinned the brief.
+    eventually(lambda: sandbox.slack.channel_by_name(opened.name).pins)
+    channel = opened.id
     asyncio.run(sandbox.command("U0SANDBOX", channel, "status"))
 
     def private_replies(user: str) -> list[str]:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.slack.ids import (
     DRAFT_APPROVE,
@@ -23,7 +23,7 @@ from app.slack.ids import (
     REJECT_REASON,
     REJECT_VIEW,
 )
-from app.store.models import IncidentEvent
+from app.store.models import IncidentEvent, StatusUpdate
 from tests.e2e.conftest import FIXTURE_CONFIG
 from tests.fakes.signing import view_submission_payload
 from tests.fakes.slack_api import FakeSlack
@@ -84,15 +84,24 @@ def _declare(
 
 
 def _update(beacon: RunningBeacon, slack: FakeSlack, channel: Any) -> str:
-    before = set(_card_values(slack, channel.id, DRAFT_APPROVE))
+    """Post an update; the id of its approval card. Found by the draft's id, not as "the card
+    that is new": the initial notice's card may still be arriving from the declaration."""
     beacon.command(
         "update Logins fail for some users status: identified cause: expired signing key on"
         " the auth token service action: rotating keys workaround: retry in a minute eta: 45m",
         user="U0IC",
         channel=channel.id,
     )
-    new = eventually(lambda: set(_card_values(slack, channel.id, DRAFT_APPROVE)) - before)
-    return new.pop()
+
+    def card() -> str | None:
+        with beacon.beacon.uow() as session:
+            latest = session.scalar(
+                select(func.max(StatusUpdate.id)).where(StatusUpdate.kind == "update")
+            )
+        found = latest is not None and str(latest) in _card_values(slack, channel.id, DRAFT_APPROVE)
+        return str(latest) if found else None
+
+    return str(eventually(card))
 
 
 def _threads(slack: FakeSlack) -> dict[str, Any]:

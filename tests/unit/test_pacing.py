@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from app.slack.pacing import TokenBucket
+import pytest
+
+from app.slack.pacing import Pacer, TokenBucket
 
 
 class Clock:
@@ -27,3 +29,51 @@ def test_workspace_budget_spreads_a_fan_out() -> None:
     delays = [bucket.delay() for _ in range(300)]
     assert delays[19] == 0.0
     assert abs(delays[-1] - 14.0) < 1e-9
+
+
+class SleepingClock(Clock):
+    """asyncio.sleep replaced by advancing the clock, so pacing is checked without waiting."""
+
+    async def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def _pacer(clock: SleepingClock, monkeypatch: pytest.MonkeyPatch, burst: float = 1.0) -> Pacer:
+    monkeypatch.setattr("app.slack.pacing.asyncio.sleep", clock.sleep)
+    return Pacer(channel_burst=burst, workspace_rate=20.0, workspace_burst=10.0, clock=clock)
+
+
+async def test_posts_in_one_channel_are_spaced_by_a_second_and_a_margin(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    clock = SleepingClock()
+    pacer = _pacer(clock, monkeypatch)
+    sent = []
+    for _ in range(3):
+        await pacer.wait("C1")
+        sent.append(clock.now)
+    assert sent == pytest.approx([0.0, 1.05, 2.1])
+
+
+async def test_other_channels_share_only_the_workspace_budget(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    clock = SleepingClock()
+    pacer = _pacer(clock, monkeypatch)
+    for channel in range(10):
+        await pacer.wait(f"C{channel}")
+    assert clock.now == 0.0
+    await pacer.wait("C10")
+    assert clock.now == pytest.approx(0.05)
+
+
+async def test_a_channel_burst_goes_at_once_then_one_a_second(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    clock = SleepingClock()
+    pacer = _pacer(clock, monkeypatch, burst=3.0)
+    sent = []
+    for _ in range(4):
+        await pacer.wait("C1")
+        sent.append(clock.now)
+    assert sent == pytest.approx([0.0, 0.0, 0.0, 1.05])
