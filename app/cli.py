@@ -352,9 +352,8 @@ def main(argv: list[str] | None = None) -> int:
         return review_incident(settings, args.incident)
     if args.verb == "report":
         return write_report(settings, args.since, args.out)
-    if args.verb == "drill":
-        return drill(args.files, settings, live=args.live, stand_in=args.stand_in)
-    return _fail(f"`beacon {args.verb}` is not available in this version yet.")
+    assert args.verb == "drill", args.verb  # argparse accepts no other verb
+    return drill(args.files, settings, live=args.live, stand_in=args.stand_in)
 
 
 if __name__ == "__main__":

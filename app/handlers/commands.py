@@ -60,10 +60,7 @@ class IncidentCommand:
 
         try:
             parsed = parse_command(command.get("text", ""))
-            verb = self.verbs.get(parsed.verb)
-            if verb is None:
-                raise UsageError(f"`/incident {parsed.verb}` is not available in this version yet.")
-            await verb(ack_once, respond, command, parsed)
+            await self.verbs[parsed.verb](ack_once, respond, command, parsed)
         except BeaconError as error:
             text = blocks.error_text(error.message, error.usage)
             if acked:
