@@ -34,7 +34,7 @@ from app.services.paging import (
     resolve_pagerduty,
     schedule_escalation,
 )
-from app.services.updates import draft_card
+from app.services.updates import draft_card, open_thread, thread_targets
 from app.services.views import incident_view
 from app.store import incidents, paging, resolution, updates
 from app.store.models import AccountThread, Incident, StatusUpdate
@@ -47,30 +47,6 @@ class Ticked:
     by: str
     at: datetime
     new: bool
-
-
-def thread_targets(
-    session: Session, ctx: Context, incident: Incident, now: datetime
-) -> list[AccountThread]:
-    """The (incident, account) threads of every affected account whose tier has threads."""
-    if incident.private:
-        return []
-    policy = ctx.catalog.policy
-    threads = []
-    for account_id, tier in (incident.impact or {}).get("accounts", []):
-        account = ctx.catalog.accounts.get(account_id)
-        if account is None or not policy.tier_rule(int(tier)).thread:
-            continue
-        thread, _ = updates.thread_for(
-            session,
-            incident_id=incident.id,
-            account_id=account_id,
-            tier=int(tier),
-            channel=account.channel or policy.workspace.cs_channel,
-            now=now,
-        )
-        threads.append(thread)
-    return threads
 
 
 def withdraw_pending(
@@ -176,14 +152,7 @@ class ResolveService:
             if incident.customer_visible and not incident.private:
                 draft_card(session, incident, draft, now, after=internal)
             for thread in thread_targets(session, self.ctx, incident, now):
-                opened = enqueue(
-                    session,
-                    incident,
-                    "open_account_thread",
-                    f"thread:{thread.id}:open",
-                    now=now,
-                    thread_id=thread.id,
-                )
+                opened = open_thread(session, incident, thread, now)
                 enqueue(
                     session,
                     incident,

@@ -22,7 +22,7 @@ from app.services.lookup import find_incident
 from app.services.paging import enqueue, enqueue_refresh
 from app.services.views import incident_view
 from app.store import incidents, updates
-from app.store.models import Incident, OutboxItem, StatusUpdate
+from app.store.models import AccountThread, Incident, OutboxItem, StatusUpdate
 
 
 def _fields(update: UpdateInput) -> dict[str, str | None]:
@@ -82,6 +82,44 @@ def draft_initial_notice(
     session.add(draft)
     session.flush()
     draft_card(session, incident, draft, now, after)
+
+
+def thread_targets(
+    session: Session, ctx: Context, incident: Incident, now: datetime
+) -> list[AccountThread]:
+    """The (incident, account) threads of every affected account whose tier has threads."""
+    if incident.private:
+        return []
+    policy = ctx.catalog.policy
+    threads = []
+    for account_id, tier in (incident.impact or {}).get("accounts", []):
+        account = ctx.catalog.accounts.get(account_id)
+        if account is None or not policy.tier_rule(int(tier)).thread:
+            continue
+        thread, _ = updates.thread_for(
+            session,
+            incident_id=incident.id,
+            account_id=account_id,
+            tier=int(tier),
+            channel=account.channel or policy.workspace.cs_channel,
+            now=now,
+        )
+        threads.append(thread)
+    return threads
+
+
+def open_thread(
+    session: Session, incident: Incident, thread: AccountThread, now: datetime
+) -> OutboxItem:
+    """The thread's parent message, posted once whatever is sent into the thread first."""
+    return enqueue(
+        session,
+        incident,
+        "open_account_thread",
+        f"thread:{thread.id}:open",
+        now=now,
+        thread_id=thread.id,
+    )
 
 
 class UpdateService:
@@ -210,38 +248,18 @@ class UpdateService:
         if incident.private:
             return 0
         policy = self.ctx.catalog.policy
-        sent = 0
-        for account_id, tier in (incident.impact or {}).get("accounts", []):
-            account = self.ctx.catalog.accounts.get(account_id)
-            if account is None or not policy.tier_rule(int(tier)).thread:
-                continue
-            thread, new = updates.thread_for(
-                session,
-                incident_id=incident.id,
-                account_id=account_id,
-                tier=int(tier),
-                channel=account.channel or policy.workspace.cs_channel,
-                now=now,
-            )
-            opened = enqueue(
-                session,
-                incident,
-                "open_account_thread",
-                f"thread:{thread.id}:open",
-                now=now,
-                thread_id=thread.id,
-            )
+        threads = thread_targets(session, self.ctx, incident, now)
+        for thread in threads:
             enqueue(
                 session,
                 incident,
                 "thread_reply",
                 f"thread:{thread.id}:update:{draft.id}",
                 now=now,
-                after=opened,
+                after=open_thread(session, incident, thread, now),
                 thread_id=thread.id,
                 update_id=draft.id,
             )
-            sent += 1
         for index, _webhook in enumerate(policy.webhooks):
             enqueue(
                 session,
@@ -259,7 +277,7 @@ class UpdateService:
             f"incident:{incident.id}:refresh_announcement:update:{draft.id}:approved",
             now=now,
         )
-        return sent
+        return len(threads)
 
     def reject(self, update_id: int, *, actor: str, reason: str) -> Decision:
         now = self.ctx.clock()

@@ -22,30 +22,21 @@ class TokenBucket:
         self.clock = clock
         self.updated = clock()
 
-    def delay(self) -> float:
-        """Take a token now (going into debt if needed); return how long to wait for it."""
-        now = self.clock()
-        self.tokens = min(self.burst, self.tokens + (now - self.updated) * self.rate)
-        self.updated = now
-        self.tokens -= 1
-        return 0.0 if self.tokens >= 0 else -self.tokens / self.rate
-
-
-class ChannelBudget:
-    """A channel's token bucket, charged when a post actually leaves rather than when it starts
-    waiting, so a post held back by the workspace budget does not shorten the gap to the next."""
-
-    def __init__(self, rate: float, burst: float, clock: Callable[[], float]) -> None:
-        self.rate = rate
-        self.burst = burst
-        self.tokens = burst
-        self.clock = clock
-        self.updated = clock()
-
     def _refill(self) -> None:
         now = self.clock()
         self.tokens = min(self.burst, self.tokens + (now - self.updated) * self.rate)
         self.updated = now
+
+    def delay(self) -> float:
+        """Take a token now (going into debt if needed); return how long to wait for it."""
+        self._refill()
+        self.tokens -= 1
+        return 0.0 if self.tokens >= 0 else -self.tokens / self.rate
+
+
+class ChannelBudget(TokenBucket):
+    """A channel's token bucket, charged when a post actually leaves rather than when it starts
+    waiting, so a post held back by the workspace budget does not shorten the gap to the next."""
 
     def delay(self) -> float:
         self._refill()
