@@ -63,8 +63,19 @@ def test_a_missed_target_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[s
         ({"steps": [{"as": "ic"}]}, "exactly one of command:, click:, submit:"),
         ({"steps": [{"command": "list"}]}, "needs `as:`"),
         ({"steps": [{"as": "ic", "command": "list", "at": "5 min"}]}, "malformed duration"),
-        ({"steps": [{"as": "ic", "command": "x", "at": "5m"}, {"as": "ic", "command": "y", "at": "1m"}]}, "in the order"),
-        ({"steps": [{"as": "ic", "command": "list"}], "targets": {"ack_in": "5m"}}, "unknown target"),
+        (
+            {
+                "steps": [
+                    {"as": "ic", "command": "x", "at": "5m"},
+                    {"as": "ic", "command": "y", "at": "1m"},
+                ]
+            },
+            "in the order",
+        ),
+        (
+            {"steps": [{"as": "ic", "command": "list"}], "targets": {"ack_in": "5m"}},
+            "unknown target",
+        ),
     ],
 )
 def test_drill_files_are_checked(raw: dict[str, object], problem: str) -> None:

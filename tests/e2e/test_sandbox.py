@@ -63,7 +63,9 @@ def test_page_actions_are_signed_requests_through_slack_events(
         timeout=10,
     ).json()
     assert declared["ok"], declared
-    feed = eventually(lambda: (f := state(url, "U0SANDBOX", "C0GENERAL")["feed"]) and "declared" in f and f)
+    feed = eventually(
+        lambda: (f := state(url, "U0SANDBOX", "C0GENERAL")["feed"]) and "declared" in f and f
+    )
     assert "Only visible to you" in feed  # the ack, shown privately as Slack does
 
     oncall = role_holder(load_catalog(CONFIG), "oncall:payments", datetime.now(UTC))
@@ -127,9 +129,13 @@ def test_response_url_replies_show_to_the_person_who_asked(
     embedded: tuple[Sandbox, Stage],
 ) -> None:
     sandbox, stage = embedded
-    asyncio.run(sandbox.command("U0SANDBOX", "#general", "declare SEV3 Slow search services: search"))
+    asyncio.run(
+        sandbox.command("U0SANDBOX", "#general", "declare SEV3 Slow search services: search")
+    )
     opened = eventually(
-        lambda: next((c for c in sandbox.conversations("U0SANDBOX") if c.name.startswith("inc-")), None)
+        lambda: next(
+            (c for c in sandbox.conversations("U0SANDBOX") if c.name.startswith("inc-")), None
+        )
     )
     # The channel is usable once Beacon has opened it: invited its declarer, pinned the brief.
     eventually(lambda: sandbox.slack.channel_by_name(opened.name).pins)
@@ -137,7 +143,9 @@ def test_response_url_replies_show_to_the_person_who_asked(
     asyncio.run(sandbox.command("U0SANDBOX", channel, "status"))
 
     def private_replies(user: str) -> list[str]:
-        return [s.text + str(s.blocks) for s in sandbox.seen(user, channel) if s.kind == "ephemeral"]
+        return [
+            s.text + str(s.blocks) for s in sandbox.seen(user, channel) if s.kind == "ephemeral"
+        ]
 
     eventually(lambda: any("Slow search" in text for text in private_replies("U0SANDBOX")))
     assert private_replies("U0NWCTO") == []  # nobody else sees them

@@ -104,9 +104,7 @@ async def browser_page(binary: str) -> AsyncIterator[Page]:
                 async with session.get(f"http://127.0.0.1:{port}/json/list") as response:
                     targets = await response.json()
                 target = next(t for t in targets if t.get("type") == "page")
-                async with session.ws_connect(
-                    target["webSocketDebuggerUrl"], max_msg_size=0
-                ) as ws:
+                async with session.ws_connect(target["webSocketDebuggerUrl"], max_msg_size=0) as ws:
                     page = Page(ws)
                     await page.send("Page.enable")
                     await page.send("Runtime.enable")

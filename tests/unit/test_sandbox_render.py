@@ -10,7 +10,9 @@ def names(ref: str) -> str:
 
 
 def test_formatting_mentions_and_links() -> None:
-    out = str(mrkdwn("*INC-1* _now_ `code` <@U0DANA> in <#C0INC> <https://x.example/r|runbook>", names))
+    out = str(
+        mrkdwn("*INC-1* _now_ `code` <@U0DANA> in <#C0INC> <https://x.example/r|runbook>", names)
+    )
     assert "<b>INC-1</b>" in out and "<i>now</i>" in out and "<code>code</code>" in out
     assert "@Dana" in out and "#inc-1-checkout" in out
     assert '<a href="https://x.example/r" target="_blank" rel="noopener">runbook</a>' in out

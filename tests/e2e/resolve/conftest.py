@@ -1,5 +1,5 @@
-"""Fixtures of the resolve, review and App Home end-to-end tests: the fixture config with a
-webhook, a FakeClock at a known start."""
+"""Fixtures of the customer-facing end-to-end tests (updates, resolve, review, App Home): the
+fixture config with a webhook, a FakeClock at a known start."""
 
 from __future__ import annotations
 
@@ -10,13 +10,12 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.conftest import FIXTURE_CONFIG
+from tests.e2e.resolve.support import SECRET
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.webhook import FakeWebhookReceiver
 from tests.support.harness import FakeClock, RunningBeacon
 
-SECRET = "webhook-secret"
 START = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
-CHANNEL = "inc-1-sign-in-errors"
 
 
 @pytest.fixture

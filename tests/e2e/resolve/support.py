@@ -1,4 +1,4 @@
-"""Shared steps of the resolve, review and App Home end-to-end tests."""
+"""Shared steps of the customer-facing end-to-end tests: updates, resolve, review, App Home."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from tests.fakes.slack_api import FakeSlack
 from tests.support.harness import RunningBeacon, eventually
 
 CHANNEL = "inc-1-sign-in-errors"
+SECRET = "webhook-secret"
+"""What the webhook fixture signs with."""
 
 
 def buttons(messages: list[Any], action: str, *, containing: str = "") -> list[str]:

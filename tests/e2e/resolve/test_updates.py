@@ -6,12 +6,9 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from datetime import timedelta
 from typing import Any
 
-import pytest
 from sqlalchemy import func, select
 
 from app.slack.ids import (
@@ -24,46 +21,11 @@ from app.slack.ids import (
     REJECT_VIEW,
 )
 from app.store.models import IncidentEvent, StatusUpdate
-from tests.e2e.conftest import FIXTURE_CONFIG
+from tests.e2e.resolve.support import CHANNEL, SECRET
 from tests.fakes.signing import view_submission_payload
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.webhook import FakeWebhookReceiver
 from tests.support.harness import FakeClock, RunningBeacon, eventually
-
-SECRET = "webhook-secret"
-START = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
-CHANNEL = "inc-1-sign-in-errors"
-
-
-@pytest.fixture
-def receiver() -> Iterator[FakeWebhookReceiver]:
-    with FakeWebhookReceiver() as fake:
-        yield fake
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(START)
-
-
-@pytest.fixture
-def beacon(
-    database_url: str,
-    slack: FakeSlack,
-    receiver: FakeWebhookReceiver,
-    clock: FakeClock,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-) -> Iterator[RunningBeacon]:
-    for source in FIXTURE_CONFIG.iterdir():
-        (tmp_path / source.name).write_text(source.read_text())
-    with (tmp_path / "policy.yaml").open("a") as policy:
-        policy.write(f'webhooks:\n  - {{url: "{receiver.url}", secret_env: TEST_WEBHOOK_SECRET}}\n')
-    monkeypatch.setenv("TEST_WEBHOOK_SECRET", SECRET)
-    with RunningBeacon(
-        database_url=database_url, slack=slack, config_dir=tmp_path, clock=clock
-    ) as app:
-        yield app
 
 
 def _card_values(slack: FakeSlack, channel_id: str, action: str) -> list[str]:
@@ -122,9 +84,11 @@ def test_update_posts_internal_brief_and_approval_card(
     _update(beacon, slack, channel)
     # the card found may be the initial notice's, drafted at declaration: wait for the brief
     texts = eventually(
-        lambda: (t := " ".join(str(m.blocks) for m in slack.messages(channel.id)))
-        and "expired signing key" in t
-        and t
+        lambda: (
+            (t := " ".join(str(m.blocks) for m in slack.messages(channel.id)))
+            and "expired signing key" in t
+            and t
+        )
     )
     assert "auth" in texts
     eventually(lambda: slack.channel_by_name(CHANNEL).topic.startswith("P2 · Identified"))
