@@ -206,19 +206,36 @@ class UpdateService:
             f" {what} customer updates for {incident.ref}."
         )
 
+    def _take_decision(
+        self,
+        session: Session,
+        update_id: int,
+        *,
+        actor: str,
+        state: str,
+        reason: str | None,
+        now: datetime,
+    ) -> tuple[StatusUpdate, Incident, Decision | None]:
+        """Check the right to decide, then decide once: a draft already decided (a second
+        click, a retried request) comes back with that earlier decision instead."""
+        draft, incident = self._draft(session, update_id)
+        if not self._may_approve(incident, actor):
+            verb = "approve" if state == "approved" else "reject"
+            raise self._refuse(session, incident, actor, verb, now)
+        if updates.decide(session, draft.id, state=state, by=actor, at=now, reason=reason):
+            return draft, incident, None
+        session.refresh(draft)
+        earlier = Decision(incident.ref, draft.state, draft.decided_by or "", draft.sent_to, False)
+        return draft, incident, earlier
+
     def approve(self, update_id: int, *, actor: str) -> Decision:
         now = self.ctx.clock()
         with self.ctx.uow() as session:
-            draft, incident = self._draft(session, update_id)
-            if not self._may_approve(incident, actor):
-                raise self._refuse(session, incident, actor, "approve", now)
-            if not updates.decide(
-                session, draft.id, state="approved", by=actor, at=now, reason=None
-            ):
-                session.refresh(draft)
-                return Decision(
-                    incident.ref, draft.state, draft.decided_by or "", draft.sent_to, False
-                )
+            draft, incident, earlier = self._take_decision(
+                session, update_id, actor=actor, state="approved", reason=None, now=now
+            )
+            if earlier is not None:
+                return earlier
             draft.sent_to = self._publish(session, incident, draft, now)
             incidents.record(
                 session,
@@ -282,16 +299,11 @@ class UpdateService:
     def reject(self, update_id: int, *, actor: str, reason: str) -> Decision:
         now = self.ctx.clock()
         with self.ctx.uow() as session:
-            draft, incident = self._draft(session, update_id)
-            if not self._may_approve(incident, actor):
-                raise self._refuse(session, incident, actor, "reject", now)
-            if not updates.decide(
-                session, draft.id, state="rejected", by=actor, at=now, reason=reason
-            ):
-                session.refresh(draft)
-                return Decision(
-                    incident.ref, draft.state, draft.decided_by or "", draft.sent_to, False
-                )
+            draft, incident, earlier = self._take_decision(
+                session, update_id, actor=actor, state="rejected", reason=reason, now=now
+            )
+            if earlier is not None:
+                return earlier
             incidents.record(
                 session,
                 incident,
