@@ -34,7 +34,7 @@ from app.services.paging import (
     resolve_pagerduty,
     schedule_escalation,
 )
-from app.services.updates import draft_card, open_thread, thread_targets
+from app.services.updates import open_thread, post_briefs, thread_targets
 from app.services.views import incident_view
 from app.store import incidents, paging, resolution, updates
 from app.store.models import AccountThread, Incident, StatusUpdate
@@ -141,16 +141,7 @@ class ResolveService:
                 data={"from": before, "update_id": draft.id, **fields},
             )
             session.flush()
-            internal = enqueue(
-                session,
-                incident,
-                "post_internal_brief",
-                f"update:{draft.id}:internal",
-                now=now,
-                update_id=draft.id,
-            )
-            if incident.customer_visible and not incident.private:
-                draft_card(session, incident, draft, now, after=internal)
+            post_briefs(session, incident, draft, now)
             for thread in thread_targets(session, self.ctx, incident, now):
                 opened = open_thread(session, incident, thread, now)
                 enqueue(

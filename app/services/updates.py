@@ -59,6 +59,21 @@ def draft_card(
     )
 
 
+def post_briefs(session: Session, incident: Incident, draft: StatusUpdate, now: datetime) -> None:
+    """The internal brief at once, then (for customer-visible, public incidents) the approval card
+    of the customer draft under it, so the channel reads in that order."""
+    internal = enqueue(
+        session,
+        incident,
+        "post_internal_brief",
+        f"update:{draft.id}:internal",
+        now=now,
+        update_id=draft.id,
+    )
+    if incident.customer_visible and not incident.private:
+        draft_card(session, incident, draft, now, after=internal)
+
+
 def draft_initial_notice(
     session: Session, ctx: Context, incident: Incident, now: datetime, after: OutboxItem
 ) -> None:
@@ -165,16 +180,7 @@ class UpdateService:
                 text=update.summary or "status update",
                 data={"update_id": draft.id, "status": incident.status},
             )
-            internal = enqueue(
-                session,
-                incident,
-                "post_internal_brief",
-                f"update:{draft.id}:internal",
-                now=now,
-                update_id=draft.id,
-            )
-            if incident.customer_visible and not incident.private:
-                draft_card(session, incident, draft, now, after=internal)
+            post_briefs(session, incident, draft, now)
             enqueue_refresh(session, incident, key=f"update:{draft.id}", now=now)
             session.commit()
         self.ctx.on_commit()
