@@ -72,7 +72,7 @@ class IncidentCommand:
         self, ack: Ack, respond: AsyncRespond, command: dict[str, Any], parsed: Command
     ) -> None:
         catalog = self.beacon.catalog
-        declaration = parse_declare(parsed.args, catalog)
+        declaration = await asyncio.to_thread(parse_declare, parsed.args, catalog)
         if not declaration.complete:
             await ack()
             view = blocks.declare_modal(
