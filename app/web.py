@@ -107,7 +107,5 @@ def _refresh_gauges(beacon: Beacon) -> bytes:
     for severity, count in counts.items():
         OPEN_INCIDENTS.labels(severity=severity).set(count)
     OVERDUE_UPDATES.set(overdue)
-    rows = beacon.reviews.metrics(
-        since=now - timedelta(days=METRICS_WINDOW_DAYS), private=False
-    )
+    rows = beacon.reviews.metrics(since=now - timedelta(days=METRICS_WINDOW_DAYS), private=False)
     return response_metrics.render(rows, [s.id for s in beacon.catalog.policy.severities])
