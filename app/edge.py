@@ -51,8 +51,8 @@ ID_FIELDS = frozenset(
 )
 _TIMESTAMP = re.compile(r"[0-9]{1,12}")  # ASCII only: int() also takes other scripts' digits
 _SIGNATURE = re.compile(r"v0=[0-9a-f]{64}")
-_SLACK_ID = re.compile(r"[A-Za-z0-9_-]{1,%d}" % MAX_ID)
-_TRIGGER_ID = re.compile(r"[A-Za-z0-9._-]{1,%d}" % MAX_TRIGGER)
+_SLACK_ID = re.compile(rf"[A-Za-z0-9_-]{{1,{MAX_ID}}}")
+_TRIGGER_ID = re.compile(rf"[A-Za-z0-9._-]{{1,{MAX_TRIGGER}}}")
 
 
 class Refused(Exception):

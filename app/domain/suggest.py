@@ -5,7 +5,6 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 
-
 MAX_WORD = 64
 """No name Beacon knows is this long; a longer word gets no suggestions (difflib's cost grows
 with both lengths)."""

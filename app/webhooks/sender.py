@@ -87,7 +87,8 @@ class WebhookSender:
             async with self._client().post(url, data=body, headers=headers) as response:
                 status = response.status
                 retry_after = response.headers.get("Retry-After")
-        except TimeoutError as error:
+        # ``from None``: the client's own exception names the whole URL, token included.
+        except TimeoutError:
             raise WebhookFailure(f"webhook {redacted(url)}: timeout", True) from None
         except (aiohttp.ClientError, ValueError) as error:
             raise WebhookFailure(f"webhook {redacted(url)}: {scrubbed(error)}", True) from None

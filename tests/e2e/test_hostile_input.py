@@ -3,6 +3,7 @@ would: oversized, forged, malformed and replayed requests, and input whose cost 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import socket
 import threading
@@ -35,10 +36,8 @@ def _raw_request(beacon: RunningBeacon, head: bytes, chunks: Iterator[bytes]) ->
         conn.setblocking(False)
         answer = b""
         for chunk in chunks:
-            try:
+            with contextlib.suppress(BlockingIOError, ConnectionError):
                 conn.sendall(chunk)
-            except (BlockingIOError, ConnectionError):
-                pass
             try:
                 answer += conn.recv(65536)
             except BlockingIOError:
@@ -226,15 +225,17 @@ def test_suggestions_for_many_unknown_accounts_never_hold_up_others(
 
     monkeypatch.setattr(declaration, "did_you_mean", held)
     names = ",".join(f"x{n}" for n in range(500))  # 500 names inside the 4000 characters
-    with RunningBeacon(database_url=database_url, slack=slack, config_dir=big_catalog) as app:
-        with ThreadPoolExecutor(1) as pool:
-            mistyped = pool.submit(app.command, f"declare P3 Search is slow accounts: {names}")
-            assert started.wait(10)
-            help_reply = app.command("help", user="U0OTHER")
-            health = app.http.get("/healthz")
-            assert not mistyped.done()
-            release.set()
-            reply = app.replies_to(mistyped.result(timeout=30))
+    with (
+        RunningBeacon(database_url=database_url, slack=slack, config_dir=big_catalog) as app,
+        ThreadPoolExecutor(1) as pool,
+    ):
+        mistyped = pool.submit(app.command, f"declare P3 Search is slow accounts: {names}")
+        assert started.wait(10)
+        help_reply = app.command("help", user="U0OTHER")
+        health = app.http.get("/healthz")
+        assert not mistyped.done()
+        release.set()
+        reply = app.replies_to(mistyped.result(timeout=30))
     assert "/incident declare" in app.replies_to(help_reply)
     assert health.json() == {"ok": True, "database": "ok"}
     assert reply.count("Unknown account") == declaration.MAX_SUGGESTED
