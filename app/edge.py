@@ -162,7 +162,9 @@ def payload_problem(payload: dict[str, Any]) -> str | None:
 
 def replay_key(timestamp: str, body: bytes) -> str:
     """One signed request: its timestamp and body (what the signature covers), in 47 characters
-    (the dedupe table keys on 64)."""
+    (the dedupe table keys on 64). Slack's own Events API retries come up to five minutes later,
+    so they must carry a fresh timestamp to pass any verifier: they get past this and are
+    dropped by their ``event_id`` instead (app/store/resolution.py)."""
     digest = hashlib.sha256(timestamp.encode() + b":" + body).digest()
     return "req:" + urlsafe_b64encode(digest).decode().rstrip("=")
 
