@@ -124,7 +124,21 @@ def parse(content_type: str, body: bytes) -> dict[str, Any]:
         raise Refused(400, "malformed body") from None
     if not isinstance(payload, dict) or not payload:
         raise Refused(400, "not a Slack payload")
+    if "command" in payload and media != "application/x-www-form-urlencoded":
+        raise Refused(400, "a slash command comes as a form")
+    if not _shaped(payload):
+        raise Refused(400, "not a Slack payload")
     return payload
+
+
+def _shaped(payload: dict[str, Any]) -> bool:
+    """The parts Bolt reaches into before any listener runs have the types Slack gives them."""
+    if "command" in payload or "ssl_check" in payload:
+        return True
+    kinds = {"type": str, "user": dict, "actions": list, "view": dict, "event": dict}
+    return isinstance(payload.get("type"), str) and all(
+        isinstance(payload[key], kind) for key, kind in kinds.items() if key in payload
+    )
 
 
 def command_problem(form: dict[str, Any]) -> str | None:
@@ -192,7 +206,7 @@ class SlackEdge:
             return JSONResponse({"response_type": "ephemeral", "text": f":warning: {reason}"})
         if not await asyncio.to_thread(self.first_sight, replay_key(timestamp, body)):
             log.info("dropped a replayed request to /slack/events")
-            return Response(status_code=200, headers={"X-Slack-No-Retry": "1"})
+            return Response(status_code=200)
         bolt_request = AsyncBoltRequest(
             body=body.decode("utf-8"),
             query=request.url.query,

@@ -110,6 +110,15 @@ MALFORMED: dict[str, tuple[bytes, dict[str, str] | None]] = {
     "payload that is a list": (b"payload=%5B1%2C2%5D", None),
     "nested beyond recursion": (b"payload=" + b"%5B" * 100_000, None),
     "empty body": (b"", None),
+    "a slash command as JSON": (
+        b'{"command": 5, "text": null}',
+        {"Content-Type": "application/json"},
+    ),
+    "actions that are no list": (
+        b"payload=%7B%22type%22%3A%22block_actions%22%2C%22actions%22%3A5%7D",
+        None,
+    ),
+    "an event without a type": (b'{"event": {}}', {"Content-Type": "application/json"}),
     "missing signature": (b"command=%2Fincident&text=help", {"X-Slack-Signature": ""}),
     "missing timestamp": (b"command=%2Fincident&text=help", {"X-Slack-Request-Timestamp": ""}),
     "signature of other characters": (b"command=%2Fincident", {"X-Slack-Signature": "v0=é"}),
