@@ -218,8 +218,10 @@ class SlackEdge:
 
 
 class _NoBodies(logging.Filter):
-    """Bolt logs a badly signed request's whole body at INFO, and a few warnings quote request
-    bodies: its records are cut short, so no body reaches the logs whole."""
+    """Bolt logs a badly signed request's whole body at INFO (``RequestVerification.
+    _debug_log_error`` in slack_bolt/middleware/request_verification/request_verification.py)
+    and quotes bodies in a few warnings (slack_bolt/logger/messages.py): the edge verifies
+    first, and these records are cut short besides, so no body reaches the logs whole."""
 
     LIMIT = 300
 

@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Sequence
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from slack_bolt.async_app import AsyncApp
@@ -22,7 +22,7 @@ from app.beacon import Beacon
 from app.edge import SlackEdge, quiet_bolt_bodies
 from app.metrics import METRICS_WINDOW_DAYS, OPEN_INCIDENTS, OUTBOX_BACKLOG, OVERDUE_UPDATES
 from app.slack.gateway import shared_session
-from app.store import incidents, outbox, resolution
+from app.store import incidents, outbox, requests
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +37,7 @@ def create_web_app(
     """``extra_routes`` mounts more pages on the same app (the sandbox's ``/sandbox``)."""
     quiet_bolt_bodies()
     secret = beacon.settings.slack_signing_secret or ""
-    events = SlackEdge(bolt, secret, lambda key: _first_sight(beacon, key)).handle
+    events = SlackEdge(bolt, secret, lambda key: _first_request(beacon, key)).handle
 
     async def healthz(_request: Request) -> Response:
         try:
@@ -77,10 +77,11 @@ def create_web_app(
     )
 
 
-def _first_sight(beacon: Beacon, key: str) -> bool:
-    """Stored in the same table as Slack's event ids, so every process sees every request."""
+def _first_request(beacon: Beacon, key: str) -> bool:
+    """In the database, so every process sees every request; by the wall clock, as signatures
+    expire by it (not by Beacon's clock, which drills and tests move)."""
     with beacon.uow() as session:
-        fresh = resolution.first_sight(session, key, "request", beacon.clock())
+        fresh = requests.first_request(session, key, datetime.now(UTC))
         session.commit()
     return fresh
 
