@@ -201,7 +201,9 @@ class SlackEdge:
                 raise Refused(400, problem)
         except Refused as refused:
             log.info("refused a request to /slack/events: %s %s", refused.status, refused.reason)
-            return PlainTextResponse(refused.reason, status_code=refused.status)
+            # Closing the connection stops uvicorn reading (and dropping) the rest of a huge body.
+            close = {"Connection": "close"} if refused.status == 413 else None
+            return PlainTextResponse(refused.reason, status_code=refused.status, headers=close)
         if "command" in payload and (reason := command_problem(payload)):
             return JSONResponse({"response_type": "ephemeral", "text": f":warning: {reason}"})
         if not await asyncio.to_thread(self.first_sight, replay_key(timestamp, body)):

@@ -27,9 +27,10 @@ from tests.support.harness import SIGNING_SECRET, RunningBeacon, eventually
 FORM = "application/x-www-form-urlencoded"
 
 
-def _raw_request(beacon: RunningBeacon, head: bytes, chunks: Iterator[bytes]) -> bytes:
-    """Send ``head`` then ``chunks`` until the server answers; what it answered. The body is
-    never finished, so an answer proves the server decided without reading it all."""
+def _raw_request(beacon: RunningBeacon, head: bytes, chunks: Iterator[bytes]) -> tuple[bytes, int]:
+    """Send ``head`` then ``chunks`` until the server answers; what it answered, and how many
+    more bytes of a 200 MB body it then took before closing the connection. The body is never
+    finished, so an answer proves the server decided without reading it all."""
     host, port = beacon.url.removeprefix("http://").split(":")
     with socket.create_connection((host, int(port)), timeout=10) as conn:
         conn.sendall(head)
@@ -48,7 +49,12 @@ def _raw_request(beacon: RunningBeacon, head: bytes, chunks: Iterator[bytes]) ->
         conn.settimeout(10)
         while b"\r\n\r\n" not in answer:
             answer += conn.recv(65536)
-    return answer
+        taken = 0
+        with contextlib.suppress(OSError):
+            while taken < 200 * 1024 * 1024:
+                conn.sendall(b"x" * 65536)
+                taken += 65536
+    return answer, taken
 
 
 def test_a_body_declared_over_the_cap_is_refused_before_it_is_read(
@@ -59,8 +65,9 @@ def test_a_body_declared_over_the_cap_is_refused_before_it_is_read(
         b"Content-Type: application/x-www-form-urlencoded\r\n"
         b"Content-Length: 209715200\r\n\r\n"  # 200 MB announced, a few kB ever sent
     )
-    answer = _raw_request(beacon, head, iter([b"x" * 4096] * 16))
+    answer, taken = _raw_request(beacon, head, iter([b"x" * 4096] * 16))
     assert answer.startswith(b"HTTP/1.1 413")
+    assert taken < 50 * 1024 * 1024  # the connection closed: no 200 MB drained either
     assert slack.calls_to("conversations.create") == []
 
 
@@ -73,7 +80,7 @@ def test_a_chunked_body_is_refused_once_it_passes_the_cap(beacon: RunningBeacon)
     piece = 64 * 1024
     chunk = f"{piece:x}\r\n".encode() + b"x" * piece + b"\r\n"
     # The cap plus 32 chunks, and never the terminating zero-length chunk.
-    answer = _raw_request(beacon, head, iter([chunk] * (MAX_BODY // piece + 32)))
+    answer, _ = _raw_request(beacon, head, iter([chunk] * (MAX_BODY // piece + 32)))
     assert answer.startswith(b"HTTP/1.1 413")
 
 
