@@ -19,10 +19,11 @@ import logging
 import re
 import time
 from base64 import urlsafe_b64encode
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import parse_qsl
 
+from slack_bolt import BoltResponse
 from slack_bolt.adapter.starlette.async_handler import to_starlette_response
 from slack_bolt.async_app import AsyncApp, AsyncBoltRequest
 from slack_bolt.context.async_context import AsyncBoltContext
@@ -143,18 +144,35 @@ def _shaped(payload: dict[str, Any]) -> bool:
 
 def command_problem(form: dict[str, Any]) -> str | None:
     """Why a slash command cannot be taken as typed, in words for the person who typed it."""
-    if any("\x00" in value for value in form.values()):
+    fields = {
+        key: value if isinstance(value, str) else str(value or "") for key, value in form.items()
+    }
+    if any("\x00" in value for value in fields.values()):
         return "Beacon cannot take a NUL character in a command. Retype it without one."
-    if len(form.get("text", "")) > MAX_TEXT:
+    if len(fields.get("text", "")) > MAX_TEXT:
         return f"That command is over {MAX_TEXT} characters; say it in fewer words."
     for field in ("user_id", "channel_id", "team_id", "enterprise_id", "api_app_id"):
-        value = form.get(field, "")
+        value = fields.get(field, "")
         if (value or field == "user_id") and not _SLACK_ID.fullmatch(value):
             return f"That request carries a `{field}` Beacon cannot accept."
-    trigger = form.get("trigger_id", "")
+    trigger = fields.get("trigger_id", "")
     if trigger and not _TRIGGER_ID.fullmatch(trigger):
         return "That request carries a `trigger_id` Beacon cannot accept."
     return None
+
+
+def _refusal(reason: str) -> dict[str, str]:
+    return {"response_type": "ephemeral", "text": f":warning: {reason}"}
+
+
+async def refuse_unstorable_commands(
+    body: dict[str, Any], next_: Callable[[], Awaitable[BoltResponse | None]]
+) -> BoltResponse | None:
+    """The same refusal as a Bolt middleware, for Socket Mode, whose requests never pass
+    :class:`SlackEdge`; over HTTP the edge has answered such a command already."""
+    if "command" in body and (reason := command_problem(body)):
+        return BoltResponse(status=200, body=_refusal(reason))
+    return await next_()
 
 
 def payload_problem(payload: dict[str, Any]) -> str | None:
@@ -205,7 +223,7 @@ class SlackEdge:
             close = {"Connection": "close"} if refused.status == 413 else None
             return PlainTextResponse(refused.reason, status_code=refused.status, headers=close)
         if "command" in payload and (reason := command_problem(payload)):
-            return JSONResponse({"response_type": "ephemeral", "text": f":warning: {reason}"})
+            return JSONResponse(_refusal(reason))
         if not await asyncio.to_thread(self.first_sight, replay_key(timestamp, body)):
             log.info("dropped a replayed request to /slack/events")
             return Response(status_code=200)

@@ -19,7 +19,7 @@ from starlette.routing import BaseRoute, Route
 
 from app import response_metrics
 from app.beacon import Beacon
-from app.edge import SlackEdge, quiet_bolt_bodies
+from app.edge import SlackEdge, quiet_bolt_bodies, refuse_unstorable_commands
 from app.metrics import METRICS_WINDOW_DAYS, OPEN_INCIDENTS, OUTBOX_BACKLOG, OVERDUE_UPDATES
 from app.slack.gateway import shared_session
 from app.store import incidents, outbox, requests
@@ -36,6 +36,7 @@ def create_web_app(
 ) -> Starlette:
     """``extra_routes`` mounts more pages on the same app (the sandbox's ``/sandbox``)."""
     quiet_bolt_bodies()
+    bolt.middleware(refuse_unstorable_commands)  # Socket Mode's requests skip the edge
     secret = beacon.settings.slack_signing_secret or ""
     events = SlackEdge(bolt, secret, lambda key: _first_request(beacon, key)).handle
 

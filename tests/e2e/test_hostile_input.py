@@ -20,6 +20,7 @@ from app.domain import declaration
 from app.edge import MAX_BODY
 from app.store.models import IncidentEvent, StatusUpdate
 from tests.e2e.conftest import FIXTURE_CONFIG
+from tests.e2e.test_cli import serving
 from tests.fakes.signing import block_actions_payload, interaction_body, sign, slash_command_body
 from tests.fakes.slack_api import FakeSlack
 from tests.support.harness import SIGNING_SECRET, RunningBeacon, eventually
@@ -312,3 +313,29 @@ def test_private_incidents_stay_out_of_public_counts(
         return text if 'beacon_open_incidents{severity="P4"} 1.0' in text else ""
 
     assert 'beacon_open_incidents{severity="P3"} 0.0' in eventually(scraped)
+
+
+def test_socket_mode_refuses_a_nul_byte_privately(tmp_path: Path) -> None:
+    """Socket Mode's requests never pass the HTTP guard; the same refusal comes from Bolt."""
+    with FakeSlack() as slack, serving(slack, tmp_path, SLACK_APP_TOKEN="xapp-test"):
+        eventually(lambda: slack.socket_connections, timeout=15)
+        envelope = {
+            "envelope_id": "env-nul",
+            "type": "slash_commands",
+            "accepts_response_payload": True,
+            "payload": {
+                "command": "/incident",
+                "text": "declare P2 Checkout\x00down",
+                "user_id": "U0RESP1",
+                "channel_id": "C0GENERAL",
+                "team_id": "T0BEACON",
+                "api_app_id": "A0BEACON",
+                "response_url": slack.response_url("socket-nul"),
+                "trigger_id": "1.2.socketnul",
+            },
+        }
+        assert slack.socket_send(envelope) == 1
+        eventually(lambda: slack.socket_received, timeout=15)
+    (ack,) = slack.socket_received
+    assert "NUL character" in ack["payload"]["text"]
+    assert slack.calls_to("conversations.create") == []
