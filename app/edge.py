@@ -19,7 +19,7 @@ import logging
 import re
 import time
 from base64 import urlsafe_b64encode
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -81,7 +81,7 @@ async def read_capped(request: Request, limit: int = MAX_BODY) -> bytes:
     return b"".join(chunks)
 
 
-def verify(headers: Any, body: bytes, secret: str) -> str:
+def verify(headers: Mapping[str, str], body: bytes, secret: str) -> str:
     """Slack's v0 signature (slack/FACTS.md section 3); returns the timestamp it covers."""
     timestamp = headers.get("x-slack-request-timestamp")
     signature = headers.get("x-slack-signature")
