@@ -202,12 +202,13 @@ def replay_key(timestamp: str, body: bytes) -> str:
 
 
 class SlackEdge:
-    """``first_sight(key)`` is True the first time a request key is stored, across processes."""
+    """``first_request(key)`` is True the first time a request key is stored, across processes
+    (blocking: it runs in a thread)."""
 
-    def __init__(self, bolt: AsyncApp, secret: str, first_sight: Callable[[str], bool]) -> None:
+    def __init__(self, bolt: AsyncApp, secret: str, first_request: Callable[[str], bool]) -> None:
         self.bolt = bolt
         self.secret = secret
-        self.first_sight = first_sight
+        self.first_request = first_request
 
     async def handle(self, request: Request) -> Response:
         try:
@@ -224,7 +225,7 @@ class SlackEdge:
             return PlainTextResponse(refused.reason, status_code=refused.status, headers=close)
         if "command" in payload and (reason := command_problem(payload)):
             return JSONResponse(_refusal(reason))
-        if not await asyncio.to_thread(self.first_sight, replay_key(timestamp, body)):
+        if not await asyncio.to_thread(self.first_request, replay_key(timestamp, body)):
             log.info("dropped a replayed request to /slack/events")
             return Response(status_code=200)
         bolt_request = AsyncBoltRequest(
