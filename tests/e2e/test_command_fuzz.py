@@ -19,7 +19,7 @@ CHANNEL = "inc-1-checkout-failing"
 WORDS = st.sampled_from(
     [
         "P1", "P2", "SEV1", "private", "drill", "services:", "accounts:", "checkout", "acme",
-        "status:", "identified", "eta:", "45m", "fix:", "residual_risk:", "customer_steps:",
+        "status:", "identified", "eta:", "45m", "999999999d999999999h", "fix:", "residual_risk:", "customer_steps:",
         "commander", "comms", "team:storefront", "service:auth", "<@U0RESP1|resp>",
         "<@U0NOBODY>", "<#C0GENERAL|general>", "<!channel>", "&amp;", "&lt;b&gt;", "payload",
         "customer", "30d", "INC-1", "\x00", "é", "🔥",
@@ -67,7 +67,7 @@ def every_verb(test: Callable[..., None]) -> Callable[..., None]:
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(
-    prefix=st.sampled_from(["", "INC-1 ", "INC-99 "]),
+    prefix=st.sampled_from(["", "INC-1 ", "INC-99 ", "INC-99999999999 "]),
     verb=st.sampled_from(sorted(USAGE)),
     text=TEXT,
     user=st.sampled_from(["U0RESP1", "U0NOBODY"]),

@@ -269,6 +269,8 @@ def test_suggestions_for_many_unknown_accounts_never_hold_up_others(
         ("assign commander <@U" + "A" * 300 + ">", "U0RESP1", "/incident assign"),
         ("page <@U" + "A" * 300 + ">", "U0RESP1", "/incident page"),
         ("update " + "x" * 5000, "U0RESP1", "over 4000 characters"),
+        ("INC-99999999999999999999 status", "U0RESP1", "no such incident"),
+        ("update Slow eta: 999999999d999999999h", "U0RESP1", "longer than anything"),
     ],
 )
 def test_nul_bytes_and_overlong_fields_are_refused_privately(
