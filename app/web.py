@@ -7,10 +7,9 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Sequence
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
 from sqlalchemy import text
 from starlette.applications import Starlette
@@ -20,9 +19,10 @@ from starlette.routing import BaseRoute, Route
 
 from app import response_metrics
 from app.beacon import Beacon
+from app.edge import SlackEdge, quiet_bolt_bodies, refuse_unstorable_commands
 from app.metrics import METRICS_WINDOW_DAYS, OPEN_INCIDENTS, OUTBOX_BACKLOG, OVERDUE_UPDATES
 from app.slack.gateway import shared_session
-from app.store import incidents, outbox
+from app.store import incidents, outbox, requests
 
 log = logging.getLogger(__name__)
 
@@ -35,10 +35,10 @@ def create_web_app(
     extra_routes: Sequence[BaseRoute] = (),
 ) -> Starlette:
     """``extra_routes`` mounts more pages on the same app (the sandbox's ``/sandbox``)."""
-    slack = AsyncSlackRequestHandler(bolt)
-
-    async def events(request: Request) -> Response:
-        return await slack.handle(request)
+    quiet_bolt_bodies()
+    bolt.middleware(refuse_unstorable_commands)  # Socket Mode's requests skip the edge
+    secret = beacon.settings.slack_signing_secret or ""
+    events = SlackEdge(bolt, secret, lambda key: _first_request(beacon, key)).handle
 
     async def healthz(_request: Request) -> Response:
         try:
@@ -78,6 +78,15 @@ def create_web_app(
     )
 
 
+def _first_request(beacon: Beacon, key: str) -> bool:
+    """In the database, so every process sees every request; by the wall clock, as signatures
+    expire by it (not by Beacon's clock, which drills and tests move)."""
+    with beacon.uow() as session:
+        fresh = requests.first_request(session, key, datetime.now(UTC))
+        session.commit()
+    return fresh
+
+
 def _ping(beacon: Beacon) -> None:
     with beacon.engine.connect() as connection:
         connection.execute(text("SELECT 1"))
@@ -91,12 +100,14 @@ def _refresh_gauges(beacon: Beacon) -> bytes:
         counts = {severity.id: 0 for severity in beacon.catalog.policy.severities}
         overdue = 0
         for incident in incidents.open_incidents(session):
-            if incident.drill:  # rehearsals never count against the real numbers
+            # rehearsals never count against the real numbers; private incidents show nowhere
+            # their members cannot be told apart from everyone else
+            if incident.drill or incident.private:
                 continue
             counts[incident.severity] = counts.get(incident.severity, 0) + 1
             overdue += bool(incident.next_update_due and incident.next_update_due < now)
     for severity, count in counts.items():
         OPEN_INCIDENTS.labels(severity=severity).set(count)
     OVERDUE_UPDATES.set(overdue)
-    rows = beacon.reviews.metrics(since=now - timedelta(days=METRICS_WINDOW_DAYS))
+    rows = beacon.reviews.metrics(since=now - timedelta(days=METRICS_WINDOW_DAYS), private=False)
     return response_metrics.render(rows, [s.id for s in beacon.catalog.policy.severities])

@@ -67,6 +67,12 @@ def _environment(templates_dir: Path | None) -> Environment:
     )
 
 
+def customer_headline(names: list[str]) -> str:
+    """The title customers see: the customer-facing names of the services hurt, never the
+    incident's own title, which is written for responders."""
+    return f"Service disruption: {', '.join(names)}" if names else "Service disruption"
+
+
 class Drafter:
     def __init__(
         self, templates_dir: Path | None, internal_names: Mapping[str, str] | None = None
@@ -85,9 +91,7 @@ class Drafter:
             "incident": view,
             "services": view.services,
             "capabilities": _join(names) or "some of our services",
-            "headline": f"Service disruption: {', '.join(names)}"
-            if names
-            else "Service disruption",
+            "headline": customer_headline(names),
             "next_update": clock_time(next_update_due),
         }
 

@@ -11,7 +11,8 @@ import re
 from datetime import timedelta
 
 _UNITS = (("d", 86400), ("h", 3600), ("m", 60), ("s", 1))
-_PATTERN = re.compile(r"(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?")
+_PATTERN = re.compile(r"(?:(\d{1,9})d)?(?:(\d{1,9})h)?(?:(\d{1,9})m)?(?:(\d{1,9})s)?")
+"""Nine digits per unit: beyond them Python refuses the number or timedelta overflows."""
 _EXAMPLES = "45s, 5m, 1h30m or 2d"
 
 
@@ -33,7 +34,10 @@ def parse_duration(text: str) -> timedelta:
     )
     if seconds == 0:
         raise ValueError(f"duration `{text}` must be longer than zero")
-    return timedelta(seconds=seconds)
+    try:
+        return timedelta(seconds=seconds)
+    except OverflowError:
+        raise ValueError(f"duration `{text}` is longer than anything Beacon can keep") from None
 
 
 def format_duration(delta: timedelta) -> str:

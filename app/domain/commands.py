@@ -48,7 +48,10 @@ INCIDENT_VERBS = frozenset(
 )
 """Verbs that act on one incident: inside its channel, or anywhere with ``INC-<n>`` first."""
 
-_REF = re.compile(r"^INC-(\d+)$", re.IGNORECASE)
+_REF = re.compile(r"^INC-(\d{1,9})$", re.IGNORECASE)
+"""Nine digits at most: incident numbers are 32-bit integers in the database (PostgreSQL refuses
+a larger one with an error, not with "no such incident")."""
+_LONG_REF = re.compile(r"^INC-\d{10,}$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,8 @@ def parse_incident_ref(word: str) -> int | None:
 def parse_command(text: str) -> Command:
     words = text.strip().split(None, 1)
     number = parse_incident_ref(words[0]) if words else None
+    if words and _LONG_REF.match(words[0]):
+        raise UsageError("There is no such incident.", usage=USAGE["status"])
     if number is not None:
         words = words[1].split(None, 1) if len(words) > 1 else []
         if not words:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
-USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
-MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
+USER_ID = re.compile(r"^[UW][A-Z0-9]{2,39}$")
+MENTION = re.compile(r"^<@([UW][A-Z0-9]{1,39})(?:\|[^>]*)?>$")
+"""Slack ids are a dozen characters; one longer than Beacon stores (40) is no user of Slack's."""
 
 
 def is_user_id(person: str) -> bool:

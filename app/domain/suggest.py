@@ -5,9 +5,14 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 
+MAX_WORD = 64
+"""No name Beacon knows is this long; a longer word gets no suggestions (difflib's cost grows
+with both lengths)."""
+
 
 def suggestions(word: str, choices: Iterable[str], *, limit: int = 3) -> list[str]:
-    choices = list(choices)
+    if len(word) > MAX_WORD:
+        return []
     lowered = {choice.lower(): choice for choice in choices}
     needle = word.lower()
     close = difflib.get_close_matches(needle, list(lowered), n=limit, cutoff=0.6)

@@ -72,7 +72,7 @@ class IncidentCommand:
         self, ack: Ack, respond: AsyncRespond, command: dict[str, Any], parsed: Command
     ) -> None:
         catalog = self.beacon.catalog
-        declaration = parse_declare(parsed.args, catalog)
+        declaration = await asyncio.to_thread(parse_declare, parsed.args, catalog)
         if not declaration.complete:
             await ack()
             view = blocks.declare_modal(
@@ -298,7 +298,7 @@ class IncidentCommand:
     async def subscribe(
         self, ack: Ack, respond: AsyncRespond, command: dict[str, Any], parsed: Command
     ) -> None:
-        account = self._account(parsed, "subscribe")
+        account = await asyncio.to_thread(self._account, parsed, "subscribe")
         await self._reply(
             ack,
             respond,
@@ -308,7 +308,7 @@ class IncidentCommand:
     async def unsubscribe(
         self, ack: Ack, respond: AsyncRespond, command: dict[str, Any], parsed: Command
     ) -> None:
-        account = self._account(parsed, "unsubscribe")
+        account = await asyncio.to_thread(self._account, parsed, "unsubscribe")
         await self._reply(
             ack,
             respond,

@@ -43,7 +43,7 @@ class HomeService:
                 and timedelta(0) <= now - cached[0] < AGGREGATE_TTL
             ):
                 return cached[2]
-        rows = self.reviews.metrics(since=now - HOME_WINDOW)
+        rows = self.reviews.metrics(since=now - HOME_WINDOW, private=False)
         grouped = self.reviews.grouped(rows)
         with self._lock:
             self._aggregates = (now, version, grouped)

@@ -230,6 +230,8 @@ class ReviewService:
         return aggregate("All", rows), by_severity(rows, order), by_tier(rows)
 
     def stats(self, window_text: str) -> str:
+        """Anyone may ask, so private incidents are left out: their numbers would tell that
+        they exist (README "Metrics")."""
         window, span = parse_window(window_text)
-        rows = self.metrics(since=self.ctx.clock() - span)
+        rows = self.metrics(since=self.ctx.clock() - span, private=False)
         return markdown.stats_text(window, *self.grouped(rows))

@@ -1,4 +1,5 @@
-"""Outbox effect that POSTs an approved customer update to each configured webhook."""
+"""Outbox effect that POSTs an approved customer update to each configured webhook: only
+customer-facing words (the approved text, the services' public names), never internal ones."""
 
 from __future__ import annotations
 
@@ -6,11 +7,12 @@ import asyncio
 import os
 from typing import Any
 
+from app.briefs.drafting import customer_headline
 from app.catalog.models import Catalog
 from app.slack.delivery import Effect, Job, Outcome
 from app.store.db import UnitOfWork
 from app.store.models import Incident, StatusUpdate
-from app.webhooks.sender import WebhookFailure, WebhookSender
+from app.webhooks.sender import WebhookFailure, WebhookSender, redacted
 
 
 class WebhookEffects:
@@ -29,26 +31,28 @@ class WebhookEffects:
             with self.uow() as session:
                 update = session.get_one(StatusUpdate, int(job.payload["update_id"]))
                 incident = session.get_one(Incident, update.incident_id)
+                names = [
+                    self.catalog.services[s].name
+                    for s in (incident.impact or {}).get("services", [])
+                    if s in self.catalog.services
+                ]
                 return {
                     "incident": incident.ref,
-                    "title": incident.title,
+                    "title": customer_headline(names),
                     "severity": incident.severity,
                     "status": incident.status,
                     "kind": update.kind,
                     "text": update.customer_text,
                     "approved_at": update.decided_at.isoformat() if update.decided_at else None,
-                    "services": [
-                        self.catalog.services[s].name
-                        for s in (incident.impact or {}).get("services", [])
-                        if s in self.catalog.services
-                    ],
+                    "services": names,
                 }
 
         payload = await asyncio.to_thread(load)
         secret = os.environ.get(webhook.secret_env) if webhook.secret_env else None
         if webhook.secret_env and not secret:
             raise WebhookFailure(
-                f"webhook {webhook.url}: {webhook.secret_env} is not set, so it cannot be signed",
+                f"webhook {redacted(webhook.url)}: {webhook.secret_env} is not set,"
+                " so it cannot be signed",
                 transient=False,
             )
         status = await self.sender.post(webhook.url, payload, secret=secret, delivery_id=job.key)

@@ -13,9 +13,11 @@ import hashlib
 import hmac
 import json
 import logging
+import re
 import time
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
 
@@ -30,6 +32,30 @@ class WebhookFailure(Exception):
 
     def __str__(self) -> str:
         return self.error
+
+
+def redacted(url: str) -> str:
+    """``scheme://host/first-segment/…``: what names the receiver, never its secret. Tokens ride
+    in query strings (``?token=…``), in user info, and in the later path segments of many webhook
+    URLs (Slack's ``/services/T…/B…/<secret>``), so none of those is shown, logged or stored."""
+    parts = urlsplit(url)
+    try:
+        host = parts.hostname or ""
+        host += f":{parts.port}" if parts.port else ""
+    except ValueError:  # a port that is no number
+        host = "?"
+    segments = [segment for segment in parts.path.split("/") if segment]
+    path = f"/{segments[0]}" if segments else ""
+    more = len(segments) > 1 or parts.query or parts.fragment
+    return f"{parts.scheme}://{host}{path}{'/…' if more else ''}"
+
+
+_URL = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://[^\s'\"<>]+")
+
+
+def scrubbed(error: BaseException) -> str:
+    """An HTTP client's error text with every URL in it redacted."""
+    return _URL.sub(lambda match: redacted(match.group(0)), f"{type(error).__name__}: {error}")
 
 
 def signature(secret: str, timestamp: str, body: bytes) -> str:
@@ -61,16 +87,17 @@ class WebhookSender:
             async with self._client().post(url, data=body, headers=headers) as response:
                 status = response.status
                 retry_after = response.headers.get("Retry-After")
-        except TimeoutError as error:
-            raise WebhookFailure(f"webhook {url}: timeout", True) from error
-        except aiohttp.ClientError as error:
-            raise WebhookFailure(f"webhook {url}: {error!r}", True) from error
+        # ``from None``: the client's own exception names the whole URL, token included.
+        except TimeoutError:
+            raise WebhookFailure(f"webhook {redacted(url)}: timeout", True) from None
+        except (aiohttp.ClientError, ValueError) as error:
+            raise WebhookFailure(f"webhook {redacted(url)}: {scrubbed(error)}", True) from None
         if 200 <= status < 300:
             return status
         transient = status in (408, 429) or status >= 500
         wait = float(retry_after) if retry_after and retry_after.isdigit() else None
-        log.warning("webhook %s answered %s", url, status)
-        raise WebhookFailure(f"webhook {url}: HTTP {status}", transient, wait)
+        log.warning("webhook %s answered %s", redacted(url), status)
+        raise WebhookFailure(f"webhook {redacted(url)}: HTTP {status}", transient, wait)
 
     def _client(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:

@@ -1,0 +1,33 @@
+"""Signed Slack requests already seen, so that a replay within Slack's five-minute window has no
+effect (SPEC 6). Kept beside the Events API's ``event_id``s, in the same table."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from app.store.models import SlackEvent
+
+KIND = "request"
+REQUEST_MEMORY = timedelta(minutes=10)
+"""Twice the five minutes a signature is accepted for (slack/FACTS.md section 3): an older
+replay fails verification anyway, so the table holds only the last few minutes' requests."""
+
+
+def first_request(session: Session, key: str, now: datetime) -> bool:
+    """True the first time ``key`` is stored; False for a replay, also one racing the first."""
+    session.execute(
+        delete(SlackEvent).where(
+            SlackEvent.kind == KIND, SlackEvent.received_at < now - REQUEST_MEMORY
+        )
+    )
+    try:
+        with session.begin_nested():
+            session.add(SlackEvent(event_id=key, kind=KIND, received_at=now))
+            session.flush()
+    except IntegrityError:
+        return False
+    return True
