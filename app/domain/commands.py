@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from app.domain.errors import UsageError
 from app.domain.suggest import did_you_mean
+from app.domain.text import plain
 
 USAGE: dict[str, str] = {
     "declare": "`/incident declare [private] [drill] [SEV] <title> [services: a, b]"
@@ -53,9 +54,13 @@ _REF = re.compile(r"^INC-(\d+)$", re.IGNORECASE)
 
 @dataclass(frozen=True)
 class Command:
+    """``args`` is plain text (what the person typed, mentions read as ``@name``); ``raw`` is
+    the same words as Slack escaped them, for the verbs that need a mention's id."""
+
     verb: str
     args: str
     incident_number: int | None = None
+    raw: str = field(default="", compare=False)
 
 
 def parse_incident_ref(word: str) -> int | None:
@@ -64,6 +69,7 @@ def parse_incident_ref(word: str) -> int | None:
 
 
 def parse_command(text: str) -> Command:
+    """``text`` as Slack sends it (escaped, ``should_escape: true``)."""
     words = text.strip().split(None, 1)
     number = parse_incident_ref(words[0]) if words else None
     if number is not None:
@@ -84,7 +90,7 @@ def parse_command(text: str) -> Command:
             f"`{verb}` does not act on one incident, so it takes no `INC-{number}`.",
             usage=USAGE[verb],
         )
-    return Command(verb, args, number)
+    return Command(verb, plain(args), number, raw=args)
 
 
 def help_text() -> str:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
+from app.domain.text import mrkdwn, parse_ref
+
 USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
-MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
 
 
 def is_user_id(person: str) -> bool:
@@ -13,12 +14,14 @@ def is_user_id(person: str) -> bool:
 
 
 def mention(person: str) -> str:
-    return f"<@{person}>" if is_user_id(person) else person
+    """A live mention of a user id; anything else (an email from the config) as plain text."""
+    return f"<@{person}>" if is_user_id(person) else mrkdwn(person)
 
 
 def parse_mention(text: str) -> str | None:
-    """``<@U123|dana>`` (as Slack escapes it) or a bare ``U123``: the user id, else None."""
-    match = MENTION.match(text.strip())
-    if match:
-        return match.group(1)
+    """``<@U123|dana>`` or ``<@U123>`` (as Slack escapes a mention) or a bare ``U123``: the
+    user id, else None."""
+    ref = parse_ref(text)
+    if ref is not None:
+        return ref.id if ref.kind == "user" and is_user_id(ref.id) else None
     return text.strip() if is_user_id(text.strip()) else None

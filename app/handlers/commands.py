@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any, Literal
 
 from slack_bolt.async_app import AsyncApp, AsyncRespond
@@ -198,17 +199,23 @@ class IncidentCommand:
     async def page(
         self, ack: Ack, respond: AsyncRespond, command: dict[str, Any], parsed: Command
     ) -> None:
-        request = parse_page_request(parsed.args, self.beacon.catalog)
-        await self._reply(
-            ack,
-            respond,
-            lambda: self.beacon.paging.page(
-                request,
+        request = parse_page_request(parsed.raw, self.beacon.catalog)
+        await ack()
+
+        async def run() -> None:
+            gateway = self.beacon.gateway
+            group = request.kind == "usergroup"
+            members = await gateway.usergroup_members(request.id) if group else ()
+            text = await asyncio.to_thread(
+                self.beacon.paging.page,
+                replace(request, members=members),
                 actor=command["user_id"],
                 number=parsed.incident_number,
                 channel=command.get("channel_id"),
-            ),
-        )
+            )
+            await respond(text=text, response_type="ephemeral")
+
+        await replying_errors(respond, run)
 
     async def severity(
         self, ack: Ack, respond: AsyncRespond, command: dict[str, Any], parsed: Command
@@ -235,7 +242,7 @@ class IncidentCommand:
     async def assign(
         self, ack: Ack, respond: AsyncRespond, command: dict[str, Any], parsed: Command
     ) -> None:
-        words = parsed.args.split()
+        words = parsed.raw.split()
         role = words[0].lower() if words else ""
         user = parse_mention(words[1]) if len(words) == 2 else None
         if role not in ROLES or user is None:

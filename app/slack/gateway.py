@@ -243,3 +243,8 @@ class SlackGateway:
     async def open_dm(self, user: str) -> str:
         response = await self.call("conversations.open", users=user)
         return str(response["channel"]["id"])
+
+    async def usergroup_members(self, usergroup: str) -> tuple[str, ...]:
+        """The user ids in a user group (scope ``usergroups:read``)."""
+        response = await self.call("usergroups.users.list", usergroup=usergroup)
+        return tuple(str(user) for user in response.get("users", []))

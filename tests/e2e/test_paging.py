@@ -179,11 +179,11 @@ def test_ack_command_and_manual_escalation(beacon: RunningBeacon, slack: FakeSla
 def test_manual_pages(beacon: RunningBeacon, slack: FakeSlack) -> None:
     _declare_and_wait(beacon, slack)
     channel = slack.channel_by_name("inc-1-checkout-failing")
-    beacon.command("page <@U0HELPER|helper>", channel=channel.id)
+    beacon.command("page @U0HELPER", channel=channel.id)
     eventually(lambda: dms(slack, "U0HELPER"))
     beacon.command("page team:identity", channel=channel.id)
     eventually(lambda: dms(slack, oncall("identity").primary))
-    beacon.command("page <@U0HELPER>", channel=channel.id)
+    beacon.command("page @U0HELPER", channel=channel.id)
     eventually(lambda: [r for r in slack.responses if "already paged" in r["text"]])
     assert len(dms(slack, "U0HELPER")) == 1
     body = beacon.command("page team:idenity", channel=channel.id).json()
@@ -209,10 +209,10 @@ def test_severity_change_pages_only_the_newly_required(
 def test_assign_commander_updates_topic(beacon: RunningBeacon, slack: FakeSlack) -> None:
     _declare_and_wait(beacon, slack)
     channel = slack.channel_by_name("inc-1-checkout-failing")
-    beacon.command("assign commander <@U0NEWIC|nic>", channel=channel.id)
+    beacon.command("assign commander @U0NEWIC", channel=channel.id)
     eventually(lambda: "IC <@U0NEWIC>" in slack.channel_by_name("inc-1-checkout-failing").topic)
     eventually(lambda: "U0NEWIC" in slack.channel_by_name("inc-1-checkout-failing").members)
-    body = beacon.command("assign boss <@U0X>", channel=channel.id).json()
+    body = beacon.command("assign boss @U0NEWIC", channel=channel.id).json()
     assert "Usage" in body["text"]
 
 
