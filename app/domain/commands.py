@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from app.domain.errors import UsageError
 from app.domain.suggest import did_you_mean
-from app.domain.text import plain
+from app.domain.text import escape, plain
 
 USAGE: dict[str, str] = {
     "declare": "`/incident declare [private] [drill] [SEV] <title> [services: a, b]"
@@ -82,7 +82,8 @@ def parse_command(text: str) -> Command:
     args = words[1].strip() if len(words) > 1 else ""
     if verb not in USAGE:
         raise UsageError(
-            f"`{words[0]}` is not an `/incident` command.{did_you_mean(verb, USAGE)}",
+            f"`{escape(plain(words[0]))}` is not an `/incident` command."
+            + did_you_mean(verb, USAGE),
             usage="Try `/incident help` for the list.",
         )
     if number is not None and verb not in INCIDENT_VERBS:

@@ -14,6 +14,7 @@ from app.domain.commands import USAGE
 from app.domain.errors import UsageError
 from app.domain.segments import split_list, split_segments
 from app.domain.suggest import did_you_mean
+from app.domain.text import escape
 
 MAX_TITLE = 120
 """Keeps ``INC-<n> · <title>`` inside a 150-character Block Kit header."""
@@ -51,7 +52,7 @@ def parse_declare(text: str, catalog: Catalog) -> Declaration:
             words = words[1:]
         elif _looks_like_severity(words[0], catalog.policy):
             raise UsageError(
-                f"Unknown severity `{words[0]}`. Choose one of "
+                f"Unknown severity `{escape(words[0])}`. Choose one of "
                 + ", ".join(f"`{s.id}`" for s in catalog.policy.severities)
                 + ".",
                 usage=usage,
@@ -119,7 +120,8 @@ def _resolve(
             resolved.append(key)
     if unknown:
         lines = [
-            f"Unknown {kind} `{word}`.{did_you_mean(word, by_key.values())}" for word in unknown
+            f"Unknown {kind} `{escape(word)}`.{did_you_mean(word, by_key.values())}"
+            for word in unknown
         ]
         raise UsageError("\n".join(lines), usage=USAGE["declare"])
     return tuple(resolved)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from app.domain.text import mrkdwn, parse_ref
+from app.domain.text import escape, parse_ref
 
 USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 
@@ -15,7 +15,7 @@ def is_user_id(person: str) -> bool:
 
 def mention(person: str) -> str:
     """A live mention of a user id; anything else (an email from the config) as plain text."""
-    return f"<@{person}>" if is_user_id(person) else mrkdwn(person)
+    return f"<@{person}>" if is_user_id(person) else escape(person)
 
 
 def parse_mention(text: str) -> str | None:

@@ -10,7 +10,7 @@ from app.domain.commands import USAGE
 from app.domain.errors import UsageError
 from app.domain.people import parse_mention
 from app.domain.suggest import did_you_mean
-from app.domain.text import mrkdwn, parse_ref, plain
+from app.domain.text import escape, parse_ref, plain
 
 
 @dataclass(frozen=True)
@@ -40,11 +40,11 @@ def parse_page_request(text: str, catalog: Catalog) -> PageRequest:
         known = catalog.teams if kind == "team" else catalog.services
         if key not in known:
             raise UsageError(
-                f"Unknown {kind} `{mrkdwn(key)}`.{did_you_mean(key, known)}", usage=usage
+                f"Unknown {kind} `{escape(key)}`.{did_you_mean(key, known)}", usage=usage
             )
         return PageRequest(kind, key)  # type: ignore[arg-type]
     raise UsageError(
-        f"`{mrkdwn(plain(word))}` is not a person (@name), a user group (@group),"
+        f"`{escape(plain(word))}` is not a person (@name), a user group (@group),"
         " `team:<id>` or `service:<id>`.",
         usage=usage,
     )

@@ -9,7 +9,7 @@ channels, users, and links sent to your app" (manifest ``should_escape``,
 api.slack.com/interactivity/slash-commands).
 
 So text is unescaped once at the edge (:func:`plain`, for slash text; modal values arrive
-unescaped already) into a plain domain value, and escaped once again (:func:`mrkdwn`) wherever
+unescaped already) into a plain domain value, and escaped once again (:func:`escape`) wherever
 Beacon writes mrkdwn. A broadcast someone typed ends up as the words ``@channel``: plain text
 that notifies nobody, because only the ``<!channel>`` sequence does.
 """
@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 _SEQUENCE = re.compile(r"<([^<>]*)>")
+_SPECIAL = re.compile(r"<!([^<>]*)>")
 _ENTITY = re.compile(r"&(amp|lt|gt);")
 _ENTITIES = {"amp": "&", "lt": "<", "gt": ">"}
 _CONTROL = re.compile(r"[&<>]")
@@ -57,7 +58,7 @@ def unescape(text: str) -> str:
     return _ENTITY.sub(lambda match: _ENTITIES[match.group(1)], text)
 
 
-def mrkdwn(text: str) -> str:
+def escape(text: str) -> str:
     """Plain text made safe inside mrkdwn: only ``&``, ``<`` and ``>`` are escaped, as Slack
     asks ("Don't HTML entity-encode the entire message")."""
     return _CONTROL.sub(lambda match: _ESCAPES[match.group(0)], text)
@@ -97,3 +98,10 @@ def plain(raw: str) -> str:
         last = match.end()
     out.append(unescape(raw[last:]))
     return "".join(out)
+
+
+def defuse(text: str) -> str:
+    """mrkdwn with every ``<!…>`` special mention (broadcasts, user groups) turned into the
+    plain words it reads as: Beacon never notifies a whole channel or group, whatever a
+    template or a message was built from."""
+    return _SPECIAL.sub(lambda match: escape(_ref("!" + match.group(1)).plain), text)

@@ -16,6 +16,7 @@ from app.domain.errors import BeaconError, UsageError
 from app.domain.people import parse_mention
 from app.domain.resolution import parse_resolve, reopen_status
 from app.domain.targets import parse_page_request
+from app.domain.text import escape
 from app.domain.updates import parse_update
 from app.handlers.replies import replying_errors
 from app.routing.roster import roster, teams_for
@@ -94,7 +95,7 @@ class IncidentCommand:
             )
             return
         await ack(
-            text=f":hourglass_flowing_sand: Declaring *{declaration.title}*…",
+            text=f":hourglass_flowing_sand: Declaring *{escape(declaration.title)}*…",
             response_type="ephemeral",
         )
 
@@ -113,7 +114,7 @@ class IncidentCommand:
             )
             await respond(
                 text=f":rotating_light: *{declared.ref}* declared as {declared.severity}{raised}:"
-                f" {declared.title}. Its channel is being opened and you are invited.",
+                f" {escape(declared.title)}. Its channel is being opened and you are invited.",
                 response_type="ephemeral",
                 replace_original=True,
             )
@@ -224,9 +225,8 @@ class IncidentCommand:
         severity = match_severity(word, self.beacon.catalog.policy)
         if severity is None:
             choices = ", ".join(f"`{s.id}`" for s in self.beacon.catalog.policy.severities)
-            raise UsageError(
-                f"Unknown severity `{word}`. Choose one of {choices}.", usage=USAGE["severity"]
-            )
+            unknown = f"Unknown severity `{escape(word)}`. Choose one of {choices}."
+            raise UsageError(unknown, usage=USAGE["severity"])
         await self._reply(
             ack,
             respond,
