@@ -95,7 +95,7 @@ class IncidentCommand:
             )
             return
         await ack(
-            text=f":hourglass_flowing_sand: Declaring *{escape(declaration.title)}*…",
+            text=f":hourglass_flowing_sand: Declaring *{escape(declaration.title or '')}*…",
             response_type="ephemeral",
         )
 

@@ -40,6 +40,7 @@ TRANSIENT_ERRORS = frozenset(
         "team_added_to_org",
     }
 )
+UNREACHABLE_FOR_EPHEMERAL = frozenset({"channel_not_found", "not_in_channel"})
 HISTORY_LOOKBACK = 50
 """Messages scanned for our own marker before re-posting after an interrupted delivery."""
 
@@ -229,7 +230,19 @@ class SlackGateway:
         return dict(response["view"])
 
     async def ephemeral(self, channel: str, user: str, *, text: str) -> None:
-        await self.call("chat.postEphemeral", channel=channel, user=user, text=text)
+        """Shown to ``user`` only. Slack refuses an ephemeral message in a conversation the bot
+        cannot see or is not in (``channel_not_found``, ``not_in_channel``; docs for
+        chat.postEphemeral), so there the user gets it as a DM from Beacon instead."""
+        try:
+            await self.call("chat.postEphemeral", channel=channel, user=user, text=text)
+        except SlackFailure as failure:
+            if failure.error not in UNREACHABLE_FOR_EPHEMERAL:
+                raise
+            await self.direct(user, text=text)
+
+    async def direct(self, user: str, *, text: str) -> None:
+        """A DM from Beacon: where an answer goes when Slack gave no other place to show it."""
+        await self.post(await self.open_dm(user), text=text)
 
     async def lookup_email(self, email: str) -> str | None:
         try:

@@ -190,6 +190,57 @@ def test_manual_pages(beacon: RunningBeacon, slack: FakeSlack) -> None:
     assert "Did you mean `identity`" in body["text"]
 
 
+def test_page_a_user_group_pages_its_members(beacon: RunningBeacon, slack: FakeSlack) -> None:
+    _declare_and_wait(beacon, slack)
+    group = slack.workspace.add_usergroup("payments-oncall", ["U0PAY1", "U0PAY2"])
+    channel = slack.channel_by_name("inc-1-checkout-failing")
+    beacon.command("page @payments-oncall", channel=channel.id)
+    eventually(lambda: dms(slack, "U0PAY1") and dms(slack, "U0PAY2"))
+    assert "in @payments-oncall" in str(dms(slack, "U0PAY1")[0].blocks)
+    (lookup,) = [c for c in slack.calls if c.method == "usergroups.users.list"]
+    assert lookup.args["usergroup"] == group.id
+    reply = eventually(lambda: [r for r in slack.responses if "Paged" in r["text"]])
+    assert "<@U0PAY1>" in reply[0]["text"] and "<@U0PAY2>" in reply[0]["text"]
+
+
+def test_page_channel_is_refused_without_a_broadcast(
+    beacon: RunningBeacon, slack: FakeSlack
+) -> None:
+    _declare_and_wait(beacon, slack)
+    channel = slack.channel_by_name("inc-1-checkout-failing")
+    body = beacon.command("page @channel", channel=channel.id).json()
+    assert "`@channel` is not a person" in body["text"] and "<!" not in body["text"]
+
+
+def test_unknown_email_is_looked_up_again_after_a_day(database_url: str, clock: FakeClock) -> None:
+    with (
+        FakeSlack(channels=SEEDED_CHANNELS, users={}) as slack,
+        RunningBeacon(
+            database_url=database_url, slack=slack, config_dir=FIXTURE_CONFIG, clock=clock
+        ) as beacon,
+    ):
+
+        def declare(number: int) -> Any:
+            beacon.command(f"declare P2 Card payments failing {number} services: payments")
+            name = f"inc-{number}-card-payments-failing-{number}"
+            channel = eventually(lambda: slack.channel_by_name(name))
+            eventually(
+                lambda: "Could not page" in channel_texts(slack, channel.id) or dms(slack, "U0DANA")
+            )
+            return channel
+
+        declare(1)
+        slack.workspace.add_user("dana@example.com", "U0DANA")
+        second = declare(2)
+        assert "Could not page dana@example.com" in channel_texts(slack, second.id)
+        lookups = [c for c in slack.calls if c.method == "users.lookupByEmail"]
+        assert [c.args["email"] for c in lookups].count("dana@example.com") == 1
+        clock.advance(timedelta(days=1, minutes=1))
+        third = declare(3)
+        eventually(lambda: dms(slack, "U0DANA"))
+        assert "Could not page dana@example.com" not in channel_texts(slack, third.id)
+
+
 def test_severity_change_pages_only_the_newly_required(
     beacon: RunningBeacon, slack: FakeSlack
 ) -> None:
