@@ -16,7 +16,7 @@ USAGE: dict[str, str] = {
     " workaround: … eta: 45m`",
     "severity": "`/incident severity <SEV> [reason]`",
     "assign": "`/incident assign commander|comms @user`",
-    "page": "`/incident page @user | team:<id> | service:<id>`",
+    "page": "`/incident page @user | @user-group | team:<id> | service:<id>`",
     "ack": "`/incident ack`",
     "escalate": "`/incident escalate [reason]`",
     "resolve": "`/incident resolve fix: … residual_risk: … customer_steps: …`",

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import re
+from typing import Literal
 
+from app.domain.commands import USAGE
+from app.domain.errors import UsageError
 from app.domain.text import escape, parse_ref
 
 USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+Role = Literal["commander", "comms"]
+ROLES: dict[str, Role] = {"commander": "commander", "comms": "comms"}
 
 
 def is_user_id(person: str) -> bool:
@@ -25,3 +30,13 @@ def parse_mention(text: str) -> str | None:
     if ref is not None:
         return ref.id if ref.kind == "user" and is_user_id(ref.id) else None
     return text.strip() if is_user_id(text.strip()) else None
+
+
+def parse_assignment(raw: str) -> tuple[Role, str]:
+    """``commander <@U…|name>`` (as Slack escaped it): the role and the user id."""
+    words = raw.split()
+    role = ROLES.get(words[0].lower()) if words else None
+    user = parse_mention(words[1]) if len(words) == 2 else None
+    if role is None or user is None:
+        raise UsageError("Say which role and whom.", usage=USAGE["assign"])
+    return role, user

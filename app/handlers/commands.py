@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from typing import Any, Literal
+from typing import Any
 
 from slack_bolt.async_app import AsyncApp, AsyncRespond
 
@@ -13,7 +13,7 @@ from app.beacon import Beacon
 from app.domain.commands import USAGE, Command, help_text, parse_command
 from app.domain.declaration import match_severity, parse_declare, resolve_accounts
 from app.domain.errors import BeaconError, UsageError
-from app.domain.people import parse_mention
+from app.domain.people import parse_assignment
 from app.domain.resolution import parse_resolve, reopen_status
 from app.domain.targets import parse_page_request
 from app.domain.text import escape
@@ -23,7 +23,6 @@ from app.routing.roster import roster, teams_for
 from app.slack import blocks
 
 Ack = Callable[..., Awaitable[None]]
-ROLES: dict[str, Literal["commander", "comms"]] = {"commander": "commander", "comms": "comms"}
 Verb = Callable[[Ack, AsyncRespond, dict[str, Any], Command], Awaitable[None]]
 
 
@@ -204,9 +203,8 @@ class IncidentCommand:
         await ack()
 
         async def run() -> None:
-            gateway = self.beacon.gateway
-            group = request.kind == "usergroup"
-            members = await gateway.usergroup_members(request.id) if group else ()
+            group = request.kind == "usergroup"  # its members as Slack has them now
+            members = await self.beacon.gateway.usergroup_members(request.id) if group else ()
             text = await asyncio.to_thread(
                 self.beacon.paging.page,
                 replace(request, members=members),
@@ -242,16 +240,12 @@ class IncidentCommand:
     async def assign(
         self, ack: Ack, respond: AsyncRespond, command: dict[str, Any], parsed: Command
     ) -> None:
-        words = parsed.raw.split()
-        role = words[0].lower() if words else ""
-        user = parse_mention(words[1]) if len(words) == 2 else None
-        if role not in ROLES or user is None:
-            raise UsageError("Say which role and whom.", usage=USAGE["assign"])
+        role, user = parse_assignment(parsed.raw)
         await self._reply(
             ack,
             respond,
             lambda: self.beacon.changes.assign(
-                ROLES[role],
+                role,
                 user,
                 actor=command["user_id"],
                 number=parsed.incident_number,
