@@ -179,7 +179,8 @@ def test_ack_command_and_manual_escalation(beacon: RunningBeacon, slack: FakeSla
 def test_manual_pages(beacon: RunningBeacon, slack: FakeSlack) -> None:
     _declare_and_wait(beacon, slack)
     channel = slack.channel_by_name("inc-1-checkout-failing")
-    beacon.command("page @U0HELPER", channel=channel.id)
+    slack.workspace.add_user("helper@example.com", "U0HELPER")
+    beacon.command("page @helper", channel=channel.id)
     eventually(lambda: dms(slack, "U0HELPER"))
     beacon.command("page team:identity", channel=channel.id)
     eventually(lambda: dms(slack, oncall("identity").primary))
@@ -259,10 +260,11 @@ def test_severity_change_pages_only_the_newly_required(
 def test_assign_commander_updates_topic(beacon: RunningBeacon, slack: FakeSlack) -> None:
     _declare_and_wait(beacon, slack)
     channel = slack.channel_by_name("inc-1-checkout-failing")
-    beacon.command("assign commander @U0NEWIC", channel=channel.id)
+    slack.workspace.add_user("nic@example.com", "U0NEWIC")
+    beacon.command("assign commander @nic", channel=channel.id)  # arrives as <@U0NEWIC|nic>
     eventually(lambda: "IC <@U0NEWIC>" in slack.channel_by_name("inc-1-checkout-failing").topic)
     eventually(lambda: "U0NEWIC" in slack.channel_by_name("inc-1-checkout-failing").members)
-    body = beacon.command("assign boss @U0NEWIC", channel=channel.id).json()
+    body = beacon.command("assign boss @nic", channel=channel.id).json()
     assert "Usage" in body["text"]
 
 
