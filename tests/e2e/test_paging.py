@@ -13,7 +13,7 @@ from sqlalchemy import select
 from app.catalog.loader import load_catalog
 from app.routing.oncall import on_call_at
 from app.slack.ids import PAGE_ACK
-from app.store.models import IncidentEvent, Timer
+from app.store.models import IncidentEvent, OutboxItem, Timer
 from tests.e2e.conftest import FIXTURE_CONFIG, SEEDED_CHANNELS
 from tests.fakes.slack_api import FakeSlack
 from tests.support.harness import FakeClock, RunningBeacon, eventually
@@ -230,7 +230,16 @@ def test_unknown_email_is_looked_up_again_after_a_day(database_url: str, clock: 
             )
             return channel
 
+        def settled() -> bool:
+            """Nothing of the declaration left to deliver, so no lookup is still in flight."""
+            with beacon.beacon.uow() as session:
+                due = select(OutboxItem).where(
+                    OutboxItem.state == "pending", OutboxItem.available_at <= clock()
+                )
+                return session.scalars(due).first() is None
+
         declare(1)
+        eventually(settled)
         slack.workspace.add_user("dana@example.com", "U0DANA")
         second = declare(2)
         assert "Could not page dana@example.com" in channel_texts(slack, second.id)
