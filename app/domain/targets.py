@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from app.catalog.models import Catalog
@@ -21,6 +21,9 @@ class PageRequest:
     """How the request reads (``@payments`` for a user group), for replies."""
     members: tuple[str, ...] = ()
     """A user group's members, looked up in Slack when the page is sent."""
+
+    def with_members(self, members: tuple[str, ...]) -> PageRequest:
+        return replace(self, members=members)
 
 
 def parse_page_request(text: str, catalog: Catalog) -> PageRequest:

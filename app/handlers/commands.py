@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import replace
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp, AsyncRespond
@@ -207,7 +206,7 @@ class IncidentCommand:
             members = await self.beacon.gateway.usergroup_members(request.id) if group else ()
             text = await asyncio.to_thread(
                 self.beacon.paging.page,
-                replace(request, members=members),
+                request.with_members(members),
                 actor=command["user_id"],
                 number=parsed.incident_number,
                 channel=command.get("channel_id"),
