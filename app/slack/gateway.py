@@ -40,7 +40,11 @@ TRANSIENT_ERRORS = frozenset(
         "team_added_to_org",
     }
 )
-UNREACHABLE_FOR_EPHEMERAL = frozenset({"channel_not_found", "not_in_channel"})
+UNREACHABLE_FOR_EPHEMERAL = frozenset(
+    {"channel_not_found", "not_in_channel", "user_not_in_channel", "is_archived"}
+)
+"""chat.postEphemeral errors (shared/slack/web-api-openapi.json) that mean "not there": the
+answer goes to the person as a DM instead."""
 HISTORY_LOOKBACK = 50
 """Messages scanned for our own marker before re-posting after an interrupted delivery."""
 
@@ -230,9 +234,8 @@ class SlackGateway:
         return dict(response["view"])
 
     async def ephemeral(self, channel: str, user: str, *, text: str) -> None:
-        """Shown to ``user`` only. Slack refuses an ephemeral message in a conversation the bot
-        cannot see or is not in (``channel_not_found``, ``not_in_channel``; docs for
-        chat.postEphemeral), so there the user gets it as a DM from Beacon instead."""
+        """Shown to ``user`` only; where Slack will not show it there (a conversation the bot
+        cannot see or is not in, the user is not in, or archived), as a DM from Beacon."""
         try:
             await self.call("chat.postEphemeral", channel=channel, user=user, text=text)
         except SlackFailure as failure:
