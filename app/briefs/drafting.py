@@ -5,6 +5,10 @@ Built-in Jinja2 templates sit beside this module; a file of the same name in
 scrubbed of internal service and team ids, so an override cannot leak them by accident.
 Templates render with ``StrictUndefined`` and are test-rendered when the configuration loads:
 a typo in an override fails ``check-config``, not the 3 a.m. update.
+
+Customer texts are plain (webhooks, status pages and email get them as they are; Slack renderers
+escape them). The internal briefs are Slack mrkdwn, so every value put into them is escaped as it
+is rendered (Jinja2's ``finalize``): what a responder typed can never become a link or a mention.
 """
 
 from __future__ import annotations
@@ -28,9 +32,12 @@ from jinja2 import (
 from app.briefs.view import IncidentView, ServiceLine, clock_time
 from app.catalog.errors import ConfigIssue
 from app.catalog.models import Catalog
+from app.domain.text import escape
 from app.domain.updates import UpdateInput
 
 BUILT_IN = Path(__file__).with_name("templates")
+MRKDWN = frozenset({"internal", "resolution_internal"})
+"""Templates whose output is mrkdwn posted to Slack only."""
 
 
 class Scrubber:
@@ -55,9 +62,12 @@ class Scrubber:
         return self.pattern.sub(lambda match: self.names[match.group(1).lower()], text)
 
 
-def _environment(templates_dir: Path | None) -> Environment:
+def _environment(
+    templates_dir: Path | None, finalize: Callable[[Any], Any] | None = None
+) -> Environment:
     loaders = [FileSystemLoader(templates_dir)] if templates_dir else []
     return Environment(
+        finalize=finalize,
         loader=ChoiceLoader([*loaders, FileSystemLoader(BUILT_IN)]),
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -79,10 +89,12 @@ class Drafter:
     ) -> None:
         """``internal_names`` maps each internal service id to its customer-facing name."""
         self.env = _environment(templates_dir)
+        self.mrkdwn_env = _environment(templates_dir, _escaped)
         self.scrub = Scrubber(internal_names or {})
 
     def _render(self, name: str, **context: Any) -> str:
-        text = self.env.get_template(f"{name}.j2").render(**context)
+        env = self.mrkdwn_env if name in MRKDWN else self.env
+        text = env.get_template(f"{name}.j2").render(**context)
         return re.sub(r"\n{3,}", "\n\n", text).strip()
 
     def _common(self, view: IncidentView, next_update_due: datetime | None) -> dict[str, Any]:
@@ -229,6 +241,11 @@ class Drafter:
                 where = self.env.get_template(f"{name}.j2").filename or f"{name}.j2"
                 issues.append(ConfigIssue(where, 0, f"does not render: {error}"))
         return issues
+
+
+def _escaped(value: Any) -> Any:
+    """Every ``{{ value }}`` in a mrkdwn template, as the text it prints, escaped."""
+    return escape(str(value))
 
 
 def drafter_for(catalog: Catalog) -> Drafter:

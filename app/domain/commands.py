@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from app.domain.errors import UsageError
 from app.domain.suggest import did_you_mean
+from app.domain.text import escape, plain
 
 USAGE: dict[str, str] = {
     "declare": "`/incident declare [private] [drill] [SEV] <title> [services: a, b]"
@@ -15,7 +16,7 @@ USAGE: dict[str, str] = {
     " workaround: … eta: 45m`",
     "severity": "`/incident severity <SEV> [reason]`",
     "assign": "`/incident assign commander|comms @user`",
-    "page": "`/incident page @user | team:<id> | service:<id>`",
+    "page": "`/incident page @user | @user-group | team:<id> | service:<id>`",
     "ack": "`/incident ack`",
     "escalate": "`/incident escalate [reason]`",
     "resolve": "`/incident resolve fix: … residual_risk: … customer_steps: …`",
@@ -56,9 +57,13 @@ _LONG_REF = re.compile(r"^INC-\d{10,}$", re.IGNORECASE)
 
 @dataclass(frozen=True)
 class Command:
+    """``args`` is plain text (what the person typed, mentions read as ``@name``); ``raw`` is
+    the same words as Slack escaped them, for the verbs that need a mention's id."""
+
     verb: str
     args: str
     incident_number: int | None = None
+    raw: str = field(default="", compare=False)
 
 
 def parse_incident_ref(word: str) -> int | None:
@@ -67,6 +72,7 @@ def parse_incident_ref(word: str) -> int | None:
 
 
 def parse_command(text: str) -> Command:
+    """``text`` as Slack sends it (escaped, ``should_escape: true``)."""
     words = text.strip().split(None, 1)
     number = parse_incident_ref(words[0]) if words else None
     if words and _LONG_REF.match(words[0]):
@@ -81,7 +87,8 @@ def parse_command(text: str) -> Command:
     args = words[1].strip() if len(words) > 1 else ""
     if verb not in USAGE:
         raise UsageError(
-            f"`{words[0]}` is not an `/incident` command.{did_you_mean(verb, USAGE)}",
+            f"`{escape(plain(words[0]))}` is not an `/incident` command."
+            + did_you_mean(verb, USAGE),
             usage="Try `/incident help` for the list.",
         )
     if number is not None and verb not in INCIDENT_VERBS:
@@ -89,7 +96,7 @@ def parse_command(text: str) -> Command:
             f"`{verb}` does not act on one incident, so it takes no `INC-{number}`.",
             usage=USAGE[verb],
         )
-    return Command(verb, args, number)
+    return Command(verb, plain(args), number, raw=args)
 
 
 def help_text() -> str:

@@ -14,6 +14,7 @@ from app.domain.commands import USAGE
 from app.domain.errors import UsageError
 from app.domain.segments import split_list, split_segments
 from app.domain.suggest import did_you_mean
+from app.domain.text import escape
 
 MAX_SUGGESTED = 5
 """Unknown names answered one by one (with suggestions); past these, only counted. Each costs a
@@ -54,7 +55,7 @@ def parse_declare(text: str, catalog: Catalog) -> Declaration:
             words = words[1:]
         elif _looks_like_severity(words[0], catalog.policy):
             raise UsageError(
-                f"Unknown severity `{words[0]}`. Choose one of "
+                f"Unknown severity `{escape(words[0])}`. Choose one of "
                 + ", ".join(f"`{s.id}`" for s in catalog.policy.severities)
                 + ".",
                 usage=usage,
@@ -122,7 +123,7 @@ def _resolve(
             resolved.append(key)
     if unknown:
         lines = [
-            f"Unknown {kind} `{word}`.{did_you_mean(word, by_key.values())}"
+            f"Unknown {kind} `{escape(word)}`.{did_you_mean(word, by_key.values())}"
             for word in unknown[:MAX_SUGGESTED]
         ]
         if len(unknown) > MAX_SUGGESTED:

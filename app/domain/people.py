@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import re
+from typing import Literal
+
+from app.domain.commands import USAGE
+from app.domain.errors import UsageError
+from app.domain.text import escape, parse_ref
 
 USER_ID = re.compile(r"^[UW][A-Z0-9]{2,39}$")
-MENTION = re.compile(r"^<@([UW][A-Z0-9]{1,39})(?:\|[^>]*)?>$")
 """Slack ids are a dozen characters; one longer than Beacon stores (40) is no user of Slack's."""
+Role = Literal["commander", "comms"]
+ROLES: dict[str, Role] = {"commander": "commander", "comms": "comms"}
 
 
 def is_user_id(person: str) -> bool:
@@ -14,12 +20,24 @@ def is_user_id(person: str) -> bool:
 
 
 def mention(person: str) -> str:
-    return f"<@{person}>" if is_user_id(person) else person
+    """A live mention of a user id; anything else (an email from the config) as plain text."""
+    return f"<@{person}>" if is_user_id(person) else escape(person)
 
 
 def parse_mention(text: str) -> str | None:
-    """``<@U123|dana>`` (as Slack escapes it) or a bare ``U123``: the user id, else None."""
-    match = MENTION.match(text.strip())
-    if match:
-        return match.group(1)
+    """``<@U123|dana>`` or ``<@U123>`` (as Slack escapes a mention) or a bare ``U123``: the
+    user id, else None."""
+    ref = parse_ref(text)
+    if ref is not None:
+        return ref.id if ref.kind == "user" and is_user_id(ref.id) else None
     return text.strip() if is_user_id(text.strip()) else None
+
+
+def parse_assignment(raw: str) -> tuple[Role, str]:
+    """``commander <@U…|name>`` (as Slack escaped it): the role and the user id."""
+    words = raw.split()
+    role = ROLES.get(words[0].lower()) if words else None
+    user = parse_mention(words[1]) if len(words) == 2 else None
+    if role is None or user is None:
+        raise UsageError("Say which role and whom.", usage=USAGE["assign"])
+    return role, user

@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 
 from app.beacon import Beacon
-from app.handlers.replies import replying_errors
+from app.handlers.replies import answering, replying_errors
 from app.slack.ids import PAGE_ACK
 
 
@@ -24,4 +24,4 @@ def register(app: AsyncApp, beacon: Beacon) -> None:
                 beacon.paging.acknowledge, user=body["user"]["id"], page_id=int(action["value"])
             )
 
-        await replying_errors(respond, work)
+        await replying_errors(answering(beacon.gateway, body, respond), work)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import Any, Literal
+from typing import Any
 
 from slack_bolt.async_app import AsyncApp, AsyncRespond
 
@@ -12,16 +12,16 @@ from app.beacon import Beacon
 from app.domain.commands import USAGE, Command, help_text, parse_command
 from app.domain.declaration import match_severity, parse_declare, resolve_accounts
 from app.domain.errors import BeaconError, UsageError
-from app.domain.people import parse_mention
+from app.domain.people import parse_assignment
 from app.domain.resolution import parse_resolve, reopen_status
 from app.domain.targets import parse_page_request
+from app.domain.text import escape
 from app.domain.updates import parse_update
 from app.handlers.replies import replying_errors
 from app.routing.roster import roster, teams_for
 from app.slack import blocks
 
 Ack = Callable[..., Awaitable[None]]
-ROLES: dict[str, Literal["commander", "comms"]] = {"commander": "commander", "comms": "comms"}
 Verb = Callable[[Ack, AsyncRespond, dict[str, Any], Command], Awaitable[None]]
 
 
@@ -93,7 +93,7 @@ class IncidentCommand:
             )
             return
         await ack(
-            text=f":hourglass_flowing_sand: Declaring *{declaration.title}*…",
+            text=f":hourglass_flowing_sand: Declaring *{escape(declaration.title or '')}*…",
             response_type="ephemeral",
         )
 
@@ -112,7 +112,7 @@ class IncidentCommand:
             )
             await respond(
                 text=f":rotating_light: *{declared.ref}* declared as {declared.severity}{raised}:"
-                f" {declared.title}. Its channel is being opened and you are invited.",
+                f" {escape(declared.title)}. Its channel is being opened and you are invited.",
                 response_type="ephemeral",
                 replace_original=True,
             )
@@ -198,17 +198,22 @@ class IncidentCommand:
     async def page(
         self, ack: Ack, respond: AsyncRespond, command: dict[str, Any], parsed: Command
     ) -> None:
-        request = parse_page_request(parsed.args, self.beacon.catalog)
-        await self._reply(
-            ack,
-            respond,
-            lambda: self.beacon.paging.page(
-                request,
+        request = parse_page_request(parsed.raw, self.beacon.catalog)
+        await ack()
+
+        async def run() -> None:
+            group = request.kind == "usergroup"  # its members as Slack has them now
+            members = await self.beacon.gateway.usergroup_members(request.id) if group else ()
+            text = await asyncio.to_thread(
+                self.beacon.paging.page,
+                request.with_members(members),
                 actor=command["user_id"],
                 number=parsed.incident_number,
                 channel=command.get("channel_id"),
-            ),
-        )
+            )
+            await respond(text=text, response_type="ephemeral")
+
+        await replying_errors(respond, run)
 
     async def severity(
         self, ack: Ack, respond: AsyncRespond, command: dict[str, Any], parsed: Command
@@ -217,9 +222,8 @@ class IncidentCommand:
         severity = match_severity(word, self.beacon.catalog.policy)
         if severity is None:
             choices = ", ".join(f"`{s.id}`" for s in self.beacon.catalog.policy.severities)
-            raise UsageError(
-                f"Unknown severity `{word}`. Choose one of {choices}.", usage=USAGE["severity"]
-            )
+            unknown = f"Unknown severity `{escape(word)}`. Choose one of {choices}."
+            raise UsageError(unknown, usage=USAGE["severity"])
         await self._reply(
             ack,
             respond,
@@ -235,16 +239,12 @@ class IncidentCommand:
     async def assign(
         self, ack: Ack, respond: AsyncRespond, command: dict[str, Any], parsed: Command
     ) -> None:
-        words = parsed.args.split()
-        role = words[0].lower() if words else ""
-        user = parse_mention(words[1]) if len(words) == 2 else None
-        if role not in ROLES or user is None:
-            raise UsageError("Say which role and whom.", usage=USAGE["assign"])
+        role, user = parse_assignment(parsed.raw)
         await self._reply(
             ack,
             respond,
             lambda: self.beacon.changes.assign(
-                ROLES[role],
+                role,
                 user,
                 actor=command["user_id"],
                 number=parsed.incident_number,

@@ -10,11 +10,30 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 
 from app.domain.errors import BeaconError
 from app.slack.blocks import error_text
+from app.slack.gateway import SlackGateway
 
 log = logging.getLogger(__name__)
 
 
-async def replying_errors(respond: AsyncRespond, work: Callable[[], Awaitable[Any]]) -> None:
+Reply = Callable[..., Awaitable[Any]]
+"""Bolt's ``respond`` or :func:`answering`'s stand-in: called with ``text=`` and Slack's
+response fields."""
+
+
+def answering(gateway: SlackGateway, body: dict[str, Any], respond: AsyncRespond) -> Reply:
+    """How to answer whoever pressed a button: through the ``response_url`` of a message, or,
+    where Slack gives none (App Home, modals), as a DM from Beacon, so an error is still seen."""
+    if body.get("response_url"):
+        return respond
+    user = str(body["user"]["id"])
+
+    async def direct(*, text: str, **_: Any) -> None:
+        await gateway.direct(user, text=text)
+
+    return direct
+
+
+async def replying_errors(respond: Reply, work: Callable[[], Awaitable[Any]]) -> None:
     """Run ``work`` after the ack; a BeaconError becomes an ephemeral reply, anything else is
     logged and still answered, so the user is never left with silence."""
     try:

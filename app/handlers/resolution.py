@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
@@ -15,8 +14,6 @@ from app.domain.errors import BeaconError
 from app.domain.resolution import ResolveInput
 from app.handlers.replies import replying_errors
 from app.slack.ids import CHECKLIST_TICK, RESOLVE_VIEW, ResolveField
-
-log = logging.getLogger(__name__)
 
 
 def _value(view: dict[str, Any], block: str) -> str | None:
@@ -71,4 +68,4 @@ def register(app: AsyncApp, beacon: Beacon) -> None:
             if meta.get("channel"):
                 await beacon.gateway.ephemeral(str(meta["channel"]), user, text=error.message)
             else:
-                log.warning("resolve from the form failed: %s", error.message)
+                await beacon.gateway.direct(user, text=error.message)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 
 from app.catalog.models import Catalog
+from app.domain.text import plain
 from app.paging.pagerduty import PagerDutyClient, PagerFailure, pagerduty_severity
 from app.slack.delivery import Effect, Job, Outcome
 from app.store.db import UnitOfWork
@@ -62,7 +63,7 @@ class PagerDutyEffects:
         key = await client.trigger(
             dedup_key=dedup_key(incident, page),
             summary=f"{incident.ref} {incident.severity}: {incident.title}"
-            f" ({'; '.join(page.reasons)})",
+            f" ({plain('; '.join(page.reasons))})",  # reasons are mrkdwn; PagerDuty shows text
             source="beacon",
             severity=pagerduty_severity(rank),
             links=runbooks,

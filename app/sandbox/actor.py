@@ -72,9 +72,9 @@ class Actor:
         return trigger
 
     async def command(self, user: str, channel: str, text: str, *, name: str = "") -> Answer:
-        """``/incident <text>`` typed by ``user`` in ``channel``."""
+        """``/incident <text>`` typed by ``user`` in ``channel``, sent as Slack escapes it."""
         body = slash_command_body(
-            text,
+            self.slack.slash_text(text),
             user_id=user,
             channel_id=channel,
             channel_name=name or channel,

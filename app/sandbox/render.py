@@ -37,6 +37,7 @@ EMOJI = {
     "mega": "📣",
 }
 _EMOJI = re.compile(r":([a-z0-9_+-]+):")
+_SLACK_ENTITY = re.compile(r"&amp;(amp|lt|gt);")
 _LINK = re.compile(r"&lt;([^&|]+?)(?:\|([^&]*?))?&gt;")
 _INLINE = [
     (re.compile(r"```(.+?)```", re.S), r"<pre>\1</pre>"),
@@ -74,6 +75,7 @@ def mrkdwn(text: str, names: Names) -> Markup:
         return f'<a href="{href}" target="_blank" rel="noopener">{label or target}</a>'
 
     out = _LINK.sub(link, escaped)
+    out = _SLACK_ENTITY.sub(r"&\1;", out)  # Slack's &amp; &lt; &gt; read as & < > (in HTML)
     out = emoji(out)
     for pattern, replacement in _INLINE:
         out = pattern.sub(replacement, out)

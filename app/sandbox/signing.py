@@ -83,7 +83,11 @@ def slash_command_body(
     team_id: str = TEAM_ID,
     api_app_id: str = API_APP_ID,
 ) -> bytes:
-    """Form-encoded slash command body, field order as in Slack's docs example."""
+    """Form-encoded slash command body, field order as in Slack's docs example.
+
+    ``text`` goes on the wire as given: pass what a person typed through
+    :func:`app.sandbox.composer.slash_text` (``FakeSlack.slash_text``) first, as Slack escapes it.
+    """
     fields = {
         "token": VERIFICATION_TOKEN,
         "team_id": team_id,

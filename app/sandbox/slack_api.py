@@ -36,6 +36,7 @@ from urllib.parse import parse_qsl
 
 from aiohttp import WSMsgType, web
 
+from app.sandbox.composer import slash_text
 from app.sandbox.openapi import ApiSpec, load_spec
 from app.sandbox.slack_state import (
     APP_ID,
@@ -245,6 +246,11 @@ class FakeSlack:
     def response_url(self, token: str) -> str:
         """A response_url to put in payloads; posts land in :attr:`responses`."""
         return f"{self.root_url}response_url/{token}"
+
+    def slash_text(self, typed: str) -> str:
+        """``typed`` escaped as Slack sends a slash command's text (:mod:`composer`)."""
+        with self._lock:
+            return slash_text(typed, self.workspace)
 
     # -- failure injection and rate limits --------------------------------
 

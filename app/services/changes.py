@@ -6,6 +6,7 @@ from typing import Literal
 
 from app.domain.errors import UsageError
 from app.domain.people import mention
+from app.domain.text import escape
 from app.routing.targets import page_targets
 from app.services import cadence
 from app.services.context import Context
@@ -37,7 +38,7 @@ class ChangeService:
             if effective != severity:
                 text += f" (asked {severity}; {'; '.join(impact.severity.raised_by)})"
             if reason:
-                text += f": {reason}"
+                text += f": {escape(reason)}"
             event = incidents.record(
                 session,
                 incident,

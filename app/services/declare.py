@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.domain.declaration import Declaration
+from app.domain.text import escape
 from app.metrics import INCIDENTS_DECLARED
 from app.routing.assessment import Impact, assess
 from app.routing.targets import page_targets
@@ -84,7 +85,7 @@ def declare(
             at=now,
             actor=actor,
             kind="declared",
-            text=f"{incident.ref} declared as {incident.severity}: {incident.title}",
+            text=f"{incident.ref} declared as {incident.severity}: {escape(incident.title)}",
             data={
                 "declared_severity": declaration.severity,
                 "private": declaration.private,

@@ -17,6 +17,7 @@ from app.catalog.durations import format_duration
 from app.domain.errors import Forbidden, UsageError
 from app.domain.people import is_user_id, mention
 from app.domain.targets import PageRequest
+from app.domain.text import escape
 from app.routing.targets import (
     PageTarget,
     Routing,
@@ -365,7 +366,7 @@ class PagingService:
                 self.ctx,
                 incident,
                 actor=actor,
-                reason=reason or f"requested by {mention(actor)}",
+                reason=escape(reason) if reason else f"requested by {mention(actor)}",
                 now=now,
             )
             session.commit()
@@ -383,6 +384,12 @@ class PagingService:
                 routing = team_targets(catalog, request.id, now)
             elif request.kind == "service":
                 routing = service_targets(catalog, request.id, now)
+            elif request.kind == "usergroup":
+                if not request.members:
+                    raise UsageError(f"{escape(request.label)} has nobody in it to page.")
+                why = (f"in {escape(request.label)}", f"paged by {mention(actor)}")
+                people = dict.fromkeys(request.members)
+                routing = Routing(tuple(PageTarget(p, ("user",), why, True) for p in people))
             else:
                 target = PageTarget(request.id, ("user",), (f"paged by {mention(actor)}",), True)
                 routing = Routing((target,))

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from app.domain.errors import Forbidden, UsageError
 from app.domain.people import mention
+from app.domain.text import escape
 from app.domain.updates import UpdateInput, check_transition
 from app.services import cadence
 from app.services.context import Context
@@ -177,7 +178,7 @@ class UpdateService:
                 at=now,
                 actor=actor,
                 kind="update",
-                text=update.summary or "status update",
+                text=escape(update.summary) if update.summary else "status update",
                 data={"update_id": draft.id, "status": incident.status},
             )
             post_briefs(session, incident, draft, now)
@@ -316,7 +317,7 @@ class UpdateService:
                 at=now,
                 actor=actor,
                 kind="rejected",
-                text=f"Customer update rejected: {reason}",
+                text=f"Customer update rejected: {escape(reason)}",
                 data={"update_id": draft.id},
             )
             enqueue(
@@ -335,7 +336,7 @@ class UpdateService:
                 f"update:{draft.id}:rejected:notice",
                 now=now,
                 text=f":no_entry: {drafter}, {mention(actor)} rejected the customer"
-                f" draft: {reason}. Post a corrected `/incident update`.",
+                f" draft: {escape(reason)}. Post a corrected `/incident update`.",
             )
             session.commit()
         self.ctx.on_commit()

@@ -1,14 +1,15 @@
 """Channel names and emails from the config, resolved to Slack ids once and cached.
 
 The database copy is shared by every process; the in-memory copy keeps the hot path free of
-queries after the first use.
+queries after the first use. An email Slack does not know is remembered as unknown for a day
+only: the person may join the workspace later, and then they should be paged.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
 from sqlalchemy.orm import Session
@@ -18,6 +19,8 @@ from app.store.db import UnitOfWork
 from app.store.models import SlackIdCache
 
 T = TypeVar("T")
+UNKNOWN_FOR = timedelta(days=1)
+"""How long an email Slack did not know stays unknown before it is looked up again."""
 
 
 def is_channel_id(ref: str) -> bool:
@@ -31,7 +34,7 @@ class Directory:
         self.gateway = gateway
         self.uow = uow
         self.clock = clock
-        self._memory: dict[str, str | None] = {}
+        self._memory: dict[str, tuple[str | None, datetime]] = {}
 
     async def channel_id(self, ref: str) -> str:
         if is_channel_id(ref):
@@ -59,24 +62,29 @@ class Directory:
         return found
 
     async def _cached(self, key: str) -> tuple[bool, str | None]:
-        """Whether ``key`` was resolved before (an unknown email is cached as None), and to what."""
-        if key in self._memory:
-            return True, self._memory[key]
+        """Whether ``key`` was resolved before (an unknown email is cached as None for
+        :data:`UNKNOWN_FOR`), and to what."""
+        if key not in self._memory:
 
-        def read(session: Session) -> SlackIdCache | None:
-            return session.get(SlackIdCache, key)
+            def read(session: Session) -> SlackIdCache | None:
+                return session.get(SlackIdCache, key)
 
-        row = await asyncio.to_thread(self._with_session, read)
-        if row is None:
+            row = await asyncio.to_thread(self._with_session, read)
+            if row is None:
+                return False, None
+            at = row.resolved_at
+            self._memory[key] = row.value, at if at.tzinfo else at.replace(tzinfo=UTC)
+        value, resolved_at = self._memory[key]
+        if value is None and self.clock() - resolved_at >= UNKNOWN_FOR:
             return False, None
-        self._memory[key] = row.value
-        return True, row.value
+        return True, value
 
     async def _store(self, key: str, value: str | None) -> None:
-        self._memory[key] = value
+        now = self.clock()
+        self._memory[key] = value, now
 
         def write(session: Session) -> None:
-            session.merge(SlackIdCache(key=key, value=value, resolved_at=self.clock()))
+            session.merge(SlackIdCache(key=key, value=value, resolved_at=now))
             session.commit()
 
         await asyncio.to_thread(self._with_session, write)

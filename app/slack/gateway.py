@@ -40,6 +40,11 @@ TRANSIENT_ERRORS = frozenset(
         "team_added_to_org",
     }
 )
+UNREACHABLE_FOR_EPHEMERAL = frozenset(
+    {"channel_not_found", "not_in_channel", "user_not_in_channel", "is_archived"}
+)
+"""chat.postEphemeral errors (shared/slack/web-api-openapi.json) that mean "not there": the
+answer goes to the person as a DM instead."""
 HISTORY_LOOKBACK = 50
 """Messages scanned for our own marker before re-posting after an interrupted delivery."""
 
@@ -229,7 +234,18 @@ class SlackGateway:
         return dict(response["view"])
 
     async def ephemeral(self, channel: str, user: str, *, text: str) -> None:
-        await self.call("chat.postEphemeral", channel=channel, user=user, text=text)
+        """Shown to ``user`` only; where Slack will not show it there (a conversation the bot
+        cannot see or is not in, the user is not in, or archived), as a DM from Beacon."""
+        try:
+            await self.call("chat.postEphemeral", channel=channel, user=user, text=text)
+        except SlackFailure as failure:
+            if failure.error not in UNREACHABLE_FOR_EPHEMERAL:
+                raise
+            await self.direct(user, text=text)
+
+    async def direct(self, user: str, *, text: str) -> None:
+        """A DM from Beacon: where an answer goes when Slack gave no other place to show it."""
+        await self.post(await self.open_dm(user), text=text)
 
     async def lookup_email(self, email: str) -> str | None:
         try:
@@ -243,3 +259,8 @@ class SlackGateway:
     async def open_dm(self, user: str) -> str:
         response = await self.call("conversations.open", users=user)
         return str(response["channel"]["id"])
+
+    async def usergroup_members(self, usergroup: str) -> tuple[str, ...]:
+        """The user ids in a user group (scope ``usergroups:read``)."""
+        response = await self.call("usergroups.users.list", usergroup=usergroup)
+        return tuple(str(user) for user in response.get("users", []))

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from app.catalog.loader import load_catalog
 from app.routing.oncall import on_call_at
 from app.slack.ids import PAGE_ACK
-from app.store.models import IncidentEvent, Timer
+from app.store.models import IncidentEvent, OutboxItem, Timer
 from tests.e2e.conftest import FIXTURE_CONFIG, SEEDED_CHANNELS
 from tests.fakes.slack_api import FakeSlack
 from tests.support.harness import FakeClock, RunningBeacon, eventually
@@ -179,15 +179,75 @@ def test_ack_command_and_manual_escalation(beacon: RunningBeacon, slack: FakeSla
 def test_manual_pages(beacon: RunningBeacon, slack: FakeSlack) -> None:
     _declare_and_wait(beacon, slack)
     channel = slack.channel_by_name("inc-1-checkout-failing")
-    beacon.command("page <@U0HELPER|helper>", channel=channel.id)
+    slack.workspace.add_user("helper@example.com", "U0HELPER")
+    beacon.command("page @helper", channel=channel.id)
     eventually(lambda: dms(slack, "U0HELPER"))
     beacon.command("page team:identity", channel=channel.id)
     eventually(lambda: dms(slack, oncall("identity").primary))
-    beacon.command("page <@U0HELPER>", channel=channel.id)
+    beacon.command("page @U0HELPER", channel=channel.id)
     eventually(lambda: [r for r in slack.responses if "already paged" in r["text"]])
     assert len(dms(slack, "U0HELPER")) == 1
     body = beacon.command("page team:idenity", channel=channel.id).json()
     assert "Did you mean `identity`" in body["text"]
+
+
+def test_page_a_user_group_pages_its_members(beacon: RunningBeacon, slack: FakeSlack) -> None:
+    _declare_and_wait(beacon, slack)
+    group = slack.workspace.add_usergroup("payments-oncall", ["U0PAY1", "U0PAY2"])
+    channel = slack.channel_by_name("inc-1-checkout-failing")
+    beacon.command("page @payments-oncall", channel=channel.id)
+    eventually(lambda: dms(slack, "U0PAY1") and dms(slack, "U0PAY2"))
+    assert "in @payments-oncall" in str(dms(slack, "U0PAY1")[0].blocks)
+    (lookup,) = [c for c in slack.calls if c.method == "usergroups.users.list"]
+    assert lookup.args["usergroup"] == group.id
+    reply = eventually(lambda: [r for r in slack.responses if "Paged" in r["text"]])
+    assert "<@U0PAY1>" in reply[0]["text"] and "<@U0PAY2>" in reply[0]["text"]
+
+
+def test_page_channel_is_refused_without_a_broadcast(
+    beacon: RunningBeacon, slack: FakeSlack
+) -> None:
+    _declare_and_wait(beacon, slack)
+    channel = slack.channel_by_name("inc-1-checkout-failing")
+    body = beacon.command("page @channel", channel=channel.id).json()
+    assert "`@channel` is not a person" in body["text"] and "<!" not in body["text"]
+
+
+def test_unknown_email_is_looked_up_again_after_a_day(database_url: str, clock: FakeClock) -> None:
+    with (
+        FakeSlack(channels=SEEDED_CHANNELS, users={}) as slack,
+        RunningBeacon(
+            database_url=database_url, slack=slack, config_dir=FIXTURE_CONFIG, clock=clock
+        ) as beacon,
+    ):
+
+        def declare(number: int) -> Any:
+            beacon.command(f"declare P2 Card payments failing {number} services: payments")
+            name = f"inc-{number}-card-payments-failing-{number}"
+            channel = eventually(lambda: slack.channel_by_name(name))
+            eventually(
+                lambda: "Could not page" in channel_texts(slack, channel.id) or dms(slack, "U0DANA")
+            )
+            return channel
+
+        def settled() -> bool:
+            """Nothing of the declaration left to deliver, so no lookup is still in flight."""
+            with beacon.beacon.uow() as session:
+                due = select(OutboxItem).where(
+                    OutboxItem.state == "pending", OutboxItem.available_at <= clock()
+                )
+                return session.scalars(due).first() is None
+
+        declare(1)
+        eventually(settled)
+        slack.workspace.add_user("dana@example.com", "U0DANA")
+        second = declare(2)
+        assert "Could not page dana@example.com" in channel_texts(slack, second.id)
+        assert dms(slack, "U0DANA") == []  # still remembered as unknown within the day
+        clock.advance(timedelta(days=1, minutes=1))
+        third = declare(3)
+        eventually(lambda: dms(slack, "U0DANA"))
+        assert "Could not page dana@example.com" not in channel_texts(slack, third.id)
 
 
 def test_severity_change_pages_only_the_newly_required(
@@ -209,10 +269,11 @@ def test_severity_change_pages_only_the_newly_required(
 def test_assign_commander_updates_topic(beacon: RunningBeacon, slack: FakeSlack) -> None:
     _declare_and_wait(beacon, slack)
     channel = slack.channel_by_name("inc-1-checkout-failing")
-    beacon.command("assign commander <@U0NEWIC|nic>", channel=channel.id)
+    slack.workspace.add_user("nic@example.com", "U0NEWIC")
+    beacon.command("assign commander @nic", channel=channel.id)  # arrives as <@U0NEWIC|nic>
     eventually(lambda: "IC <@U0NEWIC>" in slack.channel_by_name("inc-1-checkout-failing").topic)
     eventually(lambda: "U0NEWIC" in slack.channel_by_name("inc-1-checkout-failing").members)
-    body = beacon.command("assign boss <@U0X>", channel=channel.id).json()
+    body = beacon.command("assign boss @nic", channel=channel.id).json()
     assert "Usage" in body["text"]
 
 

@@ -119,9 +119,10 @@ class RunningBeacon:
     def command(
         self, text: str, *, user: str = "U0RESP1", channel: str = "C0GENERAL"
     ) -> httpx.Response:
+        """``/incident <text>`` as a person types it; Slack's escaping is applied here."""
         self._triggers += 1
         body = slash_command_body(
-            text,
+            self.slack.slash_text(text),
             user_id=user,
             channel_id=channel,
             response_url=self.slack.response_url(f"cmd{self._triggers}"),

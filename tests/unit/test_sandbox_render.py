@@ -28,3 +28,9 @@ def test_text_from_messages_cannot_inject_markup() -> None:
 
 def test_emoji_shortcodes() -> None:
     assert str(text_object({"type": "plain_text", "text": ":pager: INC-1"}, names)) == "📟 INC-1"
+
+
+def test_slack_escaped_text_reads_as_typed() -> None:
+    """What Beacon escaped (``&amp;`` ``&lt;``) shows as ``&`` ``<``, once, never as markup."""
+    out = str(mrkdwn("*Search &amp; export &lt;b&gt;slow&lt;/b&gt;* @channel", names))
+    assert out == "<b>Search &amp; export &lt;b&gt;slow&lt;/b&gt;</b> @channel"

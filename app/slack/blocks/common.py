@@ -14,6 +14,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from app.briefs.view import IncidentView
+from app.domain.text import defuse
 
 SECTION_TEXT = 3000
 
@@ -35,7 +36,9 @@ def cut(text: str, limit: int) -> str:
 
 
 def mrkdwn(text: str, limit: int = SECTION_TEXT) -> MarkdownTextObject:
-    return MarkdownTextObject(text=cut(text, limit))
+    """Every mrkdwn text object Beacon builds: user text in it was escaped by its renderer
+    (:func:`app.domain.text.escape`); no special mention survives (:func:`defuse`)."""
+    return MarkdownTextObject(text=cut(defuse(text), limit))
 
 
 def severity_text(view: IncidentView) -> str:
@@ -50,7 +53,7 @@ def option(text: str, value: str) -> Option:
 
 
 def error_text(message: str, usage: str | None) -> str:
-    return f":warning: {message}" + (f"\nUsage: {usage}" if usage else "")
+    return defuse(f":warning: {message}" + (f"\nUsage: {usage}" if usage else ""))
 
 
 def notice(text: str) -> tuple[str, list[Block]]:

@@ -15,6 +15,7 @@ from slack_sdk.models.views import View
 
 from app.briefs.home import HomeView
 from app.briefs.view import clock_time
+from app.domain.text import escape
 from app.reviews.metrics import Aggregate
 from app.slack.blocks.common import cut, mrkdwn
 from app.slack.ids import PAGE_ACK
@@ -48,8 +49,8 @@ def app_home(view: HomeView) -> View:
             SectionBlock(
                 text=mrkdwn(
                     f"{lock}*{incident.ref} · {incident.severity} · {incident.status.capitalize()}*"
-                    f" — {cut(incident.title, 200)}\nIC <@{incident.commander}> · next update"
-                    f" {clock_time(incident.next_update_due)}{where}"
+                    f" — {escape(cut(incident.title, 200))}\nIC <@{incident.commander}>"
+                    f" · next update {clock_time(incident.next_update_due)}{where}"
                 )
             )
         )
@@ -64,7 +65,7 @@ def app_home(view: HomeView) -> View:
             SectionBlock(
                 block_id=f"home_page:{page.page_id}",
                 text=mrkdwn(
-                    f":pager: *{page.ref} · {page.severity}* — {cut(page.title, 200)}\n"
+                    f":pager: *{page.ref} · {page.severity}* — {escape(cut(page.title, 200))}\n"
                     f"{cut(', '.join(page.reasons), 500)} · paged {clock_time(page.paged_at)}"
                 ),
                 accessory=ButtonElement(

@@ -15,6 +15,7 @@ from slack_sdk.models.blocks import (
 
 from app.briefs.view import AccountCard, AccountLine, IncidentView, clock_time
 from app.domain.people import mention
+from app.domain.text import escape
 from app.slack.blocks.common import (
     FIELD_TEXT,
     HEADER_TEXT,
@@ -29,7 +30,7 @@ def _service_lines(view: IncidentView) -> str:
     lines = []
     for service in view.services:
         how = "named" if service.named else "depends on an affected service"
-        line = f"• {service.name} (`{service.id}`), {how}"
+        line = f"• {escape(service.name)} (`{service.id}`), {how}"
         if service.runbook:
             line += f" · <{service.runbook}|runbook>"
         lines.append(line)
@@ -41,7 +42,7 @@ def accounts_by_tier(accounts: Sequence[AccountLine], limit: int = SECTION_TEXT)
     lines = []
     budget = limit // max(len({a.tier for a in accounts}), 1)
     for tier, group in groupby(accounts, key=lambda account: account.tier):
-        names = [account.name for account in group]
+        names = [escape(account.name) for account in group]
         head = f"*Tier {tier}* ({len(names)}): "
         shown: list[str] = []
         for index, name in enumerate(names):
@@ -76,25 +77,26 @@ def brief(view: IncidentView) -> tuple[str, list[Block]]:
         notes.append("Not customer-visible: no customer notice is drafted.")
     if notes:
         blocks.append(ContextBlock(elements=[mrkdwn(note, FIELD_TEXT) for note in notes[:10]]))
-    blocks.append(SectionBlock(text=mrkdwn(f"*What is known*\n{view.summary or '_nothing yet_'}")))
+    known = escape(view.summary) if view.summary else "_nothing yet_"
+    blocks.append(SectionBlock(text=mrkdwn(f"*What is known*\n{known}")))
     blocks.append(SectionBlock(text=mrkdwn(f"*Services affected*\n{_service_lines(view)}")))
     if view.accounts:
         lines = "\n".join(accounts_by_tier(view.accounts, SECTION_TEXT - 40))
         blocks.append(SectionBlock(text=mrkdwn(f"*Accounts affected*\n{lines}")))
-    text = f"{view.ref} · {view.severity} · {view.title}"
+    text = f"{view.ref} · {view.severity} · {escape(view.title)}"
     return text, blocks
 
 
 def announcement(view: IncidentView, latest: str | None = None) -> tuple[str, list[Block]]:
     """The one message per incident in the announce channel, kept up to date with chat.update."""
     where = f"<#{view.channel_id}>" if view.channel_id else "channel being created"
-    services = ", ".join(service.name for service in view.services if service.named) or "—"
-    text = f"{view.ref} · {view.severity} · {view.title}"
+    services = ", ".join(escape(s.name) for s in view.services if s.named) or "—"
+    text = f"{view.ref} · {view.severity} · {escape(view.title)}"
     blocks: list[Block] = [
         SectionBlock(
             text=mrkdwn(
                 f"{':white_check_mark:' if view.status == 'resolved' else ':rotating_light:'}"
-                f" *{view.ref} · {severity_text(view)}*\n*{view.title}*"
+                f" *{view.ref} · {severity_text(view)}*\n*{escape(view.title)}*"
             ),
             fields=[
                 mrkdwn(f"*Status*\n{view.status_label}", FIELD_TEXT),
@@ -103,7 +105,7 @@ def announcement(view: IncidentView, latest: str | None = None) -> tuple[str, li
                 mrkdwn(f"*Services*\n{services}", FIELD_TEXT),
             ],
         ),
-        *([SectionBlock(text=mrkdwn(f"*Latest update*\n{latest}"))] if latest else []),
+        *([SectionBlock(text=mrkdwn(f"*Latest update*\n{escape(latest)}"))] if latest else []),
         ContextBlock(
             elements=[
                 mrkdwn(
@@ -129,7 +131,7 @@ def incident_list(views: Iterable[IncidentView]) -> tuple[str, list[Block]]:
         blocks.append(
             SectionBlock(
                 text=mrkdwn(
-                    f"*{view.ref} · {view.severity}* {view.title}\n{view.status_label} · IC"
+                    f"*{view.ref} · {view.severity}* {escape(view.title)}\n{view.status_label} · IC"
                     f" <@{view.commander}> · next update {clock_time(view.next_update_due)}"
                     f" · {where}"
                 )
@@ -142,7 +144,7 @@ def incident_list(views: Iterable[IncidentView]) -> tuple[str, list[Block]]:
 
 def account_cards(cards: Sequence[AccountCard], total: int, query: str) -> tuple[str, list[Block]]:
     if not cards:
-        text = f"No account matches `{query}`."
+        text = f"No account matches `{escape(query)}`."
         return text, [SectionBlock(text=mrkdwn(text))]
     body: list[Block] = []
     for card in cards:
@@ -159,7 +161,7 @@ def account_cards(cards: Sequence[AccountCard], total: int, query: str) -> tuple
         body.append(
             SectionBlock(
                 text=mrkdwn(
-                    f"*{account.name}* (`{account.id}`) · *Tier {card.tier}*"
+                    f"*{escape(account.name)}* (`{account.id}`) · *Tier {card.tier}*"
                     f"{' (set by hand)' if account.tier is not None else ''}\n"
                     f"Score {card.score.total}: value {card.score.value}, dependence"
                     f" {card.score.dependence}, exposure {card.score.exposure}"

@@ -15,6 +15,7 @@ from slack_sdk.models.blocks import (
 )
 
 from app.briefs.view import IncidentView
+from app.domain.text import escape
 from app.slack.blocks.common import (
     FIELD_TEXT,
     HEADER_TEXT,
@@ -32,7 +33,8 @@ def page_message(
 ) -> tuple[str, list[Block]]:
     """The page DM: why you, what is happening, where to go, and the Acknowledge button."""
     where = f"<#{view.channel_id}>" if view.channel_id else "its channel (being created)"
-    text = f"You are paged for {view.ref} · {view.severity} · {view.title}"
+    known = escape(view.summary) if view.summary else "_nothing yet_"
+    text = f"You are paged for {view.ref} · {view.severity} · {escape(view.title)}"
     body: list[Block] = [
         HeaderBlock(
             text=PlainTextObject(
@@ -46,7 +48,7 @@ def page_message(
                 mrkdwn(f"*Commander*\n<@{view.commander}>", FIELD_TEXT),
             ],
         ),
-        SectionBlock(text=mrkdwn(f"*What is known*\n{view.summary or '_nothing yet_'}")),
+        SectionBlock(text=mrkdwn(f"*What is known*\n{known}")),
     ]
     if runbooks:
         body.append(
@@ -76,7 +78,7 @@ def page_acknowledged(
     return text, [
         SectionBlock(
             text=mrkdwn(
-                f":white_check_mark: *{view.ref} · {view.severity} · {view.title}*\n"
+                f":white_check_mark: *{view.ref} · {view.severity} · {escape(view.title)}*\n"
                 f"Acknowledged by <@{by}> at {at}. Why you: {', '.join(reasons)}. Join {where}."
             )
         )

@@ -13,6 +13,7 @@ from slack_sdk.models.blocks import (
 )
 
 from app.briefs.view import DraftView, ThreadView, clock_time
+from app.domain.text import escape
 from app.slack.blocks.common import (
     HEADER_TEXT,
     cut,
@@ -35,7 +36,7 @@ def approval_card(draft: DraftView) -> tuple[str, list[Block]]:
     }.get(draft.kind, "Customer update")
     body: list[Block] = [
         HeaderBlock(text=PlainTextObject(text=cut(f"{label} · {draft.ref}", HEADER_TEXT))),
-        SectionBlock(text=mrkdwn(draft.text or "_empty_")),
+        SectionBlock(text=mrkdwn(escape(draft.text) if draft.text else "_empty_")),
     ]
     drafted = f"Drafted by <@{draft.drafted_by}>" if draft.drafted_by else "Drafted by Beacon"
     if draft.edited_by:
@@ -89,7 +90,8 @@ def approval_card(draft: DraftView) -> tuple[str, list[Block]]:
                     mrkdwn(
                         f":no_entry: Rejected by <@{draft.decided_by}> at"
                         f" {clock_time(draft.decided_at)}:"
-                        f" {draft.reason or 'no reason given'}. {drafted}."
+                        f" {escape(draft.reason) if draft.reason else 'no reason given'}."
+                        f" {drafted}."
                     )
                 ]
             )
@@ -98,6 +100,7 @@ def approval_card(draft: DraftView) -> tuple[str, list[Block]]:
 
 
 def internal_brief(ref: str, text: str) -> tuple[str, list[Block]]:
+    """``text`` is mrkdwn already: the drafter escapes what was typed into it."""
     return f"{ref} internal update", [SectionBlock(text=mrkdwn(text))]
 
 
@@ -107,12 +110,13 @@ def thread_parent(thread: ThreadView) -> tuple[str, list[Block]]:
     if thread.subscribers:
         people.append("following: " + " ".join(f"<@{u}>" for u in thread.subscribers))
     text = (
-        f":rotating_light: *{view.ref} · {view.severity} · {view.title}*\n"
-        f"Affects *{thread.account_name}* (Tier {thread.tier}). {' · '.join(people)}.\n"
+        f":rotating_light: *{view.ref} · {view.severity} · {escape(view.title)}*\n"
+        f"Affects *{escape(thread.account_name)}* (Tier {thread.tier}). {' · '.join(people)}.\n"
         "Approved customer updates for this account arrive in this thread."
     )
-    return f"{view.ref} affects {thread.account_name}", [SectionBlock(text=mrkdwn(text))]
+    return f"{view.ref} affects {escape(thread.account_name)}", [SectionBlock(text=mrkdwn(text))]
 
 
 def thread_reply(text: str) -> tuple[str, list[Block]]:
-    return cut(text, 3000), [SectionBlock(text=mrkdwn(text))]
+    """An approved customer text (plain, as the webhooks get it) in an account thread."""
+    return cut(escape(text), 3000), [SectionBlock(text=mrkdwn(escape(text)))]

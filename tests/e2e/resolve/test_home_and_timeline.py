@@ -11,7 +11,7 @@ from sqlalchemy import select
 from app.slack.ids import PAGE_ACK
 from app.store.models import IncidentEvent
 from tests.e2e.resolve.support import declare
-from tests.fakes.signing import event_body
+from tests.fakes.signing import block_actions_payload, event_body
 from tests.fakes.slack_api import FakeSlack
 from tests.support.harness import RunningBeacon, eventually
 
@@ -78,6 +78,29 @@ def test_app_home_for_ic_liaison_and_bystander(beacon: RunningBeacon, slack: Fak
         eventually(lambda user=user: "No open incident" in _home(slack, user))
     assert "Last 30 days vs targets" in _home(slack, "U0IC")
     assert "*P2* — 1 incident(s)" in _home(slack, "U0BYSTANDER")
+
+
+def test_an_acknowledge_refused_in_app_home_reaches_the_user(
+    beacon: RunningBeacon, slack: FakeSlack
+) -> None:
+    """Home buttons come with no response_url: the refusal arrives as a DM from Beacon."""
+    _open_home(beacon, "U0CS1", "Ev0HOMEACK")
+    declare(beacon, slack, "declare P2 Sign-in errors services: auth")
+    (page,) = eventually(lambda: _home_buttons(slack, "U0CS1"))
+    home = slack.home_views["U0CS1"]
+    pressed = block_actions_payload(
+        action_id=PAGE_ACK, value=page, user_id="U0BYSTANDER", view=home
+    )
+    assert "response_url" not in pressed
+    assert beacon.interact(pressed).status_code == 200
+    told = eventually(lambda: _dm_texts(slack, "U0BYSTANDER"))
+    assert "only they can acknowledge" in told
+    assert _home_buttons(slack, "U0CS1") == [page]
+
+
+def _dm_texts(slack: FakeSlack, user: str) -> str:
+    channel = slack.ims.get(user)
+    return "\n".join(m.text for m in slack.messages(channel.id)) if channel else ""
 
 
 def test_pushpin_reaction_adds_the_message_to_the_timeline_once(

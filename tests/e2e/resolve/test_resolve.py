@@ -3,6 +3,7 @@ thread (ticks by the right people only), cadence and escalation stopped, reopen 
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from datetime import timedelta
@@ -215,3 +216,23 @@ def test_concurrent_ticks_of_one_item_record_one(beacon: RunningBeacon, slack: F
         assert len(list(session.scalars(select(ChecklistTick)))) == 1
         kinds = list(session.scalars(select(IncidentEvent.kind)))
     assert kinds.count("checklist_ticked") == 1
+
+
+def test_a_form_error_for_a_channel_beacon_is_not_in_arrives_as_a_dm(
+    beacon: RunningBeacon, slack: FakeSlack
+) -> None:
+    """chat.postEphemeral answers channel_not_found where Beacon is not a member; the person
+    who submitted still reads why nothing happened."""
+    secret = slack.workspace.add_channel("war-room", is_private=True, members=["U0IC"])
+    submit = view_submission_payload(
+        callback_id=RESOLVE_VIEW,
+        user_id="U0IC",
+        view_id="V0RESOLVE",
+        private_metadata=json.dumps({"number": None, "channel": secret.id}),
+        state_values={ResolveField.FIX: {ResolveField.FIX: text_value("restarted it")}},
+    )
+    assert beacon.interact(submit).status_code == 200
+    dm = eventually(lambda: (c := slack.ims.get("U0IC")) and slack.messages(c.id))
+    refused = [c for c in slack.calls if c.method == "chat.postEphemeral"]
+    assert [c.error for c in refused] == ["channel_not_found"]
+    assert "incident" in dm[0].text
