@@ -18,6 +18,7 @@ from app.catalog.models import Catalog
 from app.catalog.people import emails
 from app.catalog.summary import summarize
 from app.settings import Settings
+from app.slack.channels import join_configured
 from app.slack.gateway import SlackFailure, SlackGateway, make_client, shared_session
 
 if TYPE_CHECKING:
@@ -171,6 +172,7 @@ def worker(settings: Settings) -> int:
 
     async def run() -> None:
         async with shared_session(beacon.client):
+            await join_configured(beacon.gateway, beacon.catalog)
             beacon.timers.start()
             try:
                 await beacon.dispatcher.run()

@@ -20,6 +20,18 @@ from app.store.models import SlackIdCache
 T = TypeVar("T")
 
 
+class UnreachableChannel(SlackFailure):
+    """A configured channel Slack does not show Beacon: missing, or private and Beacon was
+    never invited (private channels are invisible to conversations.list until then)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__("conversations.list", f"channel {name} not found", False)
+
+    @property
+    def name(self) -> str:
+        return self.error.removeprefix("channel ").removesuffix(" not found")
+
+
 def is_channel_id(ref: str) -> bool:
     return not ref.startswith("#") and ref[:1] in {"C", "G", "D"} and ref[1:].isalnum()
 
@@ -43,7 +55,7 @@ class Directory:
             return found
         channel = await self.gateway.find_channel(name)
         if channel is None:
-            raise SlackFailure("conversations.list", f"channel #{name} not found", False)
+            raise UnreachableChannel(f"#{name}")
         await self._store(key, str(channel["id"]))
         return str(channel["id"])
 

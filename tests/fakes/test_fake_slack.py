@@ -32,12 +32,14 @@ from tests.fakes.signing import (
     text_value,
     view_submission_payload,
 )
-from tests.fakes.slack_api import FakeSlack
+from tests.fakes.slack_api import BOT_USER_ID, FakeSlack
 
 
 @pytest.fixture
 def fake() -> Iterator[FakeSlack]:
     with FakeSlack(users={"ana@example.com": "U0ANA", "bo@example.com": "U0BO"}) as server:
+        for name in ("incidents", "cs-incidents"):
+            server.channel_by_name(name).members.add(BOT_USER_ID)  # type: ignore[union-attr]
         yield server
 
 
@@ -353,6 +355,7 @@ def test_pins_and_reactions(fake: FakeSlack, client: WebClient) -> None:
     )
     client.pins_remove(channel="incidents", timestamp=ts)
     assert fake.channel_by_name("incidents").pins == set()  # type: ignore[union-attr]
+    fake.scopes.add("reactions:write")  # Beacon never reacts, so its manifest lacks the scope
     client.reactions_add(channel="incidents", timestamp=ts, name="eyes")
     assert fake.messages("incidents")[0].reactions == {"eyes": ["UBEACONBOT"]}
 
@@ -377,10 +380,11 @@ MODAL = {
 
 
 def test_views_open_trigger_is_single_use(fake: FakeSlack, client: WebClient) -> None:
-    view = client.views_open(trigger_id="123.456.abc", view=MODAL)["view"]
+    trigger = fake.issue_trigger_id()
+    view = client.views_open(trigger_id=trigger, view=MODAL)["view"]
     assert view["id"].startswith("V") and view["hash"]
     assert fake.views[view["id"]]["callback_id"] == "declare"
-    reuse = error_of(lambda: client.views_open(trigger_id="123.456.abc", view=MODAL))
+    reuse = error_of(lambda: client.views_open(trigger_id=trigger, view=MODAL))
     assert reuse.response["error"] == "exchanged_trigger_id"
     updated = client.views_update(view_id=view["id"], view={**MODAL, "callback_id": "v2"})
     assert updated["view"]["id"] == view["id"]
@@ -396,7 +400,7 @@ def test_expired_trigger_and_bad_title(fake: FakeSlack, client: WebClient) -> No
         == "expired_trigger_id"
     )
     bad = {**MODAL, "title": {"type": "plain_text", "text": "x" * 25}}
-    err = error_of(lambda: client.views_open(trigger_id="t-2", view=bad))
+    err = error_of(lambda: client.views_open(trigger_id=fake.issue_trigger_id(), view=bad))
     assert err.response["error"] == "invalid_arguments"
     assert "/view/title/text" in err.response["response_metadata"]["messages"][0]
 
