@@ -63,4 +63,4 @@ def invite(workspace: Workspace, channel: Channel, users: list[str], *, force: b
     if not failures:
         return {"ok": True, "channel": channel.to_api()}
     errors = [{"user": u, "ok": False, "error": e} for u, e in failures.items()]
-    raise slack_state.SlackError(errors[0]["error"], errors=errors)
+    raise slack_state.SlackError(next(iter(failures.values())), errors=errors)

@@ -38,9 +38,14 @@ from tests.fakes.slack_api import BOT_USER_ID, FakeSlack
 @pytest.fixture
 def fake() -> Iterator[FakeSlack]:
     with FakeSlack(users={"ana@example.com": "U0ANA", "bo@example.com": "U0BO"}) as server:
-        for name in ("incidents", "cs-incidents"):
-            server.channel_by_name(name).members.add(BOT_USER_ID)  # type: ignore[union-attr]
-        yield server
+        yield joined(server)
+
+
+def joined(fake: FakeSlack) -> FakeSlack:
+    """The bot in every seeded channel, as Beacon is after joining them at start."""
+    for channel in fake.channels.values():
+        channel.members.add(BOT_USER_ID)
+    return fake
 
 
 @pytest.fixture
@@ -71,6 +76,7 @@ def test_unknown_method_is_rejected_and_recorded(fake: FakeSlack, client: WebCli
 def test_newer_methods_missing_from_spec_are_allowed(client: WebClient, fake: FakeSlack) -> None:
     channel = fake.channel_by_name("incidents")
     assert channel is not None
+    fake.scopes.add("bookmarks:write")  # Beacon adds no bookmarks, so its manifest lacks it
     resp = client.bookmarks_add(
         channel_id=channel.id, title="Runbook", type="link", link="https://x"
     )
@@ -465,6 +471,7 @@ def test_fail_while_and_slack_level_errors(fake: FakeSlack, client: WebClient) -
 
 def test_per_channel_rate_limit() -> None:
     with FakeSlack(channel_rate_limit=1.0) as fake:
+        joined(fake)
         client = WebClient(base_url=fake.url, token="xoxb-test")
         client.chat_postMessage(channel="incidents", text="1")
         err = error_of(lambda: client.chat_postMessage(channel="incidents", text="2"))
@@ -479,6 +486,7 @@ def test_per_channel_rate_limit() -> None:
 
 def test_workspace_rate_limit() -> None:
     with FakeSlack(workspace_rate_limit=2.0, channels=[f"c{i}" for i in range(4)]) as fake:
+        joined(fake)
         client = WebClient(base_url=fake.url, token="xoxb-test")
         statuses = []
         for i in range(4):
@@ -514,6 +522,7 @@ def test_response_url_records_bodies(fake: FakeSlack) -> None:
 
 async def test_async_client_concurrency_with_latency() -> None:
     with FakeSlack(latency=0.05) as fake:
+        joined(fake)
         client = AsyncWebClient(base_url=fake.url, token="xoxb-test")
         started = time.perf_counter()
         await asyncio.gather(
