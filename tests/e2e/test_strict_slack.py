@@ -120,6 +120,22 @@ def test_a_retried_page_dm_and_announcement_arrive_exactly_once(
     assert slack.channel_by_name("incidents").is_member  # type: ignore[union-attr]
 
 
+def test_a_retried_announcement_in_a_private_channel_beacon_was_invited_to_arrives_once(
+    database_url: str,
+) -> None:
+    with FakeSlack(channels=("cs-incidents", "acct-acme", "general"), users=PEOPLE) as slack:
+        slack.add_channel("incidents", is_private=True, bot_member=True)
+        with RunningBeacon(
+            database_url=database_url, slack=slack, config_dir=FIXTURE_CONFIG
+        ) as beacon:
+            _exactly_once_after_an_outage(
+                beacon, slack, "declare P2 Card payments failing services: payments"
+            )
+            eventually(lambda: texts(slack, "incidents"), timeout=30)
+            time.sleep(1)
+    assert len(texts(slack, "incidents")) == 1
+
+
 def test_a_retried_post_in_a_private_channel_arrives_exactly_once(
     beacon: RunningBeacon, slack: FakeSlack
 ) -> None:
