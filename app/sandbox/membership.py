@@ -16,6 +16,8 @@ Kept out of :mod:`app.sandbox.slack_state` so the rules sit together with their 
   multi-channel guest), ``user_is_ultra_restricted`` (a single-channel guest), ``cant_invite``.
   Deactivated ("removed") users "fail silently": the others are invited and an error comes back
   even without ``force``. Which code Slack uses for them is not documented; ``cant_invite``.
+- DMs: conversations.open with a deactivated user answers ``user_disabled`` (an error of
+  conversations.open in Slack's OpenAPI spec).
 """
 
 from __future__ import annotations
@@ -31,6 +33,11 @@ if TYPE_CHECKING:
 def check_readable(channel: Channel) -> None:
     if not channel.is_member:
         raise slack_state.SlackError("not_in_channel")
+
+
+def check_dm_allowed(profile: Body) -> None:
+    if profile.get("deleted"):
+        raise slack_state.SlackError("user_disabled")
 
 
 def invite_error(workspace: Workspace, channel: Channel, user: str) -> str | None:

@@ -816,6 +816,7 @@ class Workspace:
     def _open_dm(self, users: list[str]) -> tuple[Channel, bool]:
         for user in users:
             self._check_user(user)
+            membership.check_dm_allowed(self.profile(user))
         others = sorted(set(users) - {BOT_USER_ID})
         if not others:
             raise SlackError("cannot_dm_bot")

@@ -27,10 +27,6 @@ class UnreachableChannel(SlackFailure):
     def __init__(self, name: str) -> None:
         super().__init__("conversations.list", f"channel {name} not found", False)
 
-    @property
-    def name(self) -> str:
-        return self.error.removeprefix("channel ").removesuffix(" not found")
-
 
 def is_channel_id(ref: str) -> bool:
     return not ref.startswith("#") and ref[:1] in {"C", "G", "D"} and ref[1:].isalnum()

@@ -151,9 +151,8 @@ class IncidentEffects:
         if view.private:
             return Outcome({"skipped": "private"})
         ref = self.catalog().policy.workspace.announce_channel
-        channel = await self._configured(job, view, ref, "the announcement")
         text, body = blocks.announcement(view)
-        posted = await self._post_once(job, channel, text, body)
+        posted = await self._post_configured(job, view, ref, "the announcement", text, body)
         return Outcome(
             posted, {"announce_channel_id": posted["channel"], "announce_ts": posted["ts"]}
         )
@@ -197,16 +196,21 @@ class IncidentEffects:
         text, body = blocks.notice(str(job.payload["text"]))
         return Outcome(await self._post_once(job, self._channel(view), text, body))
 
-    async def _configured(self, job: Job, view: IncidentView, ref: str, what: str) -> str:
-        """A configured channel's id. One Slack does not show Beacon (private and not invited,
-        or gone) is said in the incident channel before the delivery fails, so it is fixed."""
+    async def _post_configured(
+        self, job: Job, view: IncidentView, ref: str, what: str, text: str, body: list[Block]
+    ) -> dict[str, str]:
+        """Post once in a configured channel. One Slack does not show Beacon (private and not
+        invited, or gone) is said in the incident channel before the delivery fails for good,
+        so someone fixes it."""
         try:
-            return await self.directory.channel_id(ref)
-        except UnreachableChannel as failure:
-            log.warning("%s: cannot post %s: %s", view.ref, what, failure)
-            text, body = blocks.notice(unreachable(failure.name, what))
+            return await self._post_once(job, await self.directory.channel_id(ref), text, body)
+        except SlackFailure as failure:
+            if not isinstance(failure, UnreachableChannel) and failure.error != "channel_not_found":
+                raise
+            log.warning("%s: cannot post %s in %s: %s", view.ref, what, ref, failure)
+            said, notice = blocks.notice(unreachable(ref, what))
             channel = self._channel(view)  # not opened yet: try again once it is
-            await self._post_once(job, channel, text, body, key=f"{job.key}:unreachable")
+            await self._post_once(job, channel, said, notice, key=f"{job.key}:unreachable")
             raise
 
     async def _post_once(

@@ -87,6 +87,8 @@ def test_who_cannot_be_invited_is_named_in_the_channel_and_the_rest_are_invited(
     assert "U0DANA" not in text
     eventually(lambda: (paged(slack) - {"U0CS1", "U0VP1"}) <= channel.members)
     assert "U0CS1" not in channel.members and "U0VP1" not in channel.members
+    eventually(lambda: [t for t in texts(slack, channel.id) if "Could not page <@U0VP1>" in t])
+    assert "U0VP1" not in slack.ims, "no DM opens with a deactivated account"
     time.sleep(0.5)
     assert sum("Could not invite" in t for t in texts(slack, channel.id)) == 1
 
