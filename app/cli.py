@@ -18,6 +18,7 @@ from app.catalog.models import Catalog
 from app.catalog.people import emails
 from app.catalog.summary import summarize
 from app.settings import Settings
+from app.slack.channels import join_configured
 from app.slack.gateway import SlackFailure, SlackGateway, make_client, shared_session
 
 if TYPE_CHECKING:
@@ -171,6 +172,7 @@ def worker(settings: Settings) -> int:
 
     async def run() -> None:
         async with shared_session(beacon.client):
+            await join_configured(beacon.gateway, beacon.catalog)
             beacon.timers.start()
             try:
                 await beacon.dispatcher.run()
@@ -234,7 +236,7 @@ def db_upgrade(settings: Settings) -> int:
     return 0
 
 
-def check_config(directory: Path, settings: Settings) -> int:
+def check_config(directory: Path, settings: Settings, *, slack: bool = False) -> int:
     try:
         catalog = load_catalog(directory)
     except ConfigError as error:
@@ -243,11 +245,33 @@ def check_config(directory: Path, settings: Settings) -> int:
         print(f"{len(error.issues)} error(s) in {directory}", file=sys.stderr)
         return 1
     print(summarize(catalog))
+    if slack:
+        return check_slack(directory, catalog, settings)
     if settings.slack_bot_token:
         for warning in asyncio.run(_unknown_emails(catalog, settings)):
             print(f"  warning: {warning}")
     else:
         print("  (set SLACK_BOT_TOKEN to also check that every email is a Slack user)")
+    return 0
+
+
+def check_slack(directory: Path, catalog: Catalog, settings: Settings) -> int:
+    """Scopes, channels and people against the workspace; 1 when anything needs fixing."""
+    from app.slack.workspace_check import check_workspace, render
+
+    if not settings.slack_bot_token:
+        return _fail(
+            MISSING_TOKEN.format(
+                variable="SLACK_BOT_TOKEN", what="Bot User OAuth Token (xoxb-…)", sandbox=""
+            )
+        )
+    gateway = SlackGateway(make_client(settings.slack_bot_token, settings.slack_api_url))
+    problems = asyncio.run(check_workspace(gateway, catalog, directory))
+    if problems:
+        print(render(problems))
+        print(f"{len(problems)} problem(s) with the Slack workspace", file=sys.stderr)
+        return 1
+    print("Slack: scopes granted, every channel usable, every person an active member.")
     return 0
 
 
@@ -316,6 +340,11 @@ def parser() -> argparse.ArgumentParser:
     db.add_argument("action", choices=["upgrade"])
     check = verbs.add_parser("check-config", help="validate the configuration")
     check.add_argument("directory", nargs="?", type=Path)
+    check.add_argument(
+        "--slack",
+        action="store_true",
+        help="also check scopes, channels and people in the workspace of SLACK_BOT_TOKEN",
+    )
     review = verbs.add_parser("review", help="print the post-incident review (Markdown)")
     review.add_argument("incident", help="INC-<n>")
     report = verbs.add_parser("report", help="Markdown report and PNG charts")
@@ -347,7 +376,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.verb == "db":
         return db_upgrade(settings)
     if args.verb == "check-config":
-        return check_config(args.directory or settings.beacon_config_dir, settings)
+        return check_config(
+            args.directory or settings.beacon_config_dir, settings, slack=args.slack
+        )
     if args.verb == "review":
         return review_incident(settings, args.incident)
     if args.verb == "report":

@@ -21,6 +21,7 @@ from app import response_metrics
 from app.beacon import Beacon
 from app.edge import SlackEdge, quiet_bolt_bodies, refuse_unstorable_commands
 from app.metrics import METRICS_WINDOW_DAYS, OPEN_INCIDENTS, OUTBOX_BACKLOG, OVERDUE_UPDATES
+from app.slack.channels import join_configured
 from app.slack.gateway import shared_session
 from app.store import incidents, outbox, requests
 
@@ -55,6 +56,7 @@ def create_web_app(
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         async with shared_session(beacon.client):
+            joining = asyncio.create_task(join_configured(beacon.gateway, beacon.catalog))
             task = asyncio.create_task(beacon.dispatcher.run()) if worker else None
             if worker:
                 beacon.timers.start()
@@ -62,6 +64,7 @@ def create_web_app(
                 yield
             finally:
                 beacon.timers.stop()
+                joining.cancel()
                 if task is not None:
                     task.cancel()
                     with contextlib.suppress(asyncio.CancelledError):

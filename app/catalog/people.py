@@ -1,4 +1,5 @@
-"""Every email the configuration names, with where, so unknown ones can be reported."""
+"""Every person (email or Slack user id) the configuration names, with where, so people
+Slack does not know, or cannot page, can be reported."""
 
 from __future__ import annotations
 
@@ -8,10 +9,14 @@ from app.catalog.models import Catalog
 
 
 def emails(catalog: Catalog) -> dict[str, list[str]]:
+    return {person: places for person, places in people(catalog).items() if "@" in person}
+
+
+def people(catalog: Catalog) -> dict[str, list[str]]:
     found: dict[str, list[str]] = defaultdict(list)
 
     def add(person: str | None, where: str) -> None:
-        if person and "@" in person:
+        if person:
             found[person].append(where)
 
     workspace = catalog.policy.workspace

@@ -36,6 +36,7 @@ from urllib.parse import parse_qsl
 
 from aiohttp import WSMsgType, web
 
+from app.sandbox import scopes as scope_rules
 from app.sandbox.composer import slash_text
 from app.sandbox.openapi import ApiSpec, load_spec
 from app.sandbox.slack_state import (
@@ -139,8 +140,11 @@ class FakeSlack:
         channels: Iterable[str] = ("incidents", "cs-incidents"),
         channel_rate_limit: float | None = None,
         workspace_rate_limit: float | None = None,
+        scopes: Iterable[str] | None = None,
     ) -> None:
         self.spec: ApiSpec = load_spec(spec_path)
+        #: Bot scopes granted to the token; manifest.yml's unless a test seeds a different grant.
+        self.scopes: set[str] = set(scope_rules.manifest_scopes() if scopes is None else scopes)
         #: Seconds added to every Web API call (non-blocking); settable at runtime.
         self.latency = latency
         self.channel_rate_limit = channel_rate_limit
@@ -357,6 +361,7 @@ class FakeSlack:
         with self._lock:
             status, body, headers = self._process(method, args, token, parse_error)
             self.calls.append(Call(method, args, status, body, at))
+            headers = {**headers, "x-oauth-scopes": ",".join(sorted(self.scopes))}
         return web.Response(
             text=json.dumps(body), status=status, headers=headers, content_type="application/json"
         )
@@ -384,6 +389,10 @@ class FakeSlack:
                 "response_metadata": {"messages": messages},
             }
             return 200, body, {}
+        if token and token.startswith("xoxb-"):
+            refused = scope_rules.missing_scope(method, args, self.workspace, self.scopes)
+            if refused is not None:
+                return 200, refused, {}
         if method == "chat.postMessage":
             wait = self._rate_limited(args, time.monotonic())
             if wait is not None:

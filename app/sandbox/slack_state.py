@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.sandbox import block_kit
+from app.sandbox import block_kit, membership
 
 BOT_USER_ID = "UBEACONBOT"
 BOT_ID = "BBEACON"
@@ -36,7 +36,10 @@ MAX_TOPIC = 250
 MAX_CHANNEL_NAME = 80
 _CHANNEL_NAME = re.compile(r"[a-z0-9_-]+")
 _ONLY_PUNCTUATION = re.compile(r"[_-]+")
-_USER_ID = re.compile(r"[UW][A-Z0-9]{2,}")
+USER_ID = re.compile(r"[UW][A-Z0-9]{2,}")
+
+#: users.info fields that make a user a guest, deactivated or a bot (docs.slack.dev user type).
+_KIND_FLAGS = ("deleted", "is_bot", "is_restricted", "is_ultra_restricted")
 
 Args = dict[str, Any]
 Body = dict[str, Any]
@@ -483,6 +486,11 @@ class Workspace:
         self._profiles[user_id] = {"email": email, **profile}
         return user_id
 
+    def profile(self, user_id: str) -> Body:
+        """What seeding said about a user: email, name, and the kind flags (``deleted``,
+        ``is_bot``, ``is_restricted``, ``is_ultra_restricted``) users.info reports."""
+        return self._profiles.get(user_id, {})
+
     def add_usergroup(self, handle: str, users: Iterable[str], *, name: str = "") -> Usergroup:
         group = Usergroup(self.new_id("S"), handle, name or handle, list(users))
         self.usergroups[group.id] = group
@@ -520,7 +528,7 @@ class Workspace:
     def _channel(self, args: Args, key: str = "channel", *, dm_users: bool = False) -> Channel:
         ref = _str(args, key)
         channel = self.lookup(ref) if ref else None
-        if channel is None and dm_users and ref and _USER_ID.fullmatch(ref):
+        if channel is None and dm_users and ref and USER_ID.fullmatch(ref):
             channel = self._open_dm([ref])[0]
         if channel is None or (channel.is_private and not channel.is_member):
             raise SlackError("channel_not_found")
@@ -541,7 +549,7 @@ class Workspace:
         return parent
 
     def _check_user(self, user_id: str) -> None:
-        if not _USER_ID.fullmatch(user_id):
+        if not USER_ID.fullmatch(user_id):
             raise SlackError("user_not_found")
 
     def user_object(self, user_id: str) -> Body | None:
@@ -550,12 +558,14 @@ class Workspace:
             return self._user_body(
                 user_id, BOT_NAME, {"real_name": "Beacon", "bot_id": BOT_ID}, is_bot=True
             )
-        if not _USER_ID.fullmatch(user_id):
+        if not USER_ID.fullmatch(user_id):
             return None
         profile = dict(self._profiles.get(user_id, {}))
+        flags = {key: bool(profile.pop(key, False)) for key in _KIND_FLAGS}
         email = profile.get("email")
         name = str(profile.pop("name", email.split("@")[0] if email else user_id.lower()))
-        return self._user_body(user_id, name, profile, is_bot=False)
+        body = self._user_body(user_id, name, profile, is_bot=flags.pop("is_bot"))
+        return {**body, **flags}
 
     def _user_body(self, user_id: str, name: str, extra: Body, *, is_bot: bool) -> Body:
         real_name = str(extra.get("real_name") or name.replace(".", " ").title())
@@ -768,15 +778,7 @@ class Workspace:
         self._writable(channel)
         if not channel.is_member:
             raise SlackError("not_in_channel")
-        for user in users:
-            if user == BOT_USER_ID:
-                raise SlackError("cant_invite_self")
-            self._check_user(user)
-        new = [u for u in users if u not in channel.members]
-        if not new:
-            raise SlackError("already_in_channel")
-        channel.members.update(new)
-        return {"ok": True, "channel": channel.to_api()}
+        return membership.invite(self, channel, users, force=_flag(args, "force"))
 
     def api_conversations_kick(self, args: Args) -> Body:
         channel = self._channel(args)
@@ -814,6 +816,7 @@ class Workspace:
     def _open_dm(self, users: list[str]) -> tuple[Channel, bool]:
         for user in users:
             self._check_user(user)
+            membership.check_dm_allowed(self.profile(user))
         others = sorted(set(users) - {BOT_USER_ID})
         if not others:
             raise SlackError("cannot_dm_bot")
@@ -868,6 +871,7 @@ class Workspace:
 
     def api_conversations_history(self, args: Args) -> Body:
         channel = self._channel(args)
+        membership.check_readable(channel)
         oldest = _ts_value(_str(args, "oldest"), 0.0)
         latest = _ts_value(_str(args, "latest"), float("inf"))
         inclusive = _flag(args, "inclusive")
@@ -888,6 +892,7 @@ class Workspace:
 
     def api_conversations_replies(self, args: Args) -> Body:
         channel = self._channel(args)
+        membership.check_readable(channel)
         ts = _str(args, "ts")
         if not ts:
             raise invalid_arguments("missing required field: ts")
@@ -1061,7 +1066,9 @@ class Workspace:
 
     def api_users_lookupByEmail(self, args: Args) -> Body:
         user_id = self.users.get(_str(args, "email") or "")
-        if user_id is None:
+        # "If the user has been deactivated, users_not_found will be returned instead of a user
+        # object" (api.slack.com/methods/users.lookupByEmail).
+        if user_id is None or self.profile(user_id).get("deleted"):
             raise SlackError("users_not_found")
         return {"ok": True, "user": self.user_object(user_id)}
 
@@ -1103,9 +1110,13 @@ class Workspace:
             raise SlackError("invalid_trigger_id")
         if trigger in self.used_triggers:
             raise SlackError("exchanged_trigger_id")
+        # Slack only honours trigger ids it issued, once, within 3 s ("expire in three
+        # seconds", "may only be used once": api.slack.com/docs/triggers).
         issued = self.issued_triggers.get(trigger)
+        if issued is None:
+            raise SlackError("invalid_trigger_id")
         ttl = self.trigger_ttl
-        if issued is not None and ttl is not None and time.monotonic() - issued > ttl:
+        if ttl is not None and time.monotonic() - issued > ttl:
             raise SlackError("expired_trigger_id")
         return trigger
 

@@ -23,6 +23,14 @@ UNKNOWN_FOR = timedelta(days=1)
 """How long an email Slack did not know stays unknown before it is looked up again."""
 
 
+class UnreachableChannel(SlackFailure):
+    """A configured channel Slack does not show Beacon: missing, or private and Beacon was
+    never invited (private channels are invisible to conversations.list until then)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__("conversations.list", f"channel {name} not found", False)
+
+
 def is_channel_id(ref: str) -> bool:
     return not ref.startswith("#") and ref[:1] in {"C", "G", "D"} and ref[1:].isalnum()
 
@@ -46,7 +54,7 @@ class Directory:
             return found
         channel = await self.gateway.find_channel(name)
         if channel is None:
-            raise SlackFailure("conversations.list", f"channel #{name} not found", False)
+            raise UnreachableChannel(f"#{name}")
         await self._store(key, str(channel["id"]))
         return str(channel["id"])
 

@@ -16,8 +16,9 @@ from app.catalog.models import Catalog
 from app.domain.naming import channel_name
 from app.slack import blocks
 from app.slack.delivery import Effect, Job, Outcome
-from app.slack.directory import Directory
+from app.slack.directory import Directory, UnreachableChannel
 from app.slack.gateway import SlackFailure, SlackGateway
+from app.slack.invitations import not_invited, unreachable
 from app.store import updates
 from app.store.db import UnitOfWork
 from app.store.models import Incident
@@ -110,13 +111,19 @@ class IncidentEffects:
         return Outcome({"topic": topic(view)})
 
     async def invite(self, job: Job) -> Outcome:
-        """People may be emails in the config; those Slack does not know are skipped here and
-        reported by the page that names them."""
+        """Everyone who can be invited is; who could not be (a guest, a deactivated account)
+        is said in the channel, so the IC knows who is missing. People may be emails in the
+        config; those Slack does not know are skipped here and reported by the page naming them."""
         view = await self.view(job)
         found = [await self.directory.user_id(str(p)) for p in job.payload.get("users", [])]
         users = [user for user in found if user]
-        await self.gateway.invite(self._channel(view), users)
-        return Outcome({"users": users})
+        channel = self._channel(view)
+        refused = await self.gateway.invite(channel, users)
+        if refused:
+            log.warning("%s: could not invite %s", view.ref, refused)
+            text, body = blocks.notice(not_invited(refused))
+            await self._post_once(job, channel, text, body, key=f"{job.key}:not-invited")
+        return Outcome({"users": users, "not_invited": refused})
 
     async def post_brief(self, job: Job) -> Outcome:
         """Post, then pin at once: one delivery instead of two hops through the outbox. A retry
@@ -143,9 +150,9 @@ class IncidentEffects:
         view = await self.view(job)
         if view.private:
             return Outcome({"skipped": "private"})
-        channel = await self.directory.channel_id(self.catalog().policy.workspace.announce_channel)
+        ref = self.catalog().policy.workspace.announce_channel
         text, body = blocks.announcement(view)
-        posted = await self._post_once(job, channel, text, body)
+        posted = await self._post_configured(job, view, ref, "the announcement", text, body)
         return Outcome(
             posted, {"announce_channel_id": posted["channel"], "announce_ts": posted["ts"]}
         )
@@ -189,12 +196,30 @@ class IncidentEffects:
         text, body = blocks.notice(str(job.payload["text"]))
         return Outcome(await self._post_once(job, self._channel(view), text, body))
 
-    async def _post_once(
-        self, job: Job, channel: str, text: str, body: list[Block]
+    async def _post_configured(
+        self, job: Job, view: IncidentView, ref: str, what: str, text: str, body: list[Block]
     ) -> dict[str, str]:
-        if job.maybe_done_before and (found := await self.gateway.find_marked(channel, job.key)):
+        """Post once in a configured channel. One Slack does not show Beacon (private and not
+        invited, or gone) is said in the incident channel before the delivery fails for good,
+        so someone fixes it."""
+        try:
+            return await self._post_once(job, await self.directory.channel_id(ref), text, body)
+        except SlackFailure as failure:
+            if not isinstance(failure, UnreachableChannel) and failure.error != "channel_not_found":
+                raise
+            log.warning("%s: cannot post %s in %s: %s", view.ref, what, ref, failure)
+            said, notice = blocks.notice(unreachable(ref, what))
+            channel = self._channel(view)  # not opened yet: try again once it is
+            await self._post_once(job, channel, said, notice, key=f"{job.key}:unreachable")
+            raise
+
+    async def _post_once(
+        self, job: Job, channel: str, text: str, body: list[Block], *, key: str | None = None
+    ) -> dict[str, str]:
+        marker = key or job.key
+        if job.maybe_done_before and (found := await self.gateway.find_marked(channel, marker)):
             return {"channel": str(found["channel"]), "ts": str(found["ts"])}
-        posted = await self.gateway.post(channel, text=text, blocks=body, marker=job.key)
+        posted = await self.gateway.post(channel, text=text, blocks=body, marker=marker)
         return {"channel": str(posted["channel"]), "ts": str(posted["ts"])}
 
     @staticmethod

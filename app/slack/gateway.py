@@ -8,10 +8,10 @@ misconfiguration to report), so callers never inspect raw Slack errors.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
@@ -28,6 +28,7 @@ from app.metrics import SLACK_API_ERRORS
 from app.slack.pacing import Pacer
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 TRANSIENT_ERRORS = frozenset(
     {
@@ -99,6 +100,16 @@ def _dicts(blocks: Sequence[Block | dict[str, Any]] | None) -> list[dict[str, An
     return [block.to_dict() if isinstance(block, Block) else block for block in blocks]
 
 
+def _invite_errors(data: object) -> dict[str, str]:
+    """conversations.invite's per-user ``errors`` (whether Slack answered ok or not)."""
+    items = data.get("errors") if isinstance(data, dict) else None
+    return {
+        str(item["user"]): str(item.get("error"))
+        for item in items or []
+        if isinstance(item, dict) and item.get("user")
+    }
+
+
 class SlackGateway:
     def __init__(self, client: AsyncWebClient, pacer: Pacer | None = None) -> None:
         self.client = client
@@ -160,16 +171,47 @@ class SlackGateway:
     async def set_topic(self, channel: str, topic: str) -> None:
         await self.call("conversations.setTopic", channel=channel, topic=topic[:250])
 
-    async def invite(self, channel: str, users: Sequence[str]) -> None:
+    async def invite(self, channel: str, users: Sequence[str]) -> dict[str, str]:
+        """Invite everyone who can be; returns who could not, with Slack's reason.
+
+        One failing user fails a whole conversations.invite batch unless ``force``; with it
+        Slack invites the rest and still answers with an ``errors`` list
+        (docs.slack.dev/reference/methods/conversations.invite). Someone already in the channel
+        is where we wanted them, so that is no failure.
+        """
         bot = await self.bot_user_id()
         wanted = [user for user in dict.fromkeys(users) if user != bot]
         if not wanted:
-            return
+            return {}
         try:
-            await self.call("conversations.invite", channel=channel, users=",".join(wanted))
+            response = await self.client.conversations_invite(
+                channel=channel, users=",".join(wanted), force=True
+            )
+        except SlackApiError as error:
+            failed = _invite_errors(error.response.data)
+            if not failed:
+                raise self._failure("conversations.invite", error) from error
+        except (TimeoutError, aiohttp.ClientError) as error:
+            SLACK_API_ERRORS.labels(method="conversations.invite", error="connection").inc()
+            raise SlackFailure("conversations.invite", f"connection: {error!r}", True) from error
+        else:
+            failed = _invite_errors(response.data)
+        return {user: code for user, code in failed.items() if code != "already_in_channel"}
+
+    async def join(self, channel: str) -> None:
+        """conversations.join: public channels only; Slack answers ok if already a member."""
+        await self.call("conversations.join", channel=channel)
+
+    async def _joining(self, channel: str, attempt: Callable[[], Awaitable[T]]) -> T:
+        """Run ``attempt``; when Slack says the bot is not in ``channel``, join it and retry once.
+        Covers a public channel named in the config after Beacon joined the others at start."""
+        try:
+            return await attempt()
         except SlackFailure as failure:
-            if failure.error != "already_in_channel":
+            if failure.error != "not_in_channel" or channel.startswith("D"):
                 raise
+        await self.join(channel)
+        return await attempt()
 
     async def post(
         self,
@@ -189,28 +231,24 @@ class SlackGateway:
         if marker:
             kwargs["metadata"] = {"event_type": "beacon_delivery", "event_payload": {"key": marker}}
         await self.pacer.wait(channel)
-        response = await self.call("chat.postMessage", **kwargs)
+        response = await self._joining(channel, lambda: self.call("chat.postMessage", **kwargs))
         return {"channel": response["channel"], "ts": response["ts"]}
 
     async def find_marked(
         self, channel: str, marker: str, *, thread_ts: str | None = None
     ) -> dict[str, Any] | None:
         """The message an interrupted delivery already posted, if Slack has it."""
-        if thread_ts:
-            response = await self.call(
-                "conversations.replies",
-                channel=channel,
-                ts=thread_ts,
-                limit=HISTORY_LOOKBACK,
-                include_all_metadata=True,
-            )
-        else:
-            response = await self.call(
-                "conversations.history",
-                channel=channel,
-                limit=HISTORY_LOOKBACK,
-                include_all_metadata=True,
-            )
+        method, thread = (
+            ("conversations.replies", {"ts": thread_ts})
+            if thread_ts
+            else ("conversations.history", {})
+        )
+        response = await self._joining(
+            channel,
+            lambda: self.call(
+                method, channel=channel, limit=HISTORY_LOOKBACK, include_all_metadata=True, **thread
+            ),
+        )
         for message in response.get("messages", []):
             payload = (message.get("metadata") or {}).get("event_payload") or {}
             if payload.get("key") == marker:

@@ -35,20 +35,31 @@ class PagingEffects(IncidentEffects):
         page, view = await self.page(job), await self.view(job)
         user = await self.directory.user_id(page.person)
         if user is None:
-            text = (
-                f":warning: Could not page {page.person} ({', '.join(page.reasons)}): Slack has"
-                " no user with that email. Reach them another way and fix the configuration."
-            )
-            message, body = blocks.notice(text)
-            await self._post_once(job, self._channel(view), message, body)
-            return Outcome({"unresolved": page.person})
-        channel = await self.gateway.open_dm(user)
+            return await self._unpageable(job, page, "Slack has no user with that email")
+        try:
+            channel = await self.gateway.open_dm(user)
+        except SlackFailure as failure:
+            if failure.error != "user_disabled":
+                raise
+            return await self._unpageable(job, page, "their Slack account is deactivated")
         runbooks = [s.runbook for s in view.services if s.runbook]
         text, body = blocks.page_message(
             view, reasons=page.reasons, page_id=page.id, runbooks=runbooks
         )
         posted = await self._post_once(job, channel, text, body)
         return Outcome({**posted, "user": user}, page={"user_id": user})
+
+    async def _unpageable(self, job: Job, page: Page, why: str) -> Outcome:
+        """Said in the incident channel, so the IC reaches them another way."""
+        view = await self.view(job)
+        who = page.person if "@" in page.person else f"<@{page.person}>"
+        text = (
+            f":warning: Could not page {who} ({', '.join(page.reasons)}): {why}."
+            " Reach them another way and fix the configuration."
+        )
+        message, body = blocks.notice(text)
+        await self._post_once(job, self._channel(view), message, body)
+        return Outcome({"unresolved": page.person})
 
     async def page_acked(self, job: Job) -> Outcome:
         parent = job.parent or {}

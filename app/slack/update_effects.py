@@ -99,9 +99,9 @@ class UpdateEffects(PagingEffects):
             liaison=account.liaison if account else None,
             subscribers=tuple(await asyncio.to_thread(subscribers)),
         )
-        channel = await self.directory.channel_id(thread.channel)
         text, body = blocks.thread_parent(parent)
-        posted = await self._post_once(job, channel, text, body)
+        what = f"{parent.account_name}'s thread"
+        posted = await self._post_configured(job, view, thread.channel, what, text, body)
         return Outcome(posted, thread={"channel_id": posted["channel"], "thread_ts": posted["ts"]})
 
     async def thread_reply(self, job: Job) -> Outcome:

@@ -32,13 +32,20 @@ from tests.fakes.signing import (
     text_value,
     view_submission_payload,
 )
-from tests.fakes.slack_api import FakeSlack
+from tests.fakes.slack_api import BOT_USER_ID, FakeSlack
 
 
 @pytest.fixture
 def fake() -> Iterator[FakeSlack]:
     with FakeSlack(users={"ana@example.com": "U0ANA", "bo@example.com": "U0BO"}) as server:
-        yield server
+        yield joined(server)
+
+
+def joined(fake: FakeSlack) -> FakeSlack:
+    """The bot in every seeded channel, as Beacon is after joining them at start."""
+    for channel in fake.channels.values():
+        channel.members.add(BOT_USER_ID)
+    return fake
 
 
 @pytest.fixture
@@ -69,6 +76,7 @@ def test_unknown_method_is_rejected_and_recorded(fake: FakeSlack, client: WebCli
 def test_newer_methods_missing_from_spec_are_allowed(client: WebClient, fake: FakeSlack) -> None:
     channel = fake.channel_by_name("incidents")
     assert channel is not None
+    fake.scopes.add("bookmarks:write")  # Beacon adds no bookmarks, so its manifest lacks it
     resp = client.bookmarks_add(
         channel_id=channel.id, title="Runbook", type="link", link="https://x"
     )
@@ -353,6 +361,7 @@ def test_pins_and_reactions(fake: FakeSlack, client: WebClient) -> None:
     )
     client.pins_remove(channel="incidents", timestamp=ts)
     assert fake.channel_by_name("incidents").pins == set()  # type: ignore[union-attr]
+    fake.scopes.add("reactions:write")  # Beacon never reacts, so its manifest lacks the scope
     client.reactions_add(channel="incidents", timestamp=ts, name="eyes")
     assert fake.messages("incidents")[0].reactions == {"eyes": ["UBEACONBOT"]}
 
@@ -377,10 +386,11 @@ MODAL = {
 
 
 def test_views_open_trigger_is_single_use(fake: FakeSlack, client: WebClient) -> None:
-    view = client.views_open(trigger_id="123.456.abc", view=MODAL)["view"]
+    trigger = fake.issue_trigger_id()
+    view = client.views_open(trigger_id=trigger, view=MODAL)["view"]
     assert view["id"].startswith("V") and view["hash"]
     assert fake.views[view["id"]]["callback_id"] == "declare"
-    reuse = error_of(lambda: client.views_open(trigger_id="123.456.abc", view=MODAL))
+    reuse = error_of(lambda: client.views_open(trigger_id=trigger, view=MODAL))
     assert reuse.response["error"] == "exchanged_trigger_id"
     updated = client.views_update(view_id=view["id"], view={**MODAL, "callback_id": "v2"})
     assert updated["view"]["id"] == view["id"]
@@ -396,7 +406,7 @@ def test_expired_trigger_and_bad_title(fake: FakeSlack, client: WebClient) -> No
         == "expired_trigger_id"
     )
     bad = {**MODAL, "title": {"type": "plain_text", "text": "x" * 25}}
-    err = error_of(lambda: client.views_open(trigger_id="t-2", view=bad))
+    err = error_of(lambda: client.views_open(trigger_id=fake.issue_trigger_id(), view=bad))
     assert err.response["error"] == "invalid_arguments"
     assert "/view/title/text" in err.response["response_metadata"]["messages"][0]
 
@@ -461,6 +471,7 @@ def test_fail_while_and_slack_level_errors(fake: FakeSlack, client: WebClient) -
 
 def test_per_channel_rate_limit() -> None:
     with FakeSlack(channel_rate_limit=1.0) as fake:
+        joined(fake)
         client = WebClient(base_url=fake.url, token="xoxb-test")
         client.chat_postMessage(channel="incidents", text="1")
         err = error_of(lambda: client.chat_postMessage(channel="incidents", text="2"))
@@ -475,6 +486,7 @@ def test_per_channel_rate_limit() -> None:
 
 def test_workspace_rate_limit() -> None:
     with FakeSlack(workspace_rate_limit=2.0, channels=[f"c{i}" for i in range(4)]) as fake:
+        joined(fake)
         client = WebClient(base_url=fake.url, token="xoxb-test")
         statuses = []
         for i in range(4):
@@ -510,6 +522,7 @@ def test_response_url_records_bodies(fake: FakeSlack) -> None:
 
 async def test_async_client_concurrency_with_latency() -> None:
     with FakeSlack(latency=0.05) as fake:
+        joined(fake)
         client = AsyncWebClient(base_url=fake.url, token="xoxb-test")
         started = time.perf_counter()
         await asyncio.gather(

@@ -126,7 +126,7 @@ class RunningBeacon:
             user_id=user,
             channel_id=channel,
             response_url=self.slack.response_url(f"cmd{self._triggers}"),
-            trigger_id=f"{self._triggers}.{time.monotonic_ns()}.trigger",
+            trigger_id=self.slack.issue_trigger_id(),
         )
         return self.post_signed(body, "application/x-www-form-urlencoded")
 
@@ -140,6 +140,7 @@ class RunningBeacon:
             user_id=user,
             channel_id=channel,
             response_url=self.slack.response_url(f"click{self._triggers}"),
+            trigger_id=self.slack.issue_trigger_id(),
         )
         return self.interact(payload)
 
