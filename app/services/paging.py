@@ -25,8 +25,10 @@ from app.routing.targets import (
     service_targets,
     team_targets,
 )
+from app.routing.why import unacknowledged, with_reason
 from app.services.context import Context
 from app.services.home_refresh import enqueue_home
+from app.services.informing import inform
 from app.services.lookup import find_incident
 from app.store import incidents, outbox, paging
 from app.store.models import Incident, OutboxItem, Page
@@ -144,6 +146,9 @@ def send_pages(
             data={"page_id": page.id, "person": page.person, "source": source},
         )
     lines = [f"• {mention(p.person)}: {', '.join(p.reasons)}" for p in pages]
+    lines += inform(
+        session, incident, routing, paged=already | set(routing.people), now=now, after=after
+    )
     lines += [f"• :warning: {note}" for note in routing.notes]
     if lines:
         key = f"pages:{pages[0].id}" if pages else f"notes:{source}:{now.timestamp()}"
@@ -168,25 +173,6 @@ def send_pages(
             users=[p.person for p in pages],
         )
     return pages
-
-
-def resolve_pagerduty(session: Session, ctx: Context, incident: Incident, now: datetime) -> None:
-    """Close the PagerDuty alert of every page once the incident is resolved."""
-    if ctx.catalog.policy.pagerduty is None:
-        return
-    for page in paging.pages_of(session, incident.id):
-        trigger = session.scalar(
-            select(OutboxItem).where(OutboxItem.key == f"page:{page.id}:pagerduty")
-        )
-        enqueue(
-            session,
-            incident,
-            "pagerduty_resolve",
-            f"page:{page.id}:pagerduty:resolve",
-            now=now,
-            after=trigger,
-            page_id=page.id,
-        )
 
 
 def escalation_due(
@@ -249,7 +235,10 @@ def escalate(
             f"{incident.ref} has already been escalated through all {len(levels)} level(s)."
         )
     paging.cancel(session, incident.id, ESCALATION)
-    routing = escalation_targets(ctx.catalog, ctx.impact(incident), level, now)
+    routing = escalation_targets(
+        ctx.catalog, ctx.impact(incident), level, now, private=incident.private
+    )
+    routing = with_reason(routing, unacknowledged(paging.pages_of(session, incident.id), now))
     incident.escalation_level = level + 1
     incidents.record(
         session,
@@ -402,9 +391,3 @@ class PagingService:
         if not pages:
             return "Nobody to page: " + "; ".join(routing.notes)
         return f"Paged {', '.join(mention(p.person) for p in pages)} for {incident.ref}."
-
-
-def enqueue_refresh(session: Session, incident: Incident, *, key: str, now: datetime) -> None:
-    """After a change the channel topic, the pinned brief and the announcement show it."""
-    for kind in ("set_topic", "refresh_brief", "refresh_announcement"):
-        enqueue(session, incident, kind, f"incident:{incident.id}:{kind}:{key}", now=now)

@@ -23,7 +23,7 @@ from app.reviews.facts import (
     UpdateFact,
 )
 from app.reviews.metrics import Aggregate, IncidentMetrics, aggregate, by_severity, by_tier, measure
-from app.services.context import Context
+from app.services.context import Context, assessment_of
 from app.services.lookup import find_incident
 from app.services.paging import enqueue
 from app.services.updates import draft_card
@@ -73,17 +73,17 @@ def load_facts(session: Session, ctx: Context, incident: Incident) -> IncidentFa
         )
     threads = {t.account_id: t.id for t in resolution.threads_of(session, incident.id)}
     accounts = []
-    for account_id, tier in (incident.impact or {}).get("accounts", []):
+    for account_id, tier in assessment_of(incident).accounts:
         account = catalog.accounts.get(account_id)
         try:
-            keeps_thread = catalog.policy.tier_rule(int(tier)).thread and not incident.private
+            keeps_thread = catalog.policy.tier_rule(tier).thread and not incident.private
         except KeyError:
             keeps_thread = False
         accounts.append(
             AccountFact(
                 id=account_id,
                 name=account.name if account else account_id,
-                tier=int(tier),
+                tier=tier,
                 thread=bool(keeps_thread),
                 ticks=tuple(ticks.get(threads.get(account_id, -1), [])),
             )
@@ -101,7 +101,7 @@ def load_facts(session: Session, ctx: Context, incident: Incident) -> IncidentFa
         commander=incident.commander,
         resolved_at=incident.resolved_at,
         ack_within=ack_within,
-        update_every=ctx.impact(incident).update_every,
+        update_every=assessment_of(incident).update_every,
         fix=fields.get("fix"),
         residual_risk=fields.get("residual_risk"),
         customer_steps=fields.get("customer_steps"),

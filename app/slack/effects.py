@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
@@ -13,6 +14,7 @@ from slack_sdk.models.blocks import Block
 
 from app.briefs.view import IncidentView, topic
 from app.catalog.models import Catalog
+from app.catalog.people import emails
 from app.domain.naming import channel_name
 from app.slack import blocks
 from app.slack.delivery import Effect, Job, Outcome
@@ -23,6 +25,7 @@ from app.store.db import UnitOfWork
 from app.store.models import Incident
 
 log = logging.getLogger(__name__)
+EMAIL = re.compile(r"(?<![\w.+:|-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 URGENT_KINDS = frozenset({"create_channel", "post_brief", "pin_brief", "announce", "page_dm"})
 """Claimed before notices, topic and invitations: the opening that makes an incident usable
@@ -47,6 +50,7 @@ class IncidentEffects:
         self.uow = uow
         self.catalog = catalog
         self._view = view
+        self._email_cache: tuple[Catalog, frozenset[str]] | None = None
 
     def table(self) -> dict[str, Effect]:
         return {
@@ -186,8 +190,27 @@ class IncidentEffects:
 
     async def post_notice(self, job: Job) -> Outcome:
         view = await self.view(job)
-        text, body = blocks.notice(str(job.payload["text"]))
+        text, body = blocks.notice(await self.mention_people(str(job.payload["text"])))
         return Outcome(await self._post_once(job, self._channel(view), text, body))
+
+    async def mention_people(self, text: str) -> str:
+        """People the configuration names by email become mentions once Slack resolves them;
+        an email Slack does not know stays as written."""
+        configured = self._emails()
+        found = {match for match in EMAIL.findall(text) if match.lower() in configured}
+        for email in sorted(found, key=len, reverse=True):
+            user = await self.directory.user_id(email)
+            if user:
+                text = text.replace(email, f"<@{user}>")
+        return text
+
+    def _emails(self) -> frozenset[str]:
+        catalog = self.catalog()
+        cached = self._email_cache
+        if cached is None or cached[0] is not catalog:
+            cached = (catalog, frozenset(email.lower() for email in emails(catalog)))
+            self._email_cache = cached
+        return cached[1]
 
     async def _post_once(
         self, job: Job, channel: str, text: str, body: list[Block]
