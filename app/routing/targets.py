@@ -233,8 +233,9 @@ class _Resolver:
                 for sid in self.impact.services
                 if sid in services and services[sid].team == team.id
             )
+            verb = "depends" if len(hit) == 1 else "depend"
             reason = (
-                f"FYI for {team.name}: {', '.join(hit)} depends on {named};"
+                f"FYI for {team.name}: {', '.join(hit)} {verb} on {named};"
                 " the fix is with its owners"
             )
             role = "oncall" if shift is not None else "manager"
