@@ -107,3 +107,18 @@ def test_pages_say_what_is_hurt_and_escalations_say_who_did_not_answer(
     kept = str(acked.blocks)
     assert "Checkout (`checkout`)" in kept and "|Payments runbook>" in kept
     assert f"no acknowledgement from <@{primary}>" in kept
+
+
+def test_a_service_named_later_pages_its_owners_and_rewrites_the_assessment(
+    beacon: RunningBeacon, slack: FakeSlack
+) -> None:
+    beacon.command("declare P2 Card payments failing services: payments", user="U0IC")
+    shop = oncall("storefront").primary
+    (fyi,) = eventually(lambda: dms(slack, shop))
+    assert "FYI for Storefront" in str(fyi.blocks) and dms(slack, "U0SHOPMGR") == []
+    channel = slack.channel_by_name("inc-1-card-payments-failing")
+    beacon.command("page service:checkout", user="U0IC", channel=channel.id)
+    page = eventually(lambda: (d := dms(slack, shop)) and len(d) == 2 and d[1])
+    assert ack_button(page) and "on-call for Storefront" in str(page.blocks)
+    eventually(lambda: dms(slack, "U0SHOPMGR"))  # P2 pages owners' managers too
+    eventually(lambda: "Checkout (`checkout`), named" in _brief(slack, channel))
