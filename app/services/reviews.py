@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.domain.errors import NotFound, UsageError
-from app.domain.people import mention
+from app.domain.people import mention, with_mentions
 from app.reviews import markdown
 from app.reviews.facts import (
     AccountFact,
@@ -28,7 +28,7 @@ from app.services.lookup import find_incident
 from app.services.paging import enqueue
 from app.services.updates import draft_card
 from app.services.views import incident_view
-from app.store import incidents, paging, resolution
+from app.store import incidents, paging, people, resolution
 from app.store.models import Incident, IncidentEvent, StatusUpdate
 
 WINDOWS = {"7d": timedelta(days=7), "30d": timedelta(days=30), "90d": timedelta(days=90)}
@@ -72,6 +72,8 @@ def load_facts(session: Session, ctx: Context, incident: Incident) -> IncidentFa
             TickFact(tick.item, tick.ticked_by, tick.ticked_at)
         )
     threads = {t.account_id: t.id for t in resolution.threads_of(session, incident.id)}
+    users = people.resolved_emails(session)
+    # people configured by email read as the users Slack resolved them to
     accounts = []
     for account_id, tier in assessment_of(incident).accounts:
         account = catalog.accounts.get(account_id)
@@ -105,10 +107,13 @@ def load_facts(session: Session, ctx: Context, incident: Incident) -> IncidentFa
         fix=fields.get("fix"),
         residual_risk=fields.get("residual_risk"),
         customer_steps=fields.get("customer_steps"),
-        events=tuple(EventFact(e.at, e.actor, e.kind, e.text, dict(e.data or {})) for e in events),
+        events=tuple(
+            EventFact(e.at, e.actor, e.kind, with_mentions(e.text, users), dict(e.data or {}))
+            for e in events
+        ),
         pages=tuple(
             PageFact(
-                person=p.person,
+                person=p.user_id or p.person,
                 paged_at=p.paged_at,
                 acked_at=p.acked_at,
                 acked_by=p.acked_by,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
@@ -16,6 +15,7 @@ from app.briefs.view import IncidentView, topic
 from app.catalog.models import Catalog
 from app.catalog.people import emails
 from app.domain.naming import channel_name
+from app.domain.people import emails_in, with_mentions
 from app.slack import blocks
 from app.slack.delivery import Effect, Job, Outcome
 from app.slack.directory import Directory
@@ -25,7 +25,6 @@ from app.store.db import UnitOfWork
 from app.store.models import Incident
 
 log = logging.getLogger(__name__)
-EMAIL = re.compile(r"(?<![\w.+:|-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 URGENT_KINDS = frozenset({"create_channel", "post_brief", "pin_brief", "announce", "page_dm"})
 """Claimed before notices, topic and invitations: the opening that makes an incident usable
@@ -197,12 +196,11 @@ class IncidentEffects:
         """People the configuration names by email become mentions once Slack resolves them;
         an email Slack does not know stays as written."""
         configured = self._emails()
-        found = {match for match in EMAIL.findall(text) if match.lower() in configured}
-        for email in sorted(found, key=len, reverse=True):
-            user = await self.directory.user_id(email)
-            if user:
-                text = text.replace(email, f"<@{user}>")
-        return text
+        users = {}
+        for email in emails_in(text):
+            if email.lower() in configured and (user := await self.directory.user_id(email)):
+                users[email.lower()] = user
+        return with_mentions(text, users)
 
     def _emails(self) -> frozenset[str]:
         catalog = self.catalog()
