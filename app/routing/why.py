@@ -17,6 +17,8 @@ _LISTED = 3
 
 class SentPage(Protocol):
     person: str
+    user_id: str | None
+    """The Slack user a person configured by email resolved to, once the page was delivered."""
     reasons: list[str]
     stops_escalation: bool
     paged_at: datetime
@@ -37,7 +39,8 @@ def unacknowledged(pages: Iterable[SentPage], now: datetime) -> str | None:
     if not waiting:
         return None
     listed = [
-        f"{mention(page.person)} ({', '.join(page.reasons)}) in {_minutes(now - page.paged_at)}"
+        f"{mention(page.user_id or page.person)} ({', '.join(page.reasons)})"
+        f" in {_minutes(now - page.paged_at)}"
         for page in waiting[:_LISTED]
     ]
     more = f" and {len(waiting) - _LISTED} more" if len(waiting) > _LISTED else ""

@@ -14,6 +14,7 @@ from app.routing.why import unacknowledged, with_reason
 from tests.unit.catalog_builders import spec_catalog
 
 T = datetime(2026, 2, 10, 12, 0, tzinfo=UTC)
+MIN = timedelta(minutes=1)
 
 
 def test_the_assessment_keeps_what_was_decided_and_reads_back() -> None:
@@ -51,6 +52,7 @@ class _Page:
     stops_escalation: bool
     paged_at: datetime
     acked_at: datetime | None = None
+    user_id: str | None = None
 
 
 def test_an_escalation_names_who_did_not_acknowledge_and_for_how_long() -> None:
@@ -59,6 +61,8 @@ def test_an_escalation_names_who_did_not_acknowledge_and_for_how_long() -> None:
         _Page("U0CS1", ["liaison of Acme Corp, Tier 1"], False, T),
         _Page("U0EXEC", ["exec"], True, T, acked_at=T),
     ]
+    dana = _Page("dana@example.com", ["manager of Payments"], True, T, user_id="U0DANA")
+    assert "<@U0DANA> (manager of Payments) in 5m" in str(unacknowledged([dana], T + 5 * MIN))
     why = unacknowledged(pages, T + timedelta(minutes=15, seconds=40))
     assert why == "escalated: no acknowledgement from <@U0PAY3> (on-call for Payments) in 15m"
     assert unacknowledged(pages[1:], T) is None
