@@ -24,6 +24,7 @@ from app.services.context import Context
 from app.services.home import HomeService
 from app.services.incidents import IncidentService
 from app.services.paging import PagingService
+from app.services.reroute import name_service
 from app.services.resolve import ChecklistService, ResolveService
 from app.services.reviews import ReviewService
 from app.services.timeline import TimelineService
@@ -86,7 +87,7 @@ def build(
     ctx = Context(
         uow=uow, routing=lambda: routing, clock=clock, drafter=drafter, on_commit=dispatcher.wake
     )
-    paging = PagingService(ctx)
+    paging = PagingService(ctx, name_service=name_service)
     reviews = ReviewService(ctx)
     home = HomeService(ctx, reviews)
     effects.home = home.view

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Literal
 
 from app.domain.commands import USAGE
@@ -11,6 +12,8 @@ from app.domain.text import escape, parse_ref
 
 USER_ID = re.compile(r"^[UW][A-Z0-9]{2,39}$")
 """Slack ids are a dozen characters; one longer than Beacon stores (40) is no user of Slack's."""
+EMAIL = re.compile(r"(?<![\w.+:|-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+"""An address standing alone: not inside a ``<mailto:…|…>`` link Slack made of typed text."""
 Role = Literal["commander", "comms"]
 ROLES: dict[str, Role] = {"commander": "commander", "comms": "comms"}
 
@@ -41,3 +44,18 @@ def parse_assignment(raw: str) -> tuple[Role, str]:
     if role is None or user is None:
         raise UsageError("Say which role and whom.", usage=USAGE["assign"])
     return role, user
+
+
+def emails_in(text: str) -> set[str]:
+    return set(EMAIL.findall(text))
+
+
+def with_mentions(text: str, users: Mapping[str, str]) -> str:
+    """People named by email (``users``: lower-cased email → Slack user id, as resolved)
+    written as mentions; an email with no user stays as written."""
+
+    def swap(match: re.Match[str]) -> str:
+        user = users.get(match.group(0).lower())
+        return f"<@{user}>" if user else match.group(0)
+
+    return EMAIL.sub(swap, text) if users else text

@@ -8,6 +8,7 @@ import asyncio
 from app.catalog.models import Catalog
 from app.domain.text import plain
 from app.paging.pagerduty import PagerDutyClient, PagerFailure, pagerduty_severity
+from app.routing.severity import severity_rank
 from app.slack.delivery import Effect, Job, Outcome
 from app.store.db import UnitOfWork
 from app.store.models import Incident, Page
@@ -52,9 +53,10 @@ class PagerDutyEffects:
     async def trigger(self, job: Job) -> Outcome:
         client = self._client()
         incident, page = await self._load(job)
-        rank = next(
-            (s.rank for s in self.catalog.policy.severities if s.id == incident.severity), 0
-        )
+        try:
+            rank = severity_rank(self.catalog.policy, incident.severity)
+        except KeyError:  # a severity the configuration no longer has: page at the top
+            rank = 0
         runbooks = [
             (service.runbook, f"{service.name} runbook")
             for sid in incident.services

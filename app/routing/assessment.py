@@ -7,9 +7,10 @@ walks them, so it stays in the low milliseconds even when every account is hurt.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from app.catalog.models import Catalog
 from app.routing.accounts import AccountIndex, AccountSelection
@@ -87,4 +88,97 @@ def assess(
         severity=decision,
         update_every=update_interval(policy, decision.severity, tiers),
         unknown_services=tuple(service_id for service_id in requested if service_id not in known),
+    )
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """The one stored decision about an incident's impact (SPEC 5.1 step 2), written at
+    declaration and rewritten on every re-route (a severity change, a service named later).
+
+    Everything downstream (brief, pages, escalation delay, cadence, review, metrics) reads this
+    instead of assessing again, so a configuration reload never rewrites an incident's history.
+    """
+
+    severity: str
+    declared_severity: str
+    reasons: tuple[str, ...]
+    """Why ``severity`` is more severe than ``declared_severity``; empty when it is not."""
+    named_services: tuple[str, ...]
+    """The services a responder named (their teams are paged), in the order given."""
+    services: tuple[str, ...]
+    """Named services plus their dependents, sorted."""
+    accounts: tuple[tuple[str, int], ...]
+    """(account id, tier) of every affected account, by tier then name."""
+    update_every: timedelta | None
+
+    @classmethod
+    def of(cls, impact: Impact) -> Assessment:
+        return cls(
+            severity=impact.severity.severity,
+            declared_severity=impact.severity.declared,
+            reasons=impact.severity.raised_by,
+            named_services=impact.named_services,
+            services=tuple(sorted(impact.services)),
+            accounts=tuple((item.account.id, item.tier) for item in impact.accounts),
+            update_every=impact.update_every,
+        )
+
+    @property
+    def dependent_services(self) -> tuple[str, ...]:
+        """Services affected only through a dependency on a named one."""
+        named = set(self.named_services)
+        return tuple(service_id for service_id in self.services if service_id not in named)
+
+    @property
+    def tiers(self) -> tuple[int, ...]:
+        return tuple(sorted({tier for _, tier in self.accounts}))
+
+    def record(self) -> dict[str, Any]:
+        """JSON for the ``incidents.impact`` column (``raised_because`` keeps its old name)."""
+        return {
+            "severity": self.severity,
+            "declared_severity": self.declared_severity,
+            "raised_because": list(self.reasons),
+            "named_services": list(self.named_services),
+            "services": list(self.services),
+            "accounts": [[account_id, tier] for account_id, tier in self.accounts],
+            "update_every": self.update_every.total_seconds() if self.update_every else None,
+        }
+
+    @classmethod
+    def from_record(cls, record: Mapping[str, Any]) -> Assessment:
+        every = record.get("update_every")
+        return cls(
+            severity=str(record["severity"]),
+            declared_severity=str(record["declared_severity"]),
+            reasons=tuple(record.get("raised_because", ())),
+            named_services=tuple(record.get("named_services", ())),
+            services=tuple(record.get("services", ())),
+            accounts=tuple((str(a), int(t)) for a, t in record.get("accounts", ())),
+            update_every=timedelta(seconds=float(every)) if every is not None else None,
+        )
+
+
+def stored_impact(index: RoutingIndex, assessment: Assessment) -> Impact:
+    """The stored assessment in the shape page routing walks: the same services, accounts and
+    severity; only who holds each account's roles comes from the current configuration."""
+    services = frozenset(assessment.services)
+    positions = index.accounts.positions
+    mask = 0
+    for account_id, _ in assessment.accounts:
+        if account_id in positions:
+            mask |= 1 << positions[account_id]
+    return Impact(
+        named_services=assessment.named_services,
+        services=services,
+        accounts=AccountSelection(
+            index=index.accounts, services=services, named=frozenset(), mask=mask
+        ),
+        severity=SeverityDecision(
+            severity=assessment.severity,
+            declared=assessment.declared_severity,
+            raised_by=assessment.reasons,
+        ),
+        update_every=assessment.update_every,
     )

@@ -78,3 +78,22 @@ def update_interval(policy: Policy, severity: str, tiers: Iterable[int]) -> time
     candidates.extend(policy.tier_rule(tier).update_every for tier in set(tiers))
     present = [interval for interval in candidates if interval is not None]
     return min(present, default=None)
+
+
+INITIAL_NOTICE_RANKS = 2
+"""The most severe levels (SEV1 and SEV2 in the example policy) get a customer notice at once."""
+
+
+def severity_rank(policy: Policy, severity: str) -> int:
+    """0 for the most severe level in ``policy.yaml``; KeyError for an unknown one."""
+    return policy.severity(severity).rank
+
+
+def needs_initial_notice(
+    policy: Policy, severity: str, *, customer_visible: bool, private: bool
+) -> bool:
+    """SPEC 5.1 step 5: SEV1/SEV2-like incidents with customer-visible impact get their first
+    customer notice drafted at declaration; private incidents never publish."""
+    return (
+        customer_visible and not private and severity_rank(policy, severity) < INITIAL_NOTICE_RANKS
+    )

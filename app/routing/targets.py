@@ -3,6 +3,9 @@
 ``page:`` lists name roles (``oncall``, ``secondary``, ``manager``, ``exec``, ``liaison``,
 ``exec_sponsor``) or literal people. They are resolved at a given instant through the
 rotations, then merged per person: one DM per human, carrying every reason they were picked.
+Team roles mean the teams owning the services a responder named: they hold the fix. The teams
+of services hurt only through a dependency are told (``Routing.informed``), not paged.
+A private incident pages responders only: account liaisons and exec sponsors are left out.
 Gaps in the configuration (a team with no rotation, an account with no liaison) never stop a
 page going out; they come back as ``notes`` so the incident channel can say who was not reached.
 """
@@ -11,7 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from app.catalog.models import Catalog, EscalationLevel, Person, Policy, Team
@@ -39,6 +42,9 @@ class PageTarget:
 class Routing:
     targets: tuple[PageTarget, ...]
     notes: tuple[str, ...] = ()
+    informed: tuple[PageTarget, ...] = ()
+    """One on-call (or manager) per team owning only dependent services: an FYI, no
+    Acknowledge, no escalation. Nobody here is also in ``targets``."""
 
     @property
     def people(self) -> tuple[Person, ...]:
@@ -84,16 +90,22 @@ class _Collector:
 class _Resolver:
     """Resolves role names for one incident at one instant; rotations are looked up once."""
 
-    def __init__(self, catalog: Catalog, impact: Impact, at: datetime) -> None:
+    def __init__(
+        self, catalog: Catalog, impact: Impact, at: datetime, *, private: bool = False
+    ) -> None:
         self.catalog = catalog
         self.impact = impact
         self.at = at
+        self.private = private
         self.out = _Collector()
         self._shifts: dict[str, OnCallShift | None] = {}
-        self.teams = self._affected_teams()
+        self.teams, self.dependents = self._affected_teams()
+        self.paged_teams = False
+        """Whether a team role was resolved: only then are the dependents' teams told."""
 
-    def _affected_teams(self) -> list[Team]:
-        """Owners of the declared services first (they hold the fix), then the rest by name."""
+    def _affected_teams(self) -> tuple[list[Team], list[Team]]:
+        """(owners of the named services, in the order named; owners of services affected only
+        through a dependency, by name)."""
         services = self.catalog.services
         owners = dict.fromkeys(
             service.team
@@ -105,8 +117,8 @@ class _Resolver:
             for sid in self.impact.services
             if (service := services.get(sid)) is not None and service.team not in owners
         }
-        first = self._teams(owners)
-        return first + sorted(self._teams(sorted(others)), key=lambda team: (team.name, team.id))
+        dependents = sorted(self._teams(sorted(others)), key=lambda team: (team.name, team.id))
+        return self._teams(owners), dependents
 
     def _teams(self, team_ids: Iterable[str]) -> list[Team]:
         teams: list[Team] = []
@@ -137,12 +149,18 @@ class _Resolver:
                 self._manager()
             elif entry == "exec":
                 self._execs()
+            elif entry in INFORM_ONLY and self.private:
+                self.out.note(
+                    "Private incident: account liaisons and exec sponsors are not paged;"
+                    " page them by hand if they must know"
+                )
             elif entry in INFORM_ONLY:
                 self._account_people(entry, tiers)
             else:
                 self.out.add(entry, LITERAL, f"listed in the {source}")
 
     def _oncall(self) -> None:
+        self.paged_teams = True
         for team in self.teams:
             shift = self.shift(team)
             if shift is None:
@@ -151,6 +169,7 @@ class _Resolver:
                 self.out.add(shift.primary, "oncall", f"on-call for {team.name}")
 
     def _secondary(self) -> None:
+        self.paged_teams = True
         for team in self.teams:
             shift = self.shift(team)
             if shift is None:
@@ -161,6 +180,7 @@ class _Resolver:
                 self.out.add(shift.secondary, "secondary", f"secondary for {team.name}")
 
     def _manager(self) -> None:
+        self.paged_teams = True
         for team in self.teams:
             if team.manager is None:
                 self.out.note(f"{team.name} has no manager configured; no manager paged for it")
@@ -192,6 +212,36 @@ class _Resolver:
                     f"{count} affected Tier {tier} account(s) have no {label}: {listed}{more}"
                 )
 
+    def informed(self) -> tuple[PageTarget, ...]:
+        """The FYI of each dependent team: its on-call, or its manager without a rotation.
+        Private incidents tell nobody outside their responders."""
+        if self.private or not self.paged_teams:
+            return ()
+        services = self.catalog.services
+        named = ", ".join(
+            services[sid].name for sid in self.impact.named_services if sid in services
+        )
+        paged = {target.person for target in self.out.result().targets}
+        told: dict[Person, PageTarget] = {}
+        for team in self.dependents:
+            shift = self.shift(team)
+            person = shift.primary if shift is not None else team.manager
+            if person is None or person in paged:
+                continue
+            hit = sorted(
+                services[sid].name
+                for sid in self.impact.services
+                if sid in services and services[sid].team == team.id
+            )
+            verb = "depends" if len(hit) == 1 else "depend"
+            reason = (
+                f"FYI for {team.name}: {', '.join(hit)} {verb} on {named};"
+                " the fix is with its owners"
+            )
+            role = "oncall" if shift is not None else "manager"
+            told.setdefault(person, PageTarget(person, (role,), (reason,), False))
+        return tuple(told.values())
+
 
 def page_targets(
     catalog: Catalog,
@@ -199,27 +249,32 @@ def page_targets(
     at: datetime,
     *,
     severity_override: str | None = None,
+    private: bool = False,
 ) -> Routing:
-    """Targets of the severity's ``page:`` list and of each affected tier's, merged per person.
+    """Targets of the severity's ``page:`` list and of each affected tier's, merged per person,
+    and the dependent teams to tell.
 
     ``severity_override`` routes as if the incident had that severity (e.g. after
     ``/incident severity``) without reassessing the impact.
     """
     policy = catalog.policy
     severity = policy.severity(severity_override or impact.severity.severity)
-    resolver = _Resolver(catalog, impact, at)
+    resolver = _Resolver(catalog, impact, at, private=private)
     resolver.resolve(severity.page, f"{severity.id} page list", impact.tiers)
     for tier in impact.tiers:
         resolver.resolve(policy.tier_rule(tier).page, f"Tier {tier} page list", (tier,))
-    return resolver.out.result()
+    return replace(resolver.out.result(), informed=resolver.informed())
 
 
-def escalation_targets(catalog: Catalog, impact: Impact, level_index: int, at: datetime) -> Routing:
-    """Targets of ``escalation[level_index]`` (0-based); IndexError past the last level."""
+def escalation_targets(
+    catalog: Catalog, impact: Impact, level_index: int, at: datetime, *, private: bool = False
+) -> Routing:
+    """Targets of ``escalation[level_index]`` (0-based); IndexError past the last level.
+    Escalation pages the owners' teams only; dependents were told once and are not chased."""
     levels = catalog.policy.escalation
     if not 0 <= level_index < len(levels):
         raise IndexError(f"no escalation level {level_index + 1} (policy has {len(levels)})")
-    resolver = _Resolver(catalog, impact, at)
+    resolver = _Resolver(catalog, impact, at, private=private)
     resolver.resolve(levels[level_index].page, f"escalation level {level_index + 1}", impact.tiers)
     return resolver.out.result()
 

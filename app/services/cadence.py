@@ -9,14 +9,15 @@ from sqlalchemy.orm import Session
 from app.briefs.view import clock_time
 from app.cadence.policy import KINDS, NUDGE, OVERDUE, reminders
 from app.domain.people import mention
-from app.services.context import Context
+from app.services.context import Context, assessment_of
 from app.services.paging import notice
 from app.store import incidents, paging
 from app.store.models import Incident, Timer
 
 
 def interval_of(ctx: Context, incident: Incident) -> timedelta | None:
-    return ctx.impact(incident).update_every
+    """From the stored assessment: a configuration reload does not change a running cadence."""
+    return assessment_of(incident).update_every
 
 
 def restart(session: Session, ctx: Context, incident: Incident, *, since: datetime) -> None:
@@ -61,8 +62,13 @@ def fire(session: Session, ctx: Context, incident: Incident, timer: Timer, now: 
         text = f":warning: {leads} the update for {incident.ref} was due at {due} and is overdue."
     else:
         catalog = ctx.catalog
-        teams = {catalog.services[s].team for s in ctx.impact(incident).services}
-        managers = [catalog.teams[t].manager for t in sorted(teams) if catalog.teams[t].manager]
+        owners = assessment_of(incident).named_services
+        teams = {catalog.services[s].team for s in owners if s in catalog.services}
+        managers = [
+            manager
+            for t in sorted(teams)
+            if t in catalog.teams and (manager := catalog.teams[t].manager)
+        ]
         people = " ".join(
             mention(p) for p in dict.fromkeys([*managers, *catalog.policy.workspace.execs]) if p
         )

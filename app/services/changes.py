@@ -7,11 +7,11 @@ from typing import Literal
 from app.domain.errors import UsageError
 from app.domain.people import mention
 from app.domain.text import escape
-from app.routing.targets import page_targets
-from app.services import cadence
 from app.services.context import Context
 from app.services.lookup import find_incident
-from app.services.paging import enqueue, enqueue_refresh, notice, schedule_escalation, send_pages
+from app.services.paging import enqueue, notice
+from app.services.refresh import enqueue_refresh
+from app.services.reroute import reroute
 from app.store import incidents
 
 
@@ -28,12 +28,11 @@ class ChangeService:
             incident = find_incident(session, number=number, channel=channel, viewer=actor)
             if incident.status == "resolved":
                 raise UsageError(f"{incident.ref} is resolved; reopen it first.")
-            impact = self.ctx.impact(incident, severity)
+            impact = self.ctx.reassess(incident, severity=severity)
             effective = impact.severity.severity
             before = incident.severity
             if severity == incident.declared_severity and effective == before:
                 raise UsageError(f"{incident.ref} is already {before}.")
-            incident.declared_severity, incident.severity = severity, effective
             text = f"Severity {before} → {effective} by {mention(actor)}"
             if effective != severity:
                 text += f" (asked {severity}; {'; '.join(impact.severity.raised_by)})"
@@ -56,20 +55,18 @@ class ChangeService:
                 key=f"severity:{event.id}",
                 now=now,
             )
-            send_pages(
+            key = f"event:{event.id}"
+            reroute(
                 session,
                 self.ctx,
                 incident,
-                page_targets(self.ctx.catalog, impact, now),
+                impact,
                 source=f"severity {effective}",
                 actor=actor,
                 now=now,
+                key=key,
             )
-            schedule_escalation(session, self.ctx, incident, now)
-            cadence.restart(
-                session, self.ctx, incident, since=incident.last_update_at or incident.declared_at
-            )
-            enqueue_refresh(session, incident, key=f"event:{event.id}", now=now)
+            enqueue_refresh(session, incident, key=key, now=now)
             session.commit()
         self.ctx.on_commit()
         return text

@@ -13,12 +13,13 @@ from sqlalchemy.orm import Session
 from app.domain.declaration import Declaration
 from app.domain.text import escape
 from app.metrics import INCIDENTS_DECLARED
-from app.routing.assessment import Impact, assess
+from app.routing.assessment import assess
 from app.routing.targets import page_targets
 from app.services import cadence
-from app.services.context import Context
+from app.services.context import Context, store_assessment
 from app.services.home_refresh import enqueue_home_for_incident
 from app.services.paging import schedule_escalation, send_pages
+from app.services.threads import open_threads
 from app.services.updates import draft_initial_notice
 from app.store import incidents, outbox
 from app.store.models import Incident, OutboxItem
@@ -62,21 +63,18 @@ def declare(
             number=incidents.next_number(session),
             request_key=request_key,
             title=declaration.title,
-            severity=impact.severity.severity,
-            declared_severity=declaration.severity,
             status="investigating",
             private=declaration.private,
             drill=declaration.drill,
             customer_visible=declaration.customer_visible,
             summary=declaration.summary,
-            services=list(declaration.services),
             accounts=list(declaration.accounts),
-            impact=impact_record(impact),
             declared_by=actor,
             commander=actor,
             origin_channel=origin_channel,
             declared_at=now,
         )
+        store_assessment(incident, impact)
         session.add(incident)
         session.flush()
         incidents.record(
@@ -102,7 +100,7 @@ def declare(
                 text="; ".join(impact.severity.raised_by),
             )
         channel, brief = _enqueue_opening(session, incident, now=now, actor=actor)
-        routing = page_targets(ctx.catalog, impact, now)
+        routing = page_targets(ctx.catalog, impact, now, private=declaration.private)
         send_pages(
             session,
             ctx,
@@ -114,6 +112,7 @@ def declare(
             after=channel,
             notice_after=brief,
         )
+        open_threads(session, ctx, incident, now, after=channel)
         schedule_escalation(session, ctx, incident, now)
         cadence.restart(session, ctx, incident, since=now)
         draft_initial_notice(session, ctx, incident, now, after=brief)
@@ -129,16 +128,6 @@ def declare(
     INCIDENTS_DECLARED.labels(severity=incident.severity).inc()
     ctx.on_commit()
     return _declared(incident, created=True)
-
-
-def impact_record(impact: Impact) -> dict[str, Any]:
-    """What the brief and later re-routing need, frozen at declaration time."""
-    return {
-        "services": sorted(impact.services),
-        "accounts": [[affected.account.id, affected.tier] for affected in impact.accounts],
-        "raised_because": list(impact.severity.raised_by),
-        "update_every": impact.update_every.total_seconds() if impact.update_every else None,
-    }
 
 
 def _enqueue_opening(

@@ -7,13 +7,13 @@ timer per incident that an acknowledgement from a responder cancels.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.catalog.durations import format_duration
 from app.domain.errors import Forbidden, UsageError
 from app.domain.people import is_user_id, mention
 from app.domain.targets import PageRequest
@@ -26,8 +26,10 @@ from app.routing.targets import (
     service_targets,
     team_targets,
 )
+from app.routing.why import unacknowledged, with_reason
 from app.services.context import Context
 from app.services.home_refresh import enqueue_home
+from app.services.informing import inform
 from app.services.lookup import find_incident
 from app.store import incidents, outbox, paging
 from app.store.models import Incident, OutboxItem, Page
@@ -145,6 +147,9 @@ def send_pages(
             data={"page_id": page.id, "person": page.person, "source": source},
         )
     lines = [f"• {mention(p.person)}: {', '.join(p.reasons)}" for p in pages]
+    lines += inform(
+        session, incident, routing, paged=already | set(routing.people), now=now, after=after
+    )
     lines += [f"• :warning: {note}" for note in routing.notes]
     if lines:
         key = f"pages:{pages[0].id}" if pages else f"notes:{source}:{now.timestamp()}"
@@ -171,49 +176,11 @@ def send_pages(
     return pages
 
 
-def resolve_pagerduty(session: Session, ctx: Context, incident: Incident, now: datetime) -> None:
-    """Close the PagerDuty alert of every page once the incident is resolved."""
-    if ctx.catalog.policy.pagerduty is None:
-        return
-    for page in paging.pages_of(session, incident.id):
-        trigger = session.scalar(
-            select(OutboxItem).where(OutboxItem.key == f"page:{page.id}:pagerduty")
-        )
-        enqueue(
-            session,
-            incident,
-            "pagerduty_resolve",
-            f"page:{page.id}:pagerduty:resolve",
-            now=now,
-            after=trigger,
-            page_id=page.id,
-        )
-
-
-def escalation_due(
-    session: Session, ctx: Context, incident: Incident, level: int, now: datetime
-) -> None:
-    """An escalation timer came due: escalate unless a responder acknowledged meanwhile."""
-    if incident.status == "resolved" or _acknowledged(session, incident):
-        return
-    if incident.escalation_level != level:
-        return
-    ack_within = escalation_delay(ctx.catalog.policy, incident.severity, level)
-    escalate(
-        session,
-        ctx,
-        incident,
-        actor=None,
-        now=now,
-        reason=f"no acknowledgement within {format_duration(ack_within)}",
-    )
-
-
 def schedule_escalation(session: Session, ctx: Context, incident: Incident, now: datetime) -> None:
     """The next level fires its ``after`` past the latest page, unless someone acknowledges."""
     levels = ctx.catalog.policy.escalation
     level = incident.escalation_level
-    if level >= len(levels) or _acknowledged(session, incident):
+    if level >= len(levels) or responder_acknowledged(session, incident):
         return
     delay = escalation_delay(ctx.catalog.policy, incident.severity, level)
     paging.schedule(
@@ -226,7 +193,8 @@ def schedule_escalation(session: Session, ctx: Context, incident: Incident, now:
     )
 
 
-def _acknowledged(session: Session, incident: Incident) -> bool:
+def responder_acknowledged(session: Session, incident: Incident) -> bool:
+    """Whether a page that stops escalation (not a liaison's) was acknowledged."""
     return any(
         page.acked_at is not None and page.stops_escalation
         for page in paging.pages_of(session, incident.id)
@@ -250,7 +218,10 @@ def escalate(
             f"{incident.ref} has already been escalated through all {len(levels)} level(s)."
         )
     paging.cancel(session, incident.id, ESCALATION)
-    routing = escalation_targets(ctx.catalog, ctx.impact(incident), level, now)
+    routing = escalation_targets(
+        ctx.catalog, ctx.impact(incident), level, now, private=incident.private
+    )
+    routing = with_reason(routing, unacknowledged(paging.pages_of(session, incident.id), now))
     incident.escalation_level = level + 1
     incidents.record(
         session,
@@ -274,9 +245,15 @@ def escalate(
     return summary
 
 
+ServiceNamer = Callable[..., list[Page]]
+"""``name_service(session, ctx, incident, service_id, *, actor, now)``: re-routes with the
+service named (app/services/reroute.py, handed over by bootstrap)."""
+
+
 class PagingService:
-    def __init__(self, ctx: Context) -> None:
+    def __init__(self, ctx: Context, *, name_service: ServiceNamer) -> None:
         self.ctx = ctx
+        self.name_service = name_service
 
     def acknowledge(
         self,
@@ -380,6 +357,12 @@ class PagingService:
         catalog = self.ctx.catalog
         with self.ctx.uow() as session:
             incident = find_incident(session, number=number, channel=channel, viewer=actor)
+            already = {page.person for page in paging.pages_of(session, incident.id)}
+            rerouted = []
+            if request.kind == "service":
+                rerouted = self.name_service(
+                    session, self.ctx, incident, request.id, actor=actor, now=now
+                )
             if request.kind == "team":
                 routing = team_targets(catalog, request.id, now)
             elif request.kind == "service":
@@ -393,13 +376,12 @@ class PagingService:
             else:
                 target = PageTarget(request.id, ("user",), (f"paged by {mention(actor)}",), True)
                 routing = Routing((target,))
-            already = {page.person for page in paging.pages_of(session, incident.id)}
             repeated = [t.person for t in routing.targets if t.person in already]
-            if routing.targets and len(repeated) == len(routing.targets):
+            if routing.targets and len(repeated) == len(routing.targets) and not rerouted:
                 raise UsageError(
                     f"{', '.join(mention(p) for p in repeated)} already paged for {incident.ref}."
                 )
-            pages = send_pages(
+            pages = rerouted + send_pages(
                 session, self.ctx, incident, routing, source="manual", actor=actor, now=now
             )
             if pages:
@@ -409,9 +391,3 @@ class PagingService:
         if not pages:
             return "Nobody to page: " + "; ".join(routing.notes)
         return f"Paged {', '.join(mention(p.person) for p in pages)} for {incident.ref}."
-
-
-def enqueue_refresh(session: Session, incident: Incident, *, key: str, now: datetime) -> None:
-    """After a change the channel topic, the pinned brief and the announcement show it."""
-    for kind in ("set_topic", "refresh_brief", "refresh_announcement"):
-        enqueue(session, incident, kind, f"incident:{incident.id}:{kind}:{key}", now=now)

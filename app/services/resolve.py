@@ -26,18 +26,13 @@ from app.services import cadence
 from app.services.context import Context
 from app.services.home_refresh import enqueue_home_for_incident
 from app.services.lookup import find_incident
-from app.services.paging import (
-    ESCALATION,
-    enqueue,
-    enqueue_refresh,
-    notice,
-    resolve_pagerduty,
-    schedule_escalation,
-)
-from app.services.updates import open_thread, post_briefs, thread_targets
+from app.services.paging import ESCALATION, enqueue, notice, schedule_escalation
+from app.services.refresh import enqueue_refresh
+from app.services.threads import open_thread, refresh_threads, thread_targets
+from app.services.updates import post_briefs
 from app.services.views import incident_view
 from app.store import incidents, paging, resolution, updates
-from app.store.models import AccountThread, Incident, StatusUpdate
+from app.store.models import AccountThread, Incident, OutboxItem, StatusUpdate
 
 
 @dataclass(frozen=True)
@@ -47,6 +42,25 @@ class Ticked:
     by: str
     at: datetime
     new: bool
+
+
+def resolve_pagerduty(session: Session, ctx: Context, incident: Incident, now: datetime) -> None:
+    """Close the PagerDuty alert of every page once the incident is resolved."""
+    if ctx.catalog.policy.pagerduty is None:
+        return
+    for page in paging.pages_of(session, incident.id):
+        trigger = session.scalar(
+            select(OutboxItem).where(OutboxItem.key == f"page:{page.id}:pagerduty")
+        )
+        enqueue(
+            session,
+            incident,
+            "pagerduty_resolve",
+            f"page:{page.id}:pagerduty:resolve",
+            now=now,
+            after=trigger,
+            page_id=page.id,
+        )
 
 
 def withdraw_pending(
@@ -154,6 +168,7 @@ class ResolveService:
                     thread_id=thread.id,
                 )
             enqueue_refresh(session, incident, key=f"event:{event.id}", now=now)
+            refresh_threads(session, incident, key=f"event:{event.id}", now=now)
             enqueue_home_for_incident(session, incident, key=f"event:{event.id}", now=now)
             session.commit()
         self.ctx.on_commit()
@@ -195,6 +210,7 @@ class ResolveService:
                 now=now,
             )
             enqueue_refresh(session, incident, key=f"event:{event.id}", now=now)
+            refresh_threads(session, incident, key=f"event:{event.id}", now=now)
             enqueue_home_for_incident(session, incident, key=f"event:{event.id}", now=now)
             session.commit()
         self.ctx.on_commit()

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.domain.errors import NotFound, UsageError
-from app.domain.people import mention
+from app.domain.people import mention, with_mentions
 from app.reviews import markdown
 from app.reviews.facts import (
     AccountFact,
@@ -23,12 +23,12 @@ from app.reviews.facts import (
     UpdateFact,
 )
 from app.reviews.metrics import Aggregate, IncidentMetrics, aggregate, by_severity, by_tier, measure
-from app.services.context import Context
+from app.services.context import Context, assessment_of
 from app.services.lookup import find_incident
 from app.services.paging import enqueue
 from app.services.updates import draft_card
 from app.services.views import incident_view
-from app.store import incidents, paging, resolution
+from app.store import incidents, paging, people, resolution
 from app.store.models import Incident, IncidentEvent, StatusUpdate
 
 WINDOWS = {"7d": timedelta(days=7), "30d": timedelta(days=30), "90d": timedelta(days=90)}
@@ -72,18 +72,20 @@ def load_facts(session: Session, ctx: Context, incident: Incident) -> IncidentFa
             TickFact(tick.item, tick.ticked_by, tick.ticked_at)
         )
     threads = {t.account_id: t.id for t in resolution.threads_of(session, incident.id)}
+    users = people.resolved_emails(session)
+    # people configured by email read as the users Slack resolved them to
     accounts = []
-    for account_id, tier in (incident.impact or {}).get("accounts", []):
+    for account_id, tier in assessment_of(incident).accounts:
         account = catalog.accounts.get(account_id)
         try:
-            keeps_thread = catalog.policy.tier_rule(int(tier)).thread and not incident.private
+            keeps_thread = catalog.policy.tier_rule(tier).thread and not incident.private
         except KeyError:
             keeps_thread = False
         accounts.append(
             AccountFact(
                 id=account_id,
                 name=account.name if account else account_id,
-                tier=int(tier),
+                tier=tier,
                 thread=bool(keeps_thread),
                 ticks=tuple(ticks.get(threads.get(account_id, -1), [])),
             )
@@ -101,14 +103,17 @@ def load_facts(session: Session, ctx: Context, incident: Incident) -> IncidentFa
         commander=incident.commander,
         resolved_at=incident.resolved_at,
         ack_within=ack_within,
-        update_every=ctx.impact(incident).update_every,
+        update_every=assessment_of(incident).update_every,
         fix=fields.get("fix"),
         residual_risk=fields.get("residual_risk"),
         customer_steps=fields.get("customer_steps"),
-        events=tuple(EventFact(e.at, e.actor, e.kind, e.text, dict(e.data or {})) for e in events),
+        events=tuple(
+            EventFact(e.at, e.actor, e.kind, with_mentions(e.text, users), dict(e.data or {}))
+            for e in events
+        ),
         pages=tuple(
             PageFact(
-                person=p.person,
+                person=p.user_id or p.person,
                 paged_at=p.paged_at,
                 acked_at=p.acked_at,
                 acked_by=p.acked_by,

@@ -2,12 +2,37 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
 from app.cadence.policy import KINDS
+from app.catalog.durations import format_duration
+from app.routing.targets import escalation_delay
 from app.services import cadence
 from app.services.context import Context
-from app.services.paging import ESCALATION, escalation_due
+from app.services.paging import ESCALATION, escalate, responder_acknowledged
 from app.store import paging
 from app.store.models import Incident
+
+
+def escalation_due(
+    session: Session, ctx: Context, incident: Incident, level: int, now: datetime
+) -> None:
+    """An escalation timer came due: escalate unless a responder acknowledged meanwhile."""
+    if incident.status == "resolved" or responder_acknowledged(session, incident):
+        return
+    if incident.escalation_level != level:
+        return
+    ack_within = escalation_delay(ctx.catalog.policy, incident.severity, level)
+    escalate(
+        session,
+        ctx,
+        incident,
+        actor=None,
+        now=now,
+        reason=f"no acknowledgement within {format_duration(ack_within)}",
+    )
 
 
 class TimerService:

@@ -17,13 +17,16 @@ from app.domain.errors import Forbidden, UsageError
 from app.domain.people import mention
 from app.domain.text import escape
 from app.domain.updates import UpdateInput, check_transition
+from app.routing.severity import needs_initial_notice
 from app.services import cadence
 from app.services.context import Context
 from app.services.lookup import find_incident
-from app.services.paging import enqueue, enqueue_refresh
+from app.services.paging import enqueue
+from app.services.refresh import enqueue_refresh
+from app.services.threads import open_thread, refresh_threads, thread_targets
 from app.services.views import incident_view
 from app.store import incidents, updates
-from app.store.models import AccountThread, Incident, OutboxItem, StatusUpdate
+from app.store.models import Incident, OutboxItem, StatusUpdate
 
 
 def _fields(update: UpdateInput) -> dict[str, str | None]:
@@ -80,8 +83,12 @@ def draft_initial_notice(
 ) -> None:
     """SEV1/SEV2-like incidents (the two most severe levels) with customer-visible impact get
     their first customer notice drafted at declaration, waiting for approval."""
-    rank = ctx.catalog.policy.severity(incident.severity).rank
-    if rank > 1 or not incident.customer_visible or incident.private:
+    if not needs_initial_notice(
+        ctx.catalog.policy,
+        incident.severity,
+        customer_visible=incident.customer_visible,
+        private=incident.private,
+    ):
         return
     view = incident_view(incident, ctx.catalog)
     draft = StatusUpdate(
@@ -100,44 +107,6 @@ def draft_initial_notice(
     draft_card(session, incident, draft, now, after)
 
 
-def thread_targets(
-    session: Session, ctx: Context, incident: Incident, now: datetime
-) -> list[AccountThread]:
-    """The (incident, account) threads of every affected account whose tier has threads."""
-    if incident.private:
-        return []
-    policy = ctx.catalog.policy
-    threads = []
-    for account_id, tier in (incident.impact or {}).get("accounts", []):
-        account = ctx.catalog.accounts.get(account_id)
-        if account is None or not policy.tier_rule(int(tier)).thread:
-            continue
-        thread, _ = updates.thread_for(
-            session,
-            incident_id=incident.id,
-            account_id=account_id,
-            tier=int(tier),
-            channel=account.channel or policy.workspace.cs_channel,
-            now=now,
-        )
-        threads.append(thread)
-    return threads
-
-
-def open_thread(
-    session: Session, incident: Incident, thread: AccountThread, now: datetime
-) -> OutboxItem:
-    """The thread's parent message, posted once whatever is sent into the thread first."""
-    return enqueue(
-        session,
-        incident,
-        "open_account_thread",
-        f"thread:{thread.id}:open",
-        now=now,
-        thread_id=thread.id,
-    )
-
-
 class UpdateService:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
@@ -151,6 +120,7 @@ class UpdateService:
             incident = find_incident(session, number=number, channel=channel, viewer=actor)
             if incident.status == "resolved":
                 raise UsageError(f"{incident.ref} is resolved; `/incident reopen` it first.")
+            moved = bool(update.status) and update.status != incident.status
             if update.status:
                 check_transition(incident.status, update.status)
                 incident.status = update.status
@@ -183,6 +153,8 @@ class UpdateService:
             )
             post_briefs(session, incident, draft, now)
             enqueue_refresh(session, incident, key=f"update:{draft.id}", now=now)
+            if moved:
+                refresh_threads(session, incident, key=f"update:{draft.id}", now=now)
             session.commit()
         self.ctx.on_commit()
         return f"Update for {incident.ref} posted; the customer draft waits for approval."

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from app.briefs.view import AccountLine, IncidentView, ServiceLine
 from app.catalog.models import Catalog
+from app.services.context import assessment_of
 from app.store.models import Incident
 
 
 def incident_view(incident: Incident, catalog: Catalog) -> IncidentView:
-    impact = incident.impact or {}
-    named = set(incident.services)
-    service_ids = list(dict.fromkeys([*incident.services, *impact.get("services", [])]))
+    assessment = assessment_of(incident)
+    named = set(assessment.named_services)
+    service_ids = list(dict.fromkeys([*assessment.named_services, *assessment.services]))
     services = tuple(
         ServiceLine(
             id=sid,
@@ -24,22 +25,22 @@ def incident_view(incident: Incident, catalog: Catalog) -> IncidentView:
         AccountLine(
             id=aid,
             name=catalog.accounts[aid].name if aid in catalog.accounts else aid,
-            tier=int(tier),
+            tier=tier,
         )
-        for aid, tier in impact.get("accounts", [])
+        for aid, tier in assessment.accounts
     )
     try:
-        label = catalog.policy.severity(incident.severity).label
+        label = catalog.policy.severity(assessment.severity).label
     except KeyError:
-        label = incident.severity
+        label = assessment.severity
     return IncidentView(
         ref=incident.ref,
         number=incident.number,
         title=incident.title,
-        severity=incident.severity,
+        severity=assessment.severity,
         severity_label=label,
-        declared_severity=incident.declared_severity,
-        raised_because=tuple(impact.get("raised_because", [])),
+        declared_severity=assessment.declared_severity,
+        raised_because=assessment.reasons,
         status=incident.status,
         private=incident.private,
         customer_visible=incident.customer_visible,

@@ -13,7 +13,9 @@ from slack_sdk.models.blocks import Block
 
 from app.briefs.view import IncidentView, topic
 from app.catalog.models import Catalog
+from app.catalog.people import emails
 from app.domain.naming import channel_name
+from app.domain.people import emails_in, with_mentions
 from app.slack import blocks
 from app.slack.delivery import Effect, Job, Outcome
 from app.slack.directory import Directory, UnreachableChannel
@@ -48,6 +50,7 @@ class IncidentEffects:
         self.uow = uow
         self.catalog = catalog
         self._view = view
+        self._email_cache: tuple[Catalog, frozenset[str]] | None = None
 
     def table(self) -> dict[str, Effect]:
         return {
@@ -193,8 +196,26 @@ class IncidentEffects:
 
     async def post_notice(self, job: Job) -> Outcome:
         view = await self.view(job)
-        text, body = blocks.notice(str(job.payload["text"]))
+        text, body = blocks.notice(await self.mention_people(str(job.payload["text"])))
         return Outcome(await self._post_once(job, self._channel(view), text, body))
+
+    async def mention_people(self, text: str) -> str:
+        """People the configuration names by email become mentions once Slack resolves them;
+        an email Slack does not know stays as written."""
+        configured = self._emails()
+        users = {}
+        for email in emails_in(text):
+            if email.lower() in configured and (user := await self.directory.user_id(email)):
+                users[email.lower()] = user
+        return with_mentions(text, users)
+
+    def _emails(self) -> frozenset[str]:
+        catalog = self.catalog()
+        cached = self._email_cache
+        if cached is None or cached[0] is not catalog:
+            cached = (catalog, frozenset(email.lower() for email in emails(catalog)))
+            self._email_cache = cached
+        return cached[1]
 
     async def _post_configured(
         self, job: Job, view: IncidentView, ref: str, what: str, text: str, body: list[Block]

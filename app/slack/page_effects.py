@@ -18,6 +18,7 @@ class PagingEffects(IncidentEffects):
             **super().table(),
             "page_dm": self.page_dm,
             "page_acked": self.page_acked,
+            "fyi_dm": self.fyi_dm,
         }
 
     async def page(self, job: Job) -> Page:
@@ -42,10 +43,7 @@ class PagingEffects(IncidentEffects):
             if failure.error != "user_disabled":
                 raise
             return await self._unpageable(job, page, "their Slack account is deactivated")
-        runbooks = [s.runbook for s in view.services if s.runbook]
-        text, body = blocks.page_message(
-            view, reasons=page.reasons, page_id=page.id, runbooks=runbooks
-        )
+        text, body = blocks.page_message(view, reasons=page.reasons, page_id=page.id)
         posted = await self._post_once(job, channel, text, body)
         return Outcome({**posted, "user": user}, page={"user_id": user})
 
@@ -74,3 +72,17 @@ class PagingEffects(IncidentEffects):
         )
         await self.gateway.update(str(parent["channel"]), str(parent["ts"]), text=text, blocks=body)
         return Outcome(dict(parent))
+
+    async def fyi_dm(self, job: Job) -> Outcome:
+        """An FYI to a dependent team; one Slack does not know is noted in the channel."""
+        view = await self.view(job)
+        person, reasons = str(job.payload["person"]), list(job.payload["reasons"])
+        user = await self.directory.user_id(person)
+        if user is None:
+            text = f":warning: Could not tell {person} ({', '.join(reasons)}): no such Slack user."
+            message, body = blocks.notice(text)
+            await self._post_once(job, self._channel(view), message, body)
+            return Outcome({"unresolved": person})
+        text, body = blocks.fyi_message(view, reasons=reasons)
+        posted = await self._post_once(job, await self.gateway.open_dm(user), text, body)
+        return Outcome({**posted, "user": user})

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+from slack_sdk.models.blocks import Block
+
 from app.briefs.view import DraftView, ThreadView
 from app.slack import blocks
 from app.slack.delivery import Effect, Job, Outcome
@@ -21,6 +23,7 @@ class UpdateEffects(PagingEffects):
             "post_approval_card": self.post_approval_card,
             "refresh_card": self.refresh_card,
             "open_account_thread": self.open_account_thread,
+            "refresh_account_thread": self.refresh_account_thread,
             "thread_reply": self.thread_reply,
         }
 
@@ -84,7 +87,8 @@ class UpdateEffects(PagingEffects):
 
         return await asyncio.to_thread(load)
 
-    async def open_account_thread(self, job: Job) -> Outcome:
+    async def _parent(self, job: Job) -> tuple[AccountThread, ThreadView, str, list[Block]]:
+        """The thread row and its parent message as the incident stands now."""
         thread, view = await self._thread(job), await self.view(job)
         account = self.catalog().accounts.get(thread.account_id)
 
@@ -92,17 +96,31 @@ class UpdateEffects(PagingEffects):
             with self.uow.read() as session:
                 return updates.subscribers(session, thread.account_id)
 
+        liaison = account.liaison if account else None
         parent = ThreadView(
             incident=view,
             account_name=account.name if account else thread.account_id,
             tier=thread.tier,
-            liaison=account.liaison if account else None,
+            liaison=(await self.directory.user_id(liaison) or liaison) if liaison else None,
             subscribers=tuple(await asyncio.to_thread(subscribers)),
         )
         text, body = blocks.thread_parent(parent)
+        return thread, parent, text, body
+
+    async def open_account_thread(self, job: Job) -> Outcome:
+        thread, parent, text, body = await self._parent(job)
         what = f"{parent.account_name}'s thread"
-        posted = await self._post_configured(job, view, thread.channel, what, text, body)
+        posted = await self._post_configured(job, parent.incident, thread.channel, what, text, body)
         return Outcome(posted, thread={"channel_id": posted["channel"], "thread_ts": posted["ts"]})
+
+    async def refresh_account_thread(self, job: Job) -> Outcome:
+        """chat.update of the parent; runs after the open, whose result says where it is."""
+        parent = job.parent or {}
+        if "ts" not in parent:
+            return Outcome({"skipped": "the thread parent was never posted"})
+        _, _, text, body = await self._parent(job)
+        await self.gateway.update(str(parent["channel"]), str(parent["ts"]), text=text, blocks=body)
+        return Outcome({"channel": str(parent["channel"]), "ts": str(parent["ts"])})
 
     async def thread_reply(self, job: Job) -> Outcome:
         parent = job.parent or {}

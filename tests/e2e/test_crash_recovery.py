@@ -115,7 +115,10 @@ def test_kill_9_mid_fan_out_completes_once_after_restart(
         SLACK_API_URL=slack.url,
         DATABASE_URL=database_url,
         BEACON_CONFIG_DIR=str(_config(tmp_path)),
-        BEACON_OUTBOX_LEASE="2",
+        # a lease outlasting the paced declaration burst (threads open at declaration): the
+        # dispatcher leases a batch at once and does not renew, so a shorter lease re-claims
+        # items still waiting their turn
+        BEACON_OUTBOX_LEASE="10",
         BEACON_TIMER_INTERVAL="0.2",
     )
     server = Server(env)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from app.services.paging import resolve_pagerduty
+from app.services.resolve import resolve_pagerduty
 from app.store import incidents
 from tests.e2e.conftest import FIXTURE_CONFIG
 from tests.fakes.pagerduty import FakePagerDuty

@@ -59,30 +59,42 @@ def channel_texts(slack: FakeSlack, name: str) -> str:
 
 
 def test_sev2_on_foundational_service_pages_owners_and_tier1_contacts(
-    beacon: RunningBeacon, slack: FakeSlack
+    beacon: RunningBeacon, slack: FakeSlack, clock: FakeClock
 ) -> None:
+    """Payments and Checkout depend on Sign-in: their teams are told, not paged (SPEC 5.2)."""
     beacon.command("declare P2 Sign-in errors services: auth", user="U0RESP1")
-    primaries = {oncall(team).primary for team in ("identity", "payments", "storefront")}
-    managers = {"U0IDMGR", "U0DANA", "U0SHOPMGR"}
-    contacts = {"U0CS1", "U0VP1", "U0CS2"}
-    expected = primaries | managers | contacts
-    eventually(lambda: all(dms(slack, user) for user in expected))
+    expected = {oncall("identity").primary, "U0IDMGR", "U0CS1", "U0VP1", "U0CS2"}
+    told = {oncall("payments").primary, oncall("storefront").primary}
+    eventually(lambda: all(dms(slack, user) for user in expected | told))
     for user in expected:
         (page,) = dms(slack, user)
         assert ack_button(page)
         assert "INC-1" in page.text
     reasons = str(dms(slack, "U0VP1")[0].blocks)
     assert "exec sponsor of Acme Corp, Tier 1" in reasons
-    assert f"on-call for {CATALOG.teams['payments'].name}" in str(
-        dms(slack, oncall("payments").primary)[0].blocks
-    )
+    assert "on-call for Identity" in str(dms(slack, oncall("identity").primary)[0].blocks)
+    for user in told:
+        (fyi,) = dms(slack, user)
+        assert "FYI" in fyi.text and "depends on Sign-in" in str(fyi.blocks)
+        assert "Acknowledge" not in str(fyi.blocks)
+        with pytest.raises(AssertionError):
+            ack_button(fyi)
     secondaries = {oncall(team).secondary for team in ("identity", "payments", "storefront")}
-    for user in secondaries - expected | {"U0EXEC"}:
+    for user in secondaries - expected - told | {"U0EXEC", "U0DANA", "U0SHOPMGR"}:
         assert dms(slack, user) == []
     channel = slack.channel_by_name("inc-1-sign-in-errors")
     eventually(lambda: expected <= channel.members)
-    notice = eventually(lambda: "Paging for INC-1" in channel_texts(slack, channel.id))
-    assert notice
+    notice = eventually(
+        lambda: (t := channel_texts(slack, channel.id)) and "Paging for INC-1" in t and t
+    )
+    for user in told:
+        assert f"FYI <@{user}>" in notice
+    # escalation chases the owners only: the dependents were told once and stay untouched
+    clock.advance(timedelta(minutes=16))
+    eventually(lambda: dms(slack, oncall("identity").secondary))
+    for user in told | {"U0DANA", "U0SHOPMGR"}:
+        assert len(dms(slack, user)) <= 1
+    assert dms(slack, "U0DANA") == [] and dms(slack, "U0SHOPMGR") == []
 
 
 def _declare_and_wait(beacon: RunningBeacon, slack: FakeSlack) -> str:

@@ -363,9 +363,7 @@ def test_sev1_routing_merges_per_person() -> None:
     got = [(t.person, t.roles, t.reasons, t.stops_escalation) for t in routing.targets]
     assert got == [
         ("U0ID2", ("oncall",), ("on-call for Identity",), True),
-        ("U0PAY3", ("oncall",), ("on-call for Payments",), True),
         ("U0IDMGR", ("manager",), ("manager of Identity",), True),
-        ("dana@example.com", ("manager",), ("manager of Payments",), True),
         ("U0EXEC", ("exec",), ("exec",), True),
         (
             "U0CS1",
@@ -375,10 +373,35 @@ def test_sev1_routing_merges_per_person() -> None:
         ),
         ("U0VP1", ("exec_sponsor",), ("exec sponsor of Acme Corp, Tier 1",), False),
     ]
-    assert routing.notes == (
-        "Storefront has no on-call rotation; its on-call was not paged",
-        "Storefront has no manager configured; no manager paged for it",
-    )
+    assert routing.notes == ()
+    # Payments and Storefront are hurt only through their dependency on Sign-in: told, not
+    # paged; Storefront has neither a rotation nor a manager, so nobody there to tell.
+    assert [(t.person, t.reasons, t.stops_escalation) for t in routing.informed] == [
+        (
+            "U0PAY3",
+            ("FYI for Payments: Payments depends on Sign-in; the fix is with its owners",),
+            False,
+        )
+    ]
+
+
+def test_a_private_incident_pages_responders_only() -> None:
+    cat = spec_catalog()
+    impact = assess(RoutingIndex.build(cat), "SEV1", ["auth"])
+    routing = page_targets(cat, impact, T, private=True)
+    assert [t.person for t in routing.targets] == ["U0ID2", "U0IDMGR", "U0EXEC"]
+    assert routing.informed == ()
+    assert any("liaisons and exec sponsors are not paged" in note for note in routing.notes)
+
+
+def test_a_service_named_later_makes_its_team_an_owner() -> None:
+    cat = spec_catalog()
+    impact = assess(RoutingIndex.build(cat), "SEV1", ["auth", "payments"])
+    routing = page_targets(cat, impact, T)
+    people = [t.person for t in routing.targets]
+    assert people[:2] == ["U0ID2", "U0PAY3"]
+    assert "dana@example.com" in people
+    assert routing.informed == ()
 
 
 def test_dedup_merges_roles_and_reasons_and_keeps_escalation_stopper() -> None:
@@ -407,7 +430,8 @@ def test_dedup_merges_roles_and_reasons_and_keeps_escalation_stopper() -> None:
         accounts=[account("acme", "Acme", tier=1, uses=("checkout",), liaison="U0PAY3")],
         policy_=pol,
     )
-    routing = page_targets(cat, assess(RoutingIndex.build(cat), "SEV2", ["payments"]), T)
+    named = ["payments", "checkout"]
+    routing = page_targets(cat, assess(RoutingIndex.build(cat), "SEV2", named), T)
     merged = routing.target("U0PAY3")
     assert merged is not None
     assert merged.roles == ("oncall", "manager", "user", "liaison")

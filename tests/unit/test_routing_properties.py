@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, time, timedelta
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.catalog.models import Account, ImpactMatrix, OnCall, Override, Service
+from app.catalog.models import Account, Catalog, ImpactMatrix, OnCall, Override, Service
+from app.routing.assessment import Assessment, RoutingIndex, assess, stored_impact
 from app.routing.graph import DependencyGraph, dependents_closure
 from app.routing.impact import account_tier
 from app.routing.oncall import on_call_at
+from app.routing.targets import page_targets
+from tests.unit import catalog_builders as build
+
+T = datetime(2026, 2, 10, 12, 0, tzinfo=UTC)
 
 # --- impact matrix: more of anything never makes an account less important ------------------
 
@@ -148,3 +154,84 @@ def test_rotation_covers_every_instant_with_one_person(oncall: OnCall, at: datet
     assert first_moment == shift
     previous = on_call_at(oncall, shift.shift_start - timedelta(microseconds=1))
     assert previous.shift_end == shift.shift_start
+
+
+# --- page targets: the named services' owners are paged, dependents' teams only told ---------
+
+
+@st.composite
+def incidents(draw: st.DrawFn) -> tuple[Catalog, list[str], list[str], str, bool]:
+    """A small random catalog (acyclic: a service depends only on earlier ones) and an incident."""
+    team_count = draw(st.integers(1, 4))
+    teams = [
+        build.team(f"t{i}", f"Team {i}", manager=f"U0M{i}", rotation=(f"U0T{i}A", f"U0T{i}B"))
+        for i in range(team_count)
+    ]
+    services = []
+    for i in range(draw(st.integers(1, 8))):
+        earlier = [s.id for s in services]
+        depends = draw(st.lists(st.sampled_from(earlier), unique=True)) if earlier else []
+        owner = f"t{draw(st.integers(0, team_count - 1))}"
+        services.append(build.service(f"s{i}", owner, *depends))
+    ids = [s.id for s in services]
+    accounts = [
+        build.account(
+            f"a{i}",
+            f"Account {i}",
+            tier=draw(st.integers(1, 3)),
+            uses=draw(st.lists(st.sampled_from(ids), unique=True, max_size=3)),
+            liaison=f"U0CS{i}",
+            exec_sponsor=f"U0VP{i}",
+        )
+        for i in range(draw(st.integers(0, 6)))
+    ]
+    cat = build.catalog(teams, services, accounts)
+    named = draw(st.lists(st.sampled_from(ids), unique=True, min_size=1, max_size=3))
+    named_accounts = draw(st.lists(st.sampled_from([a.id for a in accounts] or ["none"])))
+    severity = draw(st.sampled_from([s.id for s in cat.policy.severities]))
+    return cat, named, named_accounts, severity, draw(st.booleans())
+
+
+@settings(max_examples=200)
+@given(incidents())
+def test_team_pages_go_to_owners_of_named_services_only(
+    case: tuple[Catalog, list[str], list[str], str, bool],
+) -> None:
+    cat, named, named_accounts, severity, private = case
+    impact = assess(RoutingIndex.build(cat), severity, named, named_accounts)
+    routing = page_targets(cat, impact, T, private=private)
+    owners = {cat.services[sid].team for sid in named}
+    owner_people = set()
+    for team_id in owners:
+        owner_people |= {cat.teams[team_id].manager, *cat.teams[team_id].oncall.rotation}  # type: ignore[union-attr]
+    team_roles = {"oncall", "secondary", "manager"}
+    for target in routing.targets:
+        if team_roles & set(target.roles):
+            assert target.person in owner_people
+        if private:
+            assert not {"liaison", "exec_sponsor"} & set(target.roles)
+    paged = set(routing.people)
+    told = [target.person for target in routing.informed]
+    assert not paged & set(told), "nobody is both paged and told"
+    assert len(told) == len(set(told))
+    assert all(not target.stops_escalation for target in routing.informed)
+    if private:
+        assert told == []
+    dependents = {cat.services[sid].team for sid in impact.services} - owners
+    assert len(told) <= len(dependents)
+
+
+@given(incidents())
+def test_the_stored_assessment_routes_like_the_fresh_one(
+    case: tuple[Catalog, list[str], list[str], str, bool],
+) -> None:
+    cat, named, named_accounts, severity, private = case
+    index = RoutingIndex.build(cat)
+    impact = assess(index, severity, named, named_accounts)
+    stored = Assessment.from_record(json.loads(json.dumps(Assessment.of(impact).record())))
+    assert stored == Assessment.of(impact)
+    assert Assessment.of(stored_impact(index, stored)) == stored
+    fresh = page_targets(cat, impact, T, private=private)
+    again = page_targets(cat, stored_impact(index, stored), T, private=private)
+    assert fresh.people == again.people
+    assert fresh.informed == again.informed

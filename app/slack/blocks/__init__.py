@@ -26,6 +26,7 @@ from app.slack.blocks.oncall import (
     oncall_roster,
 )
 from app.slack.blocks.paging import (
+    fyi_message,
     page_acknowledged,
     page_message,
 )
@@ -52,6 +53,7 @@ __all__ = [
     "cut",
     "declare_modal",
     "error_text",
+    "fyi_message",
     "incident_list",
     "internal_brief",
     "notice",

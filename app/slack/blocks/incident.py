@@ -26,13 +26,15 @@ from app.slack.blocks.common import (
 )
 
 
-def _service_lines(view: IncidentView) -> str:
+def service_lines(view: IncidentView) -> str:
+    """One line per service: customer name and id, named or hit through a dependency, and its
+    runbook labelled by the service, so several links stay tellable apart."""
     lines = []
     for service in view.services:
         how = "named" if service.named else "depends on an affected service"
         line = f"• {escape(service.name)} (`{service.id}`), {how}"
         if service.runbook:
-            line += f" · <{service.runbook}|runbook>"
+            line += f" · <{service.runbook}|{escape(service.name)} runbook>"
         lines.append(line)
     return "\n".join(lines) or "_none named yet_"
 
@@ -79,7 +81,7 @@ def brief(view: IncidentView) -> tuple[str, list[Block]]:
         blocks.append(ContextBlock(elements=[mrkdwn(note, FIELD_TEXT) for note in notes[:10]]))
     known = escape(view.summary) if view.summary else "_nothing yet_"
     blocks.append(SectionBlock(text=mrkdwn(f"*What is known*\n{known}")))
-    blocks.append(SectionBlock(text=mrkdwn(f"*Services affected*\n{_service_lines(view)}")))
+    blocks.append(SectionBlock(text=mrkdwn(f"*Services affected*\n{service_lines(view)}")))
     if view.accounts:
         lines = "\n".join(accounts_by_tier(view.accounts, SECTION_TEXT - 40))
         blocks.append(SectionBlock(text=mrkdwn(f"*Accounts affected*\n{lines}")))

@@ -13,6 +13,7 @@ from slack_sdk.models.blocks import (
 )
 
 from app.briefs.view import DraftView, ThreadView, clock_time
+from app.domain.people import mention
 from app.domain.text import escape
 from app.slack.blocks.common import (
     HEADER_TEXT,
@@ -105,16 +106,28 @@ def internal_brief(ref: str, text: str) -> tuple[str, list[Block]]:
 
 
 def thread_parent(thread: ThreadView) -> tuple[str, list[Block]]:
+    """Names the incident, the account, its tier, severity and status; edited as the incident
+    moves, so a resolved incident's parents read as closed when the channel is scanned."""
     view = thread.incident
-    people = [f"liaison <@{thread.liaison}>" if thread.liaison else "no liaison configured"]
+    people = [f"liaison {mention(thread.liaison)}" if thread.liaison else "no liaison configured"]
     if thread.subscribers:
-        people.append("following: " + " ".join(f"<@{u}>" for u in thread.subscribers))
-    text = (
-        f":rotating_light: *{view.ref} · {view.severity} · {escape(view.title)}*\n"
-        f"Affects *{escape(thread.account_name)}* (Tier {thread.tier}). {' · '.join(people)}.\n"
-        "Approved customer updates for this account arrive in this thread."
+        people.append("following: " + " ".join(mention(u) for u in thread.subscribers))
+    resolved = view.status == "resolved"
+    icon = ":white_check_mark:" if resolved else ":rotating_light:"
+    where = f" Incident channel: <#{view.channel_id}>." if view.channel_id else ""
+    closing = (
+        "Resolved; the recovery checklist and the resolution notice arrive in this thread."
+        if resolved
+        else "Approved customer updates for this account arrive in this thread."
     )
-    return f"{view.ref} affects {escape(thread.account_name)}", [SectionBlock(text=mrkdwn(text))]
+    account = escape(thread.account_name)
+    text = (
+        f"{icon} *{view.ref} · {view.severity} · {view.status_label} · {escape(view.title)}*\n"
+        f"Affects *{account}* (Tier {thread.tier}). {' · '.join(people)}.\n"
+        f"{closing}{where}"
+    )
+    summary = f"{view.ref} ({view.severity}, {view.status_label}) affects {account}"
+    return summary, [SectionBlock(text=mrkdwn(text))]
 
 
 def thread_reply(text: str) -> tuple[str, list[Block]]:
