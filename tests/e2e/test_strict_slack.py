@@ -31,8 +31,12 @@ def primary(team: str) -> str:
 
 
 def paged(slack: FakeSlack) -> set[str]:
-    """Everyone who got a page DM."""
-    return {user for user, im in slack.ims.items() if slack.messages(im.id)}
+    """Everyone who got a page DM (an FYI to a dependent team is not a page)."""
+    return {
+        user
+        for user, im in slack.ims.items()
+        if any(str(m.text).startswith("You are paged") for m in slack.messages(im.id))
+    }
 
 
 def incident_channel(slack: FakeSlack) -> Any:

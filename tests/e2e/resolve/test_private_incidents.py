@@ -45,5 +45,5 @@ def test_private_incident_pages_responders_only_and_leaks_nowhere(
         + [m.blocks for m in slack.messages("cs-incidents")]
     )
     # someone who decides the liaison must know pages them by hand
-    beacon.command("page <@U0CS1|cs1>", user="U0IC", channel=channel.id)
+    beacon.command("page @U0CS1", user="U0IC", channel=channel.id)
     eventually(lambda: dms(slack, "U0CS1"))
