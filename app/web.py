@@ -20,6 +20,7 @@ from starlette.routing import BaseRoute, Route
 
 from app import response_metrics
 from app.beacon import Beacon
+from app.catalog.people import emails
 from app.metrics import METRICS_WINDOW_DAYS, OPEN_INCIDENTS, OUTBOX_BACKLOG, OVERDUE_UPDATES
 from app.slack.gateway import shared_session
 from app.store import incidents, outbox
@@ -55,6 +56,7 @@ def create_web_app(
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         async with shared_session(beacon.client):
+            await beacon.directory.warm(emails(beacon.catalog))
             task = asyncio.create_task(beacon.dispatcher.run()) if worker else None
             if worker:
                 beacon.timers.start()

@@ -19,6 +19,8 @@ def emails(catalog: Catalog) -> dict[str, list[str]]:
         add(person, "approver")
     for person in workspace.execs:
         add(person, "exec")
+    for person in workspace.commanders:
+        add(person, "commander")
     for team in catalog.teams.values():
         add(team.manager, f"manager of {team.name}")
         if team.oncall:

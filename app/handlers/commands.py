@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import Any, Literal
+from typing import Any
 
 from slack_bolt.async_app import AsyncApp, AsyncRespond
 
@@ -12,16 +12,15 @@ from app.beacon import Beacon
 from app.domain.commands import USAGE, Command, help_text, parse_command
 from app.domain.declaration import match_severity, parse_declare, resolve_accounts
 from app.domain.errors import BeaconError, UsageError
-from app.domain.people import parse_mention
 from app.domain.resolution import parse_resolve, reopen_status
 from app.domain.targets import parse_page_request
 from app.domain.updates import parse_update
+from app.handlers import mitigations, roles
 from app.handlers.replies import replying_errors
 from app.routing.roster import roster, teams_for
 from app.slack import blocks
 
 Ack = Callable[..., Awaitable[None]]
-ROLES: dict[str, Literal["commander", "comms"]] = {"commander": "commander", "comms": "comms"}
 Verb = Callable[[Ack, AsyncRespond, dict[str, Any], Command], Awaitable[None]]
 
 
@@ -37,7 +36,8 @@ class IncidentCommand:
             "escalate": self.escalate,
             "page": self.page,
             "severity": self.severity,
-            "assign": self.assign,
+            "assign": lambda *args: roles.assign(self.beacon, *args),
+            "mitigate": lambda *args: mitigations.mitigate(self.beacon, *args),
             "accounts": self.accounts,
             "oncall": self.oncall,
             "update": self.update,
@@ -226,26 +226,6 @@ class IncidentCommand:
             lambda: self.beacon.changes.severity(
                 severity,
                 reason=reason.strip(),
-                actor=command["user_id"],
-                number=parsed.incident_number,
-                channel=command.get("channel_id"),
-            ),
-        )
-
-    async def assign(
-        self, ack: Ack, respond: AsyncRespond, command: dict[str, Any], parsed: Command
-    ) -> None:
-        words = parsed.args.split()
-        role = words[0].lower() if words else ""
-        user = parse_mention(words[1]) if len(words) == 2 else None
-        if role not in ROLES or user is None:
-            raise UsageError("Say which role and whom.", usage=USAGE["assign"])
-        await self._reply(
-            ack,
-            respond,
-            lambda: self.beacon.changes.assign(
-                ROLES[role],
-                user,
                 actor=command["user_id"],
                 number=parsed.incident_number,
                 channel=command.get("channel_id"),

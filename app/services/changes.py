@@ -6,8 +6,9 @@ from typing import Literal
 
 from app.domain.errors import UsageError
 from app.domain.people import mention
+from app.domain.rights import may_command
 from app.routing.targets import page_targets
-from app.services import cadence
+from app.services import cadence, rights
 from app.services.context import Context
 from app.services.lookup import find_incident
 from app.services.paging import enqueue, enqueue_refresh, notice, schedule_escalation, send_pages
@@ -24,7 +25,9 @@ class ChangeService:
         """Re-route at the new severity: page who is newly required, never anyone twice."""
         now = self.ctx.clock()
         with self.ctx.uow() as session:
-            incident = find_incident(session, number=number, channel=channel, viewer=actor)
+            incident = rights.act_on(
+                session, self.ctx, actor, number, channel, "change the severity of"
+            )
             if incident.status == "resolved":
                 raise UsageError(f"{incident.ref} is resolved; reopen it first.")
             impact = self.ctx.impact(incident, severity)
@@ -86,6 +89,14 @@ class ChangeService:
         with self.ctx.uow() as session:
             incident = find_incident(session, number=number, channel=channel, viewer=actor)
             label = "incident commander" if role == "commander" else "comms lead"
+            verdict = may_command(
+                actor,
+                rights.standing(session, self.ctx, incident),
+                rights.roster(session, self.ctx),
+            )
+            rights.check(
+                session, self.ctx, incident, actor, verdict, f"name the {label} of {incident.ref}"
+            )
             if role == "commander":
                 incident.commander = user
             else:

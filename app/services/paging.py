@@ -25,8 +25,10 @@ from app.routing.targets import (
     service_targets,
     team_targets,
 )
+from app.services import rights
 from app.services.context import Context
 from app.services.home_refresh import enqueue_home
+from app.services.identities import unpaged
 from app.services.lookup import find_incident
 from app.store import incidents, outbox, paging
 from app.store.models import Incident, OutboxItem, Page
@@ -97,11 +99,8 @@ def send_pages(
 ) -> list[Page]:
     """Page everyone in ``routing`` not already paged for this incident; say so in its channel
     (after ``notice_after`` if given, e.g. the brief, so that it comes first there)."""
-    already = {page.person for page in paging.pages_of(session, incident.id)}
     pages: list[Page] = []
-    for target in routing.targets:
-        if target.person in already:
-            continue
+    for target in unpaged(session, incident.id, routing.targets):
         page = Page(
             incident_id=incident.id,
             person=target.person,
@@ -359,7 +358,7 @@ class PagingService:
     ) -> str:
         now = self.ctx.clock()
         with self.ctx.uow() as session:
-            incident = find_incident(session, number=number, channel=channel, viewer=actor)
+            incident = rights.act_on(session, self.ctx, actor, number, channel, "escalate")
             summary = escalate(
                 session,
                 self.ctx,
@@ -378,7 +377,7 @@ class PagingService:
         now = self.ctx.clock()
         catalog = self.ctx.catalog
         with self.ctx.uow() as session:
-            incident = find_incident(session, number=number, channel=channel, viewer=actor)
+            incident = rights.act_on(session, self.ctx, actor, number, channel, "page for")
             if request.kind == "team":
                 routing = team_targets(catalog, request.id, now)
             elif request.kind == "service":
@@ -386,12 +385,9 @@ class PagingService:
             else:
                 target = PageTarget(request.id, ("user",), (f"paged by {mention(actor)}",), True)
                 routing = Routing((target,))
-            already = {page.person for page in paging.pages_of(session, incident.id)}
-            repeated = [t.person for t in routing.targets if t.person in already]
-            if routing.targets and len(repeated) == len(routing.targets):
-                raise UsageError(
-                    f"{', '.join(mention(p) for p in repeated)} already paged for {incident.ref}."
-                )
+            if routing.targets and not unpaged(session, incident.id, routing.targets):
+                named = ", ".join(mention(t.person) for t in routing.targets)
+                raise UsageError(f"{named} already paged for {incident.ref}.")
             pages = send_pages(
                 session, self.ctx, incident, routing, source="manual", actor=actor, now=now
             )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from app.cadence.policy import KINDS
-from app.services import cadence
+from app.services import cadence, mitigations
 from app.services.context import Context
 from app.services.paging import ESCALATION, escalation_due
 from app.store import paging
@@ -29,6 +29,8 @@ class TimerService:
                     escalation_due(session, self.ctx, incident, int(timer.data["level"]), now)
                 elif timer.kind in KINDS and incident.status != "resolved":
                     cadence.fire(session, self.ctx, incident, timer, now)
+                elif timer.kind in mitigations.KINDS:
+                    mitigations.fire(session, incident, timer, now)
                 session.commit()
                 fired += 1
         if fired:
