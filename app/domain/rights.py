@@ -62,7 +62,7 @@ class Verdict:
     """Who may, as a phrase: "the incident commander (<@U1>) or an approver"."""
 
     def refusal(self, what: str) -> str:
-        return f":no_entry: Only {self.who} may {what}."
+        return f"Only {self.who} may {what}."
 
 
 def roster_of(catalog: Catalog, person_id: PersonId, now: datetime) -> Roster:
