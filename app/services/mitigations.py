@@ -218,6 +218,8 @@ def fire(session: Session, incident: Incident, timer: Timer, now: datetime) -> N
         return
     action = mitigation.action
     if timer.kind == REMINDER:
+        if incident.status == "resolved":  # nobody needs to keep it any more; it just lapses
+            return
         incidents.record(
             session,
             incident,
