@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
@@ -38,6 +39,20 @@ def _card(value: object) -> tuple[int, int]:
 
 def _meta(view: dict[str, Any]) -> dict[str, Any]:
     return dict(json.loads(view.get("private_metadata") or "{}"))
+
+
+async def _answering(
+    beacon: Beacon, meta: dict[str, Any], user: str, work: Callable[[], Any]
+) -> None:
+    """Run a form's use case; the modal is closed by now, so a refusal is said privately in
+    the channel of the card the form came from."""
+    try:
+        await asyncio.to_thread(work)
+    except BeaconError as error:
+        if meta.get("channel"):
+            await beacon.gateway.ephemeral(str(meta["channel"]), user, text=error.message)
+        else:
+            log.warning("customer draft form refused: %s", error.message)
 
 
 def _text(view: dict[str, Any], block: str) -> str:
@@ -103,7 +118,12 @@ def register(app: AsyncApp, beacon: Beacon) -> None:
             label="Why? The drafter sees this.",
             action_id=REJECT_REASON,
             initial="",
-            metadata=json.dumps({"update_id": _card(action["value"])[0]}),
+            metadata=json.dumps(
+                {
+                    "update_id": _card(action["value"])[0],
+                    "channel": (body.get("channel") or {}).get("id"),
+                }
+            ),
         )
         await replying_errors(respond, lambda: beacon.gateway.open_view(body["trigger_id"], view))
 
@@ -115,20 +135,17 @@ def register(app: AsyncApp, beacon: Beacon) -> None:
             return
         await ack()
         meta, user = _meta(view), body["user"]["id"]
-        try:
-            await asyncio.to_thread(
-                beacon.updates.edit,
+        await _answering(
+            beacon,
+            meta,
+            user,
+            lambda: beacon.updates.edit(
                 int(meta["update_id"]),
                 actor=user,
                 text=text,
                 version=int(meta.get("version") or 1),
-            )
-        except BeaconError as error:
-            # The modal is closed by now: say it where the card is (ephemeral, only to them).
-            if meta.get("channel"):
-                await beacon.gateway.ephemeral(str(meta["channel"]), user, text=error.message)
-            else:
-                log.warning("draft edit refused: %s", error.message)
+            ),
+        )
 
     @app.view(REJECT_VIEW)
     async def rejected(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
@@ -137,9 +154,10 @@ def register(app: AsyncApp, beacon: Beacon) -> None:
             await ack(response_action="errors", errors={REJECT_REASON: "Say why, for the drafter."})
             return
         await ack()
-        await asyncio.to_thread(
-            beacon.updates.reject,
-            int(_meta(view)["update_id"]),
-            actor=body["user"]["id"],
-            reason=reason,
+        meta, user = _meta(view), body["user"]["id"]
+        await _answering(
+            beacon,
+            meta,
+            user,
+            lambda: beacon.updates.reject(int(meta["update_id"]), actor=user, reason=reason),
         )

@@ -33,13 +33,18 @@ def person_ids(session: Session) -> Callable[[Person], str]:
     return person_id
 
 
+def paged(session: Session, incident_id: int) -> frozenset[str]:
+    """Everyone paged for the incident so far, as user ids."""
+    person_id = person_ids(session)
+    return frozenset(
+        page.user_id or person_id(page.person) for page in paging.pages_of(session, incident_id)
+    )
+
+
 def unpaged(session: Session, incident_id: int, targets: Iterable[PageTarget]) -> list[PageTarget]:
     """The targets not paged for the incident yet, one per person (see ``one_per_person``)."""
-    person_id = person_ids(session)
-    already = {
-        page.user_id or person_id(page.person) for page in paging.pages_of(session, incident_id)
-    }
-    return [t for t in one_per_person(targets, person_id) if t.person not in already]
+    already = paged(session, incident_id)
+    return [t for t in one_per_person(targets, person_ids(session)) if t.person not in already]
 
 
 def one_per_person(

@@ -10,9 +10,9 @@ from app.domain.errors import Forbidden
 from app.domain.people import mention
 from app.domain.rights import Roster, Standing, Verdict, may_act, roster_of
 from app.services.context import Context
-from app.services.identities import person_ids
+from app.services.identities import paged, person_ids
 from app.services.lookup import find_incident
-from app.store import incidents, paging
+from app.store import incidents
 from app.store.models import Incident
 
 
@@ -21,10 +21,6 @@ def roster(session: Session, ctx: Context) -> Roster:
 
 
 def standing(session: Session, ctx: Context, incident: Incident) -> Standing:
-    person_id = person_ids(session)
-    paged = frozenset(
-        page.user_id or person_id(page.person) for page in paging.pages_of(session, incident.id)
-    )
     services = ctx.catalog.services
     affected = [*incident.services, *(incident.impact or {}).get("services", [])]
     teams = dict.fromkeys(services[s].team for s in affected if s in services)
@@ -32,7 +28,7 @@ def standing(session: Session, ctx: Context, incident: Incident) -> Standing:
         ref=incident.ref,
         commander=incident.commander,
         comms_lead=incident.comms_lead,
-        paged=paged,
+        paged=paged(session, incident.id),
         channel_id=incident.channel_id,
         teams=tuple(teams),
     )
