@@ -38,6 +38,9 @@ def _card(value: object) -> tuple[int, int]:
 
 
 def _meta(view: dict[str, Any]) -> dict[str, Any]:
+    """What Beacon wrote into the form when it opened it: Slack sends ``private_metadata`` back
+    unchanged in ``view_submission`` (https://docs.slack.dev/reference/views/modal-views), in a
+    signed request. It only says which draft and version, never who may decide it."""
     return dict(json.loads(view.get("private_metadata") or "{}"))
 
 
