@@ -16,6 +16,7 @@ from app.services.accounts import AccountService
 from app.services.changes import ChangeService
 from app.services.home import HomeService
 from app.services.incidents import IncidentService
+from app.services.mitigations import MitigationService
 from app.services.paging import PagingService
 from app.services.resolve import ChecklistService, ResolveService
 from app.services.reviews import ReviewService
@@ -46,6 +47,7 @@ class Beacon:
     subscriptions: SubscriptionService
     resolutions: ResolveService
     checklists: ChecklistService
+    mitigations: MitigationService
     reviews: ReviewService
     home: HomeService
     timeline: TimelineService

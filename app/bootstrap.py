@@ -14,7 +14,7 @@ from app.briefs.drafting import drafter_for
 from app.cadence.jobs import TimerJobs
 from app.catalog.loader import load_catalog
 from app.catalog.models import Catalog
-from app.handlers import actions, approvals, commands, events, resolution, views
+from app.handlers import actions, approvals, commands, events, mitigations, resolution, views
 from app.paging.effects import PagerDutyEffects
 from app.paging.pagerduty import PagerDutyClient
 from app.routing.assessment import RoutingIndex
@@ -23,6 +23,7 @@ from app.services.changes import ChangeService
 from app.services.context import Context
 from app.services.home import HomeService
 from app.services.incidents import IncidentService
+from app.services.mitigations import MitigationService
 from app.services.paging import PagingService
 from app.services.reroute import name_service
 from app.services.resolve import ChecklistService, ResolveService
@@ -36,8 +37,8 @@ from app.slack.delivery import Dispatcher
 from app.slack.directory import Directory
 from app.slack.effects import URGENT_KINDS
 from app.slack.gateway import SlackGateway, make_client
+from app.slack.mitigation_effects import MitigationEffects
 from app.slack.pacing import Pacer
-from app.slack.resolve_effects import ResolveEffects
 from app.slack.respond import shared_respond
 from app.store.db import UnitOfWork, make_engine
 from app.webhooks.effects import WebhookEffects
@@ -63,7 +64,7 @@ def build(
     directory = Directory(gateway=gateway, uow=uow, clock=clock)
 
     drafter = drafter_for(catalog)
-    effects = ResolveEffects(
+    effects = MitigationEffects(
         gateway=gateway,
         directory=directory,
         uow=uow,
@@ -110,6 +111,7 @@ def build(
         subscriptions=SubscriptionService(ctx),
         resolutions=ResolveService(ctx),
         checklists=ChecklistService(ctx),
+        mitigations=MitigationService(ctx),
         reviews=reviews,
         home=home,
         timeline=timeline,
@@ -137,5 +139,6 @@ def build_bolt(beacon: Beacon) -> AsyncApp:
     actions.register(app, beacon)
     approvals.register(app, beacon)
     resolution.register(app, beacon)
+    mitigations.register(app, beacon)
     events.register(app, beacon)
     return app

@@ -173,6 +173,7 @@ def worker(settings: Settings) -> int:
     async def run() -> None:
         async with shared_session(beacon.client):
             await join_configured(beacon.gateway, beacon.catalog)
+            await beacon.directory.warm(emails(beacon.catalog))
             beacon.timers.start()
             try:
                 await beacon.dispatcher.run()

@@ -19,6 +19,7 @@ from starlette.routing import BaseRoute, Route
 
 from app import response_metrics
 from app.beacon import Beacon
+from app.catalog.people import emails
 from app.edge import SlackEdge, quiet_bolt_bodies, refuse_unstorable_commands
 from app.metrics import METRICS_WINDOW_DAYS, OPEN_INCIDENTS, OUTBOX_BACKLOG, OVERDUE_UPDATES
 from app.slack.channels import join_configured
@@ -57,6 +58,7 @@ def create_web_app(
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         async with shared_session(beacon.client):
             joining = asyncio.create_task(join_configured(beacon.gateway, beacon.catalog))
+            await beacon.directory.warm(emails(beacon.catalog))
             task = asyncio.create_task(beacon.dispatcher.run()) if worker else None
             if worker:
                 beacon.timers.start()

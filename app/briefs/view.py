@@ -30,6 +30,25 @@ class AccountLine:
 
 
 @dataclass(frozen=True)
+class MitigationView:
+    """A requested mitigation and its fate, for its card, the brief and the review."""
+
+    id: int
+    ref: str
+    action: str
+    reason: str | None
+    requested_by: str
+    requested_at: datetime
+    state: str
+    """``pending``, ``authorised``, ``denied`` or ``lapsed``."""
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+    expires_at: datetime | None = None
+    renewals: int = 0
+    renewed_by: str | None = None
+
+
+@dataclass(frozen=True)
 class IncidentView:
     ref: str
     number: int
@@ -52,10 +71,16 @@ class IncidentView:
     next_update_due: datetime | None
     channel_id: str | None
     channel_name: str | None
+    mitigations: tuple[MitigationView, ...] = ()
+    """Every mitigation asked for, oldest first."""
 
     @property
     def status_label(self) -> str:
         return self.status.capitalize()
+
+    @property
+    def mitigations_in_force(self) -> tuple[MitigationView, ...]:
+        return tuple(m for m in self.mitigations if m.state == "authorised")
 
 
 def clock_time(moment: datetime | None) -> str:
@@ -85,6 +110,8 @@ class DraftView:
     decided_at: datetime | None
     reason: str | None
     sent_to: int
+    version: int = 1
+    """The card's buttons carry it: Approve sends exactly this version."""
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,10 @@ files happen to be laid out (e.g. severities as a mapping whose order gives thei
 
 from __future__ import annotations
 
+from typing import Any
+
 from app.catalog import models, schema
+from app.catalog.models import MITIGATION_EXPIRES
 
 
 def policy(spec: schema.PolicyFile) -> models.Policy:
@@ -20,6 +23,7 @@ def policy(spec: schema.PolicyFile) -> models.Policy:
             approvers=tuple(workspace.approvers),
             execs=tuple(workspace.execs),
             remind_before=workspace.remind_before,
+            **_commanders(workspace),
         ),
         severities=tuple(
             models.Severity(
@@ -63,6 +67,14 @@ def policy(spec: schema.PolicyFile) -> models.Policy:
             else None
         ),
     )
+
+
+def _commanders(workspace: schema.WorkspaceSpec) -> dict[str, Any]:
+    roster = workspace.commanders
+    expires = workspace.mitigations.expires if workspace.mitigations else MITIGATION_EXPIRES
+    if isinstance(roster, str):
+        return {"commanders_team": roster.removeprefix("team:"), "mitigation_expires": expires}
+    return {"commanders": tuple(roster), "mitigation_expires": expires}
 
 
 def _oncall(spec: schema.OnCallSpec) -> models.OnCall:

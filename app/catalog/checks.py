@@ -64,6 +64,58 @@ def check_policy(policy: Source) -> list[ConfigIssue]:
     return issues
 
 
+def check_commanders(policy: Source, services: Source | None) -> list[ConfigIssue]:
+    """``commanders: team:<id>`` names a team with a rotation (it is the roster), and the
+    ``commander`` page target needs such a team: it pages that team's on-call."""
+    roster = _section(policy.data, "workspace").get("commanders")
+    team_id = roster[5:] if isinstance(roster, str) and roster.startswith("team:") else None
+    teams = _section(services.data if services else None, "teams")
+    issues: list[ConfigIssue] = []
+    where = ("workspace", "commanders")
+    if team_id is not None and services is not None:
+        team = teams.get(team_id)
+        if team_id not in _names(teams):
+            issues.append(policy.issue(where, _unknown("team", team_id, teams)))
+        elif not isinstance(team, dict) or not isinstance(team.get("oncall"), dict):
+            message = (
+                f"team `{team_id}` has no on-call rotation: it cannot be the commanders roster"
+            )
+            issues.append(policy.issue(where, message))
+    if team_id is None:
+        for path in _page_lists(policy.data):
+            entries = _section_list(policy.data, path)
+            for index, entry in enumerate(entries):
+                if entry == "commander":
+                    message = (
+                        "page target `commander` needs `workspace.commanders: team:<id>`"
+                        " (its on-call is the commander paged)"
+                    )
+                    issues.append(policy.issue((*path, index), message))
+    return issues
+
+
+def _page_lists(data: Any) -> Iterator[tuple[Any, ...]]:
+    for severity, _ in _entries(data, "severities"):
+        yield ("severities", severity, "page")
+    for tier, _ in _entries(data, "tiers"):
+        yield ("tiers", tier, "page")
+    levels = data.get("escalation") if isinstance(data, dict) else None
+    for index, level in enumerate(levels if isinstance(levels, list) else []):
+        if isinstance(level, dict):
+            yield ("escalation", index, "page")
+
+
+def _section_list(data: Any, path: tuple[Any, ...]) -> list[Any]:
+    for key in path:
+        if isinstance(data, dict):
+            data = data.get(key)
+        elif isinstance(data, list) and isinstance(key, int) and key < len(data):
+            data = data[key]
+        else:
+            return []
+    return data if isinstance(data, list) else []
+
+
 def check_services(services: Source) -> list[ConfigIssue]:
     teams = _section(services.data, "teams")
     known = _section(services.data, "services")

@@ -42,6 +42,7 @@ def load_catalog(config_dir: Path) -> Catalog:
     account_specs = [_validate(AccountsFile, source, issues) for source in account_sources]
     if policy_source:
         issues += checks.check_policy(policy_source)
+        issues += checks.check_commanders(policy_source, services_source)
     if services_source:
         issues += checks.check_services(services_source)
     for source in account_sources:
@@ -117,6 +118,6 @@ def _warnings(
         if team.manager is None and "manager" in pages:
             message = f"team `{team_id}` has no manager: `manager` pages reach nobody"
             warnings.append(source.issue(where, message))
-        if team_id not in owners:
+        if team_id not in owners and team_id != policy.workspace.commanders_team:
             warnings.append(source.issue(where, f"team `{team_id}` owns no service"))
     return [str(warning) for warning in sorted(warnings, key=_reading_order)]

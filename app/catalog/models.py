@@ -18,6 +18,9 @@ Person = str
 Channel = str
 """A ``#name`` or a conversation id (``C…``/``G…``)."""
 
+MITIGATION_EXPIRES = timedelta(minutes=30)
+"""``workspace.mitigations.expires`` when the policy does not say."""
+
 
 @dataclass(frozen=True)
 class Workspace:
@@ -27,6 +30,12 @@ class Workspace:
     approvers: tuple[Person, ...]
     execs: tuple[Person, ...]
     remind_before: timedelta
+    commanders: tuple[Person, ...] = ()
+    """The senior responders listed by name (SPEC 5.10)."""
+    commanders_team: str | None = None
+    """``commanders: team:<id>``: everyone in that team's rotation; its on-call is ``commander``."""
+    mitigation_expires: timedelta = MITIGATION_EXPIRES
+    """An authorised mitigation lapses this long after it was authorised or renewed."""
 
 
 @dataclass(frozen=True)

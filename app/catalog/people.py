@@ -24,6 +24,8 @@ def people(catalog: Catalog) -> dict[str, list[str]]:
         add(person, "approver")
     for person in workspace.execs:
         add(person, "exec")
+    for person in workspace.commanders:
+        add(person, "commander")
     for team in catalog.teams.values():
         add(team.manager, f"manager of {team.name}")
         if team.oncall:

@@ -109,12 +109,32 @@ class Spec(BaseModel):
 # policy.yaml
 
 
+def _commanders(value: object) -> str | list[str]:
+    """``team:<id>`` (the team's rotation is the roster) or a list of people."""
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return [refs.person(str(person)) for person in value]
+    if isinstance(value, str) and value.startswith("team:") and value[5:]:
+        return value
+    raise ValueError(f"`{value}` is not a roster: write `team:<team id>` or a list of people")
+
+
+Commanders = Annotated[str | list[str], PlainValidator(_commanders)]
+
+
+class MitigationsSpec(Spec):
+    expires: Duration
+
+
 class WorkspaceSpec(Spec):
     announce_channel: Channel
     cs_channel: Channel
     channel_prefix: Annotated[str, AfterValidator(refs.channel_prefix)]
     approvers: People = []
     execs: People = []
+    commanders: Commanders = []
+    mitigations: MitigationsSpec | None = None
     remind_before: Duration
 
 

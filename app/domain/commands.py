@@ -15,7 +15,8 @@ USAGE: dict[str, str] = {
     "update": "`/incident update [summary] status: … impact: … cause: … action: … next: …"
     " workaround: … eta: 45m`",
     "severity": "`/incident severity <SEV> [reason]`",
-    "assign": "`/incident assign commander|comms @user`",
+    "assign": "`/incident assign commander|comms @user` (or `me` to take the role)",
+    "mitigate": "`/incident mitigate <action> [reason: …]` (asks for authorisation)",
     "page": "`/incident page @user | @user-group | team:<id> | service:<id>`",
     "ack": "`/incident ack`",
     "escalate": "`/incident escalate [reason]`",
@@ -38,6 +39,7 @@ INCIDENT_VERBS = frozenset(
         "update",
         "severity",
         "assign",
+        "mitigate",
         "page",
         "ack",
         "escalate",

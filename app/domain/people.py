@@ -36,13 +36,15 @@ def parse_mention(text: str) -> str | None:
     return text.strip() if is_user_id(text.strip()) else None
 
 
-def parse_assignment(raw: str) -> tuple[Role, str]:
-    """``commander <@U…|name>`` (as Slack escaped it): the role and the user id."""
+def parse_assignment(raw: str, *, me: str) -> tuple[Role, str]:
+    """``commander <@U…|name>`` (as Slack escaped it) or ``commander me`` (``me``: who typed
+    it): the role and the user id."""
     words = raw.split()
     role = ROLES.get(words[0].lower()) if words else None
-    user = parse_mention(words[1]) if len(words) == 2 else None
+    who = words[1] if len(words) == 2 else ""
+    user = me if who.lower() == "me" else parse_mention(who)
     if role is None or user is None:
-        raise UsageError("Say which role and whom.", usage=USAGE["assign"])
+        raise UsageError("Say which role and whom (`me` to take it).", usage=USAGE["assign"])
     return role, user
 
 

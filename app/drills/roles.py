@@ -17,6 +17,9 @@ def role_holder(catalog: Catalog, ref: str, now: datetime) -> str:
         return workspace.execs[0]
     if role == "approver" and workspace.approvers:
         return workspace.approvers[0]
+    if role == "commander":
+        name = workspace.commanders_team or ""
+        role = "oncall"
     if role in ("oncall", "secondary", "manager"):
         team = catalog.teams.get(name)
         if team is None:

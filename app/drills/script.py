@@ -22,7 +22,8 @@ targets:                        # missed target = `beacon drill` exits 1
 
 People (``as:``): a user id, an email, ``ic`` (the incident's commander), or a role resolved
 through the configuration at the drill's start: ``oncall:<team>``, ``secondary:<team>``,
-``manager:<team>``, ``liaison:<account>``, ``exec_sponsor:<account>``, ``exec``, ``approver``.
+``manager:<team>``, ``liaison:<account>``, ``exec_sponsor:<account>``, ``exec``, ``approver``,
+``commander`` (the on-call of ``workspace.commanders``).
 Pure: the runner turns this into requests; this module only reads and checks the file.
 """
 

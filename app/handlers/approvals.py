@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 
 from app.beacon import Beacon
+from app.domain.errors import BeaconError
 from app.handlers.replies import replying_errors
 from app.slack import blocks
 from app.slack.ids import (
@@ -24,9 +27,35 @@ from app.slack.ids import (
     REJECT_VIEW,
 )
 
+log = logging.getLogger(__name__)
 
-def _draft_id(view: dict[str, Any]) -> int:
-    return int(json.loads(view.get("private_metadata") or "{}")["update_id"])
+
+def _card(value: object) -> tuple[int, int]:
+    """A card button's ``<draft id>:<version>``; a card posted before versions showed the
+    first version."""
+    draft, _, version = str(value).partition(":")
+    return int(draft), int(version or 1)
+
+
+def _meta(view: dict[str, Any]) -> dict[str, Any]:
+    """What Beacon wrote into the form when it opened it: Slack sends ``private_metadata`` back
+    unchanged in ``view_submission`` (https://docs.slack.dev/reference/views/modal-views), in a
+    signed request. It only says which draft and version, never who may decide it."""
+    return dict(json.loads(view.get("private_metadata") or "{}"))
+
+
+async def _answering(
+    beacon: Beacon, meta: dict[str, Any], user: str, work: Callable[[], Any]
+) -> None:
+    """Run a form's use case; the modal is closed by now, so a refusal is said privately in
+    the channel of the card the form came from."""
+    try:
+        await asyncio.to_thread(work)
+    except BeaconError as error:
+        if meta.get("channel"):
+            await beacon.gateway.ephemeral(str(meta["channel"]), user, text=error.message)
+        else:
+            log.warning("customer draft form refused: %s", error.message)
 
 
 def _text(view: dict[str, Any], block: str) -> str:
@@ -40,9 +69,11 @@ def register(app: AsyncApp, beacon: Beacon) -> None:
     ) -> None:
         await ack()
 
+        draft_id, version = _card(action["value"])
+
         async def work() -> None:
             decision = await asyncio.to_thread(
-                beacon.updates.approve, int(action["value"]), actor=body["user"]["id"]
+                beacon.updates.approve, draft_id, actor=body["user"]["id"], version=version
             )
             if not decision.new:
                 await respond(
@@ -58,12 +89,13 @@ def register(app: AsyncApp, beacon: Beacon) -> None:
         ack: AsyncAck, respond: AsyncRespond, body: dict[str, Any], action: dict[str, Any]
     ) -> None:
         await ack()
-        draft_id = int(action["value"])
+        draft_id, _ = _card(action["value"])
 
         async def work() -> None:
-            text = await asyncio.to_thread(
+            text, version = await asyncio.to_thread(
                 beacon.updates.draft_text, draft_id, actor=body["user"]["id"]
             )
+            where = (body.get("channel") or {}).get("id")
             view = blocks.text_modal(
                 callback_id=EDIT_VIEW,
                 title="Edit customer update",
@@ -71,7 +103,7 @@ def register(app: AsyncApp, beacon: Beacon) -> None:
                 label="What customers will read (still needs approval)",
                 action_id=DRAFT_TEXT,
                 initial=text,
-                metadata=json.dumps({"update_id": draft_id}),
+                metadata=json.dumps({"update_id": draft_id, "version": version, "channel": where}),
             )
             await beacon.gateway.open_view(body["trigger_id"], view)
 
@@ -89,7 +121,12 @@ def register(app: AsyncApp, beacon: Beacon) -> None:
             label="Why? The drafter sees this.",
             action_id=REJECT_REASON,
             initial="",
-            metadata=json.dumps({"update_id": int(action["value"])}),
+            metadata=json.dumps(
+                {
+                    "update_id": _card(action["value"])[0],
+                    "channel": (body.get("channel") or {}).get("id"),
+                }
+            ),
         )
         await replying_errors(respond, lambda: beacon.gateway.open_view(body["trigger_id"], view))
 
@@ -100,8 +137,17 @@ def register(app: AsyncApp, beacon: Beacon) -> None:
             await ack(response_action="errors", errors={DRAFT_TEXT: "The update cannot be empty."})
             return
         await ack()
-        await asyncio.to_thread(
-            beacon.updates.edit, _draft_id(view), actor=body["user"]["id"], text=text
+        meta, user = _meta(view), body["user"]["id"]
+        await _answering(
+            beacon,
+            meta,
+            user,
+            lambda: beacon.updates.edit(
+                int(meta["update_id"]),
+                actor=user,
+                text=text,
+                version=int(meta.get("version") or 1),
+            ),
         )
 
     @app.view(REJECT_VIEW)
@@ -111,6 +157,10 @@ def register(app: AsyncApp, beacon: Beacon) -> None:
             await ack(response_action="errors", errors={REJECT_REASON: "Say why, for the drafter."})
             return
         await ack()
-        await asyncio.to_thread(
-            beacon.updates.reject, _draft_id(view), actor=body["user"]["id"], reason=reason
+        meta, user = _meta(view), body["user"]["id"]
+        await _answering(
+            beacon,
+            meta,
+            user,
+            lambda: beacon.updates.reject(int(meta["update_id"]), actor=user, reason=reason),
         )

@@ -12,11 +12,11 @@ from app.beacon import Beacon
 from app.domain.commands import USAGE, Command, help_text, parse_command
 from app.domain.declaration import match_severity, parse_declare, resolve_accounts
 from app.domain.errors import BeaconError, UsageError
-from app.domain.people import parse_assignment
 from app.domain.resolution import parse_resolve, reopen_status
 from app.domain.targets import parse_page_request
 from app.domain.text import escape
 from app.domain.updates import parse_update
+from app.handlers import mitigations, roles
 from app.handlers.replies import replying_errors
 from app.routing.roster import roster, teams_for
 from app.slack import blocks
@@ -37,7 +37,8 @@ class IncidentCommand:
             "escalate": self.escalate,
             "page": self.page,
             "severity": self.severity,
-            "assign": self.assign,
+            "assign": lambda *args: roles.assign(self.beacon, *args),
+            "mitigate": lambda *args: mitigations.mitigate(self.beacon, *args),
             "accounts": self.accounts,
             "oncall": self.oncall,
             "update": self.update,
@@ -230,22 +231,6 @@ class IncidentCommand:
             lambda: self.beacon.changes.severity(
                 severity,
                 reason=reason.strip(),
-                actor=command["user_id"],
-                number=parsed.incident_number,
-                channel=command.get("channel_id"),
-            ),
-        )
-
-    async def assign(
-        self, ack: Ack, respond: AsyncRespond, command: dict[str, Any], parsed: Command
-    ) -> None:
-        role, user = parse_assignment(parsed.raw)
-        await self._reply(
-            ack,
-            respond,
-            lambda: self.beacon.changes.assign(
-                role,
-                user,
                 actor=command["user_id"],
                 number=parsed.incident_number,
                 channel=command.get("channel_id"),

@@ -56,6 +56,20 @@ class AccountFact:
 
 
 @dataclass(frozen=True)
+class MitigationFact:
+    """A mitigation asked for: what, by whom, and who decided it when."""
+
+    action: str
+    requested_by: str
+    requested_at: datetime
+    state: str
+    decided_by: str | None
+    decided_at: datetime | None
+    expires_at: datetime | None
+    renewals: int = 0
+
+
+@dataclass(frozen=True)
 class IncidentFacts:
     ref: str
     title: str
@@ -78,3 +92,4 @@ class IncidentFacts:
     pages: tuple[PageFact, ...] = ()
     updates: tuple[UpdateFact, ...] = ()
     accounts: tuple[AccountFact, ...] = ()
+    mitigations: tuple[MitigationFact, ...] = ()

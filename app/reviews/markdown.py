@@ -57,6 +57,25 @@ def targets_table(facts: IncidentFacts, m: IncidentMetrics) -> list[str]:
     ]
 
 
+def mitigations_table(facts: IncidentFacts) -> list[str]:
+    """Every mitigation asked for, with who decided it and until when it held."""
+    lines = ["## Mitigations", ""]
+    if not facts.mitigations:
+        return [*lines, "No mitigation was asked for.", ""]
+    lines += [
+        "| asked (UTC) | by | action | outcome | decided by | until (UTC) |",
+        "|---|---|---|---|---|---|",
+    ]
+    for m in facts.mitigations:
+        renewed = f", renewed {m.renewals}×" if m.renewals else ""
+        lines.append(
+            f"| {when(m.requested_at)} | {_who(m.requested_by)} | {_cell(m.action)} |"
+            f" {m.state}{renewed} | {_who(m.decided_by) if m.decided_by else '—'} |"
+            f" {when(m.expires_at)} |"
+        )
+    return [*lines, ""]
+
+
 def review_markdown(facts: IncidentFacts, m: IncidentMetrics) -> str:
     lines = [
         f"# {facts.ref} · {facts.title} — post-incident review",
@@ -106,7 +125,7 @@ def review_markdown(facts: IncidentFacts, m: IncidentMetrics) -> str:
                 mark = f"[x] {label} — @{tick.by}, {when(tick.at)}" if tick else f"[ ] {label}"
                 lines.append(f"  - {mark}")
         lines.append("")
-    lines += ["## Customer updates sent", ""]
+    lines += [*mitigations_table(facts), "## Customer updates sent", ""]
     sent = [u for u in facts.updates if u.state == "approved"]
     if not sent:
         lines.append("No customer update was sent.")

@@ -1,8 +1,8 @@
 """Who gets paged, and why (SPEC 5.2).
 
 ``page:`` lists name roles (``oncall``, ``secondary``, ``manager``, ``exec``, ``liaison``,
-``exec_sponsor``) or literal people. They are resolved at a given instant through the
-rotations, then merged per person: one DM per human, carrying every reason they were picked.
+``exec_sponsor``, ``commander``) or literal people. They are resolved at a given instant through
+the rotations, then merged per person: one DM per human, carrying every reason they were picked.
 Team roles mean the teams owning the services a responder named: they hold the fix. The teams
 of services hurt only through a dependency are told (``Routing.informed``), not paged.
 A private incident pages responders only: account liaisons and exec sponsors are left out.
@@ -22,7 +22,7 @@ from app.routing.accounts import CONTACT_LABELS
 from app.routing.assessment import Impact
 from app.routing.oncall import OnCallShift, on_call_at
 
-ROLES = ("oncall", "secondary", "manager", "exec", "liaison", "exec_sponsor")
+ROLES = ("oncall", "secondary", "manager", "exec", "liaison", "exec_sponsor", "commander")
 LITERAL = "user"
 """Role recorded for a person written literally in a ``page:`` list."""
 INFORM_ONLY = frozenset({"liaison", "exec_sponsor"})
@@ -149,6 +149,8 @@ class _Resolver:
                 self._manager()
             elif entry == "exec":
                 self._execs()
+            elif entry == "commander":
+                self._commander()
             elif entry in INFORM_ONLY and self.private:
                 self.out.note(
                     "Private incident: account liaisons and exec sponsors are not paged;"
@@ -193,6 +195,17 @@ class _Resolver:
             self.out.note("No execs configured (workspace.execs); nobody paged as exec")
         for person in execs:
             self.out.add(person, "exec", "exec")
+
+    def _commander(self) -> None:
+        """The on-call of the ``commanders`` team (SPEC 5.10)."""
+        team = self.catalog.teams.get(self.catalog.policy.workspace.commanders_team or "")
+        shift = self.shift(team) if team is not None else None
+        if team is None or shift is None:
+            self.out.note(
+                "No commanders team with a rotation (workspace.commanders); no commander paged"
+            )
+        else:
+            self.out.add(shift.primary, "commander", f"on-call commander ({team.name})")
 
     def _account_people(self, role: str, tiers: Sequence[int]) -> None:
         """Grouped per person before merging: thousands of accounts may be hit at once."""

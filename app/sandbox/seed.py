@@ -63,6 +63,8 @@ def _roles(catalog: Catalog, now: datetime) -> Iterator[tuple[str, str]]:
         yield person, "approver"
     for person in workspace.execs:
         yield person, "exec"
+    for person in workspace.commanders:
+        yield person, "commander"
     for team in catalog.teams.values():
         if team.manager:
             yield team.manager, f"manager of {team.name}"

@@ -6,7 +6,9 @@ from typing import Literal
 
 from app.domain.errors import UsageError
 from app.domain.people import mention
+from app.domain.rights import may_command
 from app.domain.text import escape
+from app.services import rights
 from app.services.context import Context
 from app.services.lookup import find_incident
 from app.services.paging import enqueue, notice
@@ -25,7 +27,9 @@ class ChangeService:
         """Re-route at the new severity: page who is newly required, never anyone twice."""
         now = self.ctx.clock()
         with self.ctx.uow() as session:
-            incident = find_incident(session, number=number, channel=channel, viewer=actor)
+            incident = rights.act_on(
+                session, self.ctx, actor, number, channel, "change the severity of"
+            )
             if incident.status == "resolved":
                 raise UsageError(f"{incident.ref} is resolved; reopen it first.")
             impact = self.ctx.reassess(incident, severity=severity)
@@ -84,6 +88,14 @@ class ChangeService:
         with self.ctx.uow() as session:
             incident = find_incident(session, number=number, channel=channel, viewer=actor)
             label = "incident commander" if role == "commander" else "comms lead"
+            verdict = may_command(
+                actor,
+                rights.standing(session, self.ctx, incident),
+                rights.roster(session, self.ctx),
+            )
+            rights.check(
+                session, self.ctx, incident, actor, verdict, f"name the {label} of {incident.ref}"
+            )
             if role == "commander":
                 incident.commander = user
             else:

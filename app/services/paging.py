@@ -27,8 +27,10 @@ from app.routing.targets import (
     team_targets,
 )
 from app.routing.why import unacknowledged, with_reason
+from app.services import rights
 from app.services.context import Context
 from app.services.home_refresh import enqueue_home
+from app.services.identities import unpaged
 from app.services.informing import inform
 from app.services.lookup import find_incident
 from app.store import incidents, outbox, paging
@@ -100,11 +102,9 @@ def send_pages(
 ) -> list[Page]:
     """Page everyone in ``routing`` not already paged for this incident; say so in its channel
     (after ``notice_after`` if given, e.g. the brief, so that it comes first there)."""
-    already = {page.person for page in paging.pages_of(session, incident.id)}
     pages: list[Page] = []
-    for target in routing.targets:
-        if target.person in already:
-            continue
+    already = {page.person for page in paging.pages_of(session, incident.id)}
+    for target in unpaged(session, incident.id, routing.targets):
         page = Page(
             incident_id=incident.id,
             person=target.person,
@@ -337,7 +337,7 @@ class PagingService:
     ) -> str:
         now = self.ctx.clock()
         with self.ctx.uow() as session:
-            incident = find_incident(session, number=number, channel=channel, viewer=actor)
+            incident = rights.act_on(session, self.ctx, actor, number, channel, "escalate")
             summary = escalate(
                 session,
                 self.ctx,
@@ -356,8 +356,7 @@ class PagingService:
         now = self.ctx.clock()
         catalog = self.ctx.catalog
         with self.ctx.uow() as session:
-            incident = find_incident(session, number=number, channel=channel, viewer=actor)
-            already = {page.person for page in paging.pages_of(session, incident.id)}
+            incident = rights.act_on(session, self.ctx, actor, number, channel, "page for")
             rerouted = []
             if request.kind == "service":
                 rerouted = self.name_service(
@@ -376,11 +375,10 @@ class PagingService:
             else:
                 target = PageTarget(request.id, ("user",), (f"paged by {mention(actor)}",), True)
                 routing = Routing((target,))
-            repeated = [t.person for t in routing.targets if t.person in already]
-            if routing.targets and len(repeated) == len(routing.targets) and not rerouted:
-                raise UsageError(
-                    f"{', '.join(mention(p) for p in repeated)} already paged for {incident.ref}."
-                )
+            fresh = unpaged(session, incident.id, routing.targets)
+            if routing.targets and not rerouted and not fresh:
+                named = ", ".join(mention(t.person) for t in routing.targets)
+                raise UsageError(f"{named} already paged for {incident.ref}.")
             pages = rerouted + send_pages(
                 session, self.ctx, incident, routing, source="manual", actor=actor, now=now
             )

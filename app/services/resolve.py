@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.domain.errors import Forbidden, UsageError
+from app.domain.errors import UsageError
 from app.domain.people import mention
 from app.domain.resolution import (
     CHECKLIST_ITEMS,
@@ -22,10 +22,11 @@ from app.domain.resolution import (
     ResolveInput,
     check_reopen,
 )
-from app.services import cadence
+from app.domain.rights import may_tick
+from app.services import cadence, rights
 from app.services.context import Context
 from app.services.home_refresh import enqueue_home_for_incident
-from app.services.lookup import find_incident
+from app.services.identities import person_ids
 from app.services.paging import ESCALATION, enqueue, notice, schedule_escalation
 from app.services.refresh import enqueue_refresh
 from app.services.threads import open_thread, refresh_threads, thread_targets
@@ -106,7 +107,7 @@ class ResolveService:
     ) -> str:
         now = self.ctx.clock()
         with self.ctx.uow() as session:
-            incident = find_incident(session, number=number, channel=channel, viewer=actor)
+            incident = rights.act_on(session, self.ctx, actor, number, channel, "resolve")
             if incident.status == "resolved":
                 raise UsageError(f"{incident.ref} is already resolved.")
             before = incident.status
@@ -182,7 +183,7 @@ class ResolveService:
     def reopen(self, status: str, *, actor: str, number: int | None, channel: str | None) -> str:
         now = self.ctx.clock()
         with self.ctx.uow() as session:
-            incident = find_incident(session, number=number, channel=channel, viewer=actor)
+            incident = rights.act_on(session, self.ctx, actor, number, channel, "reopen")
             check_reopen(incident.ref, incident.status, incident.resolved_at, now)
             incident.status = status
             incident.resolved_at = None
@@ -221,17 +222,6 @@ class ChecklistService:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
 
-    def may_tick(
-        self, session: Session, incident: Incident, thread: AccountThread, user: str
-    ) -> bool:
-        """From stored data only: the account's liaison, its subscribers, approvers, the IC."""
-        account = self.ctx.catalog.accounts.get(thread.account_id)
-        allowed = {incident.commander, *self.ctx.catalog.policy.workspace.approvers}
-        if account is not None and account.liaison:
-            allowed.add(account.liaison)
-        allowed.update(updates.subscribers(session, thread.account_id))
-        return user in allowed
-
     def tick(self, thread_id: int, item: str, *, user: str) -> Ticked:
         now = self.ctx.clock()
         if item not in CHECKLIST_ITEMS:
@@ -244,22 +234,16 @@ class ChecklistService:
             incident = session.get_one(Incident, thread.incident_id)
             account = self.ctx.catalog.accounts.get(thread.account_id)
             name = account.name if account else thread.account_id
-            if not self.may_tick(session, incident, thread, user):
-                incidents.record(
-                    session,
-                    incident,
-                    at=now,
-                    actor=user,
-                    kind="checklist_refused",
-                    text=f"{mention(user)} may not tick “{label}” for {name}",
-                    data={"thread_id": thread.id, "item": item},
-                )
-                session.commit()
-                liaison = f" ({mention(account.liaison)})" if account and account.liaison else ""
-                raise Forbidden(
-                    f"Only {name}'s liaison{liaison}, its subscribers, an approver or the incident"
-                    f" commander may tick the recovery checklist for {incident.ref}."
-                )
+            liaison = account.liaison if account else None
+            verdict = may_tick(
+                user,
+                rights.standing(session, self.ctx, incident),
+                rights.roster(session, self.ctx),
+                liaison=person_ids(session)(liaison) if liaison else None,
+                account=name,
+            )
+            what = f"tick “{label}” on {name}'s recovery checklist for {incident.ref}"
+            rights.check(session, self.ctx, incident, user, verdict, what, kind="checklist_refused")
             row = resolution.tick(
                 session, incident_id=incident.id, thread_id=thread.id, item=item, by=user, at=now
             )

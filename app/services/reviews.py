@@ -18,6 +18,7 @@ from app.reviews.facts import (
     AccountFact,
     EventFact,
     IncidentFacts,
+    MitigationFact,
     PageFact,
     TickFact,
     UpdateFact,
@@ -127,6 +128,19 @@ def load_facts(session: Session, ctx: Context, incident: Incident) -> IncidentFa
             for d in drafts
         ),
         accounts=tuple(accounts),
+        mitigations=tuple(
+            MitigationFact(
+                m.action,
+                m.requested_by,
+                m.requested_at,
+                m.state,
+                m.decided_by,
+                m.decided_at,
+                m.expires_at,
+                m.renewals,
+            )
+            for m in incident.mitigations
+        ),
     )
 
 

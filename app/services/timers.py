@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from app.cadence.policy import KINDS
 from app.catalog.durations import format_duration
 from app.routing.targets import escalation_delay
-from app.services import cadence
+from app.services import cadence, mitigations
 from app.services.context import Context
 from app.services.paging import ESCALATION, escalate, responder_acknowledged
 from app.store import paging
@@ -54,6 +54,8 @@ class TimerService:
                     escalation_due(session, self.ctx, incident, int(timer.data["level"]), now)
                 elif timer.kind in KINDS and incident.status != "resolved":
                     cadence.fire(session, self.ctx, incident, timer, now)
+                elif timer.kind in mitigations.KINDS:
+                    mitigations.fire(session, incident, timer, now)
                 session.commit()
                 fired += 1
         if fired:

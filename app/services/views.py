@@ -2,10 +2,27 @@
 
 from __future__ import annotations
 
-from app.briefs.view import AccountLine, IncidentView, ServiceLine
+from app.briefs.view import AccountLine, IncidentView, MitigationView, ServiceLine
 from app.catalog.models import Catalog
 from app.services.context import assessment_of
-from app.store.models import Incident
+from app.store.models import Incident, Mitigation
+
+
+def mitigation_view(mitigation: Mitigation, ref: str) -> MitigationView:
+    return MitigationView(
+        id=mitigation.id,
+        ref=ref,
+        action=mitigation.action,
+        reason=mitigation.reason,
+        requested_by=mitigation.requested_by,
+        requested_at=mitigation.requested_at,
+        state=mitigation.state,
+        decided_by=mitigation.decided_by,
+        decided_at=mitigation.decided_at,
+        expires_at=mitigation.expires_at,
+        renewals=mitigation.renewals,
+        renewed_by=mitigation.renewed_by,
+    )
 
 
 def incident_view(incident: Incident, catalog: Catalog) -> IncidentView:
@@ -54,4 +71,5 @@ def incident_view(incident: Incident, catalog: Catalog) -> IncidentView:
         next_update_due=incident.next_update_due,
         channel_id=incident.channel_id,
         channel_name=incident.channel_name,
+        mitigations=tuple(mitigation_view(m, incident.ref) for m in incident.mitigations),
     )

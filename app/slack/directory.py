@@ -8,7 +8,8 @@ only: the person may join the workspace later, and then they should be paged.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
@@ -29,6 +30,10 @@ class UnreachableChannel(SlackFailure):
 
     def __init__(self, name: str) -> None:
         super().__init__("conversations.list", f"channel {name} not found", False)
+
+
+log = logging.getLogger(__name__)
+WARM_WITHIN = 20.0
 
 
 def is_channel_id(ref: str) -> bool:
@@ -68,6 +73,21 @@ class Directory:
             found = await self.gateway.lookup_email(person)
             await self._store(key, found)
         return found
+
+    async def warm(self, people: Iterable[str]) -> None:
+        """Resolve every configured email once at start, so that decision rights and paging,
+        which read the shared cache, compare people as ids. A failure is logged, not fatal:
+        that person is then compared as written until a delivery resolves them. Bounded, so
+        a Slack outage never holds the start up."""
+        try:
+            async with asyncio.timeout(WARM_WITHIN):
+                for person in people:
+                    try:
+                        await self.user_id(person)
+                    except SlackFailure as failure:
+                        log.warning("could not look up %s in Slack: %s", person, failure)
+        except TimeoutError:
+            log.warning("configured emails not all looked up within %ss", WARM_WITHIN)
 
     async def _cached(self, key: str) -> tuple[bool, str | None]:
         """Whether ``key`` was resolved before (an unknown email is cached as None for

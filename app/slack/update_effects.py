@@ -48,6 +48,7 @@ class UpdateEffects(PagingEffects):
                         decided_at=draft.decided_at,
                         reason=draft.reason,
                         sent_to=draft.sent_to,
+                        version=draft.version,
                     ),
                     card,
                 )

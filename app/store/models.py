@@ -94,6 +94,7 @@ class Incident(Base):
     events: Mapped[list[IncidentEvent]] = relationship(
         back_populates="incident", order_by="IncidentEvent.id", cascade="all, delete-orphan"
     )
+    mitigations: Mapped[list[Mitigation]] = relationship(order_by="Mitigation.id")
 
     @property
     def ref(self) -> str:
@@ -214,6 +215,8 @@ class StatusUpdate(Base):
     decided_at: Mapped[datetime | None]
     reason: Mapped[str | None] = mapped_column(Text)
     edited_by: Mapped[str | None] = mapped_column(String(40))
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+    """Moves on with every edit; the approval card carries it, so Approve sends what was seen."""
     sent_to: Mapped[int] = mapped_column(default=0)
     """Account threads the approved text went to."""
 
@@ -259,6 +262,27 @@ class ChecklistTick(Base):
     item: Mapped[str] = mapped_column(String(40))
     ticked_by: Mapped[str] = mapped_column(String(40))
     ticked_at: Mapped[datetime]
+
+
+class Mitigation(Base):
+    """A temporary mitigation asked for with ``/incident mitigate`` (SPEC 5.10): ``pending`` →
+    ``authorised`` | ``denied`` by one click; ``authorised`` → ``lapsed`` unless renewed."""
+
+    __tablename__ = "mitigations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"))
+    action: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str | None] = mapped_column(Text)
+    requested_by: Mapped[str] = mapped_column(String(40))
+    requested_at: Mapped[datetime]
+    state: Mapped[str] = mapped_column(String(12), default="pending")
+    decided_by: Mapped[str | None] = mapped_column(String(40))
+    decided_at: Mapped[datetime | None]
+    expires_at: Mapped[datetime | None]
+    renewals: Mapped[int] = mapped_column(default=0)
+    """Renewals so far; the Renew button carries it, so a double click renews once."""
+    renewed_by: Mapped[str | None] = mapped_column(String(40))
 
 
 class SlackEvent(Base):

@@ -11,15 +11,41 @@ from app.store.models import AccountThread, StatusUpdate, Subscription
 
 
 def decide(
-    session: Session, update_id: int, *, state: str, by: str, at: datetime, reason: str | None
+    session: Session,
+    update_id: int,
+    *,
+    state: str,
+    by: str,
+    at: datetime,
+    reason: str | None,
+    version: int | None = None,
 ) -> bool:
-    """Only the first decision on a pending draft wins: the guard makes double clicks harmless."""
+    """Only the first decision on a pending draft wins: the guard makes double clicks harmless.
+    With ``version``, only that version of the text may be decided (the one the card showed)."""
+    guard = [StatusUpdate.id == update_id, StatusUpdate.state == "pending"]
+    if version is not None:
+        guard.append(StatusUpdate.version == version)
     decided = session.execute(
         update(StatusUpdate)
-        .where(StatusUpdate.id == update_id, StatusUpdate.state == "pending")
+        .where(*guard)
         .values(state=state, decided_by=by, decided_at=at, reason=reason)
     )
     return bool(decided.rowcount)  # type: ignore[attr-defined]
+
+
+def revise(session: Session, update_id: int, *, text: str, by: str, seen: int) -> bool:
+    """Replace the text of a pending draft still at version ``seen``; the version moves on, so
+    an approval of the text shown before no longer matches."""
+    revised = session.execute(
+        update(StatusUpdate)
+        .where(
+            StatusUpdate.id == update_id,
+            StatusUpdate.state == "pending",
+            StatusUpdate.version == seen,
+        )
+        .values(customer_text=text, edited_by=by, version=StatusUpdate.version + 1)
+    )
+    return bool(revised.rowcount)  # type: ignore[attr-defined]
 
 
 def thread_for(

@@ -44,8 +44,8 @@ def test_check_config_reports_file_and_line(tmp_path: Path) -> None:
         )
     result = beacon("check-config", str(tmp_path))
     assert result.returncode == 1
-    assert "services.yaml:29: unknown team `shop`" in result.stdout
-    assert "services.yaml:30: unknown team `shop`" in result.stdout
+    assert "services.yaml:37: unknown team `shop`" in result.stdout
+    assert "services.yaml:38: unknown team `shop`" in result.stdout
 
 
 def test_check_config_warns_about_emails_slack_does_not_know() -> None:

@@ -141,7 +141,8 @@ def _errors(directory: Path) -> list[str]:
 def test_example_config_loads_and_is_summarised() -> None:
     catalog = load_catalog(ROOT / "config")
     assert len(catalog.services) == 8
-    assert len(catalog.teams) == 5
+    assert len(catalog.teams) == 6  # five owning services, and the incident-command roster
+    assert catalog.policy.workspace.commanders_team == "incident-command"
     assert len(catalog.accounts) == 30
     assert catalog.warnings == ()
     matrix = catalog.policy.impact_matrix
@@ -149,7 +150,10 @@ def test_example_config_loads_and_is_summarised() -> None:
     assert tier_one == ["acme", "globex", "initech", "stark", "umbrella", "wayne"]
     summary = summarize(catalog)
     assert "services:   8" in summary
-    assert "teams:      5 (5 with an on-call rotation)" in summary
+    assert "teams:      6 (6 with an on-call rotation)" in summary
+    assert (
+        "SEV1 Critical: ack within 5m, updates every 30m, pages oncall, manager, exec," in summary
+    )
     assert "    Tier 1: 6\n    Tier 2: 9\n    Tier 3: 15" in summary
     assert "severities: 4" in summary
     assert "SEV4 Low: ack within 4h, no update cadence, pages nobody" in summary
@@ -356,7 +360,7 @@ NOT_A_PERSON = "is not a person: use a Slack user id (U…/W…, e.g. U0123ABCD)
             "page: [liason], thread",
             [
                 "policy.yaml:20: `tiers.2.page[0]`: page target `liason` is neither one of"
-                " oncall, secondary, manager, exec, liaison, exec_sponsor nor a person"
+                " oncall, secondary, manager, exec, liaison, exec_sponsor, commander nor a person"
                 " (Slack user id or email). Did you mean `liaison`?"
             ],
             id="page-target",

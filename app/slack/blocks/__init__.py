@@ -22,6 +22,10 @@ from app.slack.blocks.incident import (
     brief,
     incident_list,
 )
+from app.slack.blocks.mitigations import (
+    mitigation_card,
+    mitigation_line,
+)
 from app.slack.blocks.oncall import (
     oncall_roster,
 )
@@ -49,6 +53,8 @@ __all__ = [
     "app_home",
     "approval_card",
     "brief",
+    "mitigation_card",
+    "mitigation_line",
     "checklist",
     "cut",
     "declare_modal",

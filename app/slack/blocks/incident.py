@@ -24,6 +24,7 @@ from app.slack.blocks.common import (
     mrkdwn,
     severity_text,
 )
+from app.slack.blocks.mitigations import mitigation_line
 
 
 def service_lines(view: IncidentView) -> str:
@@ -85,6 +86,9 @@ def brief(view: IncidentView) -> tuple[str, list[Block]]:
     if view.accounts:
         lines = "\n".join(accounts_by_tier(view.accounts, SECTION_TEXT - 40))
         blocks.append(SectionBlock(text=mrkdwn(f"*Accounts affected*\n{lines}")))
+    if view.mitigations_in_force:
+        lines = "\n".join(mitigation_line(m) for m in view.mitigations_in_force)
+        blocks.append(SectionBlock(text=mrkdwn(f"*Mitigations in force*\n{lines}")))
     text = f"{view.ref} · {view.severity} · {escape(view.title)}"
     return text, blocks
 

@@ -23,8 +23,8 @@ from app.slack.ids import CHECKLIST_TICK, RESOLVE_VIEW, ResolveField
 def checklist(view: ChecklistView) -> tuple[str, list[Block]]:
     heading = (
         f":clipboard: *Recovery checklist · {view.ref} · {view.account_name}*\n"
-        "Tick each item once it is done. The account's liaison, its followers, approvers and"
-        " the incident commander may tick."
+        "Tick each item once it is done. The account's liaison, the incident commander and"
+        " approvers may tick."
     )
     body: list[Block] = [SectionBlock(text=mrkdwn(heading))]
     for line in view.lines:

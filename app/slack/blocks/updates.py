@@ -41,7 +41,8 @@ def approval_card(draft: DraftView) -> tuple[str, list[Block]]:
     ]
     drafted = f"Drafted by <@{draft.drafted_by}>" if draft.drafted_by else "Drafted by Beacon"
     if draft.edited_by:
-        drafted += f", edited by <@{draft.edited_by}>"
+        drafted += f", edited by <@{draft.edited_by}> (version {draft.version})"
+    value = f"{draft.id}:{draft.version}"
     if draft.state == "pending":
         body.append(
             ContextBlock(
@@ -57,16 +58,16 @@ def approval_card(draft: DraftView) -> tuple[str, list[Block]]:
                     ButtonElement(
                         text=PlainTextObject(text="Approve & send"),
                         action_id=DRAFT_APPROVE,
-                        value=str(draft.id),
+                        value=value,
                         style="primary",
                     ),
                     ButtonElement(
-                        text=PlainTextObject(text="Edit"), action_id=DRAFT_EDIT, value=str(draft.id)
+                        text=PlainTextObject(text="Edit"), action_id=DRAFT_EDIT, value=value
                     ),
                     ButtonElement(
                         text=PlainTextObject(text="Reject"),
                         action_id=DRAFT_REJECT,
-                        value=str(draft.id),
+                        value=value,
                         style="danger",
                     ),
                 ],

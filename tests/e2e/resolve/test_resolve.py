@@ -75,22 +75,23 @@ def test_resolve_approve_checklist_ticks_and_refusals(
         )
     )
 
-    # liaison, subscriber, IC may tick; a bystander and another account's liaison may not
+    # liaison, approver, IC may tick; a self-subscriber, a bystander and another account's
+    # liaison may not (SPEC 5.10: a subscription alone grants nothing)
+    def refusals() -> list[str]:
+        return [r["text"] for r in slack.responses if "recovery checklist for INC-1" in r["text"]]
+
     beacon.click(CHECKLIST_TICK, tick_value(slack, acme, "restoration"), user="U0CS1")
     eventually(lambda: "<@U0CS1>" in str(checklist(slack, acme).blocks))
     beacon.click(CHECKLIST_TICK, tick_value(slack, acme, "data_integrity"), user="U0FAN")
-    eventually(lambda: "<@U0FAN>" in str(checklist(slack, acme).blocks))
+    eventually(lambda: len(refusals()) == 1)
+    assert "Only Acme Corp's liaison (<@U0CS1>), the incident commander" in refusals()[0]
+    beacon.click(CHECKLIST_TICK, tick_value(slack, acme, "data_integrity"), user="U0APPROVER")
+    eventually(lambda: "<@U0APPROVER>" in str(checklist(slack, acme).blocks))
     review = tick_value(slack, acme, "review_shared")
     beacon.click(CHECKLIST_TICK, review, user="U0BYSTANDER")
-    eventually(
-        lambda: [r for r in slack.responses if "may tick the recovery checklist" in r["text"]]
-    )
+    eventually(lambda: len(refusals()) == 2)
     beacon.click(CHECKLIST_TICK, tick_value(slack, globex, "restoration"), user="U0CS1")
-    eventually(
-        lambda: (
-            len([r for r in slack.responses if "may tick the recovery checklist" in r["text"]]) == 2
-        )
-    )
+    eventually(lambda: len(refusals()) == 3)
     beacon.click(CHECKLIST_TICK, review, user="U0IC")
     eventually(lambda: "Checklist complete" in str(checklist(slack, acme).blocks))
     beacon.click(CHECKLIST_TICK, review, user="U0APPROVER")  # a second tick of the same item
@@ -100,11 +101,11 @@ def test_resolve_approve_checklist_ticks_and_refusals(
         ticks = list(session.scalars(select(ChecklistTick)))
         kinds = list(session.scalars(select(IncidentEvent.kind)))
     assert sorted((t.item, t.ticked_by) for t in ticks) == [
-        ("data_integrity", "U0FAN"),
+        ("data_integrity", "U0APPROVER"),
         ("restoration", "U0CS1"),
         ("review_shared", "U0IC"),
     ]
-    assert kinds.count("checklist_refused") == 2
+    assert kinds.count("checklist_refused") == 3
     assert kinds.count("checklist_ticked") == 3
     assert "Checklist complete" not in str(checklist(slack, globex).blocks)
     assert "resolved" in kinds

@@ -46,8 +46,9 @@ def _declare(
 
 
 def _update(beacon: RunningBeacon, slack: FakeSlack, channel: Any) -> str:
-    """Post an update; the id of its approval card. Found by the draft's id, not as "the card
-    that is new": the initial notice's card may still be arriving from the declaration."""
+    """Post an update; the value of its approval card's buttons (``<draft id>:<version>``).
+    Found by the draft's id, not as "the card that is new": the initial notice's card may
+    still be arriving from the declaration."""
     beacon.command(
         "update Logins fail for some users status: identified cause: expired signing key on"
         " the auth token service action: rotating keys workaround: retry in a minute eta: 45m",
@@ -60,8 +61,8 @@ def _update(beacon: RunningBeacon, slack: FakeSlack, channel: Any) -> str:
             latest = session.scalar(
                 select(func.max(StatusUpdate.id)).where(StatusUpdate.kind == "update")
             )
-        found = latest is not None and str(latest) in _card_values(slack, channel.id, DRAFT_APPROVE)
-        return str(latest) if found else None
+        value = f"{latest}:1"
+        return value if value in _card_values(slack, channel.id, DRAFT_APPROVE) else None
 
     return str(eventually(card))
 

@@ -1,0 +1,269 @@
+"""Deciding customer-facing drafts: Approve & send, Edit, Reject (SPEC 5.3, 5.10).
+
+Approval is a guarded state change (pending → approved, at the version the approver saw)
+written with all its deliveries in one transaction: one reply per account thread, the
+announcement, each webhook. An edit is a guarded change too (pending, at the version the editor
+opened), so an edit saved while Approve is pressed either lands first (the approval of the older
+version is then refused as stale) or is refused because the draft was decided: what is sent is
+always exactly what the approver saw, and a second click, a retry or a crash never sends twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from app.domain.errors import UsageError
+from app.domain.people import mention
+from app.domain.rights import may_decide_words, may_edit_words
+from app.domain.text import escape
+from app.services import rights
+from app.services.context import Context
+from app.services.paging import enqueue
+from app.services.threads import open_thread, thread_targets
+from app.store import incidents, updates
+from app.store.models import Incident, StatusUpdate
+
+
+@dataclass(frozen=True)
+class Decision:
+    ref: str
+    state: str
+    by: str
+    sent_to: int
+    new: bool
+    """False when someone had already decided; the reply then says who and when."""
+
+
+def _decided(draft: StatusUpdate) -> str:
+    return f"This draft was already {draft.state} by {mention(draft.decided_by or 'someone')}"
+
+
+class DraftDecisions:
+    ctx: Context
+
+    def _draft(self, session: Session, update_id: int) -> tuple[StatusUpdate, Incident]:
+        draft = session.get(StatusUpdate, update_id)
+        if draft is None:
+            raise UsageError("That draft no longer exists.")
+        return draft, session.get_one(Incident, draft.incident_id)
+
+    def _check(
+        self, session: Session, incident: Incident, actor: str, verb: str, edit_of: str | None
+    ) -> None:
+        """The right to decide (or, for an edit, to edit) the customer words of ``incident``."""
+        standing = rights.standing(session, self.ctx, incident)
+        roster = rights.roster(session, self.ctx)
+        if verb == "edit":
+            verdict = may_edit_words(actor, standing, roster, edit_of)
+        else:
+            verdict = may_decide_words(actor, standing, roster)
+        what = f"{verb} customer updates for {incident.ref}"
+        rights.check(session, self.ctx, incident, actor, verdict, what, kind="approval_refused")
+
+    def _take_decision(
+        self,
+        session: Session,
+        update_id: int,
+        *,
+        actor: str,
+        state: str,
+        reason: str | None,
+        version: int | None,
+        now: datetime,
+    ) -> tuple[StatusUpdate, Incident, Decision | None]:
+        """Check the right to decide, then decide once: a draft already decided (a second
+        click, a retried request) comes back with that earlier decision instead; one edited
+        since ``version`` was shown is refused."""
+        draft, incident = self._draft(session, update_id)
+        self._check(session, incident, actor, "approve" if state == "approved" else "reject", None)
+        if updates.decide(
+            session, draft.id, state=state, by=actor, at=now, reason=reason, version=version
+        ):
+            return draft, incident, None
+        session.refresh(draft)
+        if draft.state == "pending":
+            incidents.record(
+                session,
+                incident,
+                at=now,
+                actor=actor,
+                kind="approval_stale",
+                text=f"{mention(actor)} pressed Approve on version {version}; the draft is at"
+                f" version {draft.version}, nothing sent",
+                data={"update_id": draft.id, "seen": version, "current": draft.version},
+            )
+            session.commit()
+            raise UsageError(
+                f"Not sent: the draft was edited (now version {draft.version}) after the version"
+                f" {version} you approved. Read the updated card and approve that one."
+            )
+        earlier = Decision(incident.ref, draft.state, draft.decided_by or "", draft.sent_to, False)
+        return draft, incident, earlier
+
+    def approve(self, update_id: int, *, actor: str, version: int) -> Decision:
+        now = self.ctx.clock()
+        with self.ctx.uow() as session:
+            draft, incident, earlier = self._take_decision(
+                session,
+                update_id,
+                actor=actor,
+                state="approved",
+                reason=None,
+                version=version,
+                now=now,
+            )
+            if earlier is not None:
+                return earlier
+            draft.sent_to = self._publish(session, incident, draft, now)
+            incidents.record(
+                session,
+                incident,
+                at=now,
+                actor=actor,
+                kind="approved",
+                text=f"Customer update approved (version {draft.version}); sent to"
+                f" {draft.sent_to} account thread(s)",
+                data={"update_id": draft.id, "version": draft.version},
+            )
+            enqueue(
+                session,
+                incident,
+                "refresh_card",
+                f"update:{draft.id}:card:approved",
+                now=now,
+                update_id=draft.id,
+            )
+            session.commit()
+        self.ctx.on_commit()
+        return Decision(incident.ref, "approved", actor, draft.sent_to, True)
+
+    def _publish(
+        self, session: Session, incident: Incident, draft: StatusUpdate, now: datetime
+    ) -> int:
+        """Every delivery of an approved text, recorded now, delivered by the outbox."""
+        if incident.private:
+            return 0
+        policy = self.ctx.catalog.policy
+        threads = thread_targets(session, self.ctx, incident, now)
+        for thread in threads:
+            enqueue(
+                session,
+                incident,
+                "thread_reply",
+                f"thread:{thread.id}:update:{draft.id}",
+                now=now,
+                after=open_thread(session, incident, thread, now),
+                thread_id=thread.id,
+                update_id=draft.id,
+            )
+        for index, _webhook in enumerate(policy.webhooks):
+            enqueue(
+                session,
+                incident,
+                "webhook",
+                f"update:{draft.id}:webhook:{index}",
+                now=now,
+                update_id=draft.id,
+                webhook=index,
+            )
+        enqueue(
+            session,
+            incident,
+            "refresh_announcement",
+            f"incident:{incident.id}:refresh_announcement:update:{draft.id}:approved",
+            now=now,
+        )
+        return len(threads)
+
+    def reject(self, update_id: int, *, actor: str, reason: str) -> Decision:
+        now = self.ctx.clock()
+        with self.ctx.uow() as session:
+            draft, incident, earlier = self._take_decision(
+                session,
+                update_id,
+                actor=actor,
+                state="rejected",
+                reason=reason,
+                version=None,
+                now=now,
+            )
+            if earlier is not None:
+                return earlier
+            incidents.record(
+                session,
+                incident,
+                at=now,
+                actor=actor,
+                kind="rejected",
+                text=f"Customer update rejected: {escape(reason)}",
+                data={"update_id": draft.id},
+            )
+            enqueue(
+                session,
+                incident,
+                "refresh_card",
+                f"update:{draft.id}:card:rejected",
+                now=now,
+                update_id=draft.id,
+            )
+            drafter = mention(draft.drafted_by) if draft.drafted_by else "the drafter"
+            enqueue(
+                session,
+                incident,
+                "post_notice",
+                f"update:{draft.id}:rejected:notice",
+                now=now,
+                text=f":no_entry: {drafter}, {mention(actor)} rejected the customer"
+                f" draft: {escape(reason)}. Post a corrected `/incident update`.",
+            )
+            session.commit()
+        self.ctx.on_commit()
+        return Decision(incident.ref, "rejected", actor, 0, True)
+
+    def draft_text(self, update_id: int, *, actor: str) -> tuple[str, int]:
+        """The text an editor starts from and its version; refused once the draft is decided."""
+        with self.ctx.uow() as session:
+            draft, incident = self._draft(session, update_id)
+            self._check(session, incident, actor, "edit", draft.drafted_by)
+            if draft.state != "pending":
+                raise UsageError(f"{_decided(draft)}; it can no longer be edited.")
+            return draft.customer_text, draft.version
+
+    def edit(self, update_id: int, *, actor: str, text: str, version: int) -> str:
+        """Save an edit of ``version``; refused (nothing saved) if the draft was decided or
+        edited by someone else meanwhile. Returns the incident's ref."""
+        now = self.ctx.clock()
+        with self.ctx.uow() as session:
+            draft, incident = self._draft(session, update_id)
+            self._check(session, incident, actor, "edit", draft.drafted_by)
+            if not updates.revise(session, draft.id, text=text.strip(), by=actor, seen=version):
+                session.refresh(draft)
+                if draft.state != "pending":
+                    raise UsageError(f"{_decided(draft)}; your edit was not saved.")
+                raise UsageError(
+                    f"Someone else edited this draft meanwhile (now version {draft.version});"
+                    " your edit was not saved. Press Edit again to start from theirs."
+                )
+            incidents.record(
+                session,
+                incident,
+                at=now,
+                actor=actor,
+                kind="draft_edited",
+                text=f"Customer draft edited (version {version + 1})",
+                data={"update_id": draft.id, "version": version + 1},
+            )
+            enqueue(
+                session,
+                incident,
+                "refresh_card",
+                f"update:{draft.id}:card:edited:{version + 1}",
+                now=now,
+                update_id=draft.id,
+            )
+            session.commit()
+        self.ctx.on_commit()
+        return incident.ref

@@ -1,0 +1,261 @@
+"""Temporary mitigations (SPEC 5.10): asked for with `/incident mitigate`, authorised or denied
+with one click by those with the right, shown on the brief while in force, a reminder to the IC
+before it lapses, Renew on the card. Every change is one transaction with its outbox items and
+timers, and a guarded UPDATE, so a double click, a retry or a second worker changes it once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from app.briefs.view import clock_time
+from app.domain.errors import UsageError
+from app.domain.mitigations import MitigationRequest, reminder_at
+from app.domain.people import mention
+from app.domain.rights import may_authorise
+from app.domain.text import escape
+from app.services import rights
+from app.services.context import Context
+from app.services.paging import enqueue, notice
+from app.store import incidents, mitigations, paging
+from app.store.models import Incident, Mitigation, Timer
+
+REMINDER = "mitigation_reminder"
+LAPSE = "mitigation_lapse"
+KINDS = frozenset({REMINDER, LAPSE})
+
+
+@dataclass(frozen=True)
+class MitigationDecision:
+    ref: str
+    state: str
+    by: str
+    new: bool
+    """False when someone had already decided (or renewed); the reply says who."""
+
+
+def _refresh(
+    session: Session, incident: Incident, mitigation: Mitigation, stage: str, now: datetime
+) -> None:
+    """The card shows the new state; the pinned brief lists what is in force."""
+    key = f"mitigation:{mitigation.id}:{stage}"
+    enqueue(
+        session,
+        incident,
+        "refresh_mitigation_card",
+        f"{key}:card",
+        now=now,
+        mitigation_id=mitigation.id,
+    )
+    enqueue(
+        session, incident, "refresh_brief", f"incident:{incident.id}:refresh_brief:{key}", now=now
+    )
+
+
+def _schedule(session: Session, ctx: Context, mitigation: Mitigation, now: datetime) -> None:
+    """Reminder and lapse for the current term; a renewal makes these stale (see ``fire``)."""
+    assert mitigation.expires_at is not None
+    policy = ctx.catalog.policy
+    expires = policy.workspace.mitigation_expires
+    data = {"mitigation_id": mitigation.id, "renewals": mitigation.renewals}
+    remind = reminder_at(mitigation.expires_at, expires, policy.workspace.remind_before)
+    for kind, due in ((REMINDER, remind), (LAPSE, mitigation.expires_at)):
+        paging.schedule(
+            session, incident_id=mitigation.incident_id, kind=kind, due_at=due, now=now, data=data
+        )
+
+
+class MitigationService:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
+    def request(
+        self, given: MitigationRequest, *, actor: str, number: int | None, channel: str | None
+    ) -> str:
+        now = self.ctx.clock()
+        with self.ctx.uow() as session:
+            incident = rights.act_on(
+                session, self.ctx, actor, number, channel, "ask for a mitigation on"
+            )
+            if incident.status == "resolved":
+                raise UsageError(f"{incident.ref} is resolved; reopen it first.")
+            mitigation = Mitigation(
+                incident_id=incident.id,
+                action=given.action,
+                reason=given.reason,
+                requested_by=actor,
+                requested_at=now,
+                state="pending",
+            )
+            session.add(mitigation)
+            session.flush()
+            incidents.record(
+                session,
+                incident,
+                at=now,
+                actor=actor,
+                kind="mitigation_requested",
+                text=f"Mitigation requested by {mention(actor)}: {given.action}",
+                data={"mitigation_id": mitigation.id},
+            )
+            enqueue(
+                session,
+                incident,
+                "post_mitigation_card",
+                f"mitigation:{mitigation.id}:card",
+                now=now,
+                mitigation_id=mitigation.id,
+            )
+            session.commit()
+            ref = incident.ref
+        self.ctx.on_commit()
+        return (
+            f"Mitigation requested for {ref}; its card in the incident channel waits for the"
+            " incident commander, a commander or an affected team's manager."
+        )
+
+    def _load(self, session: Session, mitigation_id: int) -> tuple[Mitigation, Incident]:
+        mitigation = session.get(Mitigation, mitigation_id)
+        if mitigation is None:
+            raise UsageError("That mitigation no longer exists.")
+        return mitigation, session.get_one(Incident, mitigation.incident_id)
+
+    def _check(
+        self, session: Session, mitigation: Mitigation, incident: Incident, actor: str, verb: str
+    ) -> None:
+        verdict = may_authorise(
+            actor,
+            rights.standing(session, self.ctx, incident),
+            rights.roster(session, self.ctx),
+            requested_by=mitigation.requested_by,
+        )
+        rights.check(
+            session, self.ctx, incident, actor, verdict, f"{verb} mitigations on {incident.ref}"
+        )
+
+    def decide(self, mitigation_id: int, *, actor: str, authorise: bool) -> MitigationDecision:
+        now = self.ctx.clock()
+        state = "authorised" if authorise else "denied"
+        with self.ctx.uow() as session:
+            mitigation, incident = self._load(session, mitigation_id)
+            self._check(session, mitigation, incident, actor, "authorise or deny")
+            expires_at = now + self.ctx.catalog.policy.workspace.mitigation_expires
+            if not mitigations.decide(
+                session,
+                mitigation.id,
+                state=state,
+                by=actor,
+                at=now,
+                expires_at=expires_at if authorise else None,
+            ):
+                session.refresh(mitigation)
+                return MitigationDecision(
+                    incident.ref, mitigation.state, mitigation.decided_by or "", False
+                )
+            session.refresh(mitigation)
+            until = f" until {clock_time(expires_at)}" if authorise else ""
+            incidents.record(
+                session,
+                incident,
+                at=now,
+                actor=actor,
+                kind=f"mitigation_{state}",
+                text=f"Mitigation {state} by {mention(actor)}{until}: {mitigation.action}",
+                data={"mitigation_id": mitigation.id},
+            )
+            if authorise:
+                _schedule(session, self.ctx, mitigation, now)
+            _refresh(session, incident, mitigation, state, now)
+            session.commit()
+            ref = incident.ref
+        self.ctx.on_commit()
+        return MitigationDecision(ref, state, actor, True)
+
+    def renew(self, mitigation_id: int, *, seen: int, actor: str) -> MitigationDecision:
+        now = self.ctx.clock()
+        with self.ctx.uow() as session:
+            mitigation, incident = self._load(session, mitigation_id)
+            self._check(session, mitigation, incident, actor, "renew")
+            expires_at = now + self.ctx.catalog.policy.workspace.mitigation_expires
+            if not mitigations.renew(
+                session, mitigation.id, seen=seen, by=actor, expires_at=expires_at
+            ):
+                session.refresh(mitigation)
+                if mitigation.state != "authorised":
+                    raise UsageError(
+                        f"This mitigation is {mitigation.state}; ask for it again with"
+                        " `/incident mitigate`."
+                    )
+                return MitigationDecision(
+                    incident.ref, "renewed", mitigation.renewed_by or "", False
+                )
+            session.refresh(mitigation)
+            incidents.record(
+                session,
+                incident,
+                at=now,
+                actor=actor,
+                kind="mitigation_renewed",
+                text=f"Mitigation renewed by {mention(actor)} until {clock_time(expires_at)}:"
+                f" {mitigation.action}",
+                data={"mitigation_id": mitigation.id},
+            )
+            _schedule(session, self.ctx, mitigation, now)
+            _refresh(session, incident, mitigation, f"renewed:{mitigation.renewals}", now)
+            session.commit()
+            ref = incident.ref
+        self.ctx.on_commit()
+        return MitigationDecision(ref, "renewed", actor, True)
+
+
+def fire(session: Session, incident: Incident, timer: Timer, now: datetime) -> None:
+    """A reminder or a lapse came due; one set before a renewal (or after a lapse) does nothing."""
+    mitigation = session.get(Mitigation, int(timer.data["mitigation_id"]))
+    renewals = int(timer.data["renewals"])
+    if mitigation is None or mitigation.state != "authorised" or mitigation.renewals != renewals:
+        return
+    action = mitigation.action
+    if timer.kind == REMINDER:
+        if incident.status == "resolved":  # nobody needs to keep it any more; it just lapses
+            return
+        incidents.record(
+            session,
+            incident,
+            at=now,
+            actor=None,
+            kind="mitigation_reminder",
+            text=f"Mitigation lapses at {clock_time(mitigation.expires_at)}: {action}",
+            data={"mitigation_id": mitigation.id},
+        )
+        notice(
+            session,
+            incident,
+            f":hourglass_flowing_sand: {mention(incident.commander)} the mitigation"
+            f" “{escape(action)}” lapses at {clock_time(mitigation.expires_at)}: press *Renew*"
+            " on its card to keep it, or let it lapse.",
+            key=f"mitigation:{mitigation.id}:reminder:{renewals}",
+            now=now,
+        )
+        return
+    if not mitigations.lapse(session, mitigation.id, renewals=renewals):
+        return
+    session.refresh(mitigation)
+    incidents.record(
+        session,
+        incident,
+        at=now,
+        actor=None,
+        kind="mitigation_lapsed",
+        text=f"Mitigation lapsed: {action}",
+        data={"mitigation_id": mitigation.id},
+    )
+    notice(
+        session,
+        incident,
+        f":hourglass: {mention(incident.commander)} the mitigation “{escape(action)}” has lapsed.",
+        key=f"mitigation:{mitigation.id}:lapsed",
+        now=now,
+    )
+    _refresh(session, incident, mitigation, "lapsed", now)
