@@ -15,7 +15,7 @@ def test_action_and_reason() -> None:
         MitigationRequest("roll back payments to 4511", "4512 broke EU cards")
     )
     assert parse_mitigate("drain eu-west Reason:") == MitigationRequest("drain eu-west")
-    assert parse_mitigate("cap retries &lt;5 &amp; wait").action == "cap retries <5 & wait"
+    assert parse_mitigate("cap retries <5 & wait").action == "cap retries <5 & wait"  # plain
 
 
 @pytest.mark.parametrize("text", ["", "   ", "reason: because", "x" * 501])

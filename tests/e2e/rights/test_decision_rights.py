@@ -25,11 +25,11 @@ from tests.fakes.slack_api import FakeSlack
 from tests.support.harness import RunningBeacon, eventually
 
 ATTEMPTS = [
-    "INC-1 assign commander <@U0OUTSIDER|me>",
+    "INC-1 assign commander @U0OUTSIDER",
     "INC-1 assign commander me",
     "INC-1 assign comms me",
     "INC-1 severity P1 it is worse than you think",
-    "INC-1 page <@U0OUTSIDER>",
+    "INC-1 page @U0OUTSIDER",
     "INC-1 escalate",
     "INC-1 update all good now status: monitoring",
     "INC-1 resolve fix: nothing",
