@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from app.catalog.durations import format_duration
 from app.domain.resolution import CHECKLIST, CHECKLIST_ITEMS
 from app.reviews.facts import IncidentFacts
-from app.reviews.metrics import Aggregate, IncidentMetrics
+from app.reviews.metrics import Aggregate, IncidentMetrics, Outcome
 
 UPDATE_LABELS = {
     "initial": "Initial notice",
@@ -25,8 +25,8 @@ def when(moment: datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M:%S UTC") if moment else "—"
 
 
-def verdict(met: bool | None) -> str:
-    return {True: "✅ met", False: "❌ missed", None: "n/a"}[met]
+def verdict(result: Outcome | None) -> str:
+    return {"met": "✅ met", "missed": "❌ missed", "pending": "⏳ pending"}.get(result or "", "n/a")
 
 
 def _cell(text: str) -> str:
@@ -46,11 +46,11 @@ def targets_table(facts: IncidentFacts, m: IncidentMetrics) -> list[str]:
         "| target | goal | actual | result |",
         "|---|---|---|---|",
         f"| Time to acknowledge | {span(facts.ack_within)} | {span(m.time_to_ack)} |"
-        f" {verdict(m.ack_met)} |",
+        f" {verdict(m.ack)} |",
         f"| Time to first update | {span(facts.update_every)} |"
-        f" {span(m.time_to_first_update)} | {verdict(m.first_update_met)} |",
+        f" {span(m.time_to_first_update)} | {verdict(m.first_update)} |",
         f"| Time to first customer update | — | {span(m.time_to_first_customer_update)} | |",
-        f"| Update punctuality | {every} | {punctual} | {verdict(m.punctual)} |",
+        f"| Update punctuality | {every} | {punctual} | {verdict(m.punctuality)} |",
         f"| Time to mitigate | — | {span(m.time_to_mitigate)} | |",
         f"| Time to resolve | — | {span(m.time_to_resolve)} | |",
         f"| Escalations | — | {m.escalations} | |",
@@ -143,8 +143,10 @@ def review_markdown(facts: IncidentFacts, m: IncidentMetrics) -> str:
     return "\n".join(lines)
 
 
-def _ratio(met: int, total: int) -> str:
-    return f"{met}/{total} ({round(100 * met / total)}%)" if total else "—"
+def _ratio(met: int, total: int, pending: int = 0) -> str:
+    """Met of decided, and apart the ones not yet due: a pending target is not a missed one."""
+    decided = f"{met}/{total} ({round(100 * met / total)}%)" if total else "—"
+    return f"{decided}, {pending} pending" if pending else decided
 
 
 def aggregate_rows(rows: list[Aggregate]) -> list[str]:
@@ -155,9 +157,11 @@ def aggregate_rows(rows: list[Aggregate]) -> list[str]:
     ]
     for row in rows:
         out.append(
-            f"| {row.label} | {row.incidents} | {_ratio(row.ack_met, row.ack_total)} |"
-            f" {_ratio(row.first_update_met, row.first_update_total)} |"
-            f" {_ratio(row.updates_on_time, row.updates_due)} | {span(row.median_ack)} |"
+            f"| {row.label} | {row.incidents} |"
+            f" {_ratio(row.ack_met, row.ack_total, row.ack_pending)} |"
+            f" {_ratio(row.first_update_met, row.first_update_total, row.first_update_pending)} |"
+            f" {_ratio(row.updates_on_time, row.updates_due, row.updates_pending)} |"
+            f" {span(row.median_ack)} |"
             f" {span(row.median_resolve)} | {row.escalations} |"
         )
     return out
@@ -171,9 +175,10 @@ def stats_text(
     def line(row: Aggregate) -> str:
         return (
             f"• *{row.label}*: {row.incidents} incident(s) · ack met"
-            f" {_ratio(row.ack_met, row.ack_total)} · first update met"
-            f" {_ratio(row.first_update_met, row.first_update_total)} · updates on time"
-            f" {_ratio(row.updates_on_time, row.updates_due)} · median ack"
+            f" {_ratio(row.ack_met, row.ack_total, row.ack_pending)} · first update met"
+            f" {_ratio(row.first_update_met, row.first_update_total, row.first_update_pending)}"
+            f" · updates on time {_ratio(row.updates_on_time, row.updates_due, row.updates_pending)}"
+            " · median ack"
             f" {span(row.median_ack)} · median resolve {span(row.median_resolve)} ·"
             f" {row.escalations} escalation(s)"
         )
@@ -221,8 +226,8 @@ def report_markdown(
     for r in sorted(rows, key=lambda r: r.declared_at):
         lines.append(
             f"| {r.ref} | {r.severity} | {r.declared_at:%Y-%m-%d %H:%M} |"
-            f" {span(r.time_to_ack)} {verdict(r.ack_met)} |"
-            f" {span(r.time_to_first_update)} {verdict(r.first_update_met)} |"
+            f" {span(r.time_to_ack)} {verdict(r.ack)} |"
+            f" {span(r.time_to_first_update)} {verdict(r.first_update)} |"
             f" {r.updates_on_time}/{r.updates_due} | {span(r.time_to_resolve)} |"
         )
     if charts:

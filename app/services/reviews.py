@@ -131,6 +131,7 @@ class ReviewService:
 
     def review(self, *, number: int | None, channel: str | None, viewer: str | None) -> str:
         """The review Markdown; ``viewer`` None is an operator at the CLI (sees private ones)."""
+        now = self.ctx.clock()
         with self.ctx.uow() as session:
             if viewer is None:
                 incident = incidents.by_number(session, number or 0)
@@ -139,14 +140,14 @@ class ReviewService:
             else:
                 incident = find_incident(session, number=number, channel=channel, viewer=viewer)
             facts = load_facts(session, self.ctx, incident)
-        return markdown.review_markdown(facts, measure(facts))
+        return markdown.review_markdown(facts, measure(facts, now=now))
 
     def upload(self, *, number: int | None, channel: str | None, actor: str) -> str:
         now = self.ctx.clock()
         with self.ctx.uow() as session:
             incident = find_incident(session, number=number, channel=channel, viewer=actor)
             facts = load_facts(session, self.ctx, incident)
-            text = markdown.review_markdown(facts, measure(facts))
+            text = markdown.review_markdown(facts, measure(facts, now=now))
             event = incidents.record(
                 session,
                 incident,
@@ -211,6 +212,7 @@ class ReviewService:
 
     def metrics(self, *, since: datetime, private: bool = True) -> list[IncidentMetrics]:
         """Real incidents only: a drill rehearses the response, it does not measure it."""
+        now = self.ctx.clock()
         with self.ctx.uow() as session:
             rows = session.scalars(
                 select(Incident)
@@ -218,7 +220,7 @@ class ReviewService:
                 .order_by(Incident.number)
             )
             return [
-                measure(load_facts(session, self.ctx, row))
+                measure(load_facts(session, self.ctx, row), now=now)
                 for row in rows
                 if private or not row.private
             ]
