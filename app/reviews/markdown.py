@@ -25,8 +25,11 @@ def when(moment: datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M:%S UTC") if moment else "—"
 
 
+VERDICTS = {"met": "✅ met", "missed": "❌ missed", "pending": "⏳ pending"}
+
+
 def verdict(result: Outcome | None) -> str:
-    return {"met": "✅ met", "missed": "❌ missed", "pending": "⏳ pending"}.get(result or "", "n/a")
+    return VERDICTS.get(result or "", "n/a")
 
 
 def _cell(text: str) -> str:
@@ -177,8 +180,8 @@ def stats_text(
             f"• *{row.label}*: {row.incidents} incident(s) · ack met"
             f" {_ratio(row.ack_met, row.ack_total, row.ack_pending)} · first update met"
             f" {_ratio(row.first_update_met, row.first_update_total, row.first_update_pending)}"
-            f" · updates on time {_ratio(row.updates_on_time, row.updates_due, row.updates_pending)}"
-            " · median ack"
+            " · updates on time"
+            f" {_ratio(row.updates_on_time, row.updates_due, row.updates_pending)} · median ack"
             f" {span(row.median_ack)} · median resolve {span(row.median_resolve)} ·"
             f" {row.escalations} escalation(s)"
         )

@@ -22,7 +22,6 @@ from typing import Literal
 from app.domain.resolution import CHECKLIST_ITEMS
 from app.reviews.facts import IncidentFacts
 
-
 Outcome = Literal["met", "missed", "pending"]
 
 

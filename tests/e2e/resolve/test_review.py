@@ -142,5 +142,9 @@ def test_an_incident_inside_its_ack_window_is_pending_not_missed(
 
     clock.advance(timedelta(minutes=15))  # past the 15-minute ack and update targets
     metrics = beacon.http.get("/metrics").text
-    assert 'beacon_response_targets{group="P2",outcome="missed",target="acknowledge"} 1.0' in metrics
-    assert 'beacon_response_targets{group="P2",outcome="pending",target="acknowledge"} 0.0' in metrics
+    assert (
+        'beacon_response_targets{group="P2",outcome="missed",target="acknowledge"} 1.0' in metrics
+    )
+    assert (
+        'beacon_response_targets{group="P2",outcome="pending",target="acknowledge"} 0.0' in metrics
+    )
