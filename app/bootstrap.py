@@ -14,7 +14,7 @@ from app.briefs.drafting import drafter_for
 from app.cadence.jobs import TimerJobs
 from app.catalog.loader import load_catalog
 from app.catalog.models import Catalog
-from app.handlers import actions, approvals, commands, events, resolution, views
+from app.handlers import actions, approvals, commands, events, replies, resolution, views
 from app.paging.effects import PagerDutyEffects
 from app.paging.pagerduty import PagerDutyClient
 from app.routing.assessment import RoutingIndex
@@ -131,6 +131,7 @@ def build_bolt(beacon: Beacon) -> AsyncApp:
         process_before_response=False,
     )
     app.middleware(shared_respond(beacon.client))
+    replies.register(app, beacon)
     commands.register(app, beacon)
     views.register(app, beacon)
     actions.register(app, beacon)

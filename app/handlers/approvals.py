@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 
 from app.beacon import Beacon
-from app.handlers.replies import replying_errors
+from app.domain.errors import BeaconError
+from app.handlers.replies import Reply, privately, replying_errors
 from app.slack import blocks
 from app.slack.ids import (
     DRAFT_APPROVE,
@@ -71,7 +73,9 @@ def register(app: AsyncApp, beacon: Beacon) -> None:
                 label="What customers will read (still needs approval)",
                 action_id=DRAFT_TEXT,
                 initial=text,
-                metadata=json.dumps({"update_id": draft_id}),
+                metadata=json.dumps(
+                    {"update_id": draft_id, "channel": (body.get("channel") or {}).get("id")}
+                ),
             )
             await beacon.gateway.open_view(body["trigger_id"], view)
 
@@ -82,35 +86,69 @@ def register(app: AsyncApp, beacon: Beacon) -> None:
         ack: AsyncAck, respond: AsyncRespond, body: dict[str, Any], action: dict[str, Any]
     ) -> None:
         await ack()
-        view = blocks.text_modal(
-            callback_id=REJECT_VIEW,
-            title="Reject customer update",
-            submit="Reject",
-            label="Why? The drafter sees this.",
-            action_id=REJECT_REASON,
-            initial="",
-            metadata=json.dumps({"update_id": int(action["value"])}),
-        )
-        await replying_errors(respond, lambda: beacon.gateway.open_view(body["trigger_id"], view))
+        draft_id = int(action["value"])
+        channel = str((body.get("channel") or {}).get("id") or "")
+
+        async def work() -> None:
+            await asyncio.to_thread(
+                beacon.updates.check_decision, draft_id, actor=body["user"]["id"], verb="reject"
+            )
+            view = blocks.text_modal(
+                callback_id=REJECT_VIEW,
+                title="Reject customer update",
+                submit="Reject",
+                label="Why? The drafter sees this.",
+                action_id=REJECT_REASON,
+                initial="",
+                metadata=json.dumps({"update_id": draft_id, "channel": channel}),
+            )
+            await beacon.gateway.open_view(body["trigger_id"], view)
+
+        await replying_errors(respond, work)
 
     @app.view(EDIT_VIEW)
     async def edited(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
-        text = _text(view, DRAFT_TEXT)
+        text, user = _text(view, DRAFT_TEXT), body["user"]["id"]
         if not text:
             await ack(response_action="errors", errors={DRAFT_TEXT: "The update cannot be empty."})
             return
+        if not await _may(ack, DRAFT_TEXT, beacon.updates.draft_text, _draft_id(view), actor=user):
+            return
         await ack()
-        await asyncio.to_thread(
-            beacon.updates.edit, _draft_id(view), actor=body["user"]["id"], text=text
+        await replying_errors(
+            _reply(beacon, user, view),
+            lambda: asyncio.to_thread(beacon.updates.edit, _draft_id(view), actor=user, text=text),
         )
 
     @app.view(REJECT_VIEW)
     async def rejected(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
-        reason = _text(view, REJECT_REASON)
+        reason, user = _text(view, REJECT_REASON), body["user"]["id"]
         if not reason:
             await ack(response_action="errors", errors={REJECT_REASON: "Say why, for the drafter."})
             return
+        check = beacon.updates.check_decision
+        if not await _may(ack, REJECT_REASON, check, _draft_id(view), actor=user, verb="reject"):
+            return
         await ack()
-        await asyncio.to_thread(
-            beacon.updates.reject, _draft_id(view), actor=body["user"]["id"], reason=reason
+        await replying_errors(
+            _reply(beacon, user, view),
+            lambda: asyncio.to_thread(
+                beacon.updates.reject, _draft_id(view), actor=user, reason=reason
+            ),
         )
+
+
+async def _may(ack: AsyncAck, field: str, check: Callable[..., Any], *args: Any, **kw: Any) -> bool:
+    """Run the service's refusal check before the ack: a refusal is shown on ``field``, where
+    Slack shows errors of a modal that stays open (``response_action: errors``)."""
+    try:
+        await asyncio.to_thread(check, *args, **kw)
+    except BeaconError as error:
+        await ack(response_action="errors", errors={field: error.message})
+        return False
+    return True
+
+
+def _reply(beacon: Beacon, user: str, view: dict[str, Any]) -> Reply:
+    channel = json.loads(view.get("private_metadata") or "{}").get("channel")
+    return privately(beacon, user, channel or None)

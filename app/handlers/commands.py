@@ -105,14 +105,10 @@ class IncidentCommand:
                 request_key=f"command:{command.get('trigger_id') or command['user_id']}",
                 origin_channel=command.get("channel_id"),
             )
-            raised = (
-                f" (raised from {declaration.severity})"
-                if declared.severity != declaration.severity
-                else ""
-            )
             await respond(
-                text=f":rotating_light: *{declared.ref}* declared as {declared.severity}{raised}:"
-                f" {declared.title}. Its channel is being opened and you are invited.",
+                text=blocks.declared_text(
+                    declared.ref, declared.severity, declared.title, declaration.severity
+                ),
                 response_type="ephemeral",
                 replace_original=True,
             )

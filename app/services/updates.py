@@ -212,6 +212,16 @@ class UpdateService:
             f" {what} customer updates for {incident.ref}."
         )
 
+    def check_decision(self, update_id: int, *, actor: str, verb: str) -> None:
+        """Raise the refusal ``actor`` would meet deciding (``verb``) this draft now, so a form
+        can answer before it opens or in its ack rather than after it closed."""
+        with self.ctx.uow() as session:
+            draft, incident = self._draft(session, update_id)
+            if not self._may_approve(incident, actor):
+                raise self._refuse(session, incident, actor, verb, self.ctx.clock())
+            if draft.state != "pending":
+                raise UsageError(f"This draft was already {draft.state}.")
+
     def _take_decision(
         self,
         session: Session,

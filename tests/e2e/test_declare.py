@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from sqlalchemy import func, select
@@ -185,11 +186,18 @@ def test_declare_by_form(beacon: RunningBeacon, slack: FakeSlack) -> None:
             summary="3DS challenges time out",
         ),
     )
+    payload["view"]["private_metadata"] = json.dumps({"channel": "C0GENERAL"})
     response = beacon.interact(payload)
     assert response.status_code == 200
     channel = _opened(slack)
     eventually(lambda: "U0RESP2" in channel.members)  # invites may land after the pin
     assert "3DS challenges time out" in _texts(_brief(slack, channel))
+    # It confirms like the command does, privately, where the form was opened.
+    (confirmation,) = eventually(
+        lambda: [e for e in slack.ephemerals if e.user == "U0RESP2" and "declared" in e.text]
+    )
+    assert confirmation.channel == "C0GENERAL"
+    assert "*INC-1* declared as P2: Checkout failing for EU cards" in confirmation.text
 
 
 def test_form_errors_are_shown_inline(beacon: RunningBeacon, slack: FakeSlack) -> None:

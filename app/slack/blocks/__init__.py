@@ -5,6 +5,7 @@ from slack_sdk.models.blocks import Block
 
 from app.slack.blocks.common import (
     cut,
+    declared_text,
     error_text,
     notice,
     text_modal,
@@ -50,6 +51,7 @@ __all__ = [
     "brief",
     "checklist",
     "cut",
+    "declared_text",
     "declare_modal",
     "error_text",
     "incident_list",

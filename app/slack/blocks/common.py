@@ -53,6 +53,15 @@ def error_text(message: str, usage: str | None) -> str:
     return f":warning: {message}" + (f"\nUsage: {usage}" if usage else "")
 
 
+def declared_text(ref: str, severity: str, title: str, asked: str | None) -> str:
+    """What the declarer reads once the incident exists, from the command or the form alike."""
+    raised = f" (raised from {asked})" if asked and asked != severity else ""
+    return (
+        f":rotating_light: *{ref}* declared as {severity}{raised}: {title}."
+        " Its channel is being opened and you are invited."
+    )
+
+
 def notice(text: str) -> tuple[str, list[Block]]:
     return text, [SectionBlock(text=mrkdwn(text))]
 
