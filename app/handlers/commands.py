@@ -159,7 +159,8 @@ class IncidentCommand:
 
         async def run() -> None:
             text = await asyncio.to_thread(work)
-            await respond(text=str(text), response_type="in_channel" if public else "ephemeral")
+            if text is not None:  # None: what was done is already posted where they are
+                await respond(text=str(text), response_type="in_channel" if public else "ephemeral")
 
         await replying_errors(respond, run)
 
@@ -289,7 +290,10 @@ class IncidentCommand:
         words = parsed.args.split()
         if len(words) != 1:
             raise UsageError("Name one account.", usage=USAGE[verb])
-        return resolve_accounts(words, self.beacon.catalog)[0]
+        try:
+            return resolve_accounts(words, self.beacon.catalog)[0]
+        except UsageError as error:  # its usage is declare's; show this verb's
+            raise UsageError(error.message, usage=USAGE[verb]) from None
 
     async def subscribe(
         self, ack: Ack, respond: AsyncRespond, command: dict[str, Any], parsed: Command

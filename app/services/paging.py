@@ -356,7 +356,9 @@ class PagingService:
 
     def escalate_now(
         self, *, actor: str, reason: str, number: int | None, channel: str | None
-    ) -> str:
+    ) -> str | None:
+        """What to tell the person, or None when they typed it in the incident's channel,
+        where the escalation notice is posted anyway (one message, not the same one twice)."""
         now = self.ctx.clock()
         with self.ctx.uow() as session:
             incident = find_incident(session, number=number, channel=channel, viewer=actor)
@@ -368,9 +370,10 @@ class PagingService:
                 reason=reason or f"requested by {mention(actor)}",
                 now=now,
             )
+            here = channel is not None and channel == incident.channel_id
             session.commit()
         self.ctx.on_commit()
-        return summary
+        return None if here else summary
 
     def page(
         self, request: PageRequest, *, actor: str, number: int | None, channel: str | None
