@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 from app.catalog.durations import format_duration
@@ -34,6 +35,20 @@ def verdict(result: Outcome | None) -> str:
 
 def _cell(text: str) -> str:
     return " ".join(text.replace("|", "\\|").split())
+
+
+SLACK_REFERENCE = re.compile(r"<([@#])([UWC][A-Z0-9]+)(?:\|([^>]*))?>")
+
+
+def plain_references(text: str) -> str:
+    """A Markdown file is not Slack: ``<@U0ID1>`` in a stored event reads as ``@U0ID1``, as the
+    who column names people, and ``<#C1|inc-1>`` as ``#inc-1``."""
+
+    def plain(match: re.Match[str]) -> str:
+        sigil, ident, label = match.groups()
+        return f"#{label or ident}" if sigil == "#" else f"@{ident}"
+
+    return SLACK_REFERENCE.sub(plain, text)
 
 
 def _who(user: str | None) -> str:
@@ -143,7 +158,7 @@ def review_markdown(facts: IncidentFacts, m: IncidentMetrics) -> str:
         "| | | |",
         "",
     ]
-    return "\n".join(lines)
+    return plain_references("\n".join(lines))
 
 
 def _ratio(met: int, total: int, pending: int = 0) -> str:

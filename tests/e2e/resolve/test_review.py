@@ -74,6 +74,7 @@ def test_review_stats_and_metrics_agree(
     assert "Initial notice" in text and "**Fix:** rolled back the key rotation" in text
     assert "## Root cause" in text and "## Action items" in text
     assert f"@{'U0IDMGR'}" in text
+    assert "<@" not in text and "| @U0IDMGR | @U0IDMGR acknowledged" in text  # one way to name
 
     assert beacon.beacon.reviews.review(number=1, channel=None, viewer=None).startswith("# INC-1")
 
