@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import contextlib
 import gc
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -242,7 +243,7 @@ def check_config(directory: Path, settings: Settings) -> int:
             print(issue)
         print(f"{len(error.issues)} error(s) in {directory}", file=sys.stderr)
         return 1
-    print(summarize(catalog))
+    print(summarize(catalog, os.environ))
     if settings.slack_bot_token:
         for warning in asyncio.run(_unknown_emails(catalog, settings)):
             print(f"  warning: {warning}")

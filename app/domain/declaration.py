@@ -14,6 +14,7 @@ from app.domain.commands import USAGE
 from app.domain.errors import UsageError
 from app.domain.segments import split_list, split_segments
 from app.domain.suggest import did_you_mean
+from app.domain.wording import join_words
 
 MAX_TITLE = 120
 """Keeps ``INC-<n> · <title>`` inside a 150-character Block Kit header."""
@@ -51,8 +52,8 @@ def parse_declare(text: str, catalog: Catalog) -> Declaration:
             words = words[1:]
         elif _looks_like_severity(words[0], catalog.policy):
             raise UsageError(
-                f"Unknown severity `{words[0]}`. Choose one of "
-                + ", ".join(f"`{s.id}`" for s in catalog.policy.severities)
+                f"Unknown severity `{words[0]}`. Choose "
+                + join_words((f"`{s.id}`" for s in catalog.policy.severities), "or")
                 + ".",
                 usage=usage,
             )

@@ -14,6 +14,7 @@ from app.domain.commands import USAGE
 from app.domain.errors import UsageError
 from app.domain.segments import split_segments
 from app.domain.suggest import did_you_mean
+from app.domain.wording import join_words
 
 UPDATE_KEYS = ("status", "impact", "cause", "action", "next", "workaround", "eta")
 STATUSES = ("investigating", "identified", "monitoring")
@@ -55,7 +56,7 @@ def parse_update(text: str) -> UpdateInput:
         if status not in STATUSES:
             raise UsageError(
                 f"Unknown status `{status}`.{did_you_mean(status, STATUSES)} Statuses:"
-                f" {', '.join(f'`{s}`' for s in STATUSES)}; the words after one are the"
+                f" {join_words(f'`{s}`' for s in STATUSES)}; the words after one are the"
                 " summary.",
                 usage=usage,
             )

@@ -16,6 +16,7 @@ from app.domain.people import parse_mention
 from app.domain.resolution import parse_resolve, reopen_status
 from app.domain.targets import parse_page_request
 from app.domain.updates import parse_update
+from app.domain.wording import join_words
 from app.handlers.replies import replying_errors
 from app.routing.roster import roster, teams_for
 from app.slack import blocks
@@ -213,9 +214,9 @@ class IncidentCommand:
         word, _, reason = parsed.args.partition(" ")
         severity = match_severity(word, self.beacon.catalog.policy)
         if severity is None:
-            choices = ", ".join(f"`{s.id}`" for s in self.beacon.catalog.policy.severities)
+            choices = join_words((f"`{s.id}`" for s in self.beacon.catalog.policy.severities), "or")
             raise UsageError(
-                f"Unknown severity `{word}`. Choose one of {choices}.", usage=USAGE["severity"]
+                f"Unknown severity `{word}`. Choose {choices}.", usage=USAGE["severity"]
             )
         await self._reply(
             ack,

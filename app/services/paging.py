@@ -17,6 +17,7 @@ from app.catalog.durations import format_duration
 from app.domain.errors import Forbidden, UsageError
 from app.domain.people import is_user_id, mention
 from app.domain.targets import PageRequest
+from app.domain.wording import join_words
 from app.routing.targets import (
     PageTarget,
     Routing,
@@ -393,7 +394,7 @@ class PagingService:
             repeated = [t.person for t in routing.targets if t.person in already]
             if routing.targets and len(repeated) == len(routing.targets):
                 raise UsageError(
-                    f"{', '.join(mention(p) for p in repeated)} already paged for {incident.ref}."
+                    f"{join_words(mention(p) for p in repeated)} already paged for {incident.ref}."
                 )
             pages = send_pages(
                 session, self.ctx, incident, routing, source="manual", actor=actor, now=now
@@ -404,7 +405,7 @@ class PagingService:
         self.ctx.on_commit()
         if not pages:
             return "Nobody to page: " + "; ".join(routing.notes)
-        return f"Paged {', '.join(mention(p.person) for p in pages)} for {incident.ref}."
+        return f"Paged {join_words(mention(p.person) for p in pages)} for {incident.ref}."
 
 
 def enqueue_refresh(session: Session, incident: Incident, *, key: str, now: datetime) -> None:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from app.domain.errors import NotFound, UsageError
 from app.domain.people import mention
+from app.domain.wording import join_words
 from app.reviews import markdown
 from app.reviews.facts import (
     AccountFact,
@@ -38,7 +39,7 @@ def parse_window(text: str, default: str = "30d") -> tuple[str, timedelta]:
     word = text.strip().lower() or default
     if word not in WINDOWS:
         raise UsageError(
-            f"Unknown window `{word}`. Choose {', '.join(f'`{w}`' for w in WINDOWS)}.",
+            f"Unknown window `{word}`. Choose {join_words((f'`{w}`' for w in WINDOWS), 'or')}.",
             usage="`/incident stats [7d|30d|90d]`",
         )
     return word, WINDOWS[word]

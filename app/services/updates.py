@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from app.domain.errors import Forbidden, UsageError
 from app.domain.people import mention
 from app.domain.updates import UpdateInput, check_transition
+from app.domain.wording import join_words
 from app.services import cadence
 from app.services.context import Context
 from app.services.lookup import find_incident
@@ -421,4 +422,4 @@ class SubscriptionService:
             return "You follow no accounts. `/incident subscribe <account>` to start."
         accounts = self.ctx.catalog.accounts
         names = [accounts[i].name if i in accounts else i for i in ids]
-        return "You follow: " + ", ".join(names)
+        return "You follow: " + join_words(names)

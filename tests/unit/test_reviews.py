@@ -176,3 +176,22 @@ def test_aggregates_by_severity_and_tier(tmp_path: Path) -> None:
     assert all(p.stat().st_size > 0 for p in written)
     assert written[1].read_bytes().startswith(b"\x89PNG")
     assert "| INC-8 | P1 |" in written[0].read_text()
+
+
+def test_charts_keep_legends_off_the_data_and_one_point_on_a_readable_axis() -> None:
+    from matplotlib import dates
+
+    from app.reviews.charts import targets_figure, times_figure
+
+    one = [measure(scripted(), now=at(60))]
+    for figure in (targets_figure(by_tier(one)), times_figure(one)):
+        figure.canvas.draw()
+        (axes,) = figure.axes
+        legend = axes.get_legend()
+        assert legend is not None
+        assert not legend.get_window_extent().overlaps(axes.get_window_extent())
+    axes = times_figure(one).axes[0]
+    low, high = (dates.num2date(x) for x in axes.get_xlim())
+    assert high - low >= timedelta(days=2)
+    labels = [t.get_text() for t in axes.get_xticklabels()]
+    assert labels and not any(":" in label and "." in label for label in labels)

@@ -229,7 +229,9 @@ def test_subscriptions(beacon: RunningBeacon, slack: FakeSlack) -> None:
     beacon.command("subscribe acme", user="U0FAN")
     beacon.command("subscribe Globex", user="U0FAN")
     beacon.command("subscriptions", user="U0FAN")
-    eventually(lambda: [r for r in slack.responses if "You follow: Acme Corp, Globex" in r["text"]])
+    eventually(
+        lambda: [r for r in slack.responses if "You follow: Acme Corp and Globex" in r["text"]]
+    )
     beacon.command("unsubscribe acme", user="U0FAN")
     beacon.command("subscriptions", user="U0FAN")
     eventually(lambda: [r for r in slack.responses if r["text"] == "You follow: Globex"])
