@@ -58,8 +58,9 @@ def routes(sandbox: Sandbox, *, config_dir: str) -> list[BaseRoute]:
                 for c in channels
             ],
         )
+        empty = sandbox.first_steps if conv == sandbox.default_conversation() else ""
         feed = env.get_template("feed.html.j2").render(
-            conversation={"home": conv == "home", "topic": topic},
+            conversation={"home": conv == "home", "topic": topic, "empty": empty},
             items=items,
             home=sandbox.home(me),
         )
