@@ -115,18 +115,6 @@ def punctuality(
     return on_time, due_count
 
 
-def _next_update_ahead(
-    start: datetime,
-    posted: list[datetime],
-    interval: timedelta | None,
-    ended: datetime | None,
-    now: datetime,
-) -> bool:
-    if interval is None or ended is not None:
-        return False
-    return now <= (posted[-1] if posted else start) + interval
-
-
 def measure(facts: IncidentFacts, *, now: datetime) -> IncidentMetrics:
     """The figures as of ``now``: an open incident's targets not yet due are ``pending``."""
     start, ended = facts.declared_at, facts.resolved_at
@@ -158,7 +146,10 @@ def measure(facts: IncidentFacts, *, now: datetime) -> IncidentMetrics:
         time_to_first_customer_update=min(approved) - start if approved else None,
         updates_on_time=on_time,
         updates_due=due,
-        update_pending=_next_update_ahead(start, posted, facts.update_every, ended, now),
+        update_pending=outcome(
+            posted[-1] if posted else start, None, facts.update_every, ended=ended, now=now
+        )
+        == "pending",
         time_to_mitigate=ttm,
         time_to_resolve=ttr,
         escalations=sum(1 for e in facts.events if e.kind == "escalated"),
