@@ -26,9 +26,10 @@ from app.services.incidents import IncidentService
 from app.services.paging import PagingService
 from app.services.resolve import ChecklistService, ResolveService
 from app.services.reviews import ReviewService
+from app.services.subscriptions import SubscriptionService
 from app.services.timeline import TimelineService
 from app.services.timers import TimerService
-from app.services.updates import SubscriptionService, UpdateService
+from app.services.updates import UpdateService
 from app.services.views import incident_view
 from app.settings import Settings
 from app.slack.delivery import Dispatcher

@@ -106,7 +106,7 @@ def _looks_like_severity(word: str, policy: Policy) -> bool:
 
 
 def _resolve(
-    words: Iterable[str], ids: Iterable[str], names: Mapping[str, str], kind: str
+    words: Iterable[str], ids: Iterable[str], names: Mapping[str, str], kind: str, usage: str
 ) -> tuple[str, ...]:
     by_key = {key.lower(): key for key in ids}
     by_name = {name.lower(): key for key, name in names.items()}
@@ -122,18 +122,21 @@ def _resolve(
         lines = [
             f"Unknown {kind} `{word}`.{did_you_mean(word, by_key.values())}" for word in unknown
         ]
-        raise UsageError("\n".join(lines), usage=USAGE["declare"])
+        raise UsageError("\n".join(lines), usage=usage)
     return tuple(resolved)
 
 
 def resolve_services(words: Iterable[str], catalog: Catalog) -> tuple[str, ...]:
     names = {sid: service.name for sid, service in catalog.services.items()}
-    return _resolve(words, catalog.services, names, "service")
+    return _resolve(words, catalog.services, names, "service", USAGE["declare"])
 
 
-def resolve_accounts(words: Iterable[str], catalog: Catalog) -> tuple[str, ...]:
+def resolve_accounts(
+    words: Iterable[str], catalog: Catalog, usage: str = USAGE["declare"]
+) -> tuple[str, ...]:
+    """``usage``: the command whose usage a mistyped account is answered with."""
     names = {aid: account.name for aid, account in catalog.accounts.items()}
-    return _resolve(words, catalog.accounts, names, "account")
+    return _resolve(words, catalog.accounts, names, "account", usage)
 
 
 class FieldErrors(UsageError):

@@ -214,7 +214,7 @@ class IncidentCommand:
         word, _, reason = parsed.args.partition(" ")
         severity = match_severity(word, self.beacon.catalog.policy)
         if severity is None:
-            choices = join_words((f"`{s.id}`" for s in self.beacon.catalog.policy.severities), "or")
+            choices = join_words([f"`{s.id}`" for s in self.beacon.catalog.policy.severities], "or")
             raise UsageError(
                 f"Unknown severity `{word}`. Choose {choices}.", usage=USAGE["severity"]
             )
@@ -291,10 +291,7 @@ class IncidentCommand:
         words = parsed.args.split()
         if len(words) != 1:
             raise UsageError("Name one account.", usage=USAGE[verb])
-        try:
-            return resolve_accounts(words, self.beacon.catalog)[0]
-        except UsageError as error:  # its usage is declare's; show this verb's
-            raise UsageError(error.message, usage=USAGE[verb]) from None
+        return resolve_accounts(words, self.beacon.catalog, USAGE[verb])[0]
 
     async def subscribe(
         self, ack: Ack, respond: AsyncRespond, command: dict[str, Any], parsed: Command

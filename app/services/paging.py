@@ -17,7 +17,6 @@ from app.catalog.durations import format_duration
 from app.domain.errors import Forbidden, UsageError
 from app.domain.people import is_user_id, mention
 from app.domain.targets import PageRequest
-from app.domain.wording import join_words
 from app.routing.targets import (
     PageTarget,
     Routing,
@@ -358,8 +357,6 @@ class PagingService:
     def escalate_now(
         self, *, actor: str, reason: str, number: int | None, channel: str | None
     ) -> str | None:
-        """What to tell the person, or None when they typed it in the incident's channel,
-        where the escalation notice is posted anyway (one message, not the same one twice)."""
         now = self.ctx.clock()
         with self.ctx.uow() as session:
             incident = find_incident(session, number=number, channel=channel, viewer=actor)
@@ -371,10 +368,9 @@ class PagingService:
                 reason=reason or f"requested by {mention(actor)}",
                 now=now,
             )
-            here = channel is not None and channel == incident.channel_id
             session.commit()
         self.ctx.on_commit()
-        return None if here else summary
+        return None if channel and channel == incident.channel_id else summary  # the notice says it
 
     def page(
         self, request: PageRequest, *, actor: str, number: int | None, channel: str | None
@@ -394,7 +390,7 @@ class PagingService:
             repeated = [t.person for t in routing.targets if t.person in already]
             if routing.targets and len(repeated) == len(routing.targets):
                 raise UsageError(
-                    f"{join_words(mention(p) for p in repeated)} already paged for {incident.ref}."
+                    f"{', '.join(mention(p) for p in repeated)} already paged for {incident.ref}."
                 )
             pages = send_pages(
                 session, self.ctx, incident, routing, source="manual", actor=actor, now=now
@@ -405,7 +401,7 @@ class PagingService:
         self.ctx.on_commit()
         if not pages:
             return "Nobody to page: " + "; ".join(routing.notes)
-        return f"Paged {join_words(mention(p.person) for p in pages)} for {incident.ref}."
+        return f"Paged {', '.join(mention(p.person) for p in pages)} for {incident.ref}."
 
 
 def enqueue_refresh(session: Session, incident: Incident, *, key: str, now: datetime) -> None:

@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 from app.domain.errors import Forbidden, UsageError
 from app.domain.people import mention
 from app.domain.updates import UpdateInput, check_transition
-from app.domain.wording import join_words
 from app.services import cadence
 from app.services.context import Context
 from app.services.lookup import find_incident
@@ -214,14 +213,12 @@ class UpdateService:
         )
 
     def check_decision(self, update_id: int, *, actor: str, verb: str) -> None:
-        """Raise the refusal ``actor`` would meet deciding (``verb``) this draft now, so a form
-        can answer before it opens or in its ack rather than after it closed."""
+        """Raise the refusal ``actor`` would meet deciding (``verb``) this draft, so a form
+        answers before it opens or in its ack rather than after it closed."""
         with self.ctx.uow() as session:
-            draft, incident = self._draft(session, update_id)
+            _, incident = self._draft(session, update_id)
             if not self._may_approve(incident, actor):
                 raise self._refuse(session, incident, actor, verb, self.ctx.clock())
-            if draft.state != "pending":
-                raise UsageError(f"This draft was already {draft.state}.")
 
     def _take_decision(
         self,
@@ -393,33 +390,3 @@ class UpdateService:
             )
             session.commit()
         self.ctx.on_commit()
-
-
-class SubscriptionService:
-    def __init__(self, ctx: Context) -> None:
-        self.ctx = ctx
-
-    def subscribe(self, account_id: str, *, user: str) -> str:
-        name = self.ctx.catalog.accounts[account_id].name
-        with self.ctx.uow() as session:
-            added = updates.subscribe(session, user, account_id, self.ctx.clock())
-            session.commit()
-        if not added:
-            return f"You already follow {name}."
-        return f"You now follow {name}: you are mentioned in its incident threads."
-
-    def unsubscribe(self, account_id: str, *, user: str) -> str:
-        name = self.ctx.catalog.accounts[account_id].name
-        with self.ctx.uow() as session:
-            removed = updates.unsubscribe(session, user, account_id)
-            session.commit()
-        return f"You no longer follow {name}." if removed else f"You did not follow {name}."
-
-    def list(self, *, user: str) -> str:
-        with self.ctx.uow() as session:
-            ids = updates.subscriptions_of(session, user)
-        if not ids:
-            return "You follow no accounts. `/incident subscribe <account>` to start."
-        accounts = self.ctx.catalog.accounts
-        names = [accounts[i].name if i in accounts else i for i in ids]
-        return "You follow: " + join_words(names)
