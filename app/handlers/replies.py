@@ -9,7 +9,8 @@ the channel the form came from, or a DM from Beacon when that is not possible.
 Nothing may escape a listener after its ack: Bolt's runner resets the ack it already sent when
 a listener raises, and the request can then end without a response (Slack shows the user an
 error). What escapes before an ack is caught by :func:`on_error` (Bolt's ``@app.error``), which
-answers Slack with a 200 and the user the same way.
+tells the user the same way and, for a user's mistake (a ``BeaconError``), answers Slack with a
+200: only Beacon's own failures are a 5xx.
 """
 
 from __future__ import annotations
@@ -84,8 +85,8 @@ def register(app: AsyncApp, beacon: Beacon) -> None:
     async def on_error(
         error: Exception, body: dict[str, Any], response: BoltResponse | None
     ) -> BoltResponse | None:
-        """Before the ack: Slack gets a 200 (a user's mistake is never a 4xx/5xx to Slack) and
-        the user the sentence, through the ``response_url`` if there is one."""
+        """The user hears why, through the ``response_url`` if there is one; before the ack a
+        user's mistake is a 200 to Slack, never a 4xx/5xx."""
         user = str((body.get("user") or {}).get("id") or body.get("user_id") or "")
         url = body.get("response_url") or next(
             (u.get("response_url") for u in body.get("response_urls") or []), None
@@ -99,4 +100,6 @@ def register(app: AsyncApp, beacon: Beacon) -> None:
             await tell(reply, error)
         else:
             log.error("listener failed", exc_info=error)
-        return BoltResponse(status=200, body="") if response is not None else None
+        if response is not None and isinstance(error, BeaconError):
+            return BoltResponse(status=200, body="")
+        return None

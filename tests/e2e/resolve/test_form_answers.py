@@ -103,3 +103,19 @@ def _dm(slack: FakeSlack, user: str) -> list[Any]:
         return slack.messages(user)
     except KeyError:  # Beacon has not opened the DM yet
         return []
+
+
+def test_a_form_beacon_fails_on_before_its_ack_still_answers_the_person(
+    beacon: RunningBeacon, slack: FakeSlack
+) -> None:
+    """A submission Beacon cannot read (its draft reference is missing) fails in Beacon before
+    the ack; the person is told in a DM rather than left with Slack's generic error alone."""
+    payload = view_submission_payload(
+        callback_id=REJECT_VIEW,
+        user_id="U0IC",
+        view_id="V0BROKEN",
+        private_metadata="{}",
+        state_values={REJECT_REASON: {REJECT_REASON: text_value("too vague")}},
+    )
+    beacon.interact(payload)
+    eventually(lambda: any("internal error" in m.text for m in _dm(slack, "U0IC")))
