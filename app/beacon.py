@@ -20,8 +20,9 @@ from app.services.mitigations import MitigationService
 from app.services.paging import PagingService
 from app.services.resolve import ChecklistService, ResolveService
 from app.services.reviews import ReviewService
+from app.services.subscriptions import SubscriptionService
 from app.services.timeline import TimelineService
-from app.services.updates import SubscriptionService, UpdateService
+from app.services.updates import UpdateService
 from app.settings import Settings
 from app.slack.delivery import Dispatcher
 from app.slack.directory import Directory

@@ -14,7 +14,16 @@ from app.briefs.drafting import drafter_for
 from app.cadence.jobs import TimerJobs
 from app.catalog.loader import load_catalog
 from app.catalog.models import Catalog
-from app.handlers import actions, approvals, commands, events, mitigations, resolution, views
+from app.handlers import (
+    actions,
+    approvals,
+    commands,
+    events,
+    mitigations,
+    replies,
+    resolution,
+    views,
+)
 from app.paging.effects import PagerDutyEffects
 from app.paging.pagerduty import PagerDutyClient
 from app.routing.assessment import RoutingIndex
@@ -28,9 +37,10 @@ from app.services.paging import PagingService
 from app.services.reroute import name_service
 from app.services.resolve import ChecklistService, ResolveService
 from app.services.reviews import ReviewService
+from app.services.subscriptions import SubscriptionService
 from app.services.timeline import TimelineService
 from app.services.timers import TimerService
-from app.services.updates import SubscriptionService, UpdateService
+from app.services.updates import UpdateService
 from app.services.views import incident_view
 from app.settings import Settings
 from app.slack.delivery import Dispatcher
@@ -134,6 +144,7 @@ def build_bolt(beacon: Beacon) -> AsyncApp:
         process_before_response=False,
     )
     app.middleware(shared_respond(beacon.client))
+    replies.register(app, beacon)
     commands.register(app, beacon)
     views.register(app, beacon)
     actions.register(app, beacon)

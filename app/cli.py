@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import contextlib
 import gc
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -245,7 +246,7 @@ def check_config(directory: Path, settings: Settings, *, slack: bool = False) ->
             print(issue)
         print(f"{len(error.issues)} error(s) in {directory}", file=sys.stderr)
         return 1
-    print(summarize(catalog))
+    print(summarize(catalog, os.environ))
     if slack:
         return check_slack(directory, catalog, settings)
     if settings.slack_bot_token:
@@ -289,6 +290,32 @@ async def _unknown_emails(catalog: Catalog, settings: Settings) -> list[str]:
     return warnings
 
 
+def _no_incidents(settings: Settings) -> str | None:
+    """Why the database cannot hold incidents to review, in one line, or None. The sandbox
+    keeps its own (``sandbox.db``): an operator trying the CLI after it most often reads the
+    empty default one."""
+    from sqlalchemy import func, inspect, make_url, select
+
+    from app.store.db import make_engine
+    from app.store.models import Incident
+
+    url = make_url(settings.database_url)
+    shown = url.render_as_string(hide_password=True)
+    hint = f" (the sandbox's is DATABASE_URL=sqlite:///./{SANDBOX_DATABASE})"
+    if url.get_backend_name() == "sqlite" and not Path(url.database or "").is_file():
+        return f"There is no database at {shown}{hint}."  # and reading must not create one
+    engine = make_engine(settings.database_url)
+    try:
+        if not inspect(engine).has_table(Incident.__tablename__):
+            return f"{shown} has no Beacon schema, so no incident{hint}."
+        with engine.connect() as connection:
+            if not connection.scalar(select(func.count()).select_from(Incident)):
+                return f"{shown} holds no incident yet{hint}."
+    finally:
+        engine.dispose()
+    return None
+
+
 def review_incident(settings: Settings, ref: str) -> int:
     from app.domain.commands import parse_incident_ref
     from app.domain.errors import BeaconError
@@ -296,6 +323,8 @@ def review_incident(settings: Settings, ref: str) -> int:
     number = parse_incident_ref(ref.strip())
     if number is None:
         return _fail(f"`{ref}` is not an incident id; write it like INC-42.")
+    if problem := _no_incidents(settings):
+        return _fail(problem, 1)
     beacon = _load(settings)
     try:
         print(beacon.reviews.review(number=number, channel=None, viewer=None))
@@ -312,9 +341,14 @@ def write_report(settings: Settings, since: str, out: Path) -> int:
         span = parse_duration(since)
     except ValueError as error:
         return _fail(f"--since: {error}")
+    if problem := _no_incidents(settings):
+        return _fail(f"{problem} No report written.", 1)
     beacon = _load(settings)
     now = beacon.clock()
     rows = beacon.reviews.metrics(since=now - span)
+    if not rows:
+        window = format_duration(span)
+        return _fail(f"No incident was declared in the last {window}; no report written.", 1)
     total, severities, tiers = beacon.reviews.grouped(rows)
     written = write(
         out,

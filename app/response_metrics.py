@@ -56,18 +56,25 @@ class ResponseCollector(Collector):
         )
         targets = GaugeMetricFamily(
             "beacon_response_targets",
-            "Response targets met or missed, last 30 days, by severity and by account tier",
+            "Response targets met, missed or pending (not yet due), last 30 days, by severity"
+            " and by account tier",
             labels=["target", "group", "outcome"],
         )
         groups = [*by_severity(self.rows, self.severities), *by_tier(self.rows)]
         for group in groups:
-            for target, met, total in (
-                ("acknowledge", group.ack_met, group.ack_total),
-                ("first_update", group.first_update_met, group.first_update_total),
-                ("update_on_time", group.updates_on_time, group.updates_due),
+            for target, met, total, pending in (
+                ("acknowledge", group.ack_met, group.ack_total, group.ack_pending),
+                (
+                    "first_update",
+                    group.first_update_met,
+                    group.first_update_total,
+                    group.first_update_pending,
+                ),
+                ("update_on_time", group.updates_on_time, group.updates_due, group.updates_pending),
             ):
                 targets.add_metric([target, group.label, "met"], met)
                 targets.add_metric([target, group.label, "missed"], total - met)
+                targets.add_metric([target, group.label, "pending"], pending)
         yield targets
 
 

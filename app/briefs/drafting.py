@@ -14,7 +14,7 @@ is rendered (Jinja2's ``finalize``): what a responder typed can never become a l
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,6 +34,7 @@ from app.catalog.errors import ConfigIssue
 from app.catalog.models import Catalog
 from app.domain.text import escape
 from app.domain.updates import UpdateInput
+from app.domain.wording import join_words, says_nothing, sentence
 
 BUILT_IN = Path(__file__).with_name("templates")
 MRKDWN = frozenset({"internal", "resolution_internal"})
@@ -80,7 +81,7 @@ def _environment(
 def customer_headline(names: list[str]) -> str:
     """The title customers see: the customer-facing names of the services hurt, never the
     incident's own title, which is written for responders."""
-    return f"Service disruption: {', '.join(names)}" if names else "Service disruption"
+    return f"Service disruption: {join_words(names)}" if names else "Service disruption"
 
 
 class Drafter:
@@ -102,21 +103,25 @@ class Drafter:
         return {
             "incident": view,
             "services": view.services,
-            "capabilities": _join(names) or "some of our services",
+            "capabilities": join_words(names) or "some of our services",
             "headline": customer_headline(names),
             "next_update": clock_time(next_update_due),
         }
 
-    def _public(self, update: UpdateInput) -> UpdateInput:
-        scrub = self.scrub
+    def _public(self, text: str | None) -> str | None:
+        """What customers read of a responder's words: no internal ids, a capital first."""
+        return sentence(self.scrub(text))
+
+    def _public_update(self, update: UpdateInput) -> UpdateInput:
+        public = self._public
         return replace(
             update,
-            summary=scrub(update.summary) or "",
-            impact=scrub(update.impact),
-            cause=scrub(update.cause),
-            action=scrub(update.action),
-            next=scrub(update.next),
-            workaround=scrub(update.workaround),
+            summary=public(update.summary) or "",
+            impact=public(update.impact),
+            cause=public(update.cause),
+            action=public(update.action),
+            next=public(update.next),
+            workaround=public(update.workaround),
         )
 
     def internal(
@@ -133,6 +138,7 @@ class Drafter:
             update=update,
             now=now,
             eta=update.eta_text,
+            eta_at=clock_time(now + update.eta) if update.eta else None,
         )
 
     def customer(
@@ -146,9 +152,10 @@ class Drafter:
         return self._render(
             "customer",
             **self._common(view, next_update_due),
-            update=self._public(update),
+            update=self._public_update(update),
             now=now,
             eta=update.eta_text,
+            eta_at=clock_time(now + update.eta) if update.eta else None,
         )
 
     def initial_notice(
@@ -159,9 +166,9 @@ class Drafter:
         next_update_due: datetime | None,
         cause: str | None = None,
     ) -> str:
-        public = replace(view, summary=self.scrub(view.summary) or "")
+        public = replace(view, summary=self._public(view.summary) or "")
         return self._render(
-            "initial", **self._common(public, next_update_due), now=now, cause=self.scrub(cause)
+            "initial", **self._common(public, next_update_due), now=now, cause=self._public(cause)
         )
 
     def resolution(
@@ -176,8 +183,9 @@ class Drafter:
             "resolution",
             **self._common(view, None),
             now=now,
-            fix=self.scrub(fix),
-            customer_steps=self.scrub(customer_steps),
+            fix=self._public(fix),
+            customer_steps=None if says_nothing(customer_steps) else self._public(customer_steps),
+            nothing_to_do=bool(customer_steps) and says_nothing(customer_steps),
         )
 
     def resolution_internal(
@@ -204,7 +212,7 @@ class Drafter:
     def review_summary(self, view: IncidentView, *, now: datetime, fix: str | None) -> str:
         """The customer-facing post-incident summary, drafted for approval."""
         return self._render(
-            "review_customer", **self._common(view, None), now=now, fix=self.scrub(fix)
+            "review_customer", **self._common(view, None), now=now, fix=self._public(fix)
         )
 
     def problems(self) -> list[ConfigIssue]:
@@ -252,13 +260,6 @@ def drafter_for(catalog: Catalog) -> Drafter:
     return Drafter(
         catalog.templates_dir, {sid: service.name for sid, service in catalog.services.items()}
     )
-
-
-def _join(names: Iterable[str]) -> str:
-    items = list(names)
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _sample_view(now: datetime) -> IncidentView:

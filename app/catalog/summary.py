@@ -7,13 +7,15 @@ would change with a typo (accounts per tier, rotations) and the policy in one sc
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 
 from app.catalog.durations import format_duration
 from app.catalog.models import Catalog, Severity
 from app.routing.impact import account_tier
 
 
-def summarize(catalog: Catalog) -> str:
+def summarize(catalog: Catalog, environ: Mapping[str, str]) -> str:
+    """``environ``: where the secrets the configuration names are looked up."""
     policy = catalog.policy
     workspace = policy.workspace
     tiers = Counter(account_tier(a, policy.impact_matrix) for a in catalog.accounts.values())
@@ -30,13 +32,22 @@ def summarize(catalog: Catalog) -> str:
         f"  channels:   announce {workspace.announce_channel}, CS {workspace.cs_channel}"
         f" ({own_channel} account(s) with their own), incidents {workspace.channel_prefix}-<n>-…",
         f"  escalation: {len(policy.escalation)} level(s)",
-        f"  delivery:   {len(policy.webhooks)} webhook(s), PagerDuty "
-        + ("on" if policy.pagerduty else "off"),
+        f"  delivery:   {len(policy.webhooks)} webhook(s), {_pagerduty(catalog, environ)}",
     ]
     if catalog.warnings:
         lines.append(f"Warnings ({len(catalog.warnings)}):")
         lines += [f"  {warning}" for warning in catalog.warnings]
     return "\n".join(lines)
+
+
+def _pagerduty(catalog: Catalog, environ: Mapping[str, str]) -> str:
+    """Configured is not the same as paging: without its routing key Beacon pages Slack only."""
+    config = catalog.policy.pagerduty
+    if config is None:
+        return "PagerDuty not configured"
+    if not environ.get(config.routing_key_env):
+        return f"PagerDuty configured but {config.routing_key_env} is unset"
+    return f"PagerDuty configured, routing key from {config.routing_key_env}"
 
 
 def _severity(severity: Severity) -> str:

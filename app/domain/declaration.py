@@ -15,6 +15,7 @@ from app.domain.errors import UsageError
 from app.domain.segments import split_list, split_segments
 from app.domain.suggest import did_you_mean
 from app.domain.text import escape
+from app.domain.wording import join_words
 
 MAX_SUGGESTED = 5
 """Unknown names answered one by one (with suggestions); past these, only counted. Each costs a
@@ -55,8 +56,8 @@ def parse_declare(text: str, catalog: Catalog) -> Declaration:
             words = words[1:]
         elif _looks_like_severity(words[0], catalog.policy):
             raise UsageError(
-                f"Unknown severity `{escape(words[0])}`. Choose one of "
-                + ", ".join(f"`{s.id}`" for s in catalog.policy.severities)
+                f"Unknown severity `{escape(words[0])}`. Choose "
+                + join_words((f"`{s.id}`" for s in catalog.policy.severities), "or")
                 + ".",
                 usage=usage,
             )
@@ -109,7 +110,7 @@ def _looks_like_severity(word: str, policy: Policy) -> bool:
 
 
 def _resolve(
-    words: Iterable[str], ids: Iterable[str], names: Mapping[str, str], kind: str
+    words: Iterable[str], ids: Iterable[str], names: Mapping[str, str], kind: str, usage: str
 ) -> tuple[str, ...]:
     by_key = {key.lower(): key for key in ids}
     by_name = {name.lower(): key for key, name in names.items()}
@@ -128,18 +129,21 @@ def _resolve(
         ]
         if len(unknown) > MAX_SUGGESTED:
             lines.append(f"…and {len(unknown) - MAX_SUGGESTED} more unknown {kind} names.")
-        raise UsageError("\n".join(lines), usage=USAGE["declare"])
+        raise UsageError("\n".join(lines), usage=usage)
     return tuple(resolved)
 
 
 def resolve_services(words: Iterable[str], catalog: Catalog) -> tuple[str, ...]:
     names = {sid: service.name for sid, service in catalog.services.items()}
-    return _resolve(words, catalog.services, names, "service")
+    return _resolve(words, catalog.services, names, "service", USAGE["declare"])
 
 
-def resolve_accounts(words: Iterable[str], catalog: Catalog) -> tuple[str, ...]:
+def resolve_accounts(
+    words: Iterable[str], catalog: Catalog, usage: str = USAGE["declare"]
+) -> tuple[str, ...]:
+    """``usage``: the command whose usage a mistyped account is answered with."""
     names = {aid: account.name for aid, account in catalog.accounts.items()}
-    return _resolve(words, catalog.accounts, names, "account")
+    return _resolve(words, catalog.accounts, names, "account", usage)
 
 
 class FieldErrors(UsageError):

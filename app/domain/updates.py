@@ -14,6 +14,7 @@ from app.domain.commands import USAGE
 from app.domain.errors import UsageError
 from app.domain.segments import split_segments
 from app.domain.suggest import did_you_mean
+from app.domain.wording import join_words
 
 UPDATE_KEYS = ("status", "impact", "cause", "action", "next", "workaround", "eta")
 STATUSES = ("investigating", "identified", "monitoring")
@@ -46,7 +47,7 @@ def parse_update(text: str) -> UpdateInput:
         raise UsageError("Say what changed: a summary, or at least one `key:` value.", usage=usage)
     status = segments.get("status")
     if status is not None:
-        status = status.lower()
+        status, summary = _status_and_summary(status, summary)
         if status == "resolved":
             raise UsageError(
                 "Resolving is its own command, so the customer notice and checklist follow.",
@@ -55,7 +56,8 @@ def parse_update(text: str) -> UpdateInput:
         if status not in STATUSES:
             raise UsageError(
                 f"Unknown status `{status}`.{did_you_mean(status, STATUSES)} Statuses:"
-                f" {', '.join(f'`{s}`' for s in STATUSES)}.",
+                f" {join_words(f'`{s}`' for s in STATUSES)}; the words after one are the"
+                " summary.",
                 usage=usage,
             )
     eta = None
@@ -74,6 +76,14 @@ def parse_update(text: str) -> UpdateInput:
         workaround=segments.get("workaround"),
         eta=eta,
     )
+
+
+def _status_and_summary(value: str, summary: str) -> tuple[str, str]:
+    """``status: monitoring still watching``: the first word is the status, the words after it
+    join the summary, as people type it."""
+    first, _, rest = value.strip().partition(" ")
+    status = first.strip(".,;:").lower()
+    return status, " ".join(part for part in (summary, rest.strip()) if part)
 
 
 def check_transition(current: str, new: str) -> None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -15,7 +14,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 
 from app.beacon import Beacon
 from app.domain.errors import BeaconError
-from app.handlers.replies import replying_errors
+from app.handlers.replies import Reply, privately, replying_errors
 from app.slack import blocks
 from app.slack.ids import (
     DRAFT_APPROVE,
@@ -26,8 +25,6 @@ from app.slack.ids import (
     REJECT_REASON,
     REJECT_VIEW,
 )
-
-log = logging.getLogger(__name__)
 
 
 def _card(value: object) -> tuple[int, int]:
@@ -44,18 +41,8 @@ def _meta(view: dict[str, Any]) -> dict[str, Any]:
     return dict(json.loads(view.get("private_metadata") or "{}"))
 
 
-async def _answering(
-    beacon: Beacon, meta: dict[str, Any], user: str, work: Callable[[], Any]
-) -> None:
-    """Run a form's use case; the modal is closed by now, so a refusal is said privately in
-    the channel of the card the form came from."""
-    try:
-        await asyncio.to_thread(work)
-    except BeaconError as error:
-        if meta.get("channel"):
-            await beacon.gateway.ephemeral(str(meta["channel"]), user, text=error.message)
-        else:
-            log.warning("customer draft form refused: %s", error.message)
+def _draft_id(view: dict[str, Any]) -> int:
+    return int(_meta(view)["update_id"])
 
 
 def _text(view: dict[str, Any], block: str) -> str:
@@ -114,36 +101,41 @@ def register(app: AsyncApp, beacon: Beacon) -> None:
         ack: AsyncAck, respond: AsyncRespond, body: dict[str, Any], action: dict[str, Any]
     ) -> None:
         await ack()
-        view = blocks.text_modal(
-            callback_id=REJECT_VIEW,
-            title="Reject customer update",
-            submit="Reject",
-            label="Why? The drafter sees this.",
-            action_id=REJECT_REASON,
-            initial="",
-            metadata=json.dumps(
-                {
-                    "update_id": _card(action["value"])[0],
-                    "channel": (body.get("channel") or {}).get("id"),
-                }
-            ),
-        )
-        await replying_errors(respond, lambda: beacon.gateway.open_view(body["trigger_id"], view))
+        draft_id = _card(action["value"])[0]
+        channel = str((body.get("channel") or {}).get("id") or "")
+
+        async def work() -> None:
+            await asyncio.to_thread(
+                beacon.updates.check_decision, draft_id, actor=body["user"]["id"], verb="reject"
+            )
+            view = blocks.text_modal(
+                callback_id=REJECT_VIEW,
+                title="Reject customer update",
+                submit="Reject",
+                label="Why? The drafter sees this.",
+                action_id=REJECT_REASON,
+                initial="",
+                metadata=json.dumps({"update_id": draft_id, "channel": channel}),
+            )
+            await beacon.gateway.open_view(body["trigger_id"], view)
+
+        await replying_errors(respond, work)
 
     @app.view(EDIT_VIEW)
     async def edited(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
-        text = _text(view, DRAFT_TEXT)
+        text, user = _text(view, DRAFT_TEXT), body["user"]["id"]
         if not text:
             await ack(response_action="errors", errors={DRAFT_TEXT: "The update cannot be empty."})
             return
+        if not await _may(ack, DRAFT_TEXT, beacon.updates.draft_text, _draft_id(view), actor=user):
+            return
         await ack()
-        meta, user = _meta(view), body["user"]["id"]
-        await _answering(
-            beacon,
-            meta,
-            user,
-            lambda: beacon.updates.edit(
-                int(meta["update_id"]),
+        meta = _meta(view)
+        await replying_errors(
+            _reply(beacon, user, meta),
+            lambda: asyncio.to_thread(
+                beacon.updates.edit,
+                _draft_id(view),
                 actor=user,
                 text=text,
                 version=int(meta.get("version") or 1),
@@ -152,15 +144,32 @@ def register(app: AsyncApp, beacon: Beacon) -> None:
 
     @app.view(REJECT_VIEW)
     async def rejected(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
-        reason = _text(view, REJECT_REASON)
+        reason, user = _text(view, REJECT_REASON), body["user"]["id"]
         if not reason:
             await ack(response_action="errors", errors={REJECT_REASON: "Say why, for the drafter."})
             return
+        check = beacon.updates.check_decision
+        if not await _may(ack, REJECT_REASON, check, _draft_id(view), actor=user, verb="reject"):
+            return
         await ack()
-        meta, user = _meta(view), body["user"]["id"]
-        await _answering(
-            beacon,
-            meta,
-            user,
-            lambda: beacon.updates.reject(int(meta["update_id"]), actor=user, reason=reason),
+        await replying_errors(
+            _reply(beacon, user, _meta(view)),
+            lambda: asyncio.to_thread(
+                beacon.updates.reject, _draft_id(view), actor=user, reason=reason
+            ),
         )
+
+
+async def _may(ack: AsyncAck, field: str, check: Callable[..., Any], *args: Any, **kw: Any) -> bool:
+    """Run the service's refusal check before the ack: a refusal is shown on ``field``, where
+    Slack shows errors of a modal that stays open (``response_action: errors``)."""
+    try:
+        await asyncio.to_thread(check, *args, **kw)
+    except BeaconError as error:
+        await ack(response_action="errors", errors={field: error.message})
+        return False
+    return True
+
+
+def _reply(beacon: Beacon, user: str, meta: dict[str, Any]) -> Reply:
+    return privately(beacon, user, meta.get("channel") or None)

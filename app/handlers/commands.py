@@ -16,6 +16,7 @@ from app.domain.resolution import parse_resolve, reopen_status
 from app.domain.targets import parse_page_request
 from app.domain.text import escape
 from app.domain.updates import parse_update
+from app.domain.wording import join_words
 from app.handlers import mitigations, roles
 from app.handlers.replies import replying_errors
 from app.routing.roster import roster, teams_for
@@ -106,14 +107,10 @@ class IncidentCommand:
                 request_key=f"command:{command.get('trigger_id') or command['user_id']}",
                 origin_channel=command.get("channel_id"),
             )
-            raised = (
-                f" (raised from {declaration.severity})"
-                if declared.severity != declaration.severity
-                else ""
-            )
             await respond(
-                text=f":rotating_light: *{declared.ref}* declared as {declared.severity}{raised}:"
-                f" {escape(declared.title)}. Its channel is being opened and you are invited.",
+                text=blocks.declared_text(
+                    declared.ref, declared.severity, declared.title, declaration.severity
+                ),
                 response_type="ephemeral",
                 replace_original=True,
             )
@@ -164,7 +161,8 @@ class IncidentCommand:
 
         async def run() -> None:
             text = await asyncio.to_thread(work)
-            await respond(text=str(text), response_type="in_channel" if public else "ephemeral")
+            if text is not None:  # None: what was done is already posted where they are
+                await respond(text=str(text), response_type="in_channel" if public else "ephemeral")
 
         await replying_errors(respond, run)
 
@@ -222,9 +220,10 @@ class IncidentCommand:
         word, _, reason = parsed.args.partition(" ")
         severity = match_severity(word, self.beacon.catalog.policy)
         if severity is None:
-            choices = ", ".join(f"`{s.id}`" for s in self.beacon.catalog.policy.severities)
-            unknown = f"Unknown severity `{escape(word)}`. Choose one of {choices}."
-            raise UsageError(unknown, usage=USAGE["severity"])
+            choices = join_words([f"`{s.id}`" for s in self.beacon.catalog.policy.severities], "or")
+            raise UsageError(
+                f"Unknown severity `{escape(word)}`. Choose {choices}.", usage=USAGE["severity"]
+            )
         await self._reply(
             ack,
             respond,
@@ -278,7 +277,7 @@ class IncidentCommand:
         words = parsed.args.split()
         if len(words) != 1:
             raise UsageError("Name one account.", usage=USAGE[verb])
-        return resolve_accounts(words, self.beacon.catalog)[0]
+        return resolve_accounts(words, self.beacon.catalog, USAGE[verb])[0]
 
     async def subscribe(
         self, ack: Ack, respond: AsyncRespond, command: dict[str, Any], parsed: Command

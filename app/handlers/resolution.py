@@ -10,9 +10,8 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 
 from app.beacon import Beacon
-from app.domain.errors import BeaconError
 from app.domain.resolution import ResolveInput
-from app.handlers.replies import replying_errors
+from app.handlers.replies import privately, replying_errors
 from app.slack.ids import CHECKLIST_TICK, RESOLVE_VIEW, ResolveField
 
 
@@ -56,16 +55,13 @@ def register(app: AsyncApp, beacon: Beacon) -> None:
             customer_steps=_value(view, ResolveField.CUSTOMER_STEPS),
         )
         user = body["user"]["id"]
-        try:
-            await asyncio.to_thread(
+        await replying_errors(
+            privately(beacon, user, meta.get("channel") or None),
+            lambda: asyncio.to_thread(
                 beacon.resolutions.resolve,
                 given,
                 actor=user,
                 number=meta.get("number"),
                 channel=meta.get("channel") or None,
-            )
-        except BeaconError as error:
-            if meta.get("channel"):
-                await beacon.gateway.ephemeral(str(meta["channel"]), user, text=error.message)
-            else:
-                await beacon.gateway.direct(user, text=error.message)
+            ),
+        )

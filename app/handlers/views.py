@@ -1,4 +1,5 @@
-"""Modal submissions: inline field errors before the ack, the declaration after it."""
+"""Modal submissions: inline field errors before the ack, the declaration after it (then a
+private confirmation, like the command's, or the reason it failed)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from app.beacon import Beacon
 from app.domain.declaration import FieldErrors, from_form
+from app.handlers.replies import privately, replying_errors
+from app.slack import blocks
 from app.slack.forms import read_declare_form
 from app.slack.ids import DECLARE_VIEW
 
@@ -36,11 +39,23 @@ def register(app: AsyncApp, beacon: Beacon) -> None:
             await ack(response_action="errors", errors=problems.errors)
             return
         await ack()
-        declared = await asyncio.to_thread(
-            beacon.incidents.declare,
-            declaration,
-            actor=body["user"]["id"],
-            request_key=f"view:{view['id']}",
-            origin_channel=form.metadata.get("channel") or None,
-        )
-        log.info("%s declared from the form (new: %s)", declared.ref, declared.created)
+        user, channel = body["user"]["id"], form.metadata.get("channel") or None
+        reply = privately(beacon, user, channel)
+
+        async def work() -> None:
+            declared = await asyncio.to_thread(
+                beacon.incidents.declare,
+                declaration,
+                actor=user,
+                request_key=f"view:{view['id']}",
+                origin_channel=channel,
+            )
+            log.info("%s declared from the form (new: %s)", declared.ref, declared.created)
+            if declared.created:
+                await reply(
+                    blocks.declared_text(
+                        declared.ref, declared.severity, declared.title, declaration.severity
+                    )
+                )
+
+        await replying_errors(reply, work)

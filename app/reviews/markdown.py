@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 from app.catalog.durations import format_duration
 from app.domain.resolution import CHECKLIST, CHECKLIST_ITEMS
 from app.reviews.facts import IncidentFacts
-from app.reviews.metrics import Aggregate, IncidentMetrics
+from app.reviews.metrics import Aggregate, IncidentMetrics, Outcome
 
 UPDATE_LABELS = {
     "initial": "Initial notice",
@@ -25,12 +26,29 @@ def when(moment: datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M:%S UTC") if moment else "—"
 
 
-def verdict(met: bool | None) -> str:
-    return {True: "✅ met", False: "❌ missed", None: "n/a"}[met]
+VERDICTS = {"met": "✅ met", "missed": "❌ missed", "pending": "⏳ pending"}
+
+
+def verdict(result: Outcome | None) -> str:
+    return VERDICTS.get(result or "", "n/a")
 
 
 def _cell(text: str) -> str:
     return " ".join(text.replace("|", "\\|").split())
+
+
+SLACK_REFERENCE = re.compile(r"<([@#])([UWC][A-Z0-9]+)(?:\|([^>]*))?>")
+
+
+def plain_references(text: str) -> str:
+    """A Markdown file is not Slack: ``<@U0ID1>`` in a stored event reads as ``@U0ID1``, as the
+    who column names people, and ``<#C1|inc-1>`` as ``#inc-1``."""
+
+    def plain(match: re.Match[str]) -> str:
+        sigil, ident, label = match.groups()
+        return f"#{label or ident}" if sigil == "#" else f"@{ident}"
+
+    return SLACK_REFERENCE.sub(plain, text)
 
 
 def _who(user: str | None) -> str:
@@ -46,11 +64,11 @@ def targets_table(facts: IncidentFacts, m: IncidentMetrics) -> list[str]:
         "| target | goal | actual | result |",
         "|---|---|---|---|",
         f"| Time to acknowledge | {span(facts.ack_within)} | {span(m.time_to_ack)} |"
-        f" {verdict(m.ack_met)} |",
+        f" {verdict(m.ack)} |",
         f"| Time to first update | {span(facts.update_every)} |"
-        f" {span(m.time_to_first_update)} | {verdict(m.first_update_met)} |",
+        f" {span(m.time_to_first_update)} | {verdict(m.first_update)} |",
         f"| Time to first customer update | — | {span(m.time_to_first_customer_update)} | |",
-        f"| Update punctuality | {every} | {punctual} | {verdict(m.punctual)} |",
+        f"| Update punctuality | {every} | {punctual} | {verdict(m.punctuality)} |",
         f"| Time to mitigate | — | {span(m.time_to_mitigate)} | |",
         f"| Time to resolve | — | {span(m.time_to_resolve)} | |",
         f"| Escalations | — | {m.escalations} | |",
@@ -159,11 +177,13 @@ def review_markdown(facts: IncidentFacts, m: IncidentMetrics) -> str:
         "| | | |",
         "",
     ]
-    return "\n".join(lines)
+    return plain_references("\n".join(lines))
 
 
-def _ratio(met: int, total: int) -> str:
-    return f"{met}/{total} ({round(100 * met / total)}%)" if total else "—"
+def _ratio(met: int, total: int, pending: int = 0) -> str:
+    """Met of decided, and apart the ones not yet due: a pending target is not a missed one."""
+    decided = f"{met}/{total} ({round(100 * met / total)}%)" if total else "—"
+    return f"{decided}, {pending} pending" if pending else decided
 
 
 def aggregate_rows(rows: list[Aggregate]) -> list[str]:
@@ -174,9 +194,11 @@ def aggregate_rows(rows: list[Aggregate]) -> list[str]:
     ]
     for row in rows:
         out.append(
-            f"| {row.label} | {row.incidents} | {_ratio(row.ack_met, row.ack_total)} |"
-            f" {_ratio(row.first_update_met, row.first_update_total)} |"
-            f" {_ratio(row.updates_on_time, row.updates_due)} | {span(row.median_ack)} |"
+            f"| {row.label} | {row.incidents} |"
+            f" {_ratio(row.ack_met, row.ack_total, row.ack_pending)} |"
+            f" {_ratio(row.first_update_met, row.first_update_total, row.first_update_pending)} |"
+            f" {_ratio(row.updates_on_time, row.updates_due, row.updates_pending)} |"
+            f" {span(row.median_ack)} |"
             f" {span(row.median_resolve)} | {row.escalations} |"
         )
     return out
@@ -190,9 +212,10 @@ def stats_text(
     def line(row: Aggregate) -> str:
         return (
             f"• *{row.label}*: {row.incidents} incident(s) · ack met"
-            f" {_ratio(row.ack_met, row.ack_total)} · first update met"
-            f" {_ratio(row.first_update_met, row.first_update_total)} · updates on time"
-            f" {_ratio(row.updates_on_time, row.updates_due)} · median ack"
+            f" {_ratio(row.ack_met, row.ack_total, row.ack_pending)} · first update met"
+            f" {_ratio(row.first_update_met, row.first_update_total, row.first_update_pending)}"
+            " · updates on time"
+            f" {_ratio(row.updates_on_time, row.updates_due, row.updates_pending)} · median ack"
             f" {span(row.median_ack)} · median resolve {span(row.median_resolve)} ·"
             f" {row.escalations} escalation(s)"
         )
@@ -240,8 +263,8 @@ def report_markdown(
     for r in sorted(rows, key=lambda r: r.declared_at):
         lines.append(
             f"| {r.ref} | {r.severity} | {r.declared_at:%Y-%m-%d %H:%M} |"
-            f" {span(r.time_to_ack)} {verdict(r.ack_met)} |"
-            f" {span(r.time_to_first_update)} {verdict(r.first_update_met)} |"
+            f" {span(r.time_to_ack)} {verdict(r.ack)} |"
+            f" {span(r.time_to_first_update)} {verdict(r.first_update)} |"
             f" {r.updates_on_time}/{r.updates_due} | {span(r.time_to_resolve)} |"
         )
     if charts:

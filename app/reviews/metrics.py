@@ -7,7 +7,7 @@
   customer-facing text, reported without a target;
 - update punctuality: each update is due one interval after the previous one (or after the
   declaration); an update posted by its due time is on time, and a due time that passed before
-  the resolution with no update is a missed one;
+  the resolution (or, while open, before now) with no update is a missed one;
 - time to mitigate: declaration → first `monitoring` status (the resolution if it never was);
 - time to resolve: declaration → resolution; escalations: levels fired.
 """
@@ -17,9 +17,32 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Literal
 
 from app.domain.resolution import CHECKLIST_ITEMS
 from app.reviews.facts import IncidentFacts
+
+Outcome = Literal["met", "missed", "pending"]
+
+
+def outcome(
+    start: datetime,
+    done_at: datetime | None,
+    within: timedelta | None,
+    *,
+    ended: datetime | None,
+    now: datetime,
+) -> Outcome | None:
+    """The one rule for every response target: met or missed once it happened or fell due,
+    ``pending`` while still inside its window, None when there is no target or the incident
+    ended before it fell due with nothing to meet (an alert on "missed" must not fire early)."""
+    if within is None:
+        return None
+    if done_at is not None:
+        return "met" if done_at - start <= within else "missed"
+    if (ended or now) > start + within:
+        return "missed"
+    return None if ended is not None else "pending"
 
 
 @dataclass(frozen=True)
@@ -29,14 +52,16 @@ class IncidentMetrics:
     tiers: tuple[int, ...]
     declared_at: datetime
     time_to_ack: timedelta | None
-    ack_met: bool | None
+    ack: Outcome | None
     """None when nobody who stops escalation was paged, or the severity has no target."""
     time_to_first_update: timedelta | None
-    first_update_met: bool | None
+    first_update: Outcome | None
     time_to_first_customer_update: timedelta | None
     """Declaration → first customer-facing text approved (the initial notice, often)."""
     updates_on_time: int
     updates_due: int
+    update_pending: bool
+    """Open, with the next update not yet due."""
     time_to_mitigate: timedelta | None
     time_to_resolve: timedelta | None
     escalations: int
@@ -45,8 +70,22 @@ class IncidentMetrics:
     checklist_total: int
 
     @property
-    def punctual(self) -> bool | None:
-        return None if not self.updates_due else self.updates_on_time == self.updates_due
+    def ack_met(self) -> bool | None:
+        return _decided(self.ack)
+
+    @property
+    def first_update_met(self) -> bool | None:
+        return _decided(self.first_update)
+
+    @property
+    def punctuality(self) -> Outcome | None:
+        if self.updates_due:
+            return "met" if self.updates_on_time == self.updates_due else "missed"
+        return "pending" if self.update_pending else None
+
+
+def _decided(result: Outcome | None) -> bool | None:
+    return {"met": True, "missed": False}.get(result or "")
 
 
 def update_times(facts: IncidentFacts) -> list[datetime]:
@@ -57,43 +96,36 @@ def punctuality(
     declared_at: datetime,
     posted: list[datetime],
     interval: timedelta | None,
-    end: datetime | None,
+    end: datetime,
 ) -> tuple[int, int]:
-    """(on time, due) for updates ``posted`` against an ``interval`` cadence ending at ``end``."""
+    """(on time, due) for updates ``posted`` against an ``interval`` cadence ending at ``end``
+    (the resolution, or now while open: a due time still ahead is not counted)."""
     if interval is None:
         return 0, 0
     on_time = due_count = 0
     due = declared_at + interval
     for moment in posted:
-        if end is not None and moment > end:
+        if moment > end:
             break
         due_count += 1
         on_time += moment <= due
         due = moment + interval
-    if end is not None and end > due:
+    if end > due:
         due_count += 1
     return on_time, due_count
 
 
-def measure(facts: IncidentFacts) -> IncidentMetrics:
-    start = facts.declared_at
+def measure(facts: IncidentFacts, *, now: datetime) -> IncidentMetrics:
+    """The figures as of ``now``: an open incident's targets not yet due are ``pending``."""
+    start, ended = facts.declared_at, facts.resolved_at
     acks = [p.acked_at for p in facts.pages if p.stops_escalation and p.acked_at is not None]
     responders = [p for p in facts.pages if p.stops_escalation]
-    tta = min(acks) - start if acks else None
-    if facts.ack_within is None or not responders:
-        ack_met = None
-    else:
-        ack_met = tta is not None and tta <= facts.ack_within
+    acked = min(acks) if acks else None
+    within = facts.ack_within if responders else None
     posted = update_times(facts)
-    first = posted[0] - start if posted else None
-    if facts.update_every is None:
-        first_met = None
-    elif first is None:
-        end = facts.resolved_at
-        first_met = None if end is not None and end - start <= facts.update_every else False
-    else:
-        first_met = first <= facts.update_every
-    on_time, due = punctuality(start, posted, facts.update_every, facts.resolved_at)
+    first = posted[0] if posted else None
+    end = ended or now
+    on_time, due = punctuality(start, posted, facts.update_every, end)
     monitoring = [
         e.at for e in facts.events if e.kind == "update" and e.data.get("status") == "monitoring"
     ]
@@ -107,13 +139,17 @@ def measure(facts: IncidentFacts) -> IncidentMetrics:
         severity=facts.severity,
         tiers=tuple(sorted({a.tier for a in facts.accounts})),
         declared_at=start,
-        time_to_ack=tta,
-        ack_met=ack_met,
-        time_to_first_update=first,
-        first_update_met=first_met,
+        time_to_ack=acked - start if acked else None,
+        ack=outcome(start, acked, within, ended=ended, now=now),
+        time_to_first_update=first - start if first else None,
+        first_update=outcome(start, first, facts.update_every, ended=ended, now=now),
         time_to_first_customer_update=min(approved) - start if approved else None,
         updates_on_time=on_time,
         updates_due=due,
+        update_pending=outcome(
+            posted[-1] if posted else start, None, facts.update_every, ended=ended, now=now
+        )
+        == "pending",
         time_to_mitigate=ttm,
         time_to_resolve=ttr,
         escalations=sum(1 for e in facts.events if e.kind == "escalated"),
@@ -129,10 +165,15 @@ class Aggregate:
     incidents: int
     ack_met: int
     ack_total: int
+    """Decided ones (met or missed); a target still pending is counted apart."""
+    ack_pending: int
     first_update_met: int
     first_update_total: int
+    first_update_pending: int
     updates_on_time: int
     updates_due: int
+    updates_pending: int
+    """Open incidents whose next update is not yet due."""
     median_ack: timedelta | None
     median_resolve: timedelta | None
     escalations: int
@@ -154,10 +195,13 @@ def aggregate(label: str, rows: list[IncidentMetrics]) -> Aggregate:
         incidents=len(rows),
         ack_met=sum(1 for r in rows if r.ack_met),
         ack_total=sum(1 for r in rows if r.ack_met is not None),
+        ack_pending=sum(1 for r in rows if r.ack == "pending"),
         first_update_met=sum(1 for r in rows if r.first_update_met),
         first_update_total=sum(1 for r in rows if r.first_update_met is not None),
+        first_update_pending=sum(1 for r in rows if r.first_update == "pending"),
         updates_on_time=sum(r.updates_on_time for r in rows),
         updates_due=sum(r.updates_due for r in rows),
+        updates_pending=sum(1 for r in rows if r.update_pending),
         median_ack=_median(r.time_to_ack for r in rows),
         median_resolve=_median(r.time_to_resolve for r in rows),
         escalations=sum(r.escalations for r in rows),

@@ -15,12 +15,15 @@ from typing import Any
 
 from app.catalog.models import Catalog
 from app.sandbox.actor import Actor, Answer
+from app.sandbox.hints import first_steps
 from app.sandbox.seed import GENERAL, Persona, seed
 from app.sandbox.slack_api import FakeSlack
 from app.sandbox.slack_state import BOT_USER_ID, Channel, Message, Workspace
 from app.settings import Settings
 
 SANDBOX_TOKEN = "xoxb-sandbox"
+MAX_PREVIEW = 20_000
+"""Characters of a shared text file shown under its message."""
 
 
 def contained(catalog: Catalog) -> Catalog:
@@ -44,6 +47,20 @@ class Seen:
     replies: list[Seen] = field(default_factory=list)
     pinned: bool = False
     edited: bool = False
+    files: list[dict[str, str]] = field(default_factory=list)
+    """Files shared with the message: name, title and the text a client previews."""
+
+
+@dataclass(frozen=True)
+class Note:
+    """A command's ack body shown to the person who typed it: its text and, as Slack draws
+    them, its blocks."""
+
+    user: str
+    channel: str
+    ts: str
+    text: str
+    blocks: list[dict[str, Any]] | None
 
 
 class Sandbox:
@@ -52,10 +69,12 @@ class Sandbox:
     def __init__(self, catalog: Catalog, *, now: datetime) -> None:
         self.slack = FakeSlack(channels=()).start()
         self.people: dict[str, Persona] = seed(self.slack, catalog, now=now)
+        self.first_steps = first_steps(catalog)
+        """What the empty ``#general`` shows."""
         self.signing_secret = secrets.token_hex(20)
         self.actor: Actor | None = None
-        self.notes: list[tuple[str, str, str, str]] = []
-        """Ack replies (user, channel, ts, text): what Slack shows privately after a command."""
+        self.notes: list[Note] = []
+        """Ack replies: what Slack shows privately after a command."""
         self.closed_views: set[str] = set()
 
     def settings(self, settings: Settings) -> Settings:
@@ -92,7 +111,7 @@ class Sandbox:
         answer = await self.acting().command(user, channel_id, text, name=name)
         if answer.text:
             ts = f"{time.time():.6f}"
-            self.notes.append((user, channel_id, ts, answer.text))
+            self.notes.append(Note(user, channel_id, ts, answer.text, answer.body.get("blocks")))
         return answer
 
     async def click(
@@ -166,7 +185,9 @@ class Sandbox:
             channel = workspace.channels.get(channel_id)
             items = []
             if channel is not None:
-                items = [self._message(m, channel) for m in channel.messages if not m.is_reply]
+                items = [
+                    self._message(m, channel, workspace) for m in channel.messages if not m.is_reply
+                ]
             items += self._ephemerals(workspace, user, channel_id)
         for origin_token, body, arrived in self.slack.response_log:
             origin = self.actor.origins.get(origin_token) if self.actor else None
@@ -175,9 +196,10 @@ class Sandbox:
             if body.get("delete_original"):
                 continue
             items.append(self._ephemeral(f"{arrived:.6f}", body, channel_id))
-        for note_user, note_channel, ts, text in self.notes:
-            if note_user == user and note_channel == channel_id:
-                items.append(Seen(ts, "ephemeral", "Beacon", text, None, {"channel": channel_id}))
+        for note in self.notes:
+            if note.user == user and note.channel == channel_id:
+                context = {"channel": channel_id}
+                items.append(Seen(note.ts, "ephemeral", "Beacon", note.text, note.blocks, context))
         return sorted(items, key=lambda s: float(s.ts))
 
     def open_view(self, user: str) -> dict[str, Any] | None:
@@ -196,7 +218,7 @@ class Sandbox:
     def home(self, user: str) -> dict[str, Any] | None:
         return self.slack.home_views.get(user)
 
-    def _message(self, message: Message, channel: Channel) -> Seen:
+    def _message(self, message: Message, channel: Channel, workspace: Workspace) -> Seen:
         ctx = {"channel": channel.id, "ts": message.ts}
         return Seen(
             ts=message.ts,
@@ -205,9 +227,10 @@ class Sandbox:
             text=message.text,
             blocks=message.blocks,
             ctx=ctx,
-            replies=[self._message(r, channel) for r in message.replies],
+            replies=[self._message(r, channel, workspace) for r in message.replies],
             pinned=message.ts in channel.pins,
             edited=message.edits > 0,
+            files=[_file(shared, workspace) for shared in message.files],
         )
 
     def _ephemerals(self, workspace: Workspace, user: str, channel_id: str) -> list[Seen]:
@@ -219,9 +242,24 @@ class Sandbox:
 
     def _ephemeral(self, ts: str, body: dict[str, Any], channel_id: str) -> Seen:
         return Seen(
-            ts, "ephemeral", "Beacon", str(body.get("text") or ""), body.get("blocks"),
+            ts,
+            "ephemeral",
+            "Beacon",
+            str(body.get("text") or ""),
+            body.get("blocks"),
             {"channel": channel_id},
         )
+
+
+def _file(shared: dict[str, Any], workspace: Workspace) -> dict[str, str]:
+    """A shared file as a client lists it: its name, title and (for text) a preview."""
+    upload = workspace.files.get(str(shared.get("id")))
+    content = upload.content if upload is not None else None
+    return {
+        "name": str(shared.get("name") or shared.get("title") or "file"),
+        "title": str(shared.get("title") or ""),
+        "preview": content.decode("utf-8", "replace")[:MAX_PREVIEW] if content else "",
+    }
 
 
 def state_values(

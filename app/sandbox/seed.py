@@ -2,7 +2,9 @@
 
 Everyone the configuration names (approvers, execs, managers, rotations, liaisons, sponsors)
 becomes a user with the roles that explain why Beacon would page them, so a visitor can pick
-"who am I" and see exactly what that person would see. Emails get readable generated ids.
+"who am I" and see exactly what that person would see. Emails get readable generated ids; people
+the configuration names by id get a first name, as a Slack profile would show, so the page reads
+"Priya — on call now, Payments" rather than an id.
 """
 
 from __future__ import annotations
@@ -19,6 +21,12 @@ from app.sandbox.slack_api import FakeSlack
 #: Someone the configuration does not name: the responder who notices the outage first.
 VISITOR = "U0SANDBOX"
 GENERAL = "general"
+FIRST_NAMES = (
+    "Priya", "Marcus", "Ana", "Kenji", "Leila", "Tom", "Noor", "Felix", "Grace", "Omar",
+    "Ines", "Raj", "Sofia", "Diego", "Hana", "Luca", "Maya", "Jonas", "Zara", "Theo",
+    "Amara", "Ivan", "Chloe", "Yusuf", "Elena", "Kofi", "Mei", "Pablo", "Freya", "Arjun",
+    "Lena", "Malik", "Rosa", "Sven", "Aiko", "Nia", "Oscar", "Tara", "Emil", "Lucia",
+)  # fmt: skip
 
 
 @dataclass
@@ -32,9 +40,8 @@ class Persona:
 
     @property
     def label(self) -> str:
-        """How the page lists them: name, the email the configuration used, every role."""
-        name = f"{self.name} ({self.email})" if self.email else self.name
-        return f"{name} — {', '.join(self.roles)}" if self.roles else name
+        """How the page lists them: "Dana — manager, Payments · liaison, Acme Corp"."""
+        return f"{self.name} — {' · '.join(self.roles)}" if self.roles else self.name
 
 
 def seed(slack: FakeSlack, catalog: Catalog, *, now: datetime) -> dict[str, Persona]:
@@ -48,7 +55,9 @@ def seed(slack: FakeSlack, catalog: Catalog, *, now: datetime) -> dict[str, Pers
         if "@" in person:
             email = person
             user_id = slack.users.get(person) or slack.add_user(person, _id_for(person, people))
-        persona = people.setdefault(user_id, Persona(user_id, _name(person), email))
+        if user_id not in people:
+            people[user_id] = Persona(user_id, _name(person, people), email)
+        persona = people[user_id]
         if role not in persona.roles:
             persona.roles.append(role)
     for name in _channels(catalog):
@@ -67,24 +76,24 @@ def _roles(catalog: Catalog, now: datetime) -> Iterator[tuple[str, str]]:
         yield person, "commander"
     for team in catalog.teams.values():
         if team.manager:
-            yield team.manager, f"manager of {team.name}"
+            yield team.manager, f"manager, {team.name}"
         if team.oncall is None:
             continue
         shift = on_call_at(team.oncall, now)
         for person in team.oncall.rotation:
             if person == shift.primary:
-                yield person, f"on call for {team.name} now"
+                yield person, f"on call now, {team.name}"
             elif person == shift.secondary:
-                yield person, f"secondary for {team.name}"
+                yield person, f"secondary, {team.name}"
             else:
-                yield person, f"{team.name} rotation"
+                yield person, f"rotation, {team.name}"
         for override in team.oncall.overrides:
-            yield override.user, f"{team.name} override"
+            yield override.user, f"override, {team.name}"
     for account in catalog.accounts.values():
         if account.liaison:
-            yield account.liaison, f"liaison of {account.name}"
+            yield account.liaison, f"liaison, {account.name}"
         if account.exec_sponsor:
-            yield account.exec_sponsor, f"exec sponsor of {account.name}"
+            yield account.exec_sponsor, f"exec sponsor, {account.name}"
 
 
 def _channels(catalog: Catalog) -> list[str]:
@@ -104,7 +113,10 @@ def _id_for(email: str, taken: dict[str, Persona]) -> str:
     return candidate
 
 
-def _name(person: str) -> str:
+def _name(person: str, taken: dict[str, Persona]) -> str:
+    """From an email's local part ("dana.lee" → "Dana Lee"), else the next unused first name."""
     if "@" in person:
-        return person.split("@")[0].replace(".", " ").title()
-    return person
+        return person.split("@")[0].replace(".", " ").replace("_", " ").title()
+    used = {p.name for p in taken.values()}
+    free = [name for name in FIRST_NAMES if name not in used]
+    return free[0] if free else f"{FIRST_NAMES[len(taken) % len(FIRST_NAMES)]} {len(taken)}"

@@ -223,6 +223,13 @@ class DraftDecisions:
         self.ctx.on_commit()
         return Decision(incident.ref, "rejected", actor, 0, True)
 
+    def check_decision(self, update_id: int, *, actor: str, verb: str) -> None:
+        """Raise the refusal ``actor`` would meet deciding (``verb``) this draft, so a form
+        answers before it opens or in its ack rather than after it closed."""
+        with self.ctx.uow() as session:
+            draft, incident = self._draft(session, update_id)
+            self._check(session, incident, actor, verb, draft.drafted_by)
+
     def draft_text(self, update_id: int, *, actor: str) -> tuple[str, int]:
         """The text an editor starts from and its version; refused once the draft is decided."""
         with self.ctx.uow() as session:

@@ -334,7 +334,7 @@ class PagingService:
 
     def escalate_now(
         self, *, actor: str, reason: str, number: int | None, channel: str | None
-    ) -> str:
+    ) -> str | None:
         now = self.ctx.clock()
         with self.ctx.uow() as session:
             incident = rights.act_on(session, self.ctx, actor, number, channel, "escalate")
@@ -348,7 +348,7 @@ class PagingService:
             )
             session.commit()
         self.ctx.on_commit()
-        return summary
+        return None if channel and channel == incident.channel_id else summary  # the notice says it
 
     def page(
         self, request: PageRequest, *, actor: str, number: int | None, channel: str | None

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from app.domain.errors import NotFound, UsageError
 from app.domain.people import mention, with_mentions
+from app.domain.wording import join_words
 from app.reviews import markdown
 from app.reviews.facts import (
     AccountFact,
@@ -39,7 +40,7 @@ def parse_window(text: str, default: str = "30d") -> tuple[str, timedelta]:
     word = text.strip().lower() or default
     if word not in WINDOWS:
         raise UsageError(
-            f"Unknown window `{word}`. Choose {', '.join(f'`{w}`' for w in WINDOWS)}.",
+            f"Unknown window `{word}`. Choose {join_words((f'`{w}`' for w in WINDOWS), 'or')}.",
             usage="`/incident stats [7d|30d|90d]`",
         )
     return word, WINDOWS[word]
@@ -150,6 +151,7 @@ class ReviewService:
 
     def review(self, *, number: int | None, channel: str | None, viewer: str | None) -> str:
         """The review Markdown; ``viewer`` None is an operator at the CLI (sees private ones)."""
+        now = self.ctx.clock()
         with self.ctx.uow() as session:
             if viewer is None:
                 incident = incidents.by_number(session, number or 0)
@@ -158,14 +160,14 @@ class ReviewService:
             else:
                 incident = find_incident(session, number=number, channel=channel, viewer=viewer)
             facts = load_facts(session, self.ctx, incident)
-        return markdown.review_markdown(facts, measure(facts))
+        return markdown.review_markdown(facts, measure(facts, now=now))
 
     def upload(self, *, number: int | None, channel: str | None, actor: str) -> str:
         now = self.ctx.clock()
         with self.ctx.uow() as session:
             incident = find_incident(session, number=number, channel=channel, viewer=actor)
             facts = load_facts(session, self.ctx, incident)
-            text = markdown.review_markdown(facts, measure(facts))
+            text = markdown.review_markdown(facts, measure(facts, now=now))
             event = incidents.record(
                 session,
                 incident,
@@ -230,6 +232,7 @@ class ReviewService:
 
     def metrics(self, *, since: datetime, private: bool = True) -> list[IncidentMetrics]:
         """Real incidents only: a drill rehearses the response, it does not measure it."""
+        now = self.ctx.clock()
         with self.ctx.uow() as session:
             rows = session.scalars(
                 select(Incident)
@@ -237,7 +240,7 @@ class ReviewService:
                 .order_by(Incident.number)
             )
             return [
-                measure(load_facts(session, self.ctx, row))
+                measure(load_facts(session, self.ctx, row), now=now)
                 for row in rows
                 if private or not row.private
             ]

@@ -37,6 +37,8 @@ def _nothing_created(beacon: RunningBeacon, slack: FakeSlack) -> None:
         ("declare P2 Checkout down services: checkout services: search", "given twice"),
         ("declare P2 " + "very long title " * 10, "keep it under 120"),
         ("INC-3 list", "takes no `INC-3`"),
+        ("subscribe acmee", "Did you mean `acme`"),
+        ("update status: monitored all fine", "Unknown status `monitored`"),
     ],
 )
 def test_bad_command_explains_itself(
@@ -48,6 +50,9 @@ def test_bad_command_explains_itself(
     assert body["response_type"] == "ephemeral"
     assert expected in body["text"]
     assert "Usage" in body["text"] or "/incident help" in body["text"]
+    verb = text.split()[0]
+    if verb in ("subscribe", "update"):  # the usage shown is the verb's own
+        assert f"Usage: `/incident {verb}" in body["text"]
     _nothing_created(beacon, slack)
 
 

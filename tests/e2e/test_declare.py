@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from sqlalchemy import func, select
@@ -185,11 +186,18 @@ def test_declare_by_form(beacon: RunningBeacon, slack: FakeSlack) -> None:
             summary="3DS challenges time out",
         ),
     )
+    payload["view"]["private_metadata"] = json.dumps({"channel": "C0GENERAL"})
     response = beacon.interact(payload)
     assert response.status_code == 200
     channel = _opened(slack)
     eventually(lambda: "U0RESP2" in channel.members)  # invites may land after the pin
     assert "3DS challenges time out" in _texts(_brief(slack, channel))
+    # It confirms like the command does, privately, where the form was opened.
+    (confirmation,) = eventually(
+        lambda: [e for e in slack.ephemerals if e.user == "U0RESP2" and "declared" in e.text]
+    )
+    assert confirmation.channel == "C0GENERAL"
+    assert "*INC-1* declared as P2: Checkout failing for EU cards" in confirmation.text
 
 
 def test_form_errors_are_shown_inline(beacon: RunningBeacon, slack: FakeSlack) -> None:
@@ -232,3 +240,27 @@ def test_list_and_status(beacon: RunningBeacon, slack: FakeSlack) -> None:
     beacon.command("status", channel=channel.id)
     status = eventually(lambda: [r for r in slack.responses if "Severity" in str(r.get("blocks"))])
     assert "INC-1 · Checkout failing for EU cards" in str(status[-1]["blocks"])
+
+
+def test_a_form_from_where_beacon_cannot_post_confirms_by_dm(
+    beacon: RunningBeacon, slack: FakeSlack
+) -> None:
+    """Opened in a conversation Beacon is not in (someone's DM): the ephemeral is refused
+    there, so the confirmation comes from Beacon in a DM instead of being dropped."""
+    payload = view_submission_payload(
+        callback_id="beacon.declare",
+        user_id="U0RESP2",
+        view_id="V0FORMDM",
+        state_values=_form(title="Checkout failing for EU cards", severity="P2"),
+    )
+    payload["view"]["private_metadata"] = json.dumps({"channel": "D0ELSEWHERE"})
+    assert beacon.interact(payload).status_code == 200
+    _opened(slack)
+
+    def dm() -> list[str]:
+        try:
+            return [str(m.text) for m in slack.messages("U0RESP2")]
+        except KeyError:
+            return []
+
+    eventually(lambda: any("*INC-1* declared as P2" in text for text in dm()))

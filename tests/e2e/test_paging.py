@@ -328,3 +328,21 @@ def test_oncall_shows_who_is_on_call_and_next(beacon: RunningBeacon, slack: Fake
     everyone = beacon.command("oncall").json()
     assert all(team.name in everyone["text"] for team in CATALOG.teams.values())
     assert "Did you mean" in beacon.command("oncall chekout").json()["text"]
+
+
+def test_escalate_in_the_incident_channel_is_said_once(
+    beacon: RunningBeacon, slack: FakeSlack
+) -> None:
+    """The channel's notice is the answer: the person typing it does not read it twice."""
+    _declare_and_wait(beacon, slack)
+    channel = slack.channel_by_name("inc-1-checkout-failing")
+    beacon.command("escalate customers are calling", user="U0RESP1", channel=channel.id)
+    eventually(lambda: dms(slack, oncall("storefront").secondary))
+    eventually(lambda: any("Escalation level 1" in str(m.text) for m in slack.messages(channel.id)))
+    time.sleep(0.5)  # the ephemeral reply, if any, would have arrived by now
+    said = [str(m.text) for m in slack.messages(channel.id)]
+    said += [r["text"] for r in slack.responses] + [e.text for e in slack.ephemerals]
+    assert sum("Escalation level 1" in text for text in said) == 1
+
+    beacon.command("INC-1 escalate still down", user="U0RESP1", channel="C0GENERAL")
+    eventually(lambda: [r for r in slack.responses if "Escalation level 2" in r["text"]])

@@ -41,8 +41,8 @@ def test_sandbox_mode_boots_without_a_token_and_serves_the_page(
     page = httpx.get(f"{url}/sandbox", timeout=5)
     assert page.status_code == 200
     assert "Beacon sandbox" in page.text
-    assert "manager of Payments" in page.text  # people of config/ with their roles
-    assert "liaison of Acme Corp" in page.text
+    assert "Dana — manager, Payments" in page.text  # people of config/ with their roles
+    assert "liaison, Acme Corp" in page.text
     assert httpx.get(f"{url}/sandbox/static/sandbox.js", timeout=5).status_code == 200
     channels = state(url, "U0SANDBOX")["conversations"]
     for name in ("#general", "#incidents", "#cs-incidents", "#acct-acme"):

@@ -148,7 +148,7 @@ def test_example_config_loads_and_is_summarised() -> None:
     matrix = catalog.policy.impact_matrix
     tier_one = sorted(a.id for a in catalog.accounts.values() if account_tier(a, matrix) == 1)
     assert tier_one == ["acme", "globex", "initech", "stark", "umbrella", "wayne"]
-    summary = summarize(catalog)
+    summary = summarize(catalog, {})
     assert "services:   8" in summary
     assert "teams:      6 (6 with an on-call rotation)" in summary
     assert (
@@ -159,6 +159,10 @@ def test_example_config_loads_and_is_summarised() -> None:
     assert "SEV4 Low: ack within 4h, no update cadence, pages nobody" in summary
     assert "announce #incidents, CS #cs-incidents (2 account(s) with their own)" in summary
     assert "Warnings" not in summary
+    assert "PagerDuty configured but PAGERDUTY_ROUTING_KEY is unset" in summary
+    keyed = summarize(catalog, {"PAGERDUTY_ROUTING_KEY": "r0ut1ng"})
+    assert "PagerDuty configured, routing key from PAGERDUTY_ROUTING_KEY" in keyed
+    assert "r0ut1ng" not in keyed
 
 
 def test_base_config_loads_into_typed_objects(tmp_path: Path) -> None:
@@ -197,7 +201,7 @@ def test_base_config_loads_into_typed_objects(tmp_path: Path) -> None:
     assert catalog.warnings == (
         "services.yaml:20: team `storefront` has no on-call rotation: `oncall` pages reach nobody",
     )
-    assert "Warnings (1):\n  services.yaml:20: team `storefront`" in summarize(catalog)
+    assert "Warnings (1):\n  services.yaml:20: team `storefront`" in summarize(catalog, {})
 
 
 def test_templates_dir_is_found(tmp_path: Path) -> None:

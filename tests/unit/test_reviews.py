@@ -72,10 +72,10 @@ def scripted(**changes: object) -> IncidentFacts:
 
 
 def test_metrics_of_the_scripted_incident() -> None:
-    m = measure(scripted())
+    m = measure(scripted(), now=at(60))
     assert m.time_to_ack == timedelta(minutes=4) and m.ack_met is True
     assert m.time_to_first_update == timedelta(minutes=10) and m.first_update_met is True
-    assert (m.updates_on_time, m.updates_due) == (2, 3) and m.punctual is False
+    assert (m.updates_on_time, m.updates_due) == (2, 3) and m.punctuality == "missed"
     assert m.time_to_mitigate == timedelta(minutes=40)
     assert m.time_to_resolve == timedelta(minutes=50)
     assert m.escalations == 1 and m.customer_updates_sent == 2
@@ -90,9 +90,28 @@ def test_liaison_ack_does_not_count_and_no_ack_misses() -> None:
                 PageFact("U0CS1", T0, at(1), "U0CS1", False),
                 PageFact("U0ID1", T0, None, None, True),
             )
-        )
+        ),
+        now=at(60),
     )
     assert m.time_to_ack is None and m.ack_met is False
+
+
+def test_a_target_not_yet_due_is_pending_until_met_or_overdue() -> None:
+    open_now = scripted(
+        status="investigating",
+        resolved_at=None,
+        events=(EventFact(T0, "U0IC", "declared", "Declared INC-7"),),
+        pages=(PageFact("U0ID1", T0, None, None, True),),
+    )
+    early = measure(open_now, now=at(5))
+    assert (early.ack, early.first_update, early.punctuality) == ("pending", "pending", "pending")
+    assert early.ack_met is None and early.updates_due == 0
+    total = aggregate("All", [early])
+    assert (total.ack_total, total.ack_pending, total.updates_pending) == (0, 1, 1)
+    assert "ack met —, 1 pending" in stats_text("7d", total, [total], [])
+    late = measure(open_now, now=at(16))
+    assert (late.ack, late.first_update, late.punctuality) == ("missed", "missed", "missed")
+    assert late.updates_due == 1
 
 
 def test_punctuality_counts_a_due_time_passed_without_update() -> None:
@@ -105,7 +124,7 @@ def test_punctuality_counts_a_due_time_passed_without_update() -> None:
 
 def test_review_markdown_carries_the_figures() -> None:
     facts = scripted()
-    text = review_markdown(facts, measure(facts))
+    text = review_markdown(facts, measure(facts, now=at(60)))
     assert text.startswith("# INC-7 · Sign-in errors — post-incident review")
     assert "| Time to acknowledge | 15m | 4m | ✅ met |" in text
     assert "| Time to first update | 15m | 10m | ✅ met |" in text
@@ -128,9 +147,10 @@ def test_review_markdown_carries_the_figures() -> None:
 
 def test_aggregates_by_severity_and_tier(tmp_path: Path) -> None:
     late = measure(
-        scripted(ref="INC-8", severity="P1", pages=(PageFact("U0ID1", T0, at(20), "U0ID1", True),))
+        scripted(ref="INC-8", severity="P1", pages=(PageFact("U0ID1", T0, at(20), "U0ID1", True),)),
+        now=at(60),
     )
-    good = measure(scripted())
+    good = measure(scripted(), now=at(60))
     rows = [good, late]
     total = aggregate("All", rows)
     assert (total.ack_met, total.ack_total) == (1, 2)
@@ -156,3 +176,22 @@ def test_aggregates_by_severity_and_tier(tmp_path: Path) -> None:
     assert all(p.stat().st_size > 0 for p in written)
     assert written[1].read_bytes().startswith(b"\x89PNG")
     assert "| INC-8 | P1 |" in written[0].read_text()
+
+
+def test_charts_keep_legends_off_the_data_and_one_point_on_a_readable_axis() -> None:
+    from matplotlib import dates
+
+    from app.reviews.charts import targets_figure, times_figure
+
+    one = [measure(scripted(), now=at(60))]
+    for figure in (targets_figure(by_tier(one)), times_figure(one)):
+        figure.canvas.draw()
+        (axes,) = figure.axes
+        legend = axes.get_legend()
+        assert legend is not None
+        assert not legend.get_window_extent().overlaps(axes.get_window_extent())
+    axes = times_figure(one).axes[0]
+    low, high = (dates.num2date(x) for x in axes.get_xlim())
+    assert high - low >= timedelta(days=2)
+    labels = [t.get_text() for t in axes.get_xticklabels()]
+    assert labels and not any(":" in label and "." in label for label in labels)

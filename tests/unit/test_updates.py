@@ -12,6 +12,7 @@ from app.briefs.drafting import Drafter, Scrubber
 from app.briefs.view import AccountLine, IncidentView, ServiceLine
 from app.domain.errors import UsageError
 from app.domain.updates import UpdateInput, check_transition, parse_update
+from app.domain.wording import join_words, says_nothing, sentence
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 DUE = NOW + timedelta(minutes=15)
@@ -106,9 +107,12 @@ def test_customer_brief_has_public_names_and_no_internal_ids() -> None:
     internal = drafter.internal(view(), update, now=NOW, next_update_due=DUE)
     customer = drafter.customer(view(), update, now=NOW, next_update_due=DUE)
     assert "bad key in auth" in internal and "auth, checkout-api" in internal
-    assert "Sign-in, Checkout" in customer and "12:15 UTC" in customer and "45m" in customer
+    assert "Service disruption: Sign-in and Checkout" in customer and "12:15 UTC" in customer
+    assert "*Expected resolution:* by 12:45 UTC" in customer and "within about" not in customer
+    assert "*Workaround:* Retry" in customer, "a customer reads a sentence with a capital"
+    assert "*ETA:* 45m (by 12:45 UTC)" in internal
     assert not re.search(r"\b(auth|checkout-api)\b", customer)
-    assert "rolling back payments" in customer, "an id that is its public name stays as typed"
+    assert "Rolling back payments" in customer, "an id that is its public name stays as typed"
     assert "bad key" not in customer, "the technical cause stays internal"
 
 
@@ -117,6 +121,24 @@ def test_initial_notice_names_capabilities_and_next_update() -> None:
         view(summary="auth down"), now=NOW, next_update_due=DUE
     )
     assert "Sign-in and Checkout" in notice and "Sign-in down" in notice and "12:15 UTC" in notice
+
+
+def test_resolution_notice_says_nothing_to_do_in_words() -> None:
+    drafter = Drafter(None, NAMES)
+    nothing = drafter.resolution(view(), now=NOW, fix="rolled back auth", customer_steps="none")
+    assert "What you may need to do" not in nothing and "none" not in nothing
+    assert "You do not need to do anything." in nothing
+    assert "*What we did:* Rolled back Sign-in" in nothing
+    steps = drafter.resolution(view(), now=NOW, fix=None, customer_steps="sign in again")
+    assert "*What you may need to do:* Sign in again" in steps
+
+
+def test_lists_read_as_sentences() -> None:
+    assert join_words([]) == "" and join_words(["A"]) == "A"
+    assert join_words(["A", "B"]) == "A and B" and join_words(["A", "B", "C"]) == "A, B and C"
+    assert join_words(["`7d`", "`30d`", "`90d`"], "or") == "`7d`, `30d` or `90d`"
+    assert sentence("retry in a minute") == "Retry in a minute" and sentence(None) is None
+    assert says_nothing("None.") and says_nothing("n/a") and not says_nothing("sign in again")
 
 
 def test_override_templates_replace_built_ins_and_broken_ones_are_reported(tmp_path: Path) -> None:

@@ -3,7 +3,9 @@
   "use strict";
   const $ = (id) => document.getElementById(id);
   const params = new URLSearchParams(location.search);
-  const state = { me: params.get("as") || $("persona").value, conv: params.get("conv") || "", html: {}, modalKey: "" };
+  // modalKey null: whatever the server says next is drawn (a closed modal too); stick: the next
+  // feed drawn opens at its newest message, as Slack opens a conversation.
+  const state = { me: params.get("as") || $("persona").value, conv: params.get("conv") || "", html: {}, modalKey: null, stick: true };
   $("persona").value = state.me;
 
   function post(path, body) {
@@ -17,7 +19,7 @@
     const el = $(id);
     const atBottom = el.scrollTop + el.clientHeight >= el.scrollHeight - 20;
     el.innerHTML = html;
-    if (id === "feed" && atBottom) el.scrollTop = el.scrollHeight;
+    if (id === "feed" && (atBottom || state.stick)) { el.scrollTop = el.scrollHeight; state.stick = false; }
   }
   function refresh() {
     const query = new URLSearchParams({ as: state.me, conv: state.conv });
@@ -32,9 +34,11 @@
       }
     }).catch(() => say("Beacon is not answering; retrying…"));
   }
-  function go(conv) { state.conv = conv; state.html = {}; history.replaceState(null, "", "?" + new URLSearchParams({ as: state.me, conv })); refresh(); }
+  function closeModal() { $("modal").innerHTML = ""; state.modalKey = null; }
+  function go(conv) { state.conv = conv; state.html = {}; state.stick = true; history.replaceState(null, "", "?" + new URLSearchParams({ as: state.me, conv })); refresh(); }
 
-  $("persona").addEventListener("change", (e) => { state.me = e.target.value; state.modalKey = ""; go(state.conv); });
+  // A modal belongs to the person who opened it: switching persona shows theirs, or none.
+  $("persona").addEventListener("change", (e) => { state.me = e.target.value; closeModal(); go(state.conv); });
   $("conversations").addEventListener("click", (e) => {
     const link = e.target.closest("[data-conv]");
     if (!link) return;
@@ -63,6 +67,7 @@
     }
     if (e.target.closest("[data-close]")) {
       const form = e.target.closest("form.modal");
+      closeModal();
       post("/sandbox/close", { view_id: form.dataset.viewId }).then(refresh);
     }
   });
@@ -84,7 +89,7 @@
     post("/sandbox/submit", { view_id: form.dataset.viewId, values }).then((r) => {
       form.querySelectorAll(".bk-error").forEach((el) => { el.textContent = (r.errors || {})[el.dataset.errorFor] || ""; });
       form.querySelector(".modal-error").textContent = r.error || "";
-      state.modalKey = r.errors ? state.modalKey : "";
+      if (r.ok && !r.errors) closeModal();  // Slack closes a modal its app acked with no errors
       setTimeout(refresh, 300);
     });
   });

@@ -5,6 +5,7 @@ from slack_sdk.models.blocks import Block
 
 from app.slack.blocks.common import (
     cut,
+    declared_text,
     error_text,
     notice,
     text_modal,
@@ -57,6 +58,7 @@ __all__ = [
     "mitigation_line",
     "checklist",
     "cut",
+    "declared_text",
     "declare_modal",
     "error_text",
     "fyi_message",

@@ -14,7 +14,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from app.briefs.view import IncidentView
-from app.domain.text import defuse
+from app.domain.text import defuse, escape
 
 SECTION_TEXT = 3000
 
@@ -54,6 +54,15 @@ def option(text: str, value: str) -> Option:
 
 def error_text(message: str, usage: str | None) -> str:
     return defuse(f":warning: {message}" + (f"\nUsage: {usage}" if usage else ""))
+
+
+def declared_text(ref: str, severity: str, title: str, asked: str | None) -> str:
+    """What the declarer reads once the incident exists, from the command or the form alike."""
+    raised = f" (raised from {asked})" if asked and asked != severity else ""
+    return (
+        f":rotating_light: *{ref}* declared as {severity}{raised}: {escape(title)}."
+        " Its channel is being opened and you are invited."
+    )
 
 
 def notice(text: str) -> tuple[str, list[Block]]:

@@ -25,16 +25,17 @@ MAX_INCIDENTS = 25
 MAX_PAGES = 15
 
 
-def _ratio(met: int, total: int) -> str:
-    return f"{met}/{total}" if total else "—"
+def _ratio(met: int, total: int, pending: int) -> str:
+    decided = f"{met}/{total}" if total else "—"
+    return f"{decided} ({pending} pending)" if pending else decided
 
 
 def _target_line(row: Aggregate) -> str:
     return (
         f"• *{row.label}* — {row.incidents} incident(s) · ack in time"
-        f" {_ratio(row.ack_met, row.ack_total)} · first update in time"
-        f" {_ratio(row.first_update_met, row.first_update_total)} · updates on time"
-        f" {_ratio(row.updates_on_time, row.updates_due)}"
+        f" {_ratio(row.ack_met, row.ack_total, row.ack_pending)} · first update in time"
+        f" {_ratio(row.first_update_met, row.first_update_total, row.first_update_pending)}"
+        f" · updates on time {_ratio(row.updates_on_time, row.updates_due, row.updates_pending)}"
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.slack.ids import CHECKLIST_TICK, DRAFT_APPROVE
+from tests.fakes.signing import event_body
 from tests.fakes.slack_api import FakeSlack
 from tests.support.harness import RunningBeacon, eventually
 
@@ -70,3 +71,21 @@ def tick_value(slack: FakeSlack, parent: Any, item: str) -> str:
     message = eventually(lambda: checklist(slack, parent))
     (value,) = [v for v in buttons([message], CHECKLIST_TICK) if v.endswith(f":{item}")]
     return value
+
+
+def open_home(beacon: RunningBeacon, user: str, event_id: str) -> None:
+    """``user`` opens Beacon's Home tab: a signed ``app_home_opened`` event."""
+    event = {
+        "type": "app_home_opened",
+        "user": user,
+        "channel": "D0HOME",
+        "tab": "home",
+        "event_ts": "1.0",
+    }
+    response = beacon.post_signed(event_body(event, event_id=event_id), "application/json")
+    assert response.status_code == 200
+
+
+def home_text(slack: FakeSlack, user: str) -> str:
+    view = slack.home_views.get(user)
+    return str(view["blocks"]) if view else ""

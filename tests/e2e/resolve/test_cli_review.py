@@ -35,3 +35,25 @@ def test_review_and_report_verbs(
     assert "# Incident report — last 90d" in text and "| INC-1 | P2 |" in text
     for chart in ("targets-by-tier.png", "response-times.png"):
         assert (out / chart).read_bytes().startswith(b"\x89PNG")
+
+
+def test_review_and_report_say_in_one_line_when_there_is_nothing_to_read(tmp_path: Path) -> None:
+    out = tmp_path / "report"
+    (tmp_path / "empty.db").touch()  # an SQLite database with no table
+    empty = f"sqlite:///{tmp_path / 'empty.db'}"
+    for url, said in (
+        (f"sqlite:///{tmp_path / 'nothing.db'}", "There is no database at"),
+        (empty, "has no Beacon schema"),
+    ):
+        for verb in (("review", "INC-1"), ("report", "--out", str(out))):
+            result = run_beacon(*verb, DATABASE_URL=url)
+            assert result.returncode == 1
+            assert result.stdout == "" and len(result.stderr.strip().splitlines()) == 1
+            assert said in result.stderr and "DATABASE_URL=sqlite:///./sandbox.db" in result.stderr
+    assert not out.exists() and not (tmp_path / "nothing.db").exists()
+    assert run_beacon("db", "upgrade", DATABASE_URL=empty).returncode == 0
+    for verb in (("review", "INC-1"), ("report", "--out", str(out))):
+        result = run_beacon(*verb, DATABASE_URL=empty)
+        assert result.returncode == 1 and "holds no incident yet" in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
+    assert not out.exists()

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from app.slack.ids import PAGE_ACK
 from app.store.models import IncidentEvent
-from tests.e2e.resolve.support import declare
+from tests.e2e.resolve.support import declare, home_text, open_home
 from tests.fakes.signing import block_actions_payload, event_body
 from tests.fakes.slack_api import FakeSlack
 from tests.support.harness import RunningBeacon, eventually
@@ -19,25 +19,6 @@ from tests.support.harness import RunningBeacon, eventually
 def _event(beacon: RunningBeacon, event: dict[str, Any], event_id: str, **headers: Any) -> None:
     response = beacon.post_signed(event_body(event, event_id=event_id), "application/json")
     assert response.status_code == 200
-
-
-def _open_home(beacon: RunningBeacon, user: str, event_id: str) -> None:
-    _event(
-        beacon,
-        {
-            "type": "app_home_opened",
-            "user": user,
-            "channel": "D0HOME",
-            "tab": "home",
-            "event_ts": "1.0",
-        },
-        event_id,
-    )
-
-
-def _home(slack: FakeSlack, user: str) -> str:
-    view = slack.home_views.get(user)
-    return str(view["blocks"]) if view else ""
 
 
 def _home_buttons(slack: FakeSlack, user: str) -> list[str]:
@@ -52,21 +33,21 @@ def _home_buttons(slack: FakeSlack, user: str) -> list[str]:
 def test_app_home_for_ic_liaison_and_bystander(beacon: RunningBeacon, slack: FakeSlack) -> None:
     beacon.command("subscribe acme", user="U0CS1")
     for n, user in enumerate(("U0IC", "U0CS1", "U0BYSTANDER")):
-        _open_home(beacon, user, f"Ev0HOME{n}")
+        open_home(beacon, user, f"Ev0HOME{n}")
     for user in ("U0IC", "U0CS1", "U0BYSTANDER"):
-        eventually(lambda user=user: "No open incident" in _home(slack, user))
-    assert "You follow: Acme Corp" in _home(slack, "U0CS1")
-    assert "You follow no accounts" in _home(slack, "U0BYSTANDER")
+        eventually(lambda user=user: "No open incident" in home_text(slack, user))
+    assert "You follow: Acme Corp" in home_text(slack, "U0CS1")
+    assert "You follow no accounts" in home_text(slack, "U0BYSTANDER")
 
     channel = declare(beacon, slack, "declare P2 Sign-in errors services: auth")
     for user in ("U0IC", "U0CS1", "U0BYSTANDER"):
-        eventually(lambda user=user: "INC-1 · P2 · Investigating" in _home(slack, user))
-    assert "IC <@U0IC>" in _home(slack, "U0BYSTANDER")
-    assert "next update 12:15 UTC" in _home(slack, "U0IC")
+        eventually(lambda user=user: "INC-1 · P2 · Investigating" in home_text(slack, user))
+    assert "IC <@U0IC>" in home_text(slack, "U0BYSTANDER")
+    assert "next update 12:15 UTC" in home_text(slack, "U0IC")
     (page,) = eventually(lambda: _home_buttons(slack, "U0CS1"))
-    assert "liaison of Acme Corp" in _home(slack, "U0CS1")
+    assert "liaison of Acme Corp" in home_text(slack, "U0CS1")
     assert _home_buttons(slack, "U0BYSTANDER") == [] and _home_buttons(slack, "U0IC") == []
-    assert "Nothing waiting for your acknowledgement" in _home(slack, "U0BYSTANDER")
+    assert "Nothing waiting for your acknowledgement" in home_text(slack, "U0BYSTANDER")
     for user in ("U0IC", "U0CS1", "U0BYSTANDER"):
         assert len(slack.home_views[user]["blocks"]) <= 100
 
@@ -75,16 +56,16 @@ def test_app_home_for_ic_liaison_and_bystander(beacon: RunningBeacon, slack: Fak
 
     beacon.command("resolve fix: rolled back", user="U0IC", channel=channel.id)
     for user in ("U0IC", "U0CS1", "U0BYSTANDER"):
-        eventually(lambda user=user: "No open incident" in _home(slack, user))
-    assert "Last 30 days vs targets" in _home(slack, "U0IC")
-    assert "*P2* — 1 incident(s)" in _home(slack, "U0BYSTANDER")
+        eventually(lambda user=user: "No open incident" in home_text(slack, user))
+    assert "Last 30 days vs targets" in home_text(slack, "U0IC")
+    assert "*P2* — 1 incident(s)" in home_text(slack, "U0BYSTANDER")
 
 
 def test_an_acknowledge_refused_in_app_home_reaches_the_user(
     beacon: RunningBeacon, slack: FakeSlack
 ) -> None:
     """Home buttons come with no response_url: the refusal arrives as a DM from Beacon."""
-    _open_home(beacon, "U0CS1", "Ev0HOMEACK")
+    open_home(beacon, "U0CS1", "Ev0HOMEACK")
     declare(beacon, slack, "declare P2 Sign-in errors services: auth")
     (page,) = eventually(lambda: _home_buttons(slack, "U0CS1"))
     home = slack.home_views["U0CS1"]

@@ -62,7 +62,7 @@ def test_resolve_approve_checklist_ticks_and_refusals(
     for parent in (acme, globex):
         eventually(
             lambda parent=parent: any(
-                "rolled back" in str(m.text) and "sign in again" in str(m.text)
+                "Rolled back" in str(m.text) and "Sign in again" in str(m.text)
                 for m in slack.thread(parent.channel, parent.ts)
             )
         )
@@ -71,7 +71,7 @@ def test_resolve_approve_checklist_ticks_and_refusals(
     eventually(
         lambda: all(
             word in str(slack.find_message("incidents", announcement.ts).blocks)
-            for word in ("Resolved", "rolled back")
+            for word in ("Resolved", "Rolled back")
         )
     )
 

@@ -9,7 +9,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from app.store.models import IncidentEvent
-from tests.e2e.resolve.support import approve, declare
+from tests.e2e.resolve.support import approve, declare, home_text, open_home
 from tests.fakes.slack_api import FakeSlack
 from tests.support.harness import FakeClock, RunningBeacon, eventually
 
@@ -74,6 +74,7 @@ def test_review_stats_and_metrics_agree(
     assert "Initial notice" in text and "**Fix:** rolled back the key rotation" in text
     assert "## Root cause" in text and "## Action items" in text
     assert f"@{'U0IDMGR'}" in text
+    assert "<@" not in text and "| @U0IDMGR | @U0IDMGR acknowledged" in text  # one way to name
 
     assert beacon.beacon.reviews.review(number=1, channel=None, viewer=None).startswith("# INC-1")
 
@@ -112,3 +113,39 @@ def test_customer_review_summary_goes_through_approval(
     beacon.command("review customer", user="U0IC", channel=channel.id)
     approve(beacon, slack, channel, "Customer review summary")
     assert _events(beacon, "approved") == 1
+
+
+def test_an_incident_inside_its_ack_window_is_pending_not_missed(
+    beacon: RunningBeacon, slack: FakeSlack, clock: FakeClock
+) -> None:
+    """Declared a minute ago, nobody has acknowledged yet: no target is missed, none met."""
+    declare(beacon, slack, "declare P2 Sign-in errors services: auth")
+    clock.advance(timedelta(minutes=1))
+    beacon.command("stats 7d", user="U0LEAD")
+    stats = eventually(
+        lambda: [r for r in slack.responses if "Response targets, last 7d" in r["text"]]
+    )[-1]["text"]
+    assert "*P2*: 1 incident(s) · ack met —, 1 pending · first update met —, 1 pending" in stats
+    assert "updates on time —, 1 pending" in stats
+
+    metrics = beacon.http.get("/metrics").text
+    for target in ("acknowledge", "first_update", "update_on_time"):
+        assert (
+            f'beacon_response_targets{{group="P2",outcome="missed",target="{target}"}} 0.0'
+            in metrics
+        )
+        assert (
+            f'beacon_response_targets{{group="P2",outcome="pending",target="{target}"}} 1.0'
+            in metrics
+        )
+    open_home(beacon, "U0LEAD", "Ev0PENDING")
+    eventually(lambda: "ack in time — (1 pending)" in home_text(slack, "U0LEAD"))
+
+    clock.advance(timedelta(minutes=15))  # past the 15-minute ack and update targets
+    metrics = beacon.http.get("/metrics").text
+    assert (
+        'beacon_response_targets{group="P2",outcome="missed",target="acknowledge"} 1.0' in metrics
+    )
+    assert (
+        'beacon_response_targets{group="P2",outcome="pending",target="acknowledge"} 0.0' in metrics
+    )

@@ -230,7 +230,9 @@ def test_subscriptions(beacon: RunningBeacon, slack: FakeSlack) -> None:
     beacon.command("subscribe acme", user="U0FAN")
     beacon.command("subscribe Globex", user="U0FAN")
     beacon.command("subscriptions", user="U0FAN")
-    eventually(lambda: [r for r in slack.responses if "You follow: Acme Corp, Globex" in r["text"]])
+    eventually(
+        lambda: [r for r in slack.responses if "You follow: Acme Corp and Globex" in r["text"]]
+    )
     beacon.command("unsubscribe acme", user="U0FAN")
     beacon.command("subscriptions", user="U0FAN")
     eventually(lambda: [r for r in slack.responses if r["text"] == "You follow: Globex"])
@@ -281,3 +283,13 @@ def test_private_incidents_publish_nowhere(
     assert _card_values(slack, channel.id, DRAFT_APPROVE) == []
     assert _threads(slack) == {} and receiver.received == []
     assert not any("Sign-in errors" in str(m.blocks) for m in slack.messages("incidents"))
+
+
+def test_words_after_a_status_are_the_summary(beacon: RunningBeacon, slack: FakeSlack) -> None:
+    """`status: monitoring still watching` is typed as people talk: the status, then what is
+    going on; it is taken, not refused as an unknown status."""
+    channel = _declare(beacon, slack)
+    beacon.command("update status: monitoring still watching", user="U0IC", channel=channel.id)
+    eventually(lambda: slack.channel_by_name(CHANNEL).topic.startswith("P2 · Monitoring"))
+    eventually(lambda: any("still watching" in str(m.blocks) for m in slack.messages(channel.id)))
+    assert not [r for r in slack.responses if "Unknown status" in r["text"]]
