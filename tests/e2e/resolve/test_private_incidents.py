@@ -4,8 +4,7 @@ webhooks or the App Home of people outside it."""
 
 from __future__ import annotations
 
-from tests.e2e.resolve.support import threads
-from tests.e2e.resolve.test_home_and_timeline import _home, _open_home
+from tests.e2e.resolve.support import home_text, open_home, threads
 from tests.e2e.test_paging import dms, oncall
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.webhook import FakeWebhookReceiver
@@ -15,8 +14,8 @@ from tests.support.harness import RunningBeacon, eventually
 def test_private_incident_pages_responders_only_and_leaks_nowhere(
     beacon: RunningBeacon, slack: FakeSlack, receiver: FakeWebhookReceiver
 ) -> None:
-    _open_home(beacon, "U0CS1", "Ev0PRIV1")
-    eventually(lambda: "No open incident" in _home(slack, "U0CS1"))
+    open_home(beacon, "U0CS1", "Ev0PRIV1")
+    eventually(lambda: "No open incident" in home_text(slack, "U0CS1"))
     beacon.command(
         "declare private P1 Card data exposure services: payments accounts: acme", user="U0IC"
     )
@@ -39,7 +38,7 @@ def test_private_incident_pages_responders_only_and_leaks_nowhere(
         assert dms(slack, user) == []
     assert threads(slack) == {}
     assert receiver.received == []
-    assert "INC-1" not in _home(slack, "U0CS1")
+    assert "INC-1" not in home_text(slack, "U0CS1")
     assert "Card data exposure" not in str(
         [m.blocks for m in slack.messages("incidents")]
         + [m.blocks for m in slack.messages("cs-incidents")]
