@@ -35,20 +35,28 @@ def incident(beacon: RunningBeacon, slack: FakeSlack) -> Iterator[Any]:
     yield eventually(lambda: (c := slack.channel_by_name(CHANNEL)) and c.pins and c)
 
 
-def _answer(beacon: RunningBeacon, slack: FakeSlack, response: Any) -> list[dict[str, Any]]:
+def _answer(
+    beacon: RunningBeacon, slack: FakeSlack, response: Any, channel: str, posted: int
+) -> list[dict[str, Any]]:
     """What the person who typed the command saw: the ack's text, the private replies on its
-    response_url, or the form it opened."""
+    response_url, the form it opened, or (an escalation typed in the incident channel) the
+    channel's notice, which is its one answer."""
     if response.content:
         return [response.json()]
-    token, trigger = f"cmd{beacon._triggers}", f"{beacon._triggers}."
+    token, trigger = f"cmd{beacon._triggers}", beacon.last_trigger
 
     def seen() -> list[dict[str, Any]]:
         forms = [
             {"response_type": "ephemeral", "text": "(form)"}
             for call in slack.calls_to("views.open")
-            if str(call.args.get("trigger_id", "")).startswith(trigger)
+            if call.args.get("trigger_id") == trigger
         ]
-        return forms + slack.responses_to(token)
+        notices = [
+            {"text": m.text, "in_channel": True}
+            for m in slack.messages(channel)[posted:]
+            if "Escalation level" in m.text
+        ]
+        return forms + slack.responses_to(token) + notices
 
     return list(eventually(seen))
 
@@ -86,9 +94,13 @@ def test_any_text_after_any_verb_gets_a_private_answer(
     text: str,
     user: str,
 ) -> None:
+    posted = len(slack.messages(incident.id))
     response = beacon.command(f"{prefix}{verb} {text}", user=user, channel=incident.id)
     assert response.status_code == 200, response.text
-    for answer in _answer(beacon, slack, response):
+    for answer in _answer(beacon, slack, response, incident.id, posted):
+        if answer.get("in_channel"):
+            assert verb == "escalate", answer
+            continue
         assert answer.get("response_type", "ephemeral") == "ephemeral", answer
         assert answer.get("text"), answer
         assert "internal error" not in answer["text"], answer

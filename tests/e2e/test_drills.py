@@ -40,10 +40,10 @@ def test_shipped_drill_passes(path: Path, capsys: pytest.CaptureFixture[str]) ->
 def pages_the_owners_and_tells_the_dependents(out: str) -> None:
     """Sign-in is named: Identity is paged; Payments, Storefront… only depend on it (SPEC 5.2)."""
     people = out.split("\n== ")
-    identity = next(p for p in people if p.startswith("U0NWID3 — on call for Identity"))
+    identity = next(p for p in people if "on call now, Identity (U0NWID3)" in p.split("\n")[0])
     assert "DM             :pager: INC-1" in identity and "on-call for Identity" in identity
     for team in ("Payments", "Storefront"):
-        (person,) = [p for p in people if f"on call for {team} now" in p.split("\n")[0]]
+        (person,) = [p for p in people if f"on call now, {team}" in p.split("\n")[0]]
         assert ":pager:" not in person and "FYI for " + team in person
         assert "depends on Sign-in" in person
     assert "manager of Payments" not in out

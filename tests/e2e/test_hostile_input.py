@@ -201,7 +201,8 @@ def test_a_replayed_escalation_pages_once(beacon: RunningBeacon, slack: FakeSlac
         trigger_id="1.2.escalate",
     )
     assert [r.status_code for r in _replay(beacon, body)] == [200, 200, 200]
-    eventually(lambda: slack.responses_to("replayed-escalate"))
+    # typed in the incident channel, the escalation notice there is the one answer
+    eventually(lambda: any("Escalation level 1" in m.text for m in slack.messages(channel.id)))
     with beacon.beacon.uow() as session:
         escalations = session.scalars(
             select(IncidentEvent).where(IncidentEvent.kind == "escalated")

@@ -88,6 +88,8 @@ class RunningBeacon:
         self._thread: threading.Thread | None = None
         self.url = ""
         self._triggers = 0
+        self.last_trigger = ""
+        """The trigger id of the last command, to find the form it opened."""
 
     def __enter__(self) -> RunningBeacon:
         sock = socket.socket()
@@ -121,12 +123,13 @@ class RunningBeacon:
     ) -> httpx.Response:
         """``/incident <text>`` as a person types it; Slack's escaping is applied here."""
         self._triggers += 1
+        self.last_trigger = self.slack.issue_trigger_id()
         body = slash_command_body(
             self.slack.slash_text(text),
             user_id=user,
             channel_id=channel,
             response_url=self.slack.response_url(f"cmd{self._triggers}"),
-            trigger_id=self.slack.issue_trigger_id(),
+            trigger_id=self.last_trigger,
         )
         return self.post_signed(body, "application/x-www-form-urlencoded")
 

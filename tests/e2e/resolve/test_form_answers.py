@@ -61,7 +61,7 @@ def test_a_refused_reject_form_answers_on_the_field(
     """The form stayed open while the IC changed (or was opened from a stale card): the refusal
     comes back in the ack, as Slack shows field errors, and nothing is rejected."""
     channel, draft = _draft(beacon, slack)
-    meta = json.dumps({"update_id": int(draft)})
+    meta = json.dumps({"update_id": int(draft.partition(":")[0]), "version": 1})
     body = _submit(beacon, REJECT_VIEW, "U0BYSTANDER", REJECT_REASON, "too vague", meta)
     assert body["response_action"] == "errors"
     assert "may reject customer updates" in body["errors"][REJECT_REASON]
@@ -72,7 +72,7 @@ def test_a_refused_edit_form_answers_on_the_field(beacon: RunningBeacon, slack: 
     channel, draft = _draft(beacon, slack)
     beacon.click(DRAFT_EDIT, draft, user="U0BYSTANDER", channel=channel.id)
     eventually(lambda: [r for r in slack.responses if "may edit customer updates" in r["text"]])
-    meta = json.dumps({"update_id": int(draft)})
+    meta = json.dumps({"update_id": int(draft.partition(":")[0]), "version": 1})
     body = _submit(beacon, EDIT_VIEW, "U0BYSTANDER", DRAFT_TEXT, "All fine", meta)
     assert "may edit customer updates" in body["errors"][DRAFT_TEXT]
     assert not any("All fine" in str(m.blocks) for m in slack.messages(channel.id))
