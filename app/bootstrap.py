@@ -17,6 +17,8 @@ from app.catalog.models import Catalog
 from app.handlers import actions, approvals, commands, events, resolution, views
 from app.paging.effects import PagerDutyEffects
 from app.paging.pagerduty import PagerDutyClient
+from app.publishing.email import EmailEffects
+from app.publishing.site import StatusSite
 from app.routing.assessment import RoutingIndex
 from app.services.accounts import AccountService
 from app.services.changes import ChangeService
@@ -72,12 +74,14 @@ def build(
     pagerduty = PagerDutyEffects(
         client=_pagerduty_client(catalog, settings), uow=uow, catalog=catalog
     )
+    site = StatusSite(catalog=catalog, uow=uow, clock=clock, public_url=settings.public_url)
     dispatcher = Dispatcher(
         uow=uow,
         effects={
             **effects.table(),
             **pagerduty.table(),
             **WebhookEffects(sender=WebhookSender(), uow=uow, catalog=catalog).table(),
+            **EmailEffects(uow=uow, catalog=catalog, site=site).table(),
         },
         clock=clock,
         lease=timedelta(seconds=settings.beacon_outbox_lease),
@@ -104,7 +108,7 @@ def build(
         incidents=IncidentService(ctx),
         paging=paging,
         changes=ChangeService(ctx),
-        accounts=AccountService(ctx),
+        accounts=AccountService(ctx, links=site.account_url),
         updates=UpdateService(ctx),
         subscriptions=SubscriptionService(ctx),
         resolutions=ResolveService(ctx),
@@ -115,6 +119,7 @@ def build(
         dispatcher=dispatcher,
         timers=TimerJobs(TimerService(ctx).fire_due, interval=settings.beacon_timer_interval),
         clock=clock,
+        status_site=site,
     )
 
 

@@ -21,6 +21,7 @@ from app import response_metrics
 from app.beacon import Beacon
 from app.edge import SlackEdge, quiet_bolt_bodies, refuse_unstorable_commands
 from app.metrics import METRICS_WINDOW_DAYS, OPEN_INCIDENTS, OUTBOX_BACKLOG, OVERDUE_UPDATES
+from app.publishing import web as publishing
 from app.slack.gateway import shared_session
 from app.store import incidents, outbox, requests
 
@@ -72,6 +73,7 @@ def create_web_app(
             Route("/slack/events", events, methods=["POST"]),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/metrics", metrics, methods=["GET"]),
+            *publishing.routes(beacon.status_site),
             *extra_routes,
         ],
         lifespan=lifespan,

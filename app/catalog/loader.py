@@ -42,6 +42,7 @@ def load_catalog(config_dir: Path) -> Catalog:
     account_specs = [_validate(AccountsFile, source, issues) for source in account_sources]
     if policy_source:
         issues += checks.check_policy(policy_source)
+        issues += checks.check_publishing(policy_source, services_source)
     if services_source:
         issues += checks.check_services(services_source)
     for source in account_sources:

@@ -17,6 +17,7 @@ from app.domain.errors import Forbidden, UsageError
 from app.domain.people import mention
 from app.domain.text import escape
 from app.domain.updates import UpdateInput, check_transition
+from app.publishing.notify import enqueue_emails
 from app.services import cadence
 from app.services.context import Context
 from app.services.lookup import find_incident
@@ -294,6 +295,7 @@ class UpdateService:
                 update_id=draft.id,
                 webhook=index,
             )
+        enqueue_emails(session, self.ctx.catalog, incident, draft, now)
         enqueue(
             session,
             incident,
