@@ -32,6 +32,16 @@ class Document:
     etag: str
 
 
+@dataclass(frozen=True)
+class _Snapshot:
+    """What was published at one version, and the documents rendered from it so far."""
+
+    version: int
+    incidents: list[view.Published]
+    loaded_at: float
+    documents: dict[tuple[str, str], Document]
+
+
 def _document(body: bytes, media_type: str) -> Document:
     return Document(body, media_type, f'"{hashlib.sha256(body).hexdigest()[:32]}"')
 
@@ -50,10 +60,8 @@ class StatusSite:
         self.clock = clock
         self.base = public_url.rstrip("/")
         self.renderer = documents.Renderer(catalog.templates_dir)
-        self._version = -1
-        self._checked = self._loaded = float("-inf")
-        self._incidents: list[view.Published] = []
-        self._documents: dict[tuple[str, str], Document] = {}
+        self._snapshot = _Snapshot(-1, [], float("-inf"), {})
+        self._checked = float("-inf")
         self._lock = asyncio.Lock()
         self._tokens: tuple[str, TokenIndex] | None = None
 
@@ -88,40 +96,40 @@ class StatusSite:
         """``html``, ``json`` or ``atom``; None when the public page is switched off."""
         if self.config is None or not self.config.public:
             return None
-        return await self._cached(("public", kind), lambda: self._render_public(kind))
+        return await self._cached(("public", kind), lambda found: self._render_public(found, kind))
 
     async def account(self, account_id: str, kind: str) -> Document:
         return await self._cached(
-            (account_id, kind), lambda: self._render_account(account_id, kind)
+            (account_id, kind), lambda found: self._render_account(found, account_id, kind)
         )
 
-    async def _cached(self, key: tuple[str, str], render: Callable[[], Document]) -> Document:
-        await self._refresh()
-        found = self._documents.get(key)
+    async def _cached(
+        self, key: tuple[str, str], render: Callable[[list[view.Published]], Document]
+    ) -> Document:
+        snapshot = await self._fresh()
+        found = snapshot.documents.get(key)
         if found is None:
-            found = self._documents[key] = render()
+            found = snapshot.documents[key] = render(snapshot.incidents)
         return found
 
-    async def _refresh(self) -> None:
-        if time.monotonic() - self._checked < CHECK_EVERY:
-            return
-        async with self._lock:
-            if time.monotonic() - self._checked < CHECK_EVERY:
-                return
-            await asyncio.to_thread(self._reload)
+    async def _fresh(self) -> _Snapshot:
+        """Swapped whole in the event loop, so a document is always stored with the incidents
+        it was rendered from."""
+        if time.monotonic() - self._checked >= CHECK_EVERY:
+            async with self._lock:
+                if time.monotonic() - self._checked >= CHECK_EVERY:
+                    self._snapshot = await asyncio.to_thread(self._load, self._snapshot)
+                    self._checked = time.monotonic()
+        return self._snapshot
 
-    def _reload(self) -> None:
+    def _load(self, current: _Snapshot) -> _Snapshot:
         history = self.config.history if self.config else timedelta(days=30)
         with self.uow() as session:
             latest = source.version(session)
-            stale = time.monotonic() - self._loaded > MAX_AGE
-            if latest != self._version or stale:
-                incidents = source.published(
-                    session, self.catalog, now=self.clock(), history=history
-                )
-                self._incidents, self._documents = incidents, {}
-                self._version, self._loaded = latest, time.monotonic()
-        self._checked = time.monotonic()
+            if latest == current.version and time.monotonic() - current.loaded_at < MAX_AGE:
+                return current
+            incidents = source.published(session, self.catalog, now=self.clock(), history=history)
+        return _Snapshot(latest, incidents, time.monotonic(), {})
 
     def _page(
         self, incidents: list[view.Published], components: tuple[str, ...], **labels: str
@@ -136,11 +144,11 @@ class StatusSite:
             **labels,
         )
 
-    def _render_public(self, kind: str) -> Document:
+    def _render_public(self, incidents: list[view.Published], kind: str) -> Document:
         config = self.config
         assert config is not None
         page = self._page(
-            self._incidents,
+            incidents,
             view.component_ids(self.catalog, None),
             title=config.title,
             url=f"{self.base}/status",
@@ -152,11 +160,13 @@ class StatusSite:
             return _document(self.renderer.atom(page, feed_url=feed), "application/atom+xml")
         return _document(self.renderer.html(page, feed_url=feed), "text/html; charset=utf-8")
 
-    def _render_account(self, account_id: str, kind: str) -> Document:
+    def _render_account(
+        self, incidents: list[view.Published], account_id: str, kind: str
+    ) -> Document:
         account = self.catalog.accounts[account_id]
         title = self.config.title if self.config else "Service status"
         page = self._page(
-            [i for i in self._incidents if account_id in i.accounts],
+            [i for i in incidents if account_id in i.accounts],
             view.component_ids(self.catalog, account.uses),
             title=f"{title}: {account.name}",
             url=self.account_url(account_id) or "",
