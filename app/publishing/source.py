@@ -12,6 +12,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from app.catalog.models import Catalog
+from app.domain.updates import STATUSES
 from app.publishing.view import Notice, Published
 from app.store.models import Incident, IncidentEvent, StatusUpdate
 
@@ -35,6 +36,8 @@ def published(
     ).all()
     by_id = {row.id: row for row in rows}
     notices: dict[int, list[Notice]] = {}
+    said: dict[int, str] = {}
+    """The status customers were last told, by incident: the internal one may be ahead."""
     if by_id:
         approved = session.scalars(
             select(StatusUpdate)
@@ -46,12 +49,15 @@ def published(
             notices.setdefault(update.incident_id, []).append(
                 Notice(update.kind, update.customer_text, at)
             )
+            status = (update.fields or {}).get("status")
+            if status in STATUSES:
+                said[update.incident_id] = status
     ranks = {severity.id: severity.rank for severity in catalog.policy.severities}
     return [
         Published(
             number=row.number,
             severity_rank=ranks.get(row.severity, len(ranks)),
-            status=row.status,
+            status=said.get(row.id, STATUSES[0]),
             services=tuple((row.impact or {}).get("services") or row.services),
             accounts=tuple(account for account, _tier in (row.impact or {}).get("accounts", [])),
             started_at=row.declared_at,

@@ -42,6 +42,7 @@ class Published:
     number: int
     severity_rank: int
     status: str
+    """The open status of the latest approved notice that named one, never ahead of it."""
     services: tuple[str, ...]
     accounts: tuple[str, ...]
     started_at: datetime

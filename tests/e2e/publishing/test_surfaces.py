@@ -5,8 +5,10 @@ with the same words; nothing else does."""
 from __future__ import annotations
 
 import feedparser
+from sqlalchemy import select
 
 from app.publishing.tokens import account_token
+from app.store.models import StatusUpdate
 from tests.e2e.publishing.conftest import SECRET, Inbox
 from tests.e2e.publishing.support import INTERNAL, WORDS, approve, declare, post_update
 from tests.fakes.slack_api import FakeSlack
@@ -104,3 +106,44 @@ def test_a_second_click_sends_no_second_email(
         "cto@acme.example",
         "ops@acme.example",
     ]
+
+
+RESOLVE = (
+    "resolve fix: rolled back the signing key rotation residual_risk: keys rotate again"
+    " next week customer_steps: sign in again if you were signed out"
+)
+
+
+def test_the_approved_resolution_notice_closes_the_incident_everywhere(
+    published: RunningBeacon, slack: FakeSlack, inbox: tuple[Inbox, int]
+) -> None:
+    mail, _port = inbox
+    channel = declare(published, slack, f"declare P3 {TITLE} services: auth", CHANNEL)
+    approve(published, channel, post_update(published, slack, channel))
+    published.command(RESOLVE, user="U0IC", channel=channel.id)
+    http = published.http
+    # resolved internally, but customers were not told yet: still open on every surface
+    eventually(lambda: slack.channel_by_name(CHANNEL).topic.startswith("P2 · Resolved"))
+    assert http.get("/status.json").json()["incidents"][0]["status"] == "identified"
+
+    def resolution_draft() -> str | None:
+        with published.beacon.uow() as session:
+            draft = session.scalar(select(StatusUpdate).where(StatusUpdate.kind == "resolution"))
+            return str(draft.id) if draft else None
+
+    text = approve(published, channel, eventually(resolution_draft))
+    status = eventually(lambda: (body := http.get("/status.json").json())["resolved"] and body)
+    assert status["incidents"] == [] and status["status"] == "operational"
+    (resolved,) = status["resolved"]
+    assert resolved["status"] == "resolved" and resolved["notices"][0]["text"] == text
+    account = http.get(f"{_account_path('acme')}.json").json()
+    assert account["banner"] is None
+    assert [i["status"] for i in account["incidents"]] == ["resolved"]
+    subjects = eventually(
+        lambda: (
+            [m["Subject"] for m in mail.to("ops@acme.example")]
+            if len(mail.to("ops@acme.example")) == 2
+            else None
+        )
+    )
+    assert subjects[1].startswith("Resolved: ")
