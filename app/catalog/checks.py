@@ -64,24 +64,6 @@ def check_policy(policy: Source) -> list[ConfigIssue]:
     return issues
 
 
-def check_publishing(policy: Source, services: Source | None) -> list[ConfigIssue]:
-    """``status_page.components`` name services; a tier's ``email: true`` needs ``email:``."""
-    issues: list[ConfigIssue] = []
-    known = _section(services.data if services else None, "services")
-    components = _section(policy.data, "status_page").get("components")
-    for index, item in enumerate(components if known and isinstance(components, list) else []):
-        service = _name(item)
-        if service is not None and service not in _names(known):
-            path = ("status_page", "components", index)
-            issues.append(policy.issue(path, _unknown("service", service, known)))
-    if not _section(policy.data, "email"):
-        for tier, rule in _entries(policy.data, "tiers"):
-            if rule.get("email") is True:
-                message = f"tier {tier} has `email: true` but policy.yaml has no `email:` block"
-                issues.append(policy.issue(("tiers", tier, "email"), message))
-    return issues
-
-
 def check_services(services: Source) -> list[ConfigIssue]:
     teams = _section(services.data, "teams")
     known = _section(services.data, "services")
