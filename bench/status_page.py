@@ -39,7 +39,6 @@ from app.publishing.tokens import account_token
 from app.slack.ids import DRAFT_APPROVE
 from tests.fakes.slack_api import FakeSlack
 
-CLIENTS = 200
 ACCOUNTS = 50
 SECRET = "bench-status-secret"
 P99_TARGET_MS = 20.0
@@ -96,7 +95,8 @@ def write_config(folder: Path) -> None:
 
 
 class Load:
-    def __init__(self, base: str, paths: list[str], interval: float) -> None:
+    def __init__(self, base: str, paths: list[str], interval: float, clients: int) -> None:
+        self.clients = clients
         self.base = base
         self.paths = paths
         self.interval = interval
@@ -126,13 +126,13 @@ class Load:
             await asyncio.sleep(self.interval)
 
     async def run(self, seconds: float) -> None:
-        connector = aiohttp.TCPConnector(limit=CLIENTS)
+        connector = aiohttp.TCPConnector(limit=self.clients)
         async with aiohttp.ClientSession(connector=connector) as session:
             tasks = [
                 asyncio.create_task(
                     self.client(session, self.paths[i % len(self.paths)], i % 4 < 2)
                 )
-                for i in range(CLIENTS)
+                for i in range(self.clients)
             ]
             await asyncio.sleep(seconds)
             self.stop = True
@@ -188,7 +188,7 @@ def run(args: argparse.Namespace, workdir: Path) -> None:
             )
             accounts = [f"/status/a/{account_token(SECRET, f'a{i:03d}')}.json" for i in range(10)]
             paths = [path for account in accounts for path in ("/status.json", account)]
-            load = Load(child.url, paths, args.interval)
+            load = Load(child.url, paths, args.interval, args.clients)
             visible: list[float] = []
             pause = args.seconds / (args.approvals + 1)
             approver = threading.Thread(
@@ -209,7 +209,7 @@ def report(args: argparse.Namespace, load: Load, visible: list[float]) -> None:
     ok = p99 <= P99_TARGET_MS and worst_visible <= VISIBLE_TARGET_S and not load.errors
     ok = ok and len(visible) == args.approvals
     print(
-        f"{CLIENTS} clients polling every {args.interval:g} s for {args.seconds:g} s"
+        f"{args.clients} clients polling every {args.interval:g} s for {args.seconds:g} s"
         f" (half /status.json, half account JSON; half conditional);"
         f" {len(visible)} approvals meanwhile;"
         f" {_common.database_label(args.database_url or 'sqlite')}"
@@ -257,6 +257,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--interval", type=float, default=0.5)
     parser.add_argument("--approvals", type=int, default=5)
+    parser.add_argument("--clients", type=int, default=200)
     parser.add_argument("--database-url", help="PostgreSQL URL (wiped); default SQLite")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="beacon-bench-status-") as folder:

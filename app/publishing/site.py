@@ -62,7 +62,7 @@ class StatusSite:
         self.renderer = documents.Renderer(catalog.templates_dir)
         self._snapshot = _Snapshot(-1, [], float("-inf"), {})
         self._checked = float("-inf")
-        self._lock = asyncio.Lock()
+        self._refreshing: asyncio.Task[None] | None = None
         self._tokens: tuple[str, TokenIndex] | None = None
 
     @property
@@ -113,14 +113,22 @@ class StatusSite:
         return found
 
     async def _fresh(self) -> _Snapshot:
-        """Swapped whole in the event loop, so a document is always stored with the incidents
-        it was rendered from."""
-        if time.monotonic() - self._checked >= CHECK_EVERY:
-            async with self._lock:
-                if time.monotonic() - self._checked >= CHECK_EVERY:
-                    self._snapshot = await asyncio.to_thread(self._load, self._snapshot)
-                    self._checked = time.monotonic()
+        """Stale-while-revalidate: a due check runs in the background and requests keep being
+        served from the current snapshot meanwhile, so no poller waits on the database; only
+        the very first request waits for a snapshot to exist. Snapshots are swapped whole in
+        the event loop, so a document is always stored with the incidents it came from."""
+        if time.monotonic() - self._checked >= CHECK_EVERY and self._refreshing is None:
+            self._refreshing = asyncio.create_task(self._refresh())
+        if self._snapshot.version < 0 and self._refreshing is not None:
+            await asyncio.shield(self._refreshing)
         return self._snapshot
+
+    async def _refresh(self) -> None:
+        try:
+            self._snapshot = await asyncio.to_thread(self._load, self._snapshot)
+            self._checked = time.monotonic()
+        finally:
+            self._refreshing = None
 
     def _load(self, current: _Snapshot) -> _Snapshot:
         history = self.config.history if self.config else timedelta(days=30)
