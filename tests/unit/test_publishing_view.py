@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 from datetime import UTC, datetime, timedelta
 
+from app.catalog.models import StatusPage
+from app.publishing.site import StatusSite
 from app.publishing.tokens import TokenIndex, account_token
 from app.publishing.view import Notice, Page, Published, banner, page
 from tests.unit.catalog_builders import spec_catalog
@@ -98,3 +102,14 @@ def test_tokens_are_per_secret_and_not_guessable() -> None:
     assert index.account(account_token("other", "acme")) is None
     assert index.account("acme") is None and index.account("") is None
     assert "acme" not in token and len(token) >= 43
+
+
+def test_no_public_page_when_switched_off() -> None:
+    """``public: false``: only account pages exist; nothing is read from the database."""
+    config = StatusPage(secret_env="BEACON_STATUS_SECRET", public=False)
+    catalog = dataclasses.replace(
+        CATALOG, policy=dataclasses.replace(CATALOG.policy, status_page=config)
+    )
+    site = StatusSite(catalog=catalog, uow=None, clock=lambda: NOW, public_url="http://x")  # type: ignore[arg-type]
+    for kind in ("html", "json", "atom"):
+        assert asyncio.run(site.public(kind)) is None
