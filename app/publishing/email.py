@@ -10,7 +10,6 @@ import asyncio
 import os
 from email.message import EmailMessage
 from email.utils import formatdate, parseaddr
-from typing import Any
 
 from app.briefs.drafting import customer_headline
 from app.catalog.models import Catalog
@@ -18,7 +17,7 @@ from app.publishing.documents import Renderer
 from app.publishing.notify import KIND
 from app.publishing.site import StatusSite
 from app.publishing.smtp import EmailFailure, parse_smtp_url, send
-from app.slack.delivery import Job, Outcome
+from app.slack.delivery import Effect, Job, Outcome
 from app.store.db import UnitOfWork
 from app.store.models import Incident, StatusUpdate
 
@@ -30,7 +29,7 @@ class EmailEffects:
         self.site = site
         self.renderer = Renderer(catalog.templates_dir)
 
-    def table(self) -> dict[str, Any]:
+    def table(self) -> dict[str, Effect]:
         return {KIND: self.send}
 
     async def send(self, job: Job) -> Outcome:

@@ -72,7 +72,7 @@ class StatusSite:
     # tokens and links
 
     def secret(self) -> str | None:
-        """Read each time: rotating the secret (and restarting) revokes every link at once."""
+        """Read on every request: rotating the secret revokes every link at once."""
         config = self.config
         return os.environ.get(config.secret_env) or None if config else None
 
