@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 
 from app.cadence.jobs import TimerJobs
 from app.catalog.models import Catalog
+from app.publishing.site import StatusSite
 from app.routing.assessment import RoutingIndex
 from app.services.accounts import AccountService
 from app.services.changes import ChangeService
@@ -55,3 +56,4 @@ class Beacon:
     dispatcher: Dispatcher
     timers: TimerJobs
     clock: Callable[[], datetime]
+    status_site: StatusSite

@@ -26,6 +26,8 @@ from app.handlers import (
 )
 from app.paging.effects import PagerDutyEffects
 from app.paging.pagerduty import PagerDutyClient
+from app.publishing.email import EmailEffects
+from app.publishing.site import StatusSite
 from app.routing.assessment import RoutingIndex
 from app.services.accounts import AccountService
 from app.services.changes import ChangeService
@@ -84,12 +86,14 @@ def build(
     pagerduty = PagerDutyEffects(
         client=_pagerduty_client(catalog, settings), uow=uow, catalog=catalog
     )
+    site = StatusSite(catalog=catalog, uow=uow, clock=clock, public_url=settings.public_url)
     dispatcher = Dispatcher(
         uow=uow,
         effects={
             **effects.table(),
             **pagerduty.table(),
             **WebhookEffects(sender=WebhookSender(), uow=uow, catalog=catalog).table(),
+            **EmailEffects(uow=uow, catalog=catalog, site=site).table(),
         },
         clock=clock,
         lease=timedelta(seconds=settings.beacon_outbox_lease),
@@ -116,7 +120,7 @@ def build(
         incidents=IncidentService(ctx),
         paging=paging,
         changes=ChangeService(ctx),
-        accounts=AccountService(ctx),
+        accounts=AccountService(ctx, links=site.account_url),
         updates=UpdateService(ctx),
         subscriptions=SubscriptionService(ctx),
         resolutions=ResolveService(ctx),
@@ -128,6 +132,7 @@ def build(
         dispatcher=dispatcher,
         timers=TimerJobs(TimerService(ctx).fire_due, interval=settings.beacon_timer_interval),
         clock=clock,
+        status_site=site,
     )
 
 

@@ -333,6 +333,28 @@ def review_incident(settings: Settings, ref: str) -> int:
     return 0
 
 
+def status_link(settings: Settings, account_id: str) -> int:
+    """The account's private status page URL, from the configuration and the secret alone."""
+    from app.domain.suggest import did_you_mean
+    from app.publishing.tokens import account_token
+
+    try:
+        catalog = load_catalog(settings.beacon_config_dir)
+    except ConfigError as error:
+        return _fail(str(error), 1)
+    config = catalog.policy.status_page
+    if config is None:
+        return _fail("policy.yaml has no `status_page:` block, so there are no account pages.")
+    if account_id not in catalog.accounts:
+        hint = did_you_mean(account_id, list(catalog.accounts))
+        return _fail(f"unknown account `{account_id}`.{hint}")
+    secret = os.environ.get(config.secret_env)
+    if not secret:
+        return _fail(f"{config.secret_env} is not set: it keys the account page links.")
+    print(f"{settings.public_url}/status/a/{account_token(secret, account_id)}")
+    return 0
+
+
 def write_report(settings: Settings, since: str, out: Path) -> int:
     from app.catalog.durations import format_duration, parse_duration
     from app.reviews.report import write_report as write
@@ -382,6 +404,8 @@ def parser() -> argparse.ArgumentParser:
     )
     review = verbs.add_parser("review", help="print the post-incident review (Markdown)")
     review.add_argument("incident", help="INC-<n>")
+    link = verbs.add_parser("status-link", help="print an account's private status page URL")
+    link.add_argument("account", help="account id, as in accounts.yaml")
     report = verbs.add_parser("report", help="Markdown report and PNG charts")
     report.add_argument("--since", default="90d", help="window, e.g. 7d, 30d, 90d (default 90d)")
     report.add_argument("--out", type=Path, default=Path("report"), help="output folder")
@@ -416,6 +440,8 @@ def main(argv: list[str] | None = None) -> int:
         )
     if args.verb == "review":
         return review_incident(settings, args.incident)
+    if args.verb == "status-link":
+        return status_link(settings, args.account)
     if args.verb == "report":
         return write_report(settings, args.since, args.out)
     assert args.verb == "drill", args.verb  # argparse accepts no other verb

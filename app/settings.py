@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     """Posts one channel may get back to back before Beacon paces it to one a second; Slack
     tolerates short bursts (slack/FACTS.md), 1 is its strictest reading."""
     pagerduty_events_url: str = "https://events.pagerduty.com/v2/enqueue"
+    beacon_public_url: str | None = None
+    """Where people reach Beacon: status page links in emails and Slack are built on it."""
 
     @field_validator("database_url")
     @classmethod
@@ -57,6 +59,10 @@ class Settings(BaseSettings):
     @classmethod
     def _lower(cls, value: str) -> str:
         return value.lower()
+
+    @property
+    def public_url(self) -> str:
+        return (self.beacon_public_url or f"http://localhost:{self.port}").rstrip("/")
 
     @property
     def socket_mode(self) -> bool:

@@ -22,6 +22,7 @@ from app.beacon import Beacon
 from app.catalog.people import emails
 from app.edge import SlackEdge, quiet_bolt_bodies, refuse_unstorable_commands
 from app.metrics import METRICS_WINDOW_DAYS, OPEN_INCIDENTS, OUTBOX_BACKLOG, OVERDUE_UPDATES
+from app.publishing import web as publishing
 from app.slack.channels import join_configured
 from app.slack.gateway import shared_session
 from app.store import incidents, outbox, requests
@@ -77,6 +78,7 @@ def create_web_app(
             Route("/slack/events", events, methods=["POST"]),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/metrics", metrics, methods=["GET"]),
+            *publishing.routes(beacon.status_site),
             *extra_routes,
         ],
         lifespan=lifespan,

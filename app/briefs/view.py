@@ -133,6 +133,8 @@ class AccountCard:
     services: tuple[str, ...]
     """Customer-facing names of the services it uses."""
     open_incidents: tuple[str, ...]
+    status_url: str | None = None
+    """The account's private status page, for its liaison's eyes only (SPEC 5.9)."""
 
 
 @dataclass(frozen=True)

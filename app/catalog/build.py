@@ -51,6 +51,7 @@ def policy(spec: schema.PolicyFile) -> models.Policy:
                 update_every=rule.update_every,
                 page=tuple(rule.page),
                 thread=rule.thread,
+                email=rule.email,
             )
             for tier, rule in sorted(spec.tiers.items())
         ),
@@ -66,6 +67,23 @@ def policy(spec: schema.PolicyFile) -> models.Policy:
             if spec.pagerduty
             else None
         ),
+        status_page=_status_page(spec.status_page) if spec.status_page else None,
+        email=(
+            models.EmailConfig(smtp_url_env=spec.email.smtp_url_env, sender=spec.email.sender)
+            if spec.email
+            else None
+        ),
+    )
+
+
+def _status_page(spec: schema.StatusPageSpec) -> models.StatusPage:
+    return models.StatusPage(
+        secret_env=spec.secret_env,
+        title=spec.title,
+        public=spec.public,
+        components=tuple(spec.components) if spec.components is not None else None,
+        history=spec.history,
+        allow_origins=tuple(spec.allow_origins),
     )
 
 
@@ -129,6 +147,7 @@ def accounts(spec: schema.AccountsFile) -> dict[str, models.Account]:
             exec_sponsor=account.exec_sponsor,
             channel=account.channel,
             tier=account.tier,
+            contacts=tuple(account.contacts),
         )
         for account_id, account in spec.accounts.items()
     }

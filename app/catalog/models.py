@@ -68,6 +68,8 @@ class TierRule:
     update_every: timedelta | None = None
     page: tuple[str, ...] = ()
     thread: bool = False
+    email: bool = False
+    """Approved notices are emailed to the account's ``contacts`` (SPEC 5.9)."""
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,24 @@ class PagerDutyConfig:
 
 
 @dataclass(frozen=True)
+class StatusPage:
+    secret_env: str
+    """Keys the private account page tokens; rotating it invalidates every link."""
+    title: str = "Service status"
+    public: bool = True
+    components: tuple[str, ...] | None = None
+    """Service ids shown, in this order; None: every service."""
+    history: timedelta = timedelta(days=30)
+    allow_origins: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class EmailConfig:
+    smtp_url_env: str
+    sender: str
+
+
+@dataclass(frozen=True)
 class Policy:
     workspace: Workspace
     severities: tuple[Severity, ...]
@@ -97,6 +117,8 @@ class Policy:
     escalation: tuple[EscalationLevel, ...] = ()
     webhooks: tuple[Webhook, ...] = ()
     pagerduty: PagerDutyConfig | None = None
+    status_page: StatusPage | None = None
+    email: EmailConfig | None = None
 
     def severity(self, severity_id: str) -> Severity:
         for severity in self.severities:
@@ -161,6 +183,8 @@ class Account:
     channel: Channel | None = None
     tier: int | None = None
     """Explicit tier from the file; overrides the impact-matrix score."""
+    contacts: tuple[str, ...] = ()
+    """Customer addresses that get approved notices by email when the tier says so."""
 
 
 @dataclass(frozen=True)

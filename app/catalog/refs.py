@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import time
+from email.utils import parseaddr
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -73,6 +74,28 @@ def env_name(value: str) -> str:
 def url(value: str) -> str:
     if not re.fullmatch(r"https?://\S+", value):
         raise ValueError(f"`{value}` is not an http(s) URL")
+    return value
+
+
+def email(value: str) -> str:
+    if not EMAIL.fullmatch(value):
+        raise ValueError(f"`{value}` is not an email address")
+    return value
+
+
+def mailbox(value: str) -> str:
+    """An RFC 5322 mailbox as people write it: ``status@example.com`` or
+    ``Northwind status <status@example.com>``."""
+    name, address = parseaddr(value)
+    if not EMAIL.fullmatch(address) or (not name and address != value.strip()):
+        raise ValueError(f'`{value}` is not a sender: write "Name <address@example.com>"')
+    return value
+
+
+def origin(value: str) -> str:
+    """A browser origin as CORS compares it: scheme, host and port, no path or trailing slash."""
+    if not re.fullmatch(r"https?://[^/\s]+", value):
+        raise ValueError(f"`{value}` is not an origin: write it like https://app.example.com")
     return value
 
 

@@ -92,6 +92,8 @@ Channel = Annotated[str, AfterValidator(refs.channel)]
 Id = Annotated[str, AfterValidator(refs.catalog_id)]
 Url = Annotated[str, AfterValidator(refs.url)]
 EnvName = Annotated[str, AfterValidator(refs.env_name)]
+Email = Annotated[str, AfterValidator(refs.email)]
+Origin = Annotated[str, AfterValidator(refs.origin)]
 PageList = Annotated[
     list[Annotated[str, AfterValidator(_page_target)]], BeforeValidator(_empty_list)
 ]
@@ -168,6 +170,7 @@ class TierRuleSpec(Spec):
     update_every: Duration | None = None
     page: PageList = []
     thread: bool = False
+    email: bool = False
 
 
 class EscalationSpec(Spec):
@@ -184,6 +187,21 @@ class PagerDutySpec(Spec):
     routing_key_env: EnvName
 
 
+class StatusPageSpec(Spec):
+    title: str = "Service status"
+    public: bool = True
+    components: IdList | None = None
+    history: Duration = timedelta(days=30)
+    secret_env: EnvName
+    allow_origins: Annotated[list[Origin], BeforeValidator(_empty_list)] = []
+
+
+class EmailSpec(Spec):
+    model_config = ConfigDict(populate_by_name=True)
+    smtp_url_env: EnvName
+    sender: Annotated[str, AfterValidator(refs.mailbox)] = Field(alias="from")
+
+
 class PolicyFile(Spec):
     workspace: WorkspaceSpec
     severities: Annotated[dict[Id, SeveritySpec], Field(min_length=1)]
@@ -192,6 +210,8 @@ class PolicyFile(Spec):
     escalation: Annotated[list[EscalationSpec], BeforeValidator(_empty_list)] = []
     webhooks: Annotated[list[WebhookSpec], BeforeValidator(_empty_list)] = []
     pagerduty: PagerDutySpec | None = None
+    status_page: StatusPageSpec | None = None
+    email: EmailSpec | None = None
 
 
 # services.yaml
@@ -252,6 +272,7 @@ class AccountSpec(Spec):
     exec_sponsor: Person | None = None
     channel: Channel | None = None
     tier: PositiveInt | None = None
+    contacts: Annotated[list[Email], BeforeValidator(_empty_list)] = []
 
 
 class AccountsFile(Spec):

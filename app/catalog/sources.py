@@ -136,7 +136,8 @@ def _error_message(error: YAMLError) -> str:
 
 
 def read_accounts_csv(path: Path, issues: list[ConfigIssue]) -> Source | None:
-    """accounts.csv as if it were ``accounts:`` in YAML; ``uses`` split on ';' or spaces.
+    """accounts.csv as if it were ``accounts:`` in YAML; ``uses`` and ``contacts`` split
+    on ';' or spaces.
 
     Empty cells count as absent, so optional columns may be left blank.
     """
@@ -183,8 +184,9 @@ def read_accounts_csv(path: Path, issues: list[ConfigIssue]) -> Source | None:
                 )
             )
             continue
-        if isinstance(uses := cells.get("uses"), str):
-            cells["uses"] = uses.replace(";", " ").split()
+        for column in ("uses", "contacts"):
+            if isinstance(listed := cells.get(column), str):
+                cells[column] = listed.replace(";", " ").split()
         accounts[account_id] = cells
         source.lines[("accounts", account_id)] = number
     return source

@@ -28,8 +28,8 @@ MAX_PREVIEW = 20_000
 
 def contained(catalog: Catalog) -> Catalog:
     """The configuration with what would leave the machine turned off: the sandbox must not
-    trigger real PagerDuty incidents or POST to a real status page."""
-    policy = dataclasses.replace(catalog.policy, webhooks=(), pagerduty=None)
+    trigger real PagerDuty incidents, POST to a real status page or email real customers."""
+    policy = dataclasses.replace(catalog.policy, webhooks=(), pagerduty=None, email=None)
     return dataclasses.replace(catalog, policy=policy)
 
 

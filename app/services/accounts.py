@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
+
+from sqlalchemy.orm import Session
 
 from app.briefs.view import AccountCard
 from app.catalog.models import Account
 from app.routing.impact import account_tier, score
 from app.services.context import Context
 from app.store import incidents
+from app.store.models import SlackIdCache
 
 MAX_RESULTS = 10
 
@@ -28,9 +32,22 @@ def matching(accounts: dict[str, Account], query: str) -> list[Account]:
     return list({names[key].id: names[key] for key in close}.values())
 
 
+def _is_liaison(session: Session, account: Account, viewer: str) -> bool:
+    """By id, or by the email the configuration names once Slack resolved it to this viewer."""
+    liaison = account.liaison
+    if liaison is None or liaison == viewer:
+        return liaison == viewer
+    cached = session.get(SlackIdCache, f"email:{liaison.lower()}")
+    return cached is not None and cached.value == viewer
+
+
 class AccountService:
-    def __init__(self, ctx: Context) -> None:
+    def __init__(
+        self, ctx: Context, *, links: Callable[[str], str | None] = lambda _account: None
+    ) -> None:
         self.ctx = ctx
+        self.links = links
+        """The account's private status page URL (SPEC 5.9), shown to its liaison only."""
 
     def lookup(self, query: str, *, viewer: str) -> tuple[list[AccountCard], int]:
         """Up to MAX_RESULTS cards, most important tier first, and how many matched in all."""
@@ -46,6 +63,9 @@ class AccountService:
                 for row in incidents.open_incidents(session)
                 if not row.private or viewer in {row.commander, row.declared_by, row.comms_lead}
             ]
+            liaisons = {
+                account.id: _is_liaison(session, account, viewer) for account in found[:MAX_RESULTS]
+            }
             hit = {
                 row.ref: {aid for aid, _tier in (row.impact or {}).get("accounts", [])}
                 for row in open_rows
@@ -59,6 +79,7 @@ class AccountService:
                     catalog.services[s].name if s in catalog.services else s for s in account.uses
                 ),
                 open_incidents=tuple(ref for ref, ids in hit.items() if account.id in ids),
+                status_url=self.links(account.id) if liaisons[account.id] else None,
             )
             for account in found[:MAX_RESULTS]
         ]

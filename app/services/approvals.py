@@ -19,6 +19,7 @@ from app.domain.errors import UsageError
 from app.domain.people import mention
 from app.domain.rights import may_decide_words, may_edit_words
 from app.domain.text import escape
+from app.publishing.notify import enqueue_emails
 from app.services import rights
 from app.services.context import Context
 from app.services.paging import enqueue
@@ -169,6 +170,7 @@ class DraftDecisions:
                 update_id=draft.id,
                 webhook=index,
             )
+        enqueue_emails(session, self.ctx.catalog, incident, draft, now)
         enqueue(
             session,
             incident,

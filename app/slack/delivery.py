@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from app.paging.pagerduty import PagerFailure
+from app.publishing.smtp import EmailFailure
 from app.slack.gateway import SlackFailure
 from app.store import outbox
 from app.store.db import UnitOfWork
@@ -190,7 +191,7 @@ class Dispatcher:
             if effect is None:
                 raise SlackFailure(job.kind, "no effect registered for this kind", False)
             outcome = await effect(job)
-        except (SlackFailure, PagerFailure, WebhookFailure) as failure:
+        except (SlackFailure, PagerFailure, WebhookFailure, EmailFailure) as failure:
             if failure.transient and job.attempts < MAX_ATTEMPTS:
                 log.warning("outbox %s: %s; retrying", job.key, failure)
                 await asyncio.to_thread(

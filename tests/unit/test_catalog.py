@@ -592,7 +592,7 @@ def test_accounts_csv_unknown_column(tmp_path: Path) -> None:
     (directory / "accounts.csv").write_text("id,name,colour\nx,X,red\n")
     assert _errors(directory) == [
         "accounts.csv:1: unknown column `colour` (columns: id, name, arr, users, dependence,"
-        " uses, liaison, exec_sponsor, channel, tier)"
+        " uses, liaison, exec_sponsor, channel, tier, contacts)"
     ]
 
 

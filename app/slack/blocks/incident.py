@@ -174,6 +174,11 @@ def account_cards(cards: Sequence[AccountCard], total: int, query: str) -> tuple
                     f" (ARR {account.arr:,}, {account.users:,} users, {account.dependence})\n"
                     f"{people}\nUses: {', '.join(card.services) or '—'}\n"
                     f"Open incidents: {incidents}"
+                    + (
+                        f"\nPrivate status page (share with the customer only): {card.status_url}"
+                        if card.status_url
+                        else ""
+                    )
                 )
             )
         )
