@@ -28,7 +28,8 @@ def declare(beacon: RunningBeacon, slack: FakeSlack, text: str, channel_name: st
 
 
 def post_update(beacon: RunningBeacon, slack: FakeSlack, channel: Any) -> str:
-    """The id of the new update's approval card, once it is in the channel."""
+    """The value of the new update's Approve button (``<id>:<version>``), once it is in the
+    channel."""
     beacon.command(UPDATE, user="U0IC", channel=channel.id)
 
     def card() -> str | None:
@@ -37,7 +38,7 @@ def post_update(beacon: RunningBeacon, slack: FakeSlack, channel: Any) -> str:
                 select(func.max(StatusUpdate.id)).where(StatusUpdate.kind == "update")
             )
         values = buttons(slack.messages(channel.id), DRAFT_APPROVE)
-        return str(latest) if latest is not None and str(latest) in values else None
+        return next((v for v in values if v.partition(":")[0] == str(latest)), None)
 
     return str(eventually(card))
 
@@ -48,7 +49,7 @@ def approve(beacon: RunningBeacon, channel: Any, draft: str) -> str:
 
     def approved() -> str | None:
         with beacon.beacon.uow() as session:
-            update = session.get_one(StatusUpdate, int(draft))
+            update = session.get_one(StatusUpdate, int(draft.partition(":")[0]))
             return update.customer_text if update.state == "approved" else None
 
     return str(eventually(approved))

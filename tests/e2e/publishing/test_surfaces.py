@@ -45,7 +45,7 @@ def test_one_approved_notice_reaches_every_surface_with_the_same_words(
     status = eventually(lambda: (body := http.get("/status.json").json())["incidents"] and body)
     (incident,) = status["incidents"]
     assert incident["notices"][0]["text"] == text
-    assert incident["title"] == "Service disruption: Sign-in, Checkout, Payments"
+    assert incident["title"] == "Service disruption: Sign-in, Checkout and Payments"
     assert incident["components"] == ["Sign-in", "Checkout", "Payments"]
     states = {c["name"]: c["status"] for c in status["components"]}
     # P3 raised to P2 by Acme's tier: the second level is a partial outage, on the whole closure
