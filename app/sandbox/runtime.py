@@ -219,7 +219,11 @@ class Sandbox:
 
     def _ephemeral(self, ts: str, body: dict[str, Any], channel_id: str) -> Seen:
         return Seen(
-            ts, "ephemeral", "Beacon", str(body.get("text") or ""), body.get("blocks"),
+            ts,
+            "ephemeral",
+            "Beacon",
+            str(body.get("text") or ""),
+            body.get("blocks"),
             {"channel": channel_id},
         )
 

@@ -29,9 +29,7 @@ def routes(sandbox: Sandbox, *, config_dir: str) -> list[BaseRoute]:
     async def page(request: Request) -> Response:
         me = request.query_params.get("as") or VISITOR
         people = sorted(sandbox.people.values(), key=lambda p: (p.user_id != VISITOR, p.user_id))
-        html = env.get_template("page.html.j2").render(
-            people=people, me=me, config_dir=config_dir
-        )
+        html = env.get_template("page.html.j2").render(people=people, me=me, config_dir=config_dir)
         return HTMLResponse(html)
 
     async def state(request: Request) -> Response:
@@ -69,8 +67,14 @@ def routes(sandbox: Sandbox, *, config_dir: str) -> list[BaseRoute]:
         modal = env.get_template("modal.html.j2").render(view=view)
         modal_key = f"{view['id']}:{view['hash']}" if view else ""
         return JSONResponse(
-            {"conv": conv, "title": title, "conversations": nav, "feed": feed,
-             "modal": modal, "modal_key": modal_key}
+            {
+                "conv": conv,
+                "title": title,
+                "conversations": nav,
+                "feed": feed,
+                "modal": modal,
+                "modal_key": modal_key,
+            }
         )
 
     async def command(request: Request) -> Response:

@@ -17,6 +17,7 @@ from app.routing.targets import page_targets
 from app.services import cadence
 from app.services.context import Context
 from app.services.home_refresh import enqueue_home_for_incident
+from app.services.outbox_items import severity_rank
 from app.services.paging import schedule_escalation, send_pages
 from app.services.updates import draft_initial_notice
 from app.store import incidents, outbox
@@ -100,7 +101,9 @@ def declare(
                 kind="severity_raised",
                 text="; ".join(impact.severity.raised_by),
             )
-        channel, brief = _enqueue_opening(session, incident, now=now, actor=actor)
+        channel, brief = _enqueue_opening(
+            session, incident, now=now, actor=actor, priority=severity_rank(ctx, incident.severity)
+        )
         routing = page_targets(ctx.catalog, impact, now)
         send_pages(
             session,
@@ -141,7 +144,7 @@ def impact_record(impact: Impact) -> dict[str, Any]:
 
 
 def _enqueue_opening(
-    session: Session, incident: Incident, *, now: datetime, actor: str
+    session: Session, incident: Incident, *, now: datetime, actor: str, priority: int
 ) -> tuple[OutboxItem, OutboxItem]:
     """Channel first; topic, invitations, brief (pinned by the same delivery) and announcement
     need its id. Private incidents are never announced. Returns (channel, brief): the brief is
@@ -156,6 +159,7 @@ def _enqueue_opening(
             payload=payload,
             incident_id=incident.id,
             after=after,
+            priority=priority,
         )
 
     channel = add("create_channel")

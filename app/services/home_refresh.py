@@ -1,4 +1,4 @@
-"""Republishing App Homes through the outbox: one ``publish_home`` item per viewer and change."""
+"""Republishing App Homes through the outbox: at most one waiting ``publish_home`` per viewer."""
 
 from __future__ import annotations
 
@@ -13,7 +13,12 @@ from app.store.models import Incident
 
 
 def enqueue_home(session: Session, users: Iterable[str | None], *, key: str, now: datetime) -> None:
-    for user in dict.fromkeys(u for u in users if u):
+    """Coalesced per viewer: one waiting publish is enough, as it renders the Home from the data
+    of the moment it is delivered (last state wins). views.publish is Tier 4 (100 a minute), so
+    a publish per viewer and change would queue for minutes behind each declaration."""
+    waiting = outbox.waiting_payloads(session, kind="publish_home", now=now)
+    queued = {str(payload.get("user")) for payload in waiting}
+    for user in dict.fromkeys(u for u in users if u and u not in queued):
         outbox.enqueue(
             session, key=f"home:{user}:{key}", kind="publish_home", now=now, payload={"user": user}
         )

@@ -28,7 +28,9 @@ from app.routing.targets import (
 from app.services.context import Context
 from app.services.home_refresh import enqueue_home
 from app.services.lookup import find_incident
-from app.store import incidents, outbox, paging
+from app.services.outbox_items import channel_item, enqueue, notice, severity_rank
+from app.services.outbox_items import enqueue_refresh as enqueue_refresh
+from app.store import incidents, paging
 from app.store.models import Incident, OutboxItem, Page
 
 ESCALATION = "escalation"
@@ -39,48 +41,6 @@ class Acknowledged:
     ref: str
     count: int
     escalation_stopped: bool
-
-
-def enqueue(
-    session: Session,
-    incident: Incident,
-    kind: str,
-    key: str,
-    *,
-    now: datetime,
-    after: OutboxItem | None = None,
-    **payload: object,
-) -> OutboxItem:
-    return outbox.enqueue(
-        session,
-        key=key,
-        kind=kind,
-        now=now,
-        payload=dict(payload),
-        incident_id=incident.id,
-        after=after,
-    )
-
-
-def notice(
-    session: Session,
-    incident: Incident,
-    text: str,
-    *,
-    key: str,
-    now: datetime,
-    after: OutboxItem | None = None,
-) -> None:
-    """A message in the incident channel (it waits for the channel if that is not made yet)."""
-    enqueue(
-        session,
-        incident,
-        "post_notice",
-        f"incident:{incident.id}:notice:{key}",
-        now=now,
-        after=after,
-        text=text,
-    )
 
 
 def send_pages(
@@ -96,8 +56,13 @@ def send_pages(
     notice_after: OutboxItem | None = None,
 ) -> list[Page]:
     """Page everyone in ``routing`` not already paged for this incident; say so in its channel
-    (after ``notice_after`` if given, e.g. the brief, so that it comes first there)."""
+    (after ``notice_after`` if given, e.g. the brief, so that it comes first there).
+
+    The DMs go out at once, most severe incidents first, whether or not the channel exists
+    yet; one that went out before the channel is edited to link it (``page_link``)."""
     already = {page.person for page in paging.pages_of(session, incident.id)}
+    rank = severity_rank(ctx, incident.severity)
+    channel = after or channel_item(session, incident)
     pages: list[Page] = []
     for target in routing.targets:
         if target.person in already:
@@ -122,9 +87,19 @@ def send_pages(
             "page_dm",
             f"page:{page.id}:dm",
             now=now,
-            after=after,
+            priority=rank,
             page_id=page.id,
         )
+        if channel is not None:
+            enqueue(
+                session,
+                incident,
+                "page_link",
+                f"page:{page.id}:link",
+                now=now,
+                after=channel,
+                page_id=page.id,
+            )
         if ctx.catalog.policy.pagerduty is not None:
             enqueue(
                 session,
@@ -402,9 +377,3 @@ class PagingService:
         if not pages:
             return "Nobody to page: " + "; ".join(routing.notes)
         return f"Paged {', '.join(mention(p.person) for p in pages)} for {incident.ref}."
-
-
-def enqueue_refresh(session: Session, incident: Incident, *, key: str, now: datetime) -> None:
-    """After a change the channel topic, the pinned brief and the announcement show it."""
-    for kind in ("set_topic", "refresh_brief", "refresh_announcement"):
-        enqueue(session, incident, kind, f"incident:{incident.id}:{kind}:{key}", now=now)

@@ -58,6 +58,17 @@ class Directory:
             await self._store(key, found)
         return found
 
+    async def dm_channel(self, user: str) -> str:
+        """The id of Beacon's DM with ``user``, opened once (conversations.open is Tier 3: a
+        call per page would throttle a storm of pages) and remembered for every process."""
+        key = f"dm:{user}"
+        _, found = await self._cached(key)
+        if found:
+            return found
+        channel = await self.gateway.open_dm(user)
+        await self._store(key, channel)
+        return channel
+
     async def _cached(self, key: str) -> tuple[bool, str | None]:
         """Whether ``key`` was resolved before (an unknown email is cached as None), and to what."""
         if key in self._memory:

@@ -15,7 +15,7 @@ from app.briefs.view import IncidentView, topic
 from app.catalog.models import Catalog
 from app.domain.naming import channel_name
 from app.slack import blocks
-from app.slack.delivery import Effect, Job, Outcome
+from app.slack.delivery import Effect, Job, Lane, Outcome
 from app.slack.directory import Directory
 from app.slack.gateway import SlackFailure, SlackGateway
 from app.store import updates
@@ -24,9 +24,35 @@ from app.store.models import Incident
 
 log = logging.getLogger(__name__)
 
-URGENT_KINDS = frozenset({"create_channel", "post_brief", "pin_brief", "announce", "page_dm"})
+URGENT_KINDS = frozenset(
+    {"create_channel", "post_brief", "pin_brief", "announce", "page_dm", "channel_failed"}
+)
 """Claimed before notices, topic and invitations: the opening that makes an incident usable
 (its channel, pinned brief and announcement) and the pages that call people to it."""
+LANES = (
+    Lane(
+        "channels",
+        frozenset(
+            {
+                "create_channel",
+                "set_topic",
+                "invite",
+                "post_brief",
+                "pin_brief",
+                "announce",
+                "refresh_brief",
+                "refresh_announcement",
+                "page_link",
+            }
+        ),
+        16,
+    ),
+    Lane("home", frozenset({"publish_home"}), 4),
+)
+"""Kinds bound by Tier 2/3 methods (conversations.create, setTopic, pins.add, chat.update) or
+by one channel's one post a second (the announcements), and App Home (views.publish, Tier 4,
+for every viewer): each waits on its own budget in its own lane, never in the slots of pages."""
+FAILURE_NOTICES = {"create_channel": "channel_failed"}
 MAX_NAME_SUFFIX = 20
 ADOPT_WINDOW = timedelta(minutes=1)
 """A same-named channel our bot created this close to the declaration is the one we made."""

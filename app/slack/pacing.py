@@ -33,6 +33,11 @@ class TokenBucket:
         self.tokens -= 1
         return 0.0 if self.tokens >= 0 else -self.tokens / self.rate
 
+    def hold(self, seconds: float) -> None:
+        """Empty the bucket so that the next token comes ``seconds`` from now at the earliest."""
+        self._refill()
+        self.tokens = min(self.tokens, -seconds * self.rate)
+
 
 class ChannelBudget(TokenBucket):
     """A channel's token bucket, charged when a post actually leaves rather than when it starts

@@ -1,15 +1,26 @@
-"""Outbox effects of paging: the DM with its Acknowledge button, and its update on ack."""
+"""Outbox effects of paging: the DM with its Acknowledge button, its link to the incident
+channel once that exists, and its update on ack.
+
+A page never waits for the incident channel (conversations.create is Tier 2: under a storm of
+declarations channels come minutes after the pages can); the DM says the channel is being
+created and ``page_link`` edits the DM once it is. A channel Slack refuses to create is reported
+to the declarer and in the announce channel (``channel_failed``), since the incident channel,
+where failures are normally reported, does not exist.
+"""
 
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
-from app.briefs.view import clock_time
+from sqlalchemy import select
+
+from app.briefs.view import IncidentView, clock_time
 from app.slack import blocks
 from app.slack.delivery import Effect, Job, Outcome
 from app.slack.effects import IncidentEffects
 from app.slack.gateway import SlackFailure
-from app.store.models import Page
+from app.store.models import OutboxItem, Page
 
 
 class PagingEffects(IncidentEffects):
@@ -17,7 +28,9 @@ class PagingEffects(IncidentEffects):
         return {
             **super().table(),
             "page_dm": self.page_dm,
+            "page_link": self.page_link,
             "page_acked": self.page_acked,
+            "channel_failed": self.channel_failed,
         }
 
     async def page(self, job: Job) -> Page:
@@ -42,13 +55,61 @@ class PagingEffects(IncidentEffects):
             message, body = blocks.notice(text)
             await self._post_once(job, self._channel(view), message, body)
             return Outcome({"unresolved": page.person})
-        channel = await self.gateway.open_dm(user)
-        runbooks = [s.runbook for s in view.services if s.runbook]
-        text, body = blocks.page_message(
-            view, reasons=page.reasons, page_id=page.id, runbooks=runbooks
-        )
+        channel = await self.directory.dm_channel(user)
+        text, body = self._page_body(page, view)
         posted = await self._post_once(job, channel, text, body)
-        return Outcome({**posted, "user": user}, page={"user_id": user})
+        linked = view.channel_id is not None
+        return Outcome({**posted, "user": user, "linked": linked}, page={"user_id": user})
+
+    async def page_link(self, job: Job) -> Outcome:
+        """Once the channel exists: point the page DM sent before it at the channel."""
+        state, sent = await self._dm_of(job)
+        if state == "failed" or "unresolved" in sent:
+            return Outcome({"skipped": "no page DM"})
+        if state != "done":
+            raise SlackFailure("page_link", "the page DM is not sent yet", True)
+        if sent.get("linked"):
+            return Outcome({"skipped": "the DM has the link"})
+        page, view = await self.page(job), await self.view(job)
+        text, body = self._page_body(page, view)
+        await self.gateway.update(str(sent["channel"]), str(sent["ts"]), text=text, blocks=body)
+        return Outcome({"channel": sent["channel"], "ts": sent["ts"]})
+
+    def _page_body(self, page: Page, view: IncidentView) -> tuple[str, list[Any]]:
+        if page.acked_at is not None:
+            return blocks.page_acknowledged(
+                view, reasons=page.reasons, by=page.acked_by or "", at=clock_time(page.acked_at)
+            )
+        runbooks = [s.runbook for s in view.services if s.runbook]
+        return blocks.page_message(view, reasons=page.reasons, page_id=page.id, runbooks=runbooks)
+
+    async def _dm_of(self, job: Job) -> tuple[str, dict[str, Any]]:
+        def load() -> tuple[str, dict[str, Any]]:
+            with self.uow.read() as session:
+                key = f"page:{job.payload['page_id']}:dm"
+                item = session.scalar(select(OutboxItem).where(OutboxItem.key == key))
+                if item is None:
+                    return "failed", {}
+                return item.state, dict(item.result or {})
+
+        return await asyncio.to_thread(load)
+
+    async def channel_failed(self, job: Job) -> Outcome:
+        """The channel cannot be created: tell the declarer by DM and, unless the incident is
+        private, everyone in the announce channel. Pages went out regardless."""
+        view = await self.view(job)
+        text, body = blocks.notice(
+            f":warning: Slack refused to create the channel for {view.ref} ({view.severity},"
+            f" declared by <@{view.declared_by}>): `{job.payload.get('error', '')}`."
+            " The pages went out by DM; a workspace admin can let Beacon create channels."
+        )
+        dm = await self.directory.dm_channel(view.declared_by)
+        told = {"declarer": (await self._post_once(job, dm, text, body))["ts"]}
+        if not view.private:
+            workspace = self.catalog().policy.workspace
+            announce = await self.directory.channel_id(workspace.announce_channel)
+            told["announce"] = (await self._post_once(job, announce, text, body))["ts"]
+        return Outcome(told)
 
     async def page_acked(self, job: Job) -> Outcome:
         parent = job.parent or {}

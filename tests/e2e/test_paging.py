@@ -88,7 +88,8 @@ def test_sev2_on_foundational_service_pages_owners_and_tier1_contacts(
 def _declare_and_wait(beacon: RunningBeacon, slack: FakeSlack) -> str:
     beacon.command("declare P2 Checkout failing services: checkout")
     primary = oncall("storefront").primary
-    eventually(lambda: dms(slack, primary))
+    eventually(lambda: dms(slack, primary))  # pages do not wait for the channel: wait for both
+    eventually(lambda: slack.channel_by_name("inc-1-checkout-failing"))
     return primary
 
 
