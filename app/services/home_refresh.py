@@ -18,10 +18,9 @@ def enqueue_home(session: Session, users: Iterable[str | None], *, key: str, now
     a publish per viewer and change would queue for minutes behind each declaration."""
     waiting = outbox.waiting_payloads(session, kind="publish_home", now=now)
     queued = {str(payload.get("user")) for payload in waiting}
-    for user in dict.fromkeys(u for u in users if u and u not in queued):
-        outbox.enqueue(
-            session, key=f"home:{user}:{key}", kind="publish_home", now=now, payload={"user": user}
-        )
+    fresh = dict.fromkeys(u for u in users if u and u not in queued)
+    payloads = {f"home:{user}:{key}": {"user": user} for user in fresh}
+    outbox.enqueue_many(session, "publish_home", payloads, now=now)
 
 
 def enqueue_home_for_incident(

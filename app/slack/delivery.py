@@ -74,6 +74,7 @@ class Job:
     attempts: int
     parent: dict[str, Any] | None
     handoff: object = None
+    priority: int = 0
     """What the parent's effect left for it when the parent started it directly (e.g. the
     incident view it just loaded, with the channel it created), so the effect need not reload
     it; None when claimed from the database. Any later change enqueues its own refresh."""
@@ -110,6 +111,7 @@ def _job(item: OutboxItem, parent: dict[str, Any] | None, handoff: object = None
         attempts=item.attempts,
         parent=parent,
         handoff=handoff,
+        priority=item.priority,
     )
 
 

@@ -220,7 +220,10 @@ class IncidentEffects:
     ) -> dict[str, str]:
         if job.maybe_done_before and (found := await self.gateway.find_marked(channel, job.key)):
             return {"channel": str(found["channel"]), "ts": str(found["ts"])}
-        posted = await self.gateway.post(channel, text=text, blocks=body, marker=job.key)
+        priority = (0 if job.kind in URGENT_KINDS else 1, job.priority)
+        posted = await self.gateway.post(
+            channel, text=text, blocks=body, marker=job.key, priority=priority
+        )
         return {"channel": str(posted["channel"]), "ts": str(posted["ts"])}
 
     @staticmethod

@@ -20,7 +20,7 @@ from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
 from app.metrics import SLACK_API_ERRORS
-from app.slack.pacing import Pacer
+from app.slack.pacing import LOWEST, Pacer, Priority
 from app.slack.retries import retry_handlers
 from app.slack.tiers import TierPacer
 
@@ -182,8 +182,10 @@ class SlackGateway:
         blocks: Sequence[Block | dict[str, Any]] | None = None,
         thread_ts: str | None = None,
         marker: str | None = None,
+        priority: Priority = LOWEST,
     ) -> dict[str, Any]:
-        """Post; ``marker`` is stored as message metadata so a retry can find the first post."""
+        """Post; ``marker`` is stored as message metadata so a retry can find the first post;
+        ``priority`` orders it among posts waiting for the workspace's posting budget."""
         kwargs: dict[str, Any] = {"channel": channel, "text": text}
         if blocks is not None:
             kwargs["blocks"] = _dicts(blocks)
@@ -191,7 +193,7 @@ class SlackGateway:
             kwargs["thread_ts"] = thread_ts
         if marker:
             kwargs["metadata"] = {"event_type": "beacon_delivery", "event_payload": {"key": marker}}
-        await self.pacer.wait(channel)
+        await self.pacer.wait(channel, priority)
         response = await self.call("chat.postMessage", **kwargs)
         return {"channel": response["channel"], "ts": response["ts"]}
 

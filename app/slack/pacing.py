@@ -10,8 +10,14 @@ processes sharing the budget.
 from __future__ import annotations
 
 import asyncio
+import heapq
+import itertools
 import time
 from collections.abc import Callable
+
+Priority = tuple[int, int]
+"""(0 for urgent kinds else 1, the item's priority): lower goes first."""
+LOWEST: Priority = (1, 0)
 
 
 class TokenBucket:
@@ -57,7 +63,8 @@ class Pacer:
     to back, then one per ``1 / channel_rate`` plus a margin for network jitter); the workspace
     token is taken only once the channel is ready, so a post waiting on its channel never holds
     a workspace slot it cannot use. The workspace burst stays below Slack's so jitter cannot
-    exhaust its bucket."""
+    exhaust its bucket. Workspace tokens go to the most urgent post waiting (``priority``, lower
+    first: pages of the most severe incidents), not to whichever came first."""
 
     def __init__(
         self,
@@ -74,8 +81,11 @@ class Pacer:
         self._channels: dict[str, ChannelBudget] = {}
         self._locks: dict[str, asyncio.Lock] = {}
         self._workspace = TokenBucket(workspace_rate, workspace_burst, clock)
+        self._turns: list[tuple[Priority, int, asyncio.Future[None]]] = []
+        self._arrivals = itertools.count()
+        self._releaser: asyncio.Task[None] | None = None
 
-    async def wait(self, channel: str) -> None:
+    async def wait(self, channel: str, priority: Priority = LOWEST) -> None:
         """Return when a post to ``channel`` may go out; the caller sends it right away."""
         budget = self._channels.get(channel)
         if budget is None:
@@ -83,6 +93,21 @@ class Pacer:
         async with self._locks.setdefault(channel, asyncio.Lock()):
             if (delay := budget.delay()) > 0:
                 await asyncio.sleep(delay)
+            await self._workspace_turn(priority)
+            budget.take()
+
+    async def _workspace_turn(self, priority: Priority) -> None:
+        turn = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._turns, (priority, next(self._arrivals), turn))
+        if self._releaser is None or self._releaser.done():
+            self._releaser = asyncio.create_task(self._release())
+        await turn
+
+    async def _release(self) -> None:
+        """Hand out workspace tokens at the workspace rate, each to the most urgent waiter."""
+        while self._turns:
             if (delay := self._workspace.delay()) > 0:
                 await asyncio.sleep(delay)
-            budget.take()
+            _, _, turn = heapq.heappop(self._turns)
+            if not turn.done():
+                turn.set_result(None)

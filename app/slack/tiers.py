@@ -5,9 +5,9 @@ bursts tolerated: Tier 1 = 1+/min, Tier 2 = 20+, Tier 3 = 50+, Tier 4 = 100+ (sl
 section 1, https://api.slack.com/docs/rate-limits). A bucket per method holds one minute's quota
 and refills at that quota per minute (less a margin), so a burst goes out at once and the rest
 at the tier's pace: channel creation under a storm of declarations uses its Tier 2 budget fully
-instead of bouncing off 429s and backing off while budget is free. A 429 that still comes (another process shares
-the budget) empties the method's bucket for its ``Retry-After``. chat.postMessage has its own
-per-channel and workspace pacing (app/slack/pacing.py).
+instead of bouncing off 429s and backing off while budget is free. A 429 that still comes
+(another process shares the budget) empties the method's bucket for its ``Retry-After``.
+chat.postMessage has its own per-channel and workspace pacing (app/slack/pacing.py).
 """
 
 from __future__ import annotations

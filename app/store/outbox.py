@@ -11,7 +11,7 @@ from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy import and_, case, func, insert, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from app.store.models import OutboxItem
@@ -46,6 +46,34 @@ def enqueue(
     session.add(item)
     session.flush()
     return item
+
+
+def enqueue_many(
+    session: Session, kind: str, payloads: dict[str, dict[str, Any]], *, now: datetime
+) -> None:
+    """Enqueue independent items of one kind (key → payload) in one INSERT, skipping keys that
+    exist: a change republishing a thousand App Homes must not hold the write lock long."""
+    keys = list(payloads)
+    existing: set[str] = set()
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        existing.update(session.scalars(select(OutboxItem.key).where(OutboxItem.key.in_(chunk))))
+    rows = [
+        {
+            "key": key,
+            "kind": kind,
+            "payload": payload,
+            "state": "pending",
+            "attempts": 0,
+            "priority": 0,
+            "available_at": now,
+            "created_at": now,
+        }
+        for key, payload in payloads.items()
+        if key not in existing
+    ]
+    if rows:
+        session.execute(insert(OutboxItem), rows)
 
 
 def _free(now: datetime) -> Any:
