@@ -25,6 +25,7 @@ bench: $(STAMP)
 	$(PY) bench/declare_path.py
 	$(PY) bench/routing.py
 	$(PY) bench/fanout.py
+	$(PY) bench/pages_under_load.py
 	$(PY) bench/cadence.py  # PostgreSQL: postgresql://postgres@127.0.0.1:5432/bench, wiped
 
 clean:

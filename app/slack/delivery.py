@@ -19,100 +19,27 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from app.paging.pagerduty import PagerFailure
 from app.slack.gateway import SlackFailure
+from app.slack.jobs import Effect, Job, Lane, Outcome, apply_columns, backoff, job_of
 from app.store import outbox
 from app.store.db import UnitOfWork
-from app.store.models import AccountThread, Base, Incident, OutboxItem, Page
+from app.store.models import AccountThread, Incident, OutboxItem, Page
 from app.webhooks.sender import WebhookFailure
+
+__all__ = ["Dispatcher", "Effect", "Job", "Lane", "Outcome", "backoff"]
+"""Job, Outcome and Lane live in app/slack/jobs.py; effects import them from here."""
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 MAX_ATTEMPTS = 12
-MAX_BACKOFF = timedelta(minutes=5)
 MAX_PAUSE = 10.0
 """Longest wait, in seconds, between two tries of a database that keeps failing."""
-
-
-@dataclass(frozen=True)
-class Lane:
-    """Kinds delivered with their own concurrency, apart from everything else."""
-
-    name: str
-    kinds: frozenset[str]
-    concurrency: int
-
-
-@dataclass(frozen=True)
-class Outcome:
-    result: dict[str, Any]
-    incident: dict[str, Any] = field(default_factory=dict)
-    """Incident columns to set in the transaction that marks the item done."""
-    page: dict[str, Any] = field(default_factory=dict)
-    """Columns of the page named by the job's ``page_id``, set in that same transaction."""
-    thread: dict[str, Any] = field(default_factory=dict)
-    """Columns of the account thread named by the job's ``thread_id``, likewise."""
-    handoff: object = None
-    """Handed in memory to the items this one starts itself (see ``Job.handoff``)."""
-
-
-@dataclass(frozen=True)
-class Job:
-    """A claimed item, detached from its session, with the result of the item it waited on."""
-
-    id: int
-    key: str
-    kind: str
-    payload: dict[str, Any]
-    incident_id: int | None
-    attempts: int
-    parent: dict[str, Any] | None
-    handoff: object = None
-    priority: int = 0
-    """What the parent's effect left for it when the parent started it directly (e.g. the
-    incident view it just loaded, with the channel it created), so the effect need not reload
-    it; None when claimed from the database. Any later change enqueues its own refresh."""
-
-    @property
-    def maybe_done_before(self) -> bool:
-        """An earlier attempt may have reached Slack before the process died or timed out."""
-        return self.attempts > 1
-
-
-Effect = Callable[[Job], Awaitable[Outcome]]
-
-
-def _apply(row: Base | None, values: dict[str, Any]) -> None:
-    if row is not None:
-        for name, value in values.items():
-            setattr(row, name, value)
-
-
-def backoff(attempts: int, retry_after: float | None) -> timedelta:
-    delay = timedelta(seconds=min(2 ** max(attempts - 1, 0), MAX_BACKOFF.total_seconds()))
-    if retry_after is not None:
-        delay = max(delay, timedelta(seconds=retry_after))
-    return delay
-
-
-def _job(item: OutboxItem, parent: dict[str, Any] | None, handoff: object = None) -> Job:
-    return Job(
-        id=item.id,
-        key=item.key,
-        kind=item.kind,
-        payload=dict(item.payload),
-        incident_id=item.incident_id,
-        attempts=item.attempts,
-        parent=parent,
-        handoff=handoff,
-        priority=item.priority,
-    )
 
 
 class Dispatcher:
@@ -148,6 +75,8 @@ class Dispatcher:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._running: dict[str, set[asyncio.Task[None]]] = {}
         self._jobs: dict[asyncio.Task[None], int] = {}
+        self._finished: list[tuple[Job, Outcome, asyncio.Future[list[Job]]]] = []
+        self._committer: asyncio.Task[None] | None = None
 
     @property
     def healthy(self) -> bool:
@@ -269,7 +198,7 @@ class Dispatcher:
                 for item in items
             }
             return [
-                _job(item, dict(parent.result or {}) if (parent := parents[item.id]) else None)
+                job_of(item, dict(parent.result or {}) if (parent := parents[item.id]) else None)
                 for item in items
             ]
 
@@ -300,9 +229,7 @@ class Dispatcher:
             else:
                 await self._record(self._give_up, job, repr(error))
         else:
-            # Dependents start even when the dispatcher is full (of posts sleeping in the pacer,
-            # typically): they are few, and what waits on a finished hop is what is late.
-            self._start(await self._record(self._complete, job, outcome, self.concurrency))
+            self._start(await self._completed(job, outcome))
         finally:
             self.wake()
 
@@ -318,26 +245,61 @@ class Dispatcher:
                 await asyncio.sleep(pause)
                 pause = min(pause * 2, MAX_PAUSE)
 
-    def _complete(self, job: Job, outcome: Outcome, room: int = 0) -> list[Job]:
-        """Record the outcome and lease up to ``room`` due items that waited on this one."""
+    async def _completed(self, job: Job, outcome: Outcome) -> list[Job]:
+        """Record the outcome with the others finished meanwhile, in one transaction (a group
+        commit: on SQLite every transaction queues for the one write lock); returns the items
+        that waited on this one, leased to start now."""
+        turn: asyncio.Future[list[Job]] = asyncio.get_running_loop().create_future()
+        self._finished.append((job, outcome, turn))
+        if self._committer is None or self._committer.done():
+            self._committer = asyncio.create_task(self._commit_finished())
+        return await turn
+
+    async def _commit_finished(self) -> None:
+        while self._finished:
+            batch, self._finished = self._finished, []
+            try:
+                started = await self._record(self._complete, [(j, o) for j, o, _ in batch])
+            except BaseException as error:  # cancelled at shutdown: nobody waits forever
+                for *_, turn in batch:
+                    if not turn.done():
+                        turn.set_exception(error)
+                raise
+            for (*_, turn), jobs in zip(batch, started, strict=True):
+                turn.set_result(jobs)
+
+    def _complete(self, finished: list[tuple[Job, Outcome]]) -> list[list[Job]]:
+        """Record each outcome and lease the due items that waited on it. Dependents start even
+        when the dispatcher is full (of posts sleeping in the pacer, typically): they are few,
+        and what waits on a finished hop is what is late."""
         now = self.clock()
+        started: list[list[Job]] = []
         with self.uow() as session:
-            done = outbox.complete(
-                session, job.id, worker=self.worker, result=outcome.result, now=now
-            )
-            waiting: list[OutboxItem] = []
-            if done:
-                _apply(session.get(Incident, job.incident_id or 0), outcome.incident)
-                _apply(session.get(Page, int(job.payload.get("page_id") or 0)), outcome.page)
-                thread_id = int(job.payload.get("thread_id") or 0)
-                _apply(session.get(AccountThread, thread_id), outcome.thread)
-                if room > 0:
-                    waiting = outbox.claim_waiting_on(
-                        session, job.id, worker=self.worker, now=now, lease=self.lease, limit=room
+            for job, outcome in finished:
+                done = outbox.complete(
+                    session, job.id, worker=self.worker, result=outcome.result, now=now
+                )
+                waiting: list[OutboxItem] = []
+                if done:
+                    apply_columns(session.get(Incident, job.incident_id or 0), outcome.incident)
+                    apply_columns(
+                        session.get(Page, int(job.payload.get("page_id") or 0)), outcome.page
                     )
-            jobs = [_job(item, dict(outcome.result), outcome.handoff) for item in waiting]
+                    thread_id = int(job.payload.get("thread_id") or 0)
+                    apply_columns(session.get(AccountThread, thread_id), outcome.thread)
+                    waiting = outbox.claim_waiting_on(
+                        session,
+                        job.id,
+                        worker=self.worker,
+                        now=now,
+                        lease=self.lease,
+                        limit=self.concurrency,
+                    )
+                started.append(
+                    [job_of(item, dict(outcome.result), outcome.handoff) for item in waiting]
+                )
             session.commit()
-        return jobs
+        return started
 
     def _retry(self, job: Job, error: str, delay: timedelta, refused: bool = False) -> None:
         with self.uow() as session:

@@ -10,10 +10,11 @@ processes sharing the budget.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import heapq
 import itertools
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 
 Priority = tuple[int, int]
 """(0 for urgent kinds else 1, the item's priority): lower goes first."""
@@ -58,6 +59,42 @@ class ChannelBudget(TokenBucket):
         self.tokens -= 1
 
 
+class PriorityLock:
+    """A lock handed to the most urgent waiter (then the earliest) rather than the first: a page
+    of a SEV1 waiting for someone's DM channel must not queue behind a SEV3 page to them that
+    itself waits for a workspace token."""
+
+    def __init__(self) -> None:
+        self._held = False
+        self._waiters: list[tuple[Priority, int, asyncio.Future[None]]] = []
+        self._arrivals = itertools.count()
+
+    @contextlib.asynccontextmanager
+    async def hold(self, priority: Priority) -> AsyncIterator[None]:
+        if self._held or self._waiters:
+            turn = asyncio.get_running_loop().create_future()
+            heapq.heappush(self._waiters, (priority, next(self._arrivals), turn))
+            try:
+                await turn
+            except asyncio.CancelledError:
+                if turn.done() and not turn.cancelled():  # handed over just now: pass it on
+                    self._release()
+                raise
+        self._held = True
+        try:
+            yield
+        finally:
+            self._release()
+
+    def _release(self) -> None:
+        while self._waiters:
+            _, _, turn = heapq.heappop(self._waiters)
+            if not turn.done():
+                turn.set_result(None)  # the lock passes to that waiter, still held
+                return
+        self._held = False
+
+
 class Pacer:
     """Per channel, posts go one at a time through the channel's budget (``channel_burst`` back
     to back, then one per ``1 / channel_rate`` plus a margin for network jitter); the workspace
@@ -79,7 +116,7 @@ class Pacer:
         self._clock = clock
         self._channel = (1.0 / (1.0 / channel_rate + channel_margin), channel_burst)
         self._channels: dict[str, ChannelBudget] = {}
-        self._locks: dict[str, asyncio.Lock] = {}
+        self._locks: dict[str, PriorityLock] = {}
         self._workspace = TokenBucket(workspace_rate, workspace_burst, clock)
         self._turns: list[tuple[Priority, int, asyncio.Future[None]]] = []
         self._arrivals = itertools.count()
@@ -90,7 +127,10 @@ class Pacer:
         budget = self._channels.get(channel)
         if budget is None:
             budget = self._channels[channel] = ChannelBudget(*self._channel, self._clock)
-        async with self._locks.setdefault(channel, asyncio.Lock()):
+        lock = self._locks.get(channel)
+        if lock is None:
+            lock = self._locks[channel] = PriorityLock()
+        async with lock.hold(priority):
             if (delay := budget.delay()) > 0:
                 await asyncio.sleep(delay)
             await self._workspace_turn(priority)
