@@ -28,8 +28,10 @@ from app.routing.targets import (
 from app.services.context import Context
 from app.services.home_refresh import enqueue_home
 from app.services.lookup import find_incident
-from app.services.outbox_items import channel_item, enqueue, notice, severity_rank
+from app.services.outbox_items import channel_item, severity_rank
+from app.services.outbox_items import enqueue as enqueue
 from app.services.outbox_items import enqueue_refresh as enqueue_refresh
+from app.services.outbox_items import notice as notice
 from app.store import incidents, paging
 from app.store.models import Incident, OutboxItem, Page
 
