@@ -229,7 +229,8 @@ def test_storm_of_declarations_pages_most_severe_first_once(
         for n in range(count):
             severity = SEVERITIES[n % 3]
             web.command(f"declare {severity} Storm {n} services: checkout", user="U0RESP1")
-        pages = eventually(lambda: (found := _pages(web)) and len(found) >= count and found)
+        eventually(lambda: len({page.incident_id for page in _pages(web)}) == count)
+        pages = _pages(web)
     assert _page_severities(slack) == []
     worker = RunningBeacon(database_url=database_url, slack=slack, config_dir=FIXTURE_CONFIG)
     worker.beacon.dispatcher.concurrency = 1  # one page at a time: the order is the claim order
@@ -241,6 +242,8 @@ def test_storm_of_declarations_pages_most_severe_first_once(
         assert sent == sorted(sent) and {"P1", "P2"} <= set(sent)
         paged = Counter(page.user_id or page.person for page in _pages(worker))
         assert _dm_counts(slack, list(paged)) == dict(paged)
+        # each DM channel opened once and remembered, not once per page
+        assert len(slack.calls_to("conversations.open")) == len(paged)
     created = slack.calls_to("conversations.create")
     assert [(c.status, c.error) for c in created if not c.ok] == []
     assert len(created) == count

@@ -61,14 +61,24 @@ def test_retry_after_is_the_wait_for_the_next_token(client: WebClient) -> None:
     assert refused.value.response.headers["Retry-After"] == "3"  # 60 s / 20
 
 
+class ManualClock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
 def test_scaled_limits_refill_faster() -> None:
-    with FakeSlack(rate_limits=RateLimits(scale=60.0)) as fake:
+    clock = ManualClock()
+    with FakeSlack(rate_limits=RateLimits(scale=60.0, clock=clock)) as fake:
         client = WebClient(base_url=fake.url, token="xoxb-test")
         for n in range(20):
             client.conversations_create(name=f"s-{n}")
         assert status_of(lambda: client.conversations_create(name="s-20")) == 429
-        time.sleep(1.1)  # 20 a second at 60x
+        clock.now += 0.05  # Tier 2 at 60x: 20 a second
         assert status_of(lambda: client.conversations_create(name="s-21")) == 200
+        assert status_of(lambda: client.conversations_create(name="s-22")) == 429
 
 
 def test_posting_bursts_three_per_channel(fake: FakeSlack, client: WebClient) -> None:
