@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
 from app.services.lookup import people_of
 from app.store import outbox, resolution
 from app.store.models import Incident
+
+DEBOUNCE = timedelta(seconds=2)
+"""Home publishes wait this long: the pages of the change that caused them go first, and
+changes in quick succession (a declaration, its pages, an ack) make one publish per viewer."""
 
 
 def enqueue_home(session: Session, users: Iterable[str | None], *, key: str, now: datetime) -> None:
@@ -20,7 +24,7 @@ def enqueue_home(session: Session, users: Iterable[str | None], *, key: str, now
     queued = {str(payload.get("user")) for payload in waiting}
     fresh = dict.fromkeys(u for u in users if u and u not in queued)
     payloads = {f"home:{user}:{key}": {"user": user} for user in fresh}
-    outbox.enqueue_many(session, "publish_home", payloads, now=now)
+    outbox.enqueue_many(session, "publish_home", payloads, now=now, delay=DEBOUNCE)
 
 
 def enqueue_home_for_incident(

@@ -181,6 +181,8 @@ class Dispatcher:
                     await asyncio.wait(set(self._jobs), return_when=asyncio.FIRST_COMPLETED)
 
     def _claim(self, lane: Lane | None, limit: int) -> list[Job]:
+        """Claims of one lane name its kinds (the main lane: every kind no lane has), so they
+        use the (state, kind) index instead of scanning the other lanes' backlog."""
         others = frozenset().union(*(other.kinds for other in self.lanes))
         with self.uow() as session:
             items = outbox.claim_due(
@@ -190,8 +192,7 @@ class Dispatcher:
                 lease=self.lease,
                 limit=limit,
                 urgent=self.urgent,
-                kinds=lane.kinds if lane else None,
-                exclude=() if lane else others,
+                kinds=lane.kinds if lane else frozenset(self.effects) - others,
             )
             parents = {
                 item.id: session.get(OutboxItem, item.after_id) if item.after_id else None

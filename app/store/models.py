@@ -125,7 +125,10 @@ class OutboxItem(Base):
     """
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_due", "state", "available_at"),)
+    __table_args__ = (
+        Index("ix_outbox_due", "state", "available_at"),
+        Index("ix_outbox_lane", "state", "kind", "available_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(255), unique=True)

@@ -49,10 +49,16 @@ def enqueue(
 
 
 def enqueue_many(
-    session: Session, kind: str, payloads: dict[str, dict[str, Any]], *, now: datetime
+    session: Session,
+    kind: str,
+    payloads: dict[str, dict[str, Any]],
+    *,
+    now: datetime,
+    delay: timedelta = timedelta(),
 ) -> None:
     """Enqueue independent items of one kind (key → payload) in one INSERT, skipping keys that
-    exist: a change republishing a thousand App Homes must not hold the write lock long."""
+    exist, due ``delay`` from now: a change republishing a thousand App Homes must not hold the
+    write lock long."""
     keys = list(payloads)
     existing: set[str] = set()
     for start in range(0, len(keys), 500):
@@ -66,7 +72,7 @@ def enqueue_many(
             "state": "pending",
             "attempts": 0,
             "priority": 0,
-            "available_at": now,
+            "available_at": now + delay,
             "created_at": now,
         }
         for key, payload in payloads.items()
@@ -89,10 +95,9 @@ def claim_due(
     limit: int = 50,
     urgent: Collection[str] = (),
     kinds: Collection[str] | None = None,
-    exclude: Collection[str] = (),
 ) -> list[OutboxItem]:
-    """Lease up to ``limit`` due items of ``kinds`` (all if None) but not ``exclude``: ``urgent``
-    kinds first, then by priority, then oldest first; commits."""
+    """Lease up to ``limit`` due items of ``kinds`` (all if None): ``urgent`` kinds first, then
+    by priority, then oldest first; commits."""
     parent = aliased(OutboxItem)
     order: list[Any] = [OutboxItem.priority, OutboxItem.id]
     if urgent:
@@ -100,8 +105,6 @@ def claim_due(
     lane: list[Any] = []
     if kinds is not None:
         lane.append(OutboxItem.kind.in_(list(kinds)))
-    if exclude:
-        lane.append(OutboxItem.kind.not_in(list(exclude)))
     due = (
         select(OutboxItem.id)
         .outerjoin(parent, OutboxItem.after_id == parent.id)

@@ -73,7 +73,7 @@ def test_most_severe_first_within_urgent_then_lanes(uow: UnitOfWork) -> None:
         ("home", "publish_home", 0),
         ("sev2-page", "page_dm", 1),
     )
-    main = _claim(uow, "w", NOW, urgent={"page_dm"}, exclude={"publish_home"}, limit=10)
+    main = _claim(uow, "w", NOW, urgent={"page_dm"}, kinds={"page_dm", "post_notice"}, limit=10)
     assert main == ["sev1-page", "sev2-page", "sev3-page", "notice"]
     assert _claim(uow, "w", NOW, kinds={"publish_home"}, limit=10) == ["home"]
 

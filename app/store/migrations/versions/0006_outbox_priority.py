@@ -1,4 +1,4 @@
-"""outbox priority: pages of the most severe incidents are claimed first
+"""outbox priority and lane index: pages of the most severe incidents are claimed first
 
 Revision ID: 0006
 Revises: 0005
@@ -19,8 +19,12 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table("outbox") as batch:
         batch.add_column(sa.Column("priority", sa.Integer(), nullable=False, server_default="0"))
+    # each dispatcher lane claims its own kinds: a thousand waiting App Home publishes must not
+    # be scanned by every claim of pages
+    op.create_index("ix_outbox_lane", "outbox", ["state", "kind", "available_at"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_outbox_lane", table_name="outbox")
     with op.batch_alter_table("outbox") as batch:
         batch.drop_column("priority")
