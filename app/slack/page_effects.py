@@ -48,13 +48,10 @@ class PagingEffects(IncidentEffects):
         page, view = await self.page(job), await self.view(job)
         user = await self.directory.user_id(page.person)
         if user is None:
-            text = (
-                f":warning: Could not page {page.person} ({', '.join(page.reasons)}): Slack has"
-                " no user with that email. Reach them another way and fix the configuration."
-            )
-            message, body = blocks.notice(text)
-            await self._post_once(job, self._channel(view), message, body)
-            return Outcome({"unresolved": page.person})
+            # said in the incident channel: now if it exists, else by page_link once it does
+            if view.channel_id:
+                await self._unresolved_notice(job, page, view.channel_id)
+            return Outcome({"unresolved": page.person, "noticed": bool(view.channel_id)})
         channel = await self.directory.dm_channel(user)
         text, body = self._page_body(page, view)
         posted = await self._post_once(job, channel, text, body)
@@ -64,16 +61,29 @@ class PagingEffects(IncidentEffects):
     async def page_link(self, job: Job) -> Outcome:
         """Once the channel exists: point the page DM sent before it at the channel."""
         state, sent = await self._dm_of(job)
-        if state == "failed" or "unresolved" in sent:
+        if state == "failed":
             return Outcome({"skipped": "no page DM"})
         if state != "done":
             raise SlackFailure("page_link", "the page DM is not sent yet", True)
+        if "unresolved" in sent:
+            if not sent.get("noticed"):
+                view = await self.view(job)
+                await self._unresolved_notice(job, await self.page(job), self._channel(view))
+            return Outcome({"unresolved": sent["unresolved"]})
         if sent.get("linked"):
             return Outcome({"skipped": "the DM has the link"})
         page, view = await self.page(job), await self.view(job)
         text, body = self._page_body(page, view)
         await self.gateway.update(str(sent["channel"]), str(sent["ts"]), text=text, blocks=body)
         return Outcome({"channel": sent["channel"], "ts": sent["ts"]})
+
+    async def _unresolved_notice(self, job: Job, page: Page, channel: str) -> None:
+        text = (
+            f":warning: Could not page {page.person} ({', '.join(page.reasons)}): Slack has"
+            " no user with that email. Reach them another way and fix the configuration."
+        )
+        message, body = blocks.notice(text)
+        await self._post_once(job, channel, message, body)
 
     def _page_body(self, page: Page, view: IncidentView) -> tuple[str, list[Any]]:
         if page.acked_at is not None:

@@ -198,7 +198,7 @@ def test_severity_change_pages_only_the_newly_required(
     primary = oncall("storefront").primary
     eventually(lambda: dms(slack, primary))
     assert dms(slack, "U0SHOPMGR") == []
-    channel = slack.channel_by_name("inc-1-search-is-slow")
+    channel = eventually(lambda: slack.channel_by_name("inc-1-search-is-slow"))
     beacon.command("severity P1 checkout is down too", channel=channel.id)
     eventually(lambda: dms(slack, "U0SHOPMGR") and dms(slack, "U0EXEC"))
     eventually(lambda: slack.channel_by_name("inc-1-search-is-slow").topic.startswith("P1 ·"))
