@@ -77,6 +77,7 @@ class Dispatcher:
         self._jobs: dict[asyncio.Task[None], int] = {}
         self._finished: list[tuple[Job, Outcome, asyncio.Future[list[Job]]]] = []
         self._committer: asyncio.Task[None] | None = None
+        self._stopped = False
 
     @property
     def healthy(self) -> bool:
@@ -126,7 +127,10 @@ class Dispatcher:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self.poll_interval)
         finally:
+            self._stopped = True
             heartbeat.cancel()
+            if self._committer is not None:
+                self._committer.cancel()
             for task in list(self._jobs):
                 task.cancel()
 
@@ -242,6 +246,8 @@ class Dispatcher:
             try:
                 return await asyncio.to_thread(write, *args)
             except Exception as error:
+                if self._stopped:  # shutting down: the lease frees the item for a retry
+                    raise
                 self._trouble("recording a delivery", error)
                 await asyncio.sleep(pause)
                 pause = min(pause * 2, MAX_PAUSE)

@@ -87,8 +87,9 @@ class IncidentEffects:
             "refresh_announcement": self.refresh_announcement,
         }
 
-    async def view(self, job: Job) -> IncidentView:
-        if isinstance(job.handoff, IncidentView):
+    async def view(self, job: Job, *, fresh: bool = False) -> IncidentView:
+        """The incident as the parent left it (``handoff``), or as stored now if ``fresh``."""
+        if isinstance(job.handoff, IncidentView) and not fresh:
             return job.handoff
 
         def load() -> IncidentView:
@@ -131,7 +132,9 @@ class IncidentEffects:
         return channel if created >= declared else None
 
     async def set_topic(self, job: Job) -> Outcome:
-        view = await self.view(job)
+        """Stored state, not the handoff: a later change's topic may already be set, and the
+        topic shows what is true now (an IC assigned while the channel was being made)."""
+        view = await self.view(job, fresh=True)
         await self.gateway.set_topic(self._channel(view), topic(view))
         return Outcome({"topic": topic(view)})
 
