@@ -27,6 +27,7 @@ bench: $(STAMP)
 	$(PY) bench/fanout.py
 	$(PY) bench/hostile_input.py
 	$(PY) bench/status_page.py
+	$(PY) bench/pages_under_load.py
 	$(PY) bench/cadence.py  # PostgreSQL: postgresql://postgres@127.0.0.1:5432/bench, wiped
 
 clean:

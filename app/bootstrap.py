@@ -47,7 +47,7 @@ from app.services.views import incident_view
 from app.settings import Settings
 from app.slack.delivery import Dispatcher
 from app.slack.directory import Directory
-from app.slack.effects import URGENT_KINDS
+from app.slack.effects import FAILURE_NOTICES, LANES, URGENT_KINDS
 from app.slack.gateway import SlackGateway, make_client
 from app.slack.mitigation_effects import MitigationEffects
 from app.slack.pacing import Pacer
@@ -69,7 +69,7 @@ def build(
 ) -> Beacon:
     catalog = catalog or load_catalog(settings.beacon_config_dir)
     routing = RoutingIndex.build(catalog)
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, lock_timeout=settings.database_lock_timeout)
     uow = UnitOfWork(engine)
     client = make_client(settings.slack_bot_token, settings.slack_api_url)
     gateway = SlackGateway(client, Pacer(channel_burst=settings.beacon_channel_burst))
@@ -98,6 +98,8 @@ def build(
         clock=clock,
         lease=timedelta(seconds=settings.beacon_outbox_lease),
         urgent=URGENT_KINDS,
+        lanes=LANES,
+        failure_notices=FAILURE_NOTICES,
     )
     ctx = Context(
         uow=uow, routing=lambda: routing, clock=clock, drafter=drafter, on_commit=dispatcher.wake

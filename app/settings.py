@@ -36,8 +36,11 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = "text"
     beacon_timer_interval: float = 1.0
     """Seconds between polls of due escalations and reminders."""
-    beacon_outbox_lease: float = 90.0
-    """Seconds a worker holds a claimed delivery; a crashed worker's claims free up after it."""
+    beacon_outbox_lease: float = 10.0
+    """Seconds a worker holds a claimed delivery, renewed while it runs; a crashed worker's
+    claims free up after it."""
+    database_lock_timeout: float = 30.0
+    """Seconds a database statement waits for a lock before failing (and being retried)."""
     beacon_channel_burst: float = 3.0
     """Posts one channel may get back to back before Beacon paces it to one a second; Slack
     tolerates short bursts (slack/FACTS.md), 1 is its strictest reading."""

@@ -44,11 +44,19 @@ def create_web_app(
     events = SlackEdge(bolt, secret, lambda key: _first_request(beacon, key)).handle
 
     async def healthz(_request: Request) -> Response:
+        """503 while the database is unreachable, and, in a process that delivers, while the
+        dispatcher cannot claim or record deliveries: commands would be stored, nothing sent."""
         try:
             await asyncio.to_thread(_ping, beacon)
         except Exception as error:  # any database failure means unhealthy
             log.warning("health check failed: %s", error)
             return JSONResponse({"ok": False, "database": "unreachable"}, status_code=503)
+        failing = beacon.dispatcher.failing_since if worker else None
+        if failing is not None:
+            delivery = f"failing since {failing.isoformat()}"
+            return JSONResponse(
+                {"ok": False, "database": "ok", "delivery": delivery}, status_code=503
+            )
         return JSONResponse({"ok": True, "database": "ok"})
 
     async def metrics(_request: Request) -> Response:

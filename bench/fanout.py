@@ -173,6 +173,7 @@ def run(args: argparse.Namespace, workdir: Path) -> None:
         latency=SLACK_LATENCY,
         channels=("incidents", "cs-incidents", "general", *names),
         channel_rate_limit=CHANNEL_RATE,
+        channel_burst=1.0,
         workspace_rate_limit=WORKSPACE_RATE,
     ) as fake:
         url = prepare_database(args.database_url, workdir)

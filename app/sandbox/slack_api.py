@@ -24,7 +24,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import math
 import socket
 import threading
 import time
@@ -38,7 +37,9 @@ from aiohttp import WSMsgType, web
 
 from app.sandbox import scopes as scope_rules
 from app.sandbox.composer import slash_text
+from app.sandbox.faults import Faults
 from app.sandbox.openapi import ApiSpec, load_spec
+from app.sandbox.rate_limits import CHANNEL_BURST, CHANNEL_RATE, WORKSPACE_RATE, RateLimits
 from app.sandbox.slack_state import (
     APP_ID,
     BOT_ID,
@@ -105,25 +106,6 @@ class _Failure:
         return self.method is None or self.method == method
 
 
-class _TokenBucket:
-    """Classic token bucket; ``wait`` says how long until one token is available."""
-
-    def __init__(self, rate: float, burst: float) -> None:
-        self.rate = rate
-        self.capacity = burst
-        self.tokens = burst
-        self.stamp = time.monotonic()
-
-    def wait(self, now: float) -> float:
-        elapsed = max(0.0, now - self.stamp)
-        self.tokens = min(self.capacity, self.tokens + elapsed * self.rate)
-        self.stamp = max(self.stamp, now)
-        return 0.0 if self.tokens >= 1.0 else (1.0 - self.tokens) / self.rate
-
-    def take(self) -> None:
-        self.tokens -= 1.0
-
-
 class _BadBody(Exception):
     pass
 
@@ -138,8 +120,10 @@ class FakeSlack:
         latency: float = 0.0,
         users: Mapping[str, str] | None = None,
         channels: Iterable[str] = ("incidents", "cs-incidents"),
-        channel_rate_limit: float | None = None,
-        workspace_rate_limit: float | None = None,
+        channel_rate_limit: float | None = CHANNEL_RATE,
+        channel_burst: float = CHANNEL_BURST,
+        workspace_rate_limit: float | None = WORKSPACE_RATE,
+        rate_limits: RateLimits | None = None,
         scopes: Iterable[str] | None = None,
     ) -> None:
         self.spec: ApiSpec = load_spec(spec_path)
@@ -147,8 +131,14 @@ class FakeSlack:
         self.scopes: set[str] = set(scope_rules.manifest_scopes() if scopes is None else scopes)
         #: Seconds added to every Web API call (non-blocking); settable at runtime.
         self.latency = latency
-        self.channel_rate_limit = channel_rate_limit
-        self.workspace_rate_limit = workspace_rate_limit
+        #: Every method at its Slack tier (app/sandbox/rate_limits.py); replaceable at runtime.
+        self.limits = rate_limits or RateLimits(
+            channel_rate=channel_rate_limit,
+            channel_burst=channel_burst,
+            workspace_rate=workspace_rate_limit,
+        )
+        #: Outages and failures after apply (app/sandbox/faults.py).
+        self.faults = Faults(lambda method: self.spec.get(method) is not None)
         self.workspace = Workspace(users=users, channels=channels)
         self.calls: list[Call] = []
         #: JSON bodies POSTed to :meth:`response_url` URLs (what users saw via respond()).
@@ -157,8 +147,6 @@ class FakeSlack:
         self.socket_received: list[dict[str, Any]] = []
         self._response_log: list[tuple[str, dict[str, Any], float]] = []
         self._failures: list[_Failure] = []
-        self._channel_buckets: dict[str, _TokenBucket] = {}
-        self._workspace_bucket: _TokenBucket | None = None
         self._lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -316,30 +304,11 @@ class FakeSlack:
                 return failure
         return None
 
-    def _rate_limited(self, args: dict[str, Any], now: float) -> int | None:
-        """Seconds to wait (rounded up) if chat.postMessage exceeds a limit, else None."""
-        buckets: list[_TokenBucket] = []
-        if self.channel_rate_limit:
-            ref = args.get("channel")
-            channel = self.workspace.lookup(ref) if isinstance(ref, str) else None
-            key = channel.id if channel is not None else str(ref)
-            bucket = self._channel_buckets.get(key)
-            if bucket is None:
-                bucket = self._channel_buckets[key] = _TokenBucket(self.channel_rate_limit, 1.0)
-            buckets.append(bucket)
-        if self.workspace_rate_limit:
-            if self._workspace_bucket is None:
-                rate = self.workspace_rate_limit
-                self._workspace_bucket = _TokenBucket(rate, max(1.0, rate))
-            buckets.append(self._workspace_bucket)
-        if not buckets:
-            return None
-        wait = max(b.wait(now) for b in buckets)
-        if wait > 0:
-            return max(1, math.ceil(wait))
-        for bucket in buckets:
-            bucket.take()
-        return None
+    def _rate_limited(self, method: str, args: dict[str, Any]) -> int | None:
+        """Seconds to wait (rounded up) if the call exceeds its method's limit, else None."""
+        ref = args.get("channel")
+        channel = self.workspace.lookup(ref) if isinstance(ref, str) else None
+        return self.limits.check(method, channel.id if channel is not None else str(ref))
 
     # -- HTTP handlers ----------------------------------------------------
 
@@ -375,6 +344,9 @@ class FakeSlack:
         failure = self._take_failure(method)
         if failure is not None:
             return _failure_response(failure)
+        outage = self.faults.before(method)
+        if outage is not None:
+            return outage
         if parse_error:
             return 200, {"ok": False, "error": parse_error}, {}
         auth_error = _auth_error(method, token)
@@ -393,11 +365,10 @@ class FakeSlack:
             refused = scope_rules.missing_scope(method, args, self.workspace, self.scopes)
             if refused is not None:
                 return 200, refused, {}
-        if method == "chat.postMessage":
-            wait = self._rate_limited(args, time.monotonic())
-            if wait is not None:
-                return 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(wait)}
-        return 200, self.workspace.call(method, args), {}
+        wait = self._rate_limited(method, args)
+        if wait is not None:
+            return 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(wait)}
+        return self.faults.after(method, self.workspace.call(method, args))
 
     async def _handle_response_url(self, request: web.Request) -> web.Response:
         token = request.match_info["token"]

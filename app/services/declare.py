@@ -18,6 +18,7 @@ from app.routing.targets import page_targets
 from app.services import cadence
 from app.services.context import Context, store_assessment
 from app.services.home_refresh import enqueue_home_for_incident
+from app.services.outbox_items import severity_rank
 from app.services.paging import schedule_escalation, send_pages
 from app.services.threads import open_threads
 from app.services.updates import draft_initial_notice
@@ -99,7 +100,9 @@ def declare(
                 kind="severity_raised",
                 text="; ".join(impact.severity.raised_by),
             )
-        channel, brief = _enqueue_opening(session, incident, now=now, actor=actor)
+        channel, brief = _enqueue_opening(
+            session, incident, now=now, actor=actor, priority=severity_rank(ctx, incident.severity)
+        )
         routing = page_targets(ctx.catalog, impact, now, private=declaration.private)
         send_pages(
             session,
@@ -131,7 +134,7 @@ def declare(
 
 
 def _enqueue_opening(
-    session: Session, incident: Incident, *, now: datetime, actor: str
+    session: Session, incident: Incident, *, now: datetime, actor: str, priority: int
 ) -> tuple[OutboxItem, OutboxItem]:
     """Channel first; topic, invitations, brief (pinned by the same delivery) and announcement
     need its id. Private incidents are never announced. Returns (channel, brief): the brief is
@@ -146,6 +149,7 @@ def _enqueue_opening(
             payload=payload,
             incident_id=incident.id,
             after=after,
+            priority=priority,
         )
 
     channel = add("create_channel")

@@ -62,7 +62,8 @@ class HomeService:
     def view(self, user: str) -> HomeView:
         now = self.ctx.clock()
         catalog = self.ctx.catalog
-        with self.ctx.uow() as session:
+        # read-only: on SQLite a thousand renders must not queue for the write lock pages need
+        with self.ctx.uow.read() as session:
             open_rows = [
                 row
                 for row in incidents.open_incidents(session)

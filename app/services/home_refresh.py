@@ -1,9 +1,9 @@
-"""Republishing App Homes through the outbox: one ``publish_home`` item per viewer and change."""
+"""Republishing App Homes through the outbox: at most one waiting ``publish_home`` per viewer."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -11,12 +11,20 @@ from app.services.lookup import people_of
 from app.store import outbox, resolution
 from app.store.models import Incident
 
+DEBOUNCE = timedelta(seconds=2)
+"""Home publishes wait this long: the pages of the change that caused them go first, and
+changes in quick succession (a declaration, its pages, an ack) make one publish per viewer."""
+
 
 def enqueue_home(session: Session, users: Iterable[str | None], *, key: str, now: datetime) -> None:
-    for user in dict.fromkeys(u for u in users if u):
-        outbox.enqueue(
-            session, key=f"home:{user}:{key}", kind="publish_home", now=now, payload={"user": user}
-        )
+    """Coalesced per viewer: one waiting publish is enough, as it renders the Home from the data
+    of the moment it is delivered (last state wins). views.publish is Tier 4 (100 a minute), so
+    a publish per viewer and change would queue for minutes behind each declaration."""
+    waiting = outbox.waiting_payloads(session, kind="publish_home", now=now)
+    queued = {str(payload.get("user")) for payload in waiting}
+    fresh = dict.fromkeys(u for u in users if u and u not in queued)
+    payloads = {f"home:{user}:{key}": {"user": user} for user in fresh}
+    outbox.enqueue_many(session, "publish_home", payloads, now=now, delay=DEBOUNCE)
 
 
 def enqueue_home_for_incident(

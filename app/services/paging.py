@@ -33,7 +33,11 @@ from app.services.home_refresh import enqueue_home
 from app.services.identities import unpaged
 from app.services.informing import inform
 from app.services.lookup import find_incident
-from app.store import incidents, outbox, paging
+from app.services.outbox_items import channel_item, severity_rank
+from app.services.outbox_items import enqueue as enqueue
+from app.services.outbox_items import enqueue_refresh as enqueue_refresh
+from app.services.outbox_items import notice as notice
+from app.store import incidents, paging
 from app.store.models import Incident, OutboxItem, Page
 
 ESCALATION = "escalation"
@@ -44,48 +48,6 @@ class Acknowledged:
     ref: str
     count: int
     escalation_stopped: bool
-
-
-def enqueue(
-    session: Session,
-    incident: Incident,
-    kind: str,
-    key: str,
-    *,
-    now: datetime,
-    after: OutboxItem | None = None,
-    **payload: object,
-) -> OutboxItem:
-    return outbox.enqueue(
-        session,
-        key=key,
-        kind=kind,
-        now=now,
-        payload=dict(payload),
-        incident_id=incident.id,
-        after=after,
-    )
-
-
-def notice(
-    session: Session,
-    incident: Incident,
-    text: str,
-    *,
-    key: str,
-    now: datetime,
-    after: OutboxItem | None = None,
-) -> None:
-    """A message in the incident channel (it waits for the channel if that is not made yet)."""
-    enqueue(
-        session,
-        incident,
-        "post_notice",
-        f"incident:{incident.id}:notice:{key}",
-        now=now,
-        after=after,
-        text=text,
-    )
 
 
 def send_pages(
@@ -101,7 +63,12 @@ def send_pages(
     notice_after: OutboxItem | None = None,
 ) -> list[Page]:
     """Page everyone in ``routing`` not already paged for this incident; say so in its channel
-    (after ``notice_after`` if given, e.g. the brief, so that it comes first there)."""
+    (after ``notice_after`` if given, e.g. the brief, so that it comes first there).
+
+    The DMs go out at once, most severe incidents first, whether or not the channel exists
+    yet; one that went out before the channel is edited to link it (``page_link``)."""
+    rank = severity_rank(ctx, incident.severity)
+    channel = after or channel_item(session, incident)
     pages: list[Page] = []
     already = {page.person for page in paging.pages_of(session, incident.id)}
     for target in unpaged(session, incident.id, routing.targets):
@@ -125,9 +92,19 @@ def send_pages(
             "page_dm",
             f"page:{page.id}:dm",
             now=now,
-            after=after,
+            priority=rank,
             page_id=page.id,
         )
+        if channel is not None:
+            enqueue(
+                session,
+                incident,
+                "page_link",
+                f"page:{page.id}:link",
+                now=now,
+                after=channel,
+                page_id=page.id,
+            )
         if ctx.catalog.policy.pagerduty is not None:
             enqueue(
                 session,

@@ -3,8 +3,14 @@
 Items run concurrently (Slack latency dominates); an item waiting on another (``after``) is
 leased in the transaction that completes its parent and started right away with the parent's
 result, so a chain of calls (channel, then brief) pays no claim round trip between its hops.
-Urgent kinds (the opening of an incident) are claimed before the rest. Several processes may run
-a dispatcher against one database: claims are leased, so each item has one deliverer.
+Urgent kinds (pages, the opening of an incident) are claimed before the rest, most severe first.
+Kinds bound by a slow Slack tier (channel creation, App Home) run in lanes of their own, so
+their waits never hold the slots pages need. Several processes may run a dispatcher against one
+database: claims are leased (short leases renewed while the effect runs), so each item has one
+deliverer and a crashed one's items are retried within seconds.
+
+Database and network errors never end the dispatcher: it logs them, backs off and goes on, and
+reports itself unhealthy (``/healthz``) until a claim succeeds again.
 """
 
 from __future__ import annotations
@@ -13,87 +19,28 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from collections.abc import Awaitable, Callable, Collection, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from app.paging.pagerduty import PagerFailure
 from app.publishing.smtp import EmailFailure
 from app.slack.gateway import SlackFailure
+from app.slack.jobs import Effect, Job, Lane, Outcome, apply_columns, backoff, job_of
 from app.store import outbox
 from app.store.db import UnitOfWork
-from app.store.models import AccountThread, Base, Incident, OutboxItem, Page
+from app.store.models import AccountThread, Incident, OutboxItem, Page
 from app.webhooks.sender import WebhookFailure
 
+__all__ = ["Dispatcher", "Effect", "Job", "Lane", "Outcome", "backoff"]
+"""Job, Outcome and Lane live in app/slack/jobs.py; effects import them from here."""
+
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 MAX_ATTEMPTS = 12
-MAX_BACKOFF = timedelta(minutes=5)
-
-
-@dataclass(frozen=True)
-class Outcome:
-    result: dict[str, Any]
-    incident: dict[str, Any] = field(default_factory=dict)
-    """Incident columns to set in the transaction that marks the item done."""
-    page: dict[str, Any] = field(default_factory=dict)
-    """Columns of the page named by the job's ``page_id``, set in that same transaction."""
-    thread: dict[str, Any] = field(default_factory=dict)
-    """Columns of the account thread named by the job's ``thread_id``, likewise."""
-    handoff: object = None
-    """Handed in memory to the items this one starts itself (see ``Job.handoff``)."""
-
-
-@dataclass(frozen=True)
-class Job:
-    """A claimed item, detached from its session, with the result of the item it waited on."""
-
-    id: int
-    key: str
-    kind: str
-    payload: dict[str, Any]
-    incident_id: int | None
-    attempts: int
-    parent: dict[str, Any] | None
-    handoff: object = None
-    """What the parent's effect left for it when the parent started it directly (e.g. the
-    incident view it just loaded, with the channel it created), so the effect need not reload
-    it; None when claimed from the database. Any later change enqueues its own refresh."""
-
-    @property
-    def maybe_done_before(self) -> bool:
-        """An earlier attempt may have reached Slack before the process died or timed out."""
-        return self.attempts > 1
-
-
-Effect = Callable[[Job], Awaitable[Outcome]]
-
-
-def _apply(row: Base | None, values: dict[str, Any]) -> None:
-    if row is not None:
-        for name, value in values.items():
-            setattr(row, name, value)
-
-
-def backoff(attempts: int, retry_after: float | None) -> timedelta:
-    delay = timedelta(seconds=min(2 ** max(attempts - 1, 0), MAX_BACKOFF.total_seconds()))
-    if retry_after is not None:
-        delay = max(delay, timedelta(seconds=retry_after))
-    return delay
-
-
-def _job(item: OutboxItem, parent: dict[str, Any] | None, handoff: object = None) -> Job:
-    return Job(
-        id=item.id,
-        key=item.key,
-        kind=item.kind,
-        payload=dict(item.payload),
-        incident_id=item.incident_id,
-        attempts=item.attempts,
-        parent=parent,
-        handoff=handoff,
-    )
+MAX_PAUSE = 10.0
+"""Longest wait, in seconds, between two tries of a database that keeps failing."""
 
 
 class Dispatcher:
@@ -103,10 +50,12 @@ class Dispatcher:
         uow: UnitOfWork,
         effects: Mapping[str, Effect],
         clock: Callable[[], datetime],
-        lease: timedelta = timedelta(seconds=90),
+        lease: timedelta = timedelta(seconds=10),
         poll_interval: float = 0.5,
         concurrency: int = 128,
         urgent: Collection[str] = (),
+        lanes: Sequence[Lane] = (),
+        failure_notices: Mapping[str, str] | None = None,
     ) -> None:
         self.uow = uow
         self.effects = effects
@@ -115,11 +64,38 @@ class Dispatcher:
         self.poll_interval = poll_interval
         self.concurrency = concurrency
         self.urgent = frozenset(urgent)
-        """Kinds claimed before any other due item: what makes an incident usable."""
+        """Kinds claimed before any other due item: pages and what makes an incident usable."""
+        self.lanes = tuple(lanes)
+        self.failure_notices = dict(failure_notices or {})
+        """Kind → the kind that reports its failure for good, for kinds whose failure means the
+        incident channel (where failures are reported) does not exist."""
         self.worker = f"{uuid.uuid4().hex[:12]}"
+        self.failing_since: datetime | None = None
+        """When claiming or recording started failing; None while deliveries go through."""
         self._wake: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._running: set[asyncio.Task[None]] = set()
+        self._running: dict[str, set[asyncio.Task[None]]] = {}
+        self._jobs: dict[asyncio.Task[None], int] = {}
+        self._finished: list[tuple[Job, Outcome, asyncio.Future[list[Job]]]] = []
+        self._committer: asyncio.Task[None] | None = None
+        self._stopped = False
+
+    @property
+    def healthy(self) -> bool:
+        return self.failing_since is None
+
+    def _trouble(self, doing: str, error: Exception) -> None:
+        if self.failing_since is None:
+            self.failing_since = self.clock()
+            log.error("outbox dispatcher: %s failed, retrying: %r", doing, error)
+        else:
+            log.warning("outbox dispatcher: %s still failing: %r", doing, error)
+
+    def _lane(self, kind: str) -> Lane | None:
+        return next((lane for lane in self.lanes if kind in lane.kinds), None)
+
+    def _tasks(self, lane: Lane | None) -> set[asyncio.Task[None]]:
+        return self._running.setdefault(lane.name if lane else "", set())
 
     def wake(self) -> None:
         """Safe from any thread: a service that just committed items calls this."""
@@ -129,44 +105,90 @@ class Dispatcher:
     async def run(self) -> None:
         self._loop = asyncio.get_running_loop()
         self._wake = asyncio.Event()
+        heartbeat = asyncio.create_task(self._heartbeat())
+        pause = 0.0
         try:
             while True:
                 # Cleared before claiming: a wake() during the claim is for items the claim may
                 # not have seen, and must not be lost.
                 self._wake.clear()
-                if await self.cycle():
+                try:
+                    claimed = await self.cycle()
+                except Exception as error:  # the database is down or locked: wait, try again
+                    self._trouble("claiming", error)
+                    pause = min(max(pause * 2, self.poll_interval), MAX_PAUSE)
+                    await asyncio.sleep(pause)
+                    continue
+                if self.failing_since is not None:
+                    log.warning("outbox dispatcher: claiming works again")
+                    self.failing_since = None
+                pause = 0.0
+                if claimed:
                     continue
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self.poll_interval)
         finally:
-            for task in list(self._running):
+            self._stopped = True
+            heartbeat.cancel()
+            if self._committer is not None:
+                self._committer.cancel()
+            for task in list(self._jobs):
                 task.cancel()
 
     async def cycle(self) -> int:
-        room = self.concurrency - len(self._running)
-        if room <= 0:
-            return 0
-        jobs = await asyncio.to_thread(self._claim, room)
-        self._start(jobs)
-        return len(jobs)
+        claimed = 0
+        for lane in (None, *self.lanes):
+            room = (lane.concurrency if lane else self.concurrency) - len(self._tasks(lane))
+            if room > 0:
+                jobs = await asyncio.to_thread(self._claim, lane, room)
+                self._start(jobs)
+                claimed += len(jobs)
+        return claimed
 
     def _start(self, jobs: list[Job]) -> None:
+        running = set(self._jobs.values())
         for job in jobs:
+            if job.id in running:  # our own lease ran out while it ran; it is still running
+                continue
             task = asyncio.create_task(self._deliver(job))
-            self._running.add(task)
-            task.add_done_callback(self._running.discard)
+            tasks = self._tasks(self._lane(job.kind))
+            tasks.add(task)
+            self._jobs[task] = job.id
+            task.add_done_callback(tasks.discard)
+            task.add_done_callback(self._forget)
+
+    def _forget(self, task: asyncio.Task[None]) -> None:
+        self._jobs.pop(task, None)
+
+    async def _heartbeat(self) -> None:
+        """Renew the leases of the items in flight, a third of a lease apart."""
+        while True:
+            await asyncio.sleep(self.lease.total_seconds() / 3)
+            if ids := list(self._jobs.values()):
+                try:
+                    await asyncio.to_thread(self._renew, ids)
+                except Exception as error:
+                    self._trouble("renewing leases", error)
+
+    def _renew(self, ids: list[int]) -> None:
+        with self.uow() as session:
+            outbox.renew(session, ids, worker=self.worker, until=self.clock() + self.lease)
+            session.commit()
 
     async def drain(self, *, timeout: float = 30.0) -> None:
         """Deliver until nothing is due or in flight; for tests, drills and benchmarks."""
         async with asyncio.timeout(timeout):
             while True:
                 claimed = await self.cycle()
-                if not claimed and not self._running:
+                if not claimed and not self._jobs:
                     return
-                if self._running:
-                    await asyncio.wait(set(self._running), return_when=asyncio.FIRST_COMPLETED)
+                if self._jobs:
+                    await asyncio.wait(set(self._jobs), return_when=asyncio.FIRST_COMPLETED)
 
-    def _claim(self, limit: int) -> list[Job]:
+    def _claim(self, lane: Lane | None, limit: int) -> list[Job]:
+        """Claims of one lane name its kinds (the main lane: every kind no lane has), so they
+        use the (state, kind) index instead of scanning the other lanes' backlog."""
+        others = frozenset().union(*(other.kinds for other in self.lanes))
         with self.uow() as session:
             items = outbox.claim_due(
                 session,
@@ -175,13 +197,14 @@ class Dispatcher:
                 lease=self.lease,
                 limit=limit,
                 urgent=self.urgent,
+                kinds=lane.kinds if lane else frozenset(self.effects) - others,
             )
             parents = {
                 item.id: session.get(OutboxItem, item.after_id) if item.after_id else None
                 for item in items
             }
             return [
-                _job(item, dict(parent.result or {}) if (parent := parents[item.id]) else None)
+                job_of(item, dict(parent.result or {}) if (parent := parents[item.id]) else None)
                 for item in items
             ]
 
@@ -192,52 +215,109 @@ class Dispatcher:
                 raise SlackFailure(job.kind, "no effect registered for this kind", False)
             outcome = await effect(job)
         except (SlackFailure, PagerFailure, WebhookFailure, EmailFailure) as failure:
-            if failure.transient and job.attempts < MAX_ATTEMPTS:
+            if isinstance(failure, SlackFailure) and failure.rate_limited:
+                # Refused, not applied: again as soon as Slack allows, never given up for it
+                # (an exponential backoff would leave the method's budget idle).
+                log.info("outbox %s: %s; again in %ss", job.key, failure, failure.retry_after)
+                delay = timedelta(seconds=failure.retry_after or 1.0)
+                await self._record(self._retry, job, str(failure), delay, True)
+            elif failure.transient and job.attempts < MAX_ATTEMPTS:
                 log.warning("outbox %s: %s; retrying", job.key, failure)
-                await asyncio.to_thread(
-                    self._retry, job, str(failure), backoff(job.attempts, failure.retry_after)
-                )
+                delay = backoff(job.attempts, failure.retry_after)
+                await self._record(self._retry, job, str(failure), delay)
             else:
                 log.error("outbox %s failed for good: %s", job.key, failure)
-                await asyncio.to_thread(self._give_up, job, str(failure))
+                await self._record(self._give_up, job, str(failure))
         except Exception as error:  # a bug must not stop the other deliveries
             log.exception("outbox %s raised", job.key)
             if job.attempts < MAX_ATTEMPTS:
-                await asyncio.to_thread(self._retry, job, repr(error), backoff(job.attempts, None))
+                await self._record(self._retry, job, repr(error), backoff(job.attempts, None))
             else:
-                await asyncio.to_thread(self._give_up, job, repr(error))
+                await self._record(self._give_up, job, repr(error))
         else:
-            # Dependents start even when the dispatcher is full (of posts sleeping in the pacer,
-            # typically): they are few, and what waits on a finished hop is what is late.
-            self._start(await asyncio.to_thread(self._complete, job, outcome, self.concurrency))
+            self._start(await self._completed(job, outcome))
         finally:
             self.wake()
 
-    def _complete(self, job: Job, outcome: Outcome, room: int = 0) -> list[Job]:
-        """Record the outcome and lease up to ``room`` due items that waited on this one."""
-        now = self.clock()
-        with self.uow() as session:
-            done = outbox.complete(
-                session, job.id, worker=self.worker, result=outcome.result, now=now
-            )
-            waiting: list[OutboxItem] = []
-            if done:
-                _apply(session.get(Incident, job.incident_id or 0), outcome.incident)
-                _apply(session.get(Page, int(job.payload.get("page_id") or 0)), outcome.page)
-                thread_id = int(job.payload.get("thread_id") or 0)
-                _apply(session.get(AccountThread, thread_id), outcome.thread)
-                if room > 0:
-                    waiting = outbox.claim_waiting_on(
-                        session, job.id, worker=self.worker, now=now, lease=self.lease, limit=room
-                    )
-            jobs = [_job(item, dict(outcome.result), outcome.handoff) for item in waiting]
-            session.commit()
-        return jobs
+    async def _record(self, write: Callable[..., T], *args: Any) -> T:
+        """Record an outcome, however long the database takes to come back: the effect is done,
+        and an unrecorded one would be run again (its lease stays renewed meanwhile)."""
+        pause = self.poll_interval
+        while True:
+            try:
+                return await asyncio.to_thread(write, *args)
+            except Exception as error:
+                if self._stopped:  # shutting down: the lease frees the item for a retry
+                    raise
+                self._trouble("recording a delivery", error)
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, MAX_PAUSE)
 
-    def _retry(self, job: Job, error: str, delay: timedelta) -> None:
+    async def _completed(self, job: Job, outcome: Outcome) -> list[Job]:
+        """Record the outcome with the others finished meanwhile, in one transaction (a group
+        commit: on SQLite every transaction queues for the one write lock); returns the items
+        that waited on this one, leased to start now."""
+        turn: asyncio.Future[list[Job]] = asyncio.get_running_loop().create_future()
+        self._finished.append((job, outcome, turn))
+        if self._committer is None or self._committer.done():
+            self._committer = asyncio.create_task(self._commit_finished())
+        return await turn
+
+    async def _commit_finished(self) -> None:
+        while self._finished:
+            batch, self._finished = self._finished, []
+            try:
+                started = await self._record(self._complete, [(j, o) for j, o, _ in batch])
+            except BaseException as error:  # cancelled at shutdown: nobody waits forever
+                for *_, turn in batch:
+                    if not turn.done():
+                        turn.set_exception(error)
+                raise
+            for (*_, turn), jobs in zip(batch, started, strict=True):
+                turn.set_result(jobs)
+
+    def _complete(self, finished: list[tuple[Job, Outcome]]) -> list[list[Job]]:
+        """Record each outcome and lease the due items that waited on it. Dependents start even
+        when the dispatcher is full (of posts sleeping in the pacer, typically): they are few,
+        and what waits on a finished hop is what is late."""
+        now = self.clock()
+        started: list[list[Job]] = []
+        with self.uow() as session:
+            for job, outcome in finished:
+                done = outbox.complete(
+                    session, job.id, worker=self.worker, result=outcome.result, now=now
+                )
+                waiting: list[OutboxItem] = []
+                if done:
+                    apply_columns(session.get(Incident, job.incident_id or 0), outcome.incident)
+                    apply_columns(
+                        session.get(Page, int(job.payload.get("page_id") or 0)), outcome.page
+                    )
+                    thread_id = int(job.payload.get("thread_id") or 0)
+                    apply_columns(session.get(AccountThread, thread_id), outcome.thread)
+                    waiting = outbox.claim_waiting_on(
+                        session,
+                        job.id,
+                        worker=self.worker,
+                        now=now,
+                        lease=self.lease,
+                        limit=self.concurrency,
+                    )
+                started.append(
+                    [job_of(item, dict(outcome.result), outcome.handoff) for item in waiting]
+                )
+            session.commit()
+        return started
+
+    def _retry(self, job: Job, error: str, delay: timedelta, refused: bool = False) -> None:
         with self.uow() as session:
             outbox.retry_later(
-                session, job.id, worker=self.worker, error=error, at=self.clock() + delay
+                session,
+                job.id,
+                worker=self.worker,
+                error=error,
+                at=self.clock() + delay,
+                refused=refused,
             )
             session.commit()
 
@@ -246,7 +326,16 @@ class Dispatcher:
         now = self.clock()
         with self.uow() as session:
             outbox.give_up(session, job.id, worker=self.worker, error=error, now=now)
-            if job.incident_id is not None and job.kind != "post_notice":
+            if job.incident_id is not None and job.kind in self.failure_notices:
+                outbox.enqueue(
+                    session,
+                    key=f"{job.key}:failed",
+                    kind=self.failure_notices[job.kind],
+                    now=now,
+                    incident_id=job.incident_id,
+                    payload={"error": error},
+                )
+            elif job.incident_id is not None and job.kind != "post_notice":
                 outbox.enqueue(
                     session,
                     key=f"{job.key}:failed",

@@ -48,6 +48,7 @@ class Directory:
         self.uow = uow
         self.clock = clock
         self._memory: dict[str, tuple[str | None, datetime]] = {}
+        self._opening: dict[str, asyncio.Future[str]] = {}
 
     async def channel_id(self, ref: str) -> str:
         if is_channel_id(ref):
@@ -88,6 +89,25 @@ class Directory:
                         log.warning("could not look up %s in Slack: %s", person, failure)
         except TimeoutError:
             log.warning("configured emails not all looked up within %ss", WARM_WITHIN)
+
+    async def dm_channel(self, user: str) -> str:
+        """The id of Beacon's DM with ``user``, opened once (conversations.open is Tier 3: a
+        call per page would throttle a storm of pages) and remembered for every process. Pages
+        to one person at once share the one call."""
+        key = f"dm:{user}"
+        _, found = await self._cached(key)
+        if found:
+            return found
+        opening = self._opening.get(key)
+        if opening is None:
+            opening = self._opening[key] = asyncio.ensure_future(self._open_dm(key, user))
+            opening.add_done_callback(lambda _: self._opening.pop(key, None))
+        return await asyncio.shield(opening)
+
+    async def _open_dm(self, key: str, user: str) -> str:
+        channel = await self.gateway.open_dm(user)
+        await self._store(key, channel)
+        return channel
 
     async def _cached(self, key: str) -> tuple[bool, str | None]:
         """Whether ``key`` was resolved before (an unknown email is cached as None for

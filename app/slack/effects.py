@@ -17,7 +17,7 @@ from app.catalog.people import emails
 from app.domain.naming import channel_name
 from app.domain.people import emails_in, with_mentions
 from app.slack import blocks
-from app.slack.delivery import Effect, Job, Outcome
+from app.slack.delivery import Effect, Job, Lane, Outcome
 from app.slack.directory import Directory, UnreachableChannel
 from app.slack.gateway import SlackFailure, SlackGateway
 from app.slack.invitations import not_invited, unreachable
@@ -27,9 +27,35 @@ from app.store.models import Incident
 
 log = logging.getLogger(__name__)
 
-URGENT_KINDS = frozenset({"create_channel", "post_brief", "pin_brief", "announce", "page_dm"})
+URGENT_KINDS = frozenset(
+    {"create_channel", "post_brief", "pin_brief", "announce", "page_dm", "channel_failed"}
+)
 """Claimed before notices, topic and invitations: the opening that makes an incident usable
 (its channel, pinned brief and announcement) and the pages that call people to it."""
+LANES = (
+    Lane(
+        "channels",
+        frozenset(
+            {
+                "create_channel",
+                "set_topic",
+                "invite",
+                "post_brief",
+                "pin_brief",
+                "announce",
+                "refresh_brief",
+                "refresh_announcement",
+                "page_link",
+            }
+        ),
+        16,
+    ),
+    Lane("home", frozenset({"publish_home"}), 4),
+)
+"""Kinds bound by Tier 2/3 methods (conversations.create, setTopic, pins.add, chat.update) or
+by one channel's one post a second (the announcements), and App Home (views.publish, Tier 4,
+for every viewer): each waits on its own budget in its own lane, never in the slots of pages."""
+FAILURE_NOTICES = {"create_channel": "channel_failed"}
 MAX_NAME_SUFFIX = 20
 ADOPT_WINDOW = timedelta(minutes=1)
 """A same-named channel our bot created this close to the declaration is the one we made."""
@@ -65,8 +91,9 @@ class IncidentEffects:
             "refresh_announcement": self.refresh_announcement,
         }
 
-    async def view(self, job: Job) -> IncidentView:
-        if isinstance(job.handoff, IncidentView):
+    async def view(self, job: Job, *, fresh: bool = False) -> IncidentView:
+        """The incident as the parent left it (``handoff``), or as stored now if ``fresh``."""
+        if isinstance(job.handoff, IncidentView) and not fresh:
             return job.handoff
 
         def load() -> IncidentView:
@@ -109,7 +136,9 @@ class IncidentEffects:
         return channel if created >= declared else None
 
     async def set_topic(self, job: Job) -> Outcome:
-        view = await self.view(job)
+        """Stored state, not the handoff: a later change's topic may already be set, and the
+        topic shows what is true now (an IC assigned while the channel was being made)."""
+        view = await self.view(job, fresh=True)
         await self.gateway.set_topic(self._channel(view), topic(view))
         return Outcome({"topic": topic(view)})
 
@@ -240,7 +269,10 @@ class IncidentEffects:
         marker = key or job.key
         if job.maybe_done_before and (found := await self.gateway.find_marked(channel, marker)):
             return {"channel": str(found["channel"]), "ts": str(found["ts"])}
-        posted = await self.gateway.post(channel, text=text, blocks=body, marker=marker)
+        priority = (0 if job.kind in URGENT_KINDS else 1, job.priority)
+        posted = await self.gateway.post(
+            channel, text=text, blocks=body, marker=marker, priority=priority
+        )
         return {"channel": str(posted["channel"]), "ts": str(posted["ts"])}
 
     @staticmethod

@@ -15,17 +15,14 @@ from typing import Any, TypeVar
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry.builtin_async_handlers import (
-    AsyncConnectionErrorRetryHandler,
-    AsyncRateLimitErrorRetryHandler,
-    AsyncServerErrorRetryHandler,
-)
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
 from app.metrics import SLACK_API_ERRORS
-from app.slack.pacing import Pacer
+from app.slack.pacing import LOWEST, Pacer, Priority
+from app.slack.retries import retry_handlers
+from app.slack.tiers import TierPacer
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -58,6 +55,9 @@ class SlackFailure(Exception):
     error: str
     transient: bool
     retry_after: float | None = None
+    rate_limited: bool = False
+    """Slack answered 429: the call was refused, not applied; it may go again after
+    ``retry_after`` without counting as a failed attempt."""
 
     def __str__(self) -> str:
         return f"{self.method}: {self.error}"
@@ -68,11 +68,7 @@ def make_client(token: str | None, base_url: str) -> AsyncWebClient:
         token=token,
         base_url=base_url,
         timeout=15,
-        retry_handlers=[
-            AsyncConnectionErrorRetryHandler(max_retry_count=2),
-            AsyncRateLimitErrorRetryHandler(max_retry_count=2),
-            AsyncServerErrorRetryHandler(max_retry_count=2),
-        ],
+        retry_handlers=retry_handlers(),
     )
 
 
@@ -111,17 +107,25 @@ def _invite_errors(data: object) -> dict[str, str]:
 
 
 class SlackGateway:
-    def __init__(self, client: AsyncWebClient, pacer: Pacer | None = None) -> None:
+    def __init__(
+        self, client: AsyncWebClient, pacer: Pacer | None = None, tiers: TierPacer | None = None
+    ) -> None:
         self.client = client
         self.pacer = pacer or Pacer()
+        self.tiers = tiers or TierPacer()
         self._bot_user_id: str | None = None
 
     async def call(self, method: str, **kwargs: Any) -> dict[str, Any]:
-        """Through slack_sdk's typed method, which encodes each method as Slack expects."""
+        """Through slack_sdk's typed method, which encodes each method as Slack expects; paced
+        at the method's tier."""
+        await self.tiers.wait(method)
         try:
             response = await getattr(self.client, method.replace(".", "_"))(**kwargs)
         except SlackApiError as error:
-            raise self._failure(method, error) from error
+            failure = self._failure(method, error)
+            if failure.rate_limited:
+                self.tiers.hold(method, failure.retry_after or 1.0)
+            raise failure from error
         except (TimeoutError, aiohttp.ClientError) as error:
             SLACK_API_ERRORS.labels(method=method, error="connection").inc()
             raise SlackFailure(method, f"connection: {error!r}", transient=True) from error
@@ -137,7 +141,11 @@ class SlackGateway:
         )
         transient = status == 429 or status >= 500 or code in TRANSIENT_ERRORS
         return SlackFailure(
-            method, code, transient, float(retry_after) if retry_after is not None else None
+            method,
+            code,
+            transient,
+            float(retry_after) if retry_after is not None else None,
+            rate_limited=status == 429,
         )
 
     async def bot_user_id(self) -> str:
@@ -221,8 +229,10 @@ class SlackGateway:
         blocks: Sequence[Block | dict[str, Any]] | None = None,
         thread_ts: str | None = None,
         marker: str | None = None,
+        priority: Priority = LOWEST,
     ) -> dict[str, Any]:
-        """Post; ``marker`` is stored as message metadata so a retry can find the first post."""
+        """Post; ``marker`` is stored as message metadata so a retry can find the first post;
+        ``priority`` orders it among posts waiting for the workspace's posting budget."""
         kwargs: dict[str, Any] = {"channel": channel, "text": text}
         if blocks is not None:
             kwargs["blocks"] = _dicts(blocks)
@@ -230,7 +240,7 @@ class SlackGateway:
             kwargs["thread_ts"] = thread_ts
         if marker:
             kwargs["metadata"] = {"event_type": "beacon_delivery", "event_payload": {"key": marker}}
-        await self.pacer.wait(channel)
+        await self.pacer.wait(channel, priority)
         response = await self._joining(channel, lambda: self.call("chat.postMessage", **kwargs))
         return {"channel": response["channel"], "ts": response["ts"]}
 

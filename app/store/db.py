@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -13,27 +13,43 @@ READ_ONLY = "beacon_read_only"
 """Execution option of a read-only unit of work (``UnitOfWork.read``)."""
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, lock_timeout: float = 30.0) -> Engine:
+    """``lock_timeout``: seconds a statement waits for a lock before it fails (SQLite's busy
+    timeout, PostgreSQL's ``lock_timeout``), so a locked database is an error the caller can
+    report and retry rather than a wait without end."""
+    millis = int(lock_timeout * 1000)
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
-        event.listen(engine, "connect", _sqlite_pragmas)
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": lock_timeout}
+        )
+        event.listen(engine, "connect", _sqlite_pragmas(millis))
         event.listen(engine, "begin", _sqlite_begin_immediate)
         return engine
-    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    return create_engine(
+        url,
+        pool_size=10,
+        max_overflow=20,
+        pool_pre_ping=True,
+        connect_args={"options": f"-c lock_timeout={millis}"},
+    )
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_pragmas(busy_timeout: int) -> Callable[[Any, Any], None]:
     """WAL lets readers run beside the writer; the busy timeout queues concurrent writers.
 
     pysqlite's own transaction handling is turned off so that ``_sqlite_begin_immediate`` decides
     when a transaction starts.
     """
-    dbapi_connection.isolation_level = None
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.close()
+
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={busy_timeout}")
+        cursor.close()
+
+    return on_connect
 
 
 def _sqlite_begin_immediate(connection: Any) -> None:

@@ -126,7 +126,10 @@ class OutboxItem(Base):
     """
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_due", "state", "available_at"),)
+    __table_args__ = (
+        Index("ix_outbox_due", "state", "available_at"),
+        Index("ix_outbox_lane", "state", "kind", "available_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(255), unique=True)
@@ -136,6 +139,9 @@ class OutboxItem(Base):
     after_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"))
     state: Mapped[str] = mapped_column(String(10), default="pending")
     attempts: Mapped[int] = mapped_column(default=0)
+    priority: Mapped[int] = mapped_column(default=0, server_default="0")
+    """Among due items of one urgency, lower first: the rank of the incident's severity for its
+    opening and pages, so a storm of declarations pages the most severe first."""
     available_at: Mapped[datetime]
     claimed_by: Mapped[str | None] = mapped_column(String(64))
     claimed_until: Mapped[datetime | None]

@@ -11,7 +11,7 @@ from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy import and_, case, func, insert, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from app.store.models import OutboxItem
@@ -26,6 +26,7 @@ def enqueue(
     payload: dict[str, Any] | None = None,
     incident_id: int | None = None,
     after: OutboxItem | None = None,
+    priority: int = 0,
 ) -> OutboxItem:
     existing = session.scalar(select(OutboxItem).where(OutboxItem.key == key))
     if existing is not None:
@@ -36,6 +37,7 @@ def enqueue(
         payload=payload or {},
         incident_id=incident_id,
         after_id=after.id if after else None,
+        priority=priority,
         state="pending",
         attempts=0,
         available_at=now,
@@ -44,6 +46,40 @@ def enqueue(
     session.add(item)
     session.flush()
     return item
+
+
+def enqueue_many(
+    session: Session,
+    kind: str,
+    payloads: dict[str, dict[str, Any]],
+    *,
+    now: datetime,
+    delay: timedelta = timedelta(),
+) -> None:
+    """Enqueue independent items of one kind (key → payload) in one INSERT, skipping keys that
+    exist, due ``delay`` from now: a change republishing a thousand App Homes must not hold the
+    write lock long."""
+    keys = list(payloads)
+    existing: set[str] = set()
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        existing.update(session.scalars(select(OutboxItem.key).where(OutboxItem.key.in_(chunk))))
+    rows = [
+        {
+            "key": key,
+            "kind": kind,
+            "payload": payload,
+            "state": "pending",
+            "attempts": 0,
+            "priority": 0,
+            "available_at": now + delay,
+            "created_at": now,
+        }
+        for key, payload in payloads.items()
+        if key not in existing
+    ]
+    if rows:
+        session.execute(insert(OutboxItem), rows)
 
 
 def _free(now: datetime) -> Any:
@@ -58,12 +94,17 @@ def claim_due(
     lease: timedelta,
     limit: int = 50,
     urgent: Collection[str] = (),
+    kinds: Collection[str] | None = None,
 ) -> list[OutboxItem]:
-    """Lease up to ``limit`` due items, ``urgent`` kinds first, then oldest first; commits."""
+    """Lease up to ``limit`` due items of ``kinds`` (all if None): ``urgent`` kinds first, then
+    by priority, then oldest first; commits."""
     parent = aliased(OutboxItem)
-    order: list[Any] = [OutboxItem.id]
+    order: list[Any] = [OutboxItem.priority, OutboxItem.id]
     if urgent:
         order.insert(0, case((OutboxItem.kind.in_(list(urgent)), 0), else_=1))
+    lane: list[Any] = []
+    if kinds is not None:
+        lane.append(OutboxItem.kind.in_(list(kinds)))
     due = (
         select(OutboxItem.id)
         .outerjoin(parent, OutboxItem.after_id == parent.id)
@@ -72,13 +113,24 @@ def claim_due(
             OutboxItem.available_at <= now,
             _free(now),
             or_(OutboxItem.after_id.is_(None), parent.state == "done"),
+            *lane,
         )
         .order_by(*order)
         .limit(limit)
     )
-    claimed = _lease(session, list(session.scalars(due)), worker=worker, now=now, lease=lease)
+    ids = list(session.scalars(due))
+    claimed = set(_lease(session, ids, worker=worker, now=now, lease=lease))
     session.commit()
-    return _load(session, claimed)
+    return _load(session, [item_id for item_id in ids if item_id in claimed])
+
+
+def waiting_payloads(session: Session, *, kind: str, now: datetime) -> list[dict[str, Any]]:
+    """Payloads of the ``kind`` items nobody has started: enqueueing another one is redundant
+    when the effect reads current data."""
+    waiting = select(OutboxItem.payload).where(
+        OutboxItem.kind == kind, OutboxItem.state == "pending", _free(now)
+    )
+    return [dict(payload) for payload in session.scalars(waiting)]
 
 
 def claim_waiting_on(
@@ -104,7 +156,8 @@ def claim_waiting_on(
         .limit(limit)
     )
     ids = list(session.scalars(waiting))
-    return _load(session, _lease(session, ids, worker=worker, now=now, lease=lease))
+    leased = set(_lease(session, ids, worker=worker, now=now, lease=lease))
+    return _load(session, [item_id for item_id in ids if item_id in leased])
 
 
 def _lease(
@@ -125,10 +178,13 @@ def _lease(
 
 
 def _load(session: Session, ids: list[int]) -> list[OutboxItem]:
+    """The items of ``ids``, in that order (the claim's: most urgent first)."""
     if not ids:
         return []
-    statement = select(OutboxItem).where(OutboxItem.id.in_(ids)).order_by(OutboxItem.id)
-    return list(session.scalars(statement.execution_options(populate_existing=True)))
+    statement = select(OutboxItem).where(OutboxItem.id.in_(ids))
+    items = session.scalars(statement.execution_options(populate_existing=True))
+    position = {item_id: n for n, item_id in enumerate(ids)}
+    return sorted(items, key=lambda item: position[item.id])
 
 
 def _mine(item_id: int, worker: str) -> Any:
@@ -147,11 +203,46 @@ def complete(
     return bool(done.rowcount)  # type: ignore[attr-defined]
 
 
-def retry_later(session: Session, item_id: int, *, worker: str, error: str, at: datetime) -> None:
+def renew(session: Session, ids: Collection[int], *, worker: str, until: datetime) -> int:
+    """Extend this worker's leases on items still in flight (a heartbeat): a short lease frees a
+    crashed worker's items within seconds, the renewal keeps a slow delivery from being taken
+    over while it runs. Returns how many leases were still this worker's; the caller commits."""
+    if not ids:
+        return 0
+    renewed = session.execute(
+        update(OutboxItem)
+        .where(
+            OutboxItem.id.in_(list(ids)),
+            OutboxItem.claimed_by == worker,
+            OutboxItem.state == "pending",
+        )
+        .values(claimed_until=until)
+    )
+    return int(renewed.rowcount)  # type: ignore[attr-defined]
+
+
+def retry_later(
+    session: Session,
+    item_id: int,
+    *,
+    worker: str,
+    error: str,
+    at: datetime,
+    refused: bool = False,
+) -> None:
+    """``refused``: Slack refused the call (429) without applying it, so the attempt does not
+    count toward giving up, and a retry need not look for an earlier post."""
+    attempts = OutboxItem.attempts - 1 if refused else OutboxItem.attempts
     session.execute(
         update(OutboxItem)
         .where(_mine(item_id, worker))
-        .values(available_at=at, claimed_until=None, claimed_by=None, last_error=error)
+        .values(
+            available_at=at,
+            claimed_until=None,
+            claimed_by=None,
+            last_error=error,
+            attempts=attempts,
+        )
     )
 
 

@@ -177,3 +177,53 @@ def _approve_value(slack: FakeSlack, channel: str) -> str | None:
                 if element.get("action_id") == DRAFT_APPROVE:
                     return str(element["value"])
     return None
+
+
+def test_kill_9_mid_page_dms_retried_within_a_lease_once(
+    database_url: str, slack: FakeSlack, tmp_path: Path
+) -> None:
+    """With the default short lease (renewed while an effect runs), the page DMs in flight when
+    the process died go out soon after a restart, each once."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
+    env.update(
+        SLACK_BOT_TOKEN="xoxb-test",
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL=slack.url,
+        DATABASE_URL=database_url,
+        BEACON_CONFIG_DIR=str(_config(tmp_path)),
+        BEACON_TIMER_INTERVAL="0.2",
+    )
+    server = Server(env)
+    server.start()
+    slack.latency = 0.3
+    try:
+        server.post(
+            slash_command_body(
+                "declare P1 Checkout failing services: checkout",
+                user_id="U0IC",
+                channel_id="C0GENERAL",
+                response_url=slack.response_url("d"),
+                trigger_id="1.1.a",
+            )
+        )
+        eventually(lambda: len(_page_dms(slack)) >= 3, timeout=20)
+        server.kill()
+        assert sum(_page_dms(slack).values()) < ACCOUNTS
+        slack.latency = 0.0
+        server.start()
+        liaisons = {f"U0CS{n}" for n in range(ACCOUNTS)}
+        eventually(lambda: liaisons <= set(_page_dms(slack)), timeout=30)
+        time.sleep(3)
+        assert set(_page_dms(slack).values()) == {1}
+    finally:
+        server.stop()
+
+
+def _page_dms(slack: FakeSlack) -> dict[str, int]:
+    """Page DMs per user who got any."""
+    counts = {}
+    for user, channel in slack.ims.items():
+        paged = [m for m in slack.messages(channel.id) if "You are paged" in m.text]
+        if paged:
+            counts[user] = len(paged)
+    return counts

@@ -20,7 +20,7 @@ def _incident_count(beacon: RunningBeacon) -> int:
         return int(session.scalar(select(func.count()).select_from(Incident)) or 0)
 
 
-def _opened(slack: FakeSlack, name: str = CHANNEL) -> Any:
+def _opened(slack: FakeSlack, name: str = CHANNEL, timeout: float = 10.0) -> Any:
     """Wait until the channel exists with its brief pinned and the announcement posted."""
 
     def ready() -> Any:
@@ -28,7 +28,7 @@ def _opened(slack: FakeSlack, name: str = CHANNEL) -> Any:
         announced = slack.messages("incidents")
         return channel if channel and channel.pins and announced else None
 
-    return eventually(ready)
+    return eventually(ready, timeout=timeout)
 
 
 def _brief(slack: FakeSlack, channel: Any) -> Any:
@@ -123,7 +123,9 @@ def test_slack_errors_during_declaration_delay_but_never_lose_or_double(
     slack.fail_next("conversations.create", status=500, count=4)
     slack.fail_next("chat.postMessage", status=429, count=4, retry_after=1)
     beacon.command("declare P2 Checkout failing for EU cards")
-    channel = _opened(slack)
+    # conversations.create is not retried inside the client (a 5xx may have created the channel):
+    # the outbox retries it, 1 + 2 + 4 + 8 s apart, looking for a channel it made first
+    channel = _opened(slack, timeout=30)
     eventually(lambda: len(slack.messages("incidents")) == 1, timeout=15)
     assert len([c for c in slack.channels.values() if c.name.startswith("inc-1")]) == 1
     assert len([m for m in slack.messages(channel.id) if "INC-1 ·" in str(m.blocks)]) == 1

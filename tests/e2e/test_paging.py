@@ -100,7 +100,9 @@ def test_sev2_on_foundational_service_pages_owners_and_tier1_contacts(
 def _declare_and_wait(beacon: RunningBeacon, slack: FakeSlack) -> str:
     beacon.command("declare P2 Checkout failing services: checkout")
     primary = oncall("storefront").primary
-    eventually(lambda: dms(slack, primary))
+    eventually(lambda: dms(slack, primary))  # pages do not wait for the channel: wait for both
+    # the pinned brief follows the recorded channel: Beacon knows it is the incident's channel
+    eventually(lambda: (c := slack.channel_by_name("inc-1-checkout-failing")) and c.pins)
     return primary
 
 
@@ -269,7 +271,9 @@ def test_severity_change_pages_only_the_newly_required(
     primary = oncall("storefront").primary
     eventually(lambda: dms(slack, primary))
     assert dms(slack, "U0SHOPMGR") == []
-    channel = slack.channel_by_name("inc-1-search-is-slow")
+    channel = eventually(
+        lambda: (c := slack.channel_by_name("inc-1-search-is-slow")) and c.pins and c
+    )
     beacon.command("severity P1 checkout is down too", channel=channel.id)
     eventually(lambda: dms(slack, "U0SHOPMGR") and dms(slack, "U0EXEC"))
     eventually(lambda: slack.channel_by_name("inc-1-search-is-slow").topic.startswith("P1 ·"))

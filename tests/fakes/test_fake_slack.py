@@ -19,6 +19,7 @@ from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook import WebhookClient
 
+from app.sandbox.rate_limits import RateLimits
 from tests.fakes import block_kit
 from tests.fakes.openapi import load_spec
 from tests.fakes.signing import (
@@ -37,7 +38,10 @@ from tests.fakes.slack_api import BOT_USER_ID, FakeSlack
 
 @pytest.fixture
 def fake() -> Iterator[FakeSlack]:
-    with FakeSlack(users={"ana@example.com": "U0ANA", "bo@example.com": "U0BO"}) as server:
+    """Rate limits off: these tests post in tight loops about other rules (test_fake_faults.py
+    covers the limits)."""
+    users = {"ana@example.com": "U0ANA", "bo@example.com": "U0BO"}
+    with FakeSlack(users=users, rate_limits=RateLimits.off()) as server:
         yield joined(server)
 
 
@@ -470,7 +474,7 @@ def test_fail_while_and_slack_level_errors(fake: FakeSlack, client: WebClient) -
 
 
 def test_per_channel_rate_limit() -> None:
-    with FakeSlack(channel_rate_limit=1.0) as fake:
+    with FakeSlack(channel_rate_limit=1.0, channel_burst=1.0) as fake:
         joined(fake)
         client = WebClient(base_url=fake.url, token="xoxb-test")
         client.chat_postMessage(channel="incidents", text="1")
@@ -521,7 +525,7 @@ def test_response_url_records_bodies(fake: FakeSlack) -> None:
 
 
 async def test_async_client_concurrency_with_latency() -> None:
-    with FakeSlack(latency=0.05) as fake:
+    with FakeSlack(latency=0.05, rate_limits=RateLimits.off()) as fake:
         joined(fake)
         client = AsyncWebClient(base_url=fake.url, token="xoxb-test")
         started = time.perf_counter()

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from app.slack.pacing import Pacer, TokenBucket
@@ -77,3 +79,25 @@ async def test_a_channel_burst_goes_at_once_then_one_a_second(
         await pacer.wait("C1")
         sent.append(clock.now)
     assert sent == pytest.approx([0.0, 0.0, 0.0, 1.05])
+
+
+async def test_waiting_posts_go_most_urgent_first(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Workspace tokens, and a channel's turn, go to pages of the most severe incident first."""
+    clock = SleepingClock()
+    monkeypatch.setattr("app.slack.pacing.asyncio.sleep", clock.sleep)
+    pacer = Pacer(channel_burst=1.0, workspace_rate=1.0, workspace_burst=1.0, clock=clock)
+    order: list[str] = []
+
+    async def post(channel: str, name: str, priority: tuple[int, int]) -> None:
+        await pacer.wait(channel, priority)
+        order.append(name)
+
+    await asyncio.gather(
+        post("C1", "notice", (1, 0)), post("C2", "sev3", (0, 2)), post("C3", "sev1", (0, 0))
+    )
+    assert order == ["sev1", "sev3", "notice"]
+    order.clear()
+    await asyncio.gather(
+        post("D1", "first", (1, 0)), post("D1", "sev3", (0, 2)), post("D1", "sev1", (0, 0))
+    )
+    assert order == ["first", "sev1", "sev3"]

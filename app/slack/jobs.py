@@ -1,0 +1,88 @@
+"""What the outbox dispatcher hands an effect (``Job``) and gets back (``Outcome``), its lanes,
+and how long a failed delivery waits before the next attempt."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from app.store.models import Base, OutboxItem
+
+MAX_BACKOFF = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class Lane:
+    """Kinds delivered with their own concurrency, apart from everything else."""
+
+    name: str
+    kinds: frozenset[str]
+    concurrency: int
+
+
+@dataclass(frozen=True)
+class Outcome:
+    result: dict[str, Any]
+    incident: dict[str, Any] = field(default_factory=dict)
+    """Incident columns to set in the transaction that marks the item done."""
+    page: dict[str, Any] = field(default_factory=dict)
+    """Columns of the page named by the job's ``page_id``, set in that same transaction."""
+    thread: dict[str, Any] = field(default_factory=dict)
+    """Columns of the account thread named by the job's ``thread_id``, likewise."""
+    handoff: object = None
+    """Handed in memory to the items this one starts itself (see ``Job.handoff``)."""
+
+
+@dataclass(frozen=True)
+class Job:
+    """A claimed item, detached from its session, with the result of the item it waited on."""
+
+    id: int
+    key: str
+    kind: str
+    payload: dict[str, Any]
+    incident_id: int | None
+    attempts: int
+    parent: dict[str, Any] | None
+    handoff: object = None
+    priority: int = 0
+    """What the parent's effect left for it when the parent started it directly (e.g. the
+    incident view it just loaded, with the channel it created), so the effect need not reload
+    it; None when claimed from the database. Any later change enqueues its own refresh."""
+
+    @property
+    def maybe_done_before(self) -> bool:
+        """An earlier attempt may have reached Slack before the process died or timed out."""
+        return self.attempts > 1
+
+
+Effect = Callable[[Job], Awaitable[Outcome]]
+
+
+def apply_columns(row: Base | None, values: dict[str, Any]) -> None:
+    if row is not None:
+        for name, value in values.items():
+            setattr(row, name, value)
+
+
+def backoff(attempts: int, retry_after: float | None) -> timedelta:
+    delay = timedelta(seconds=min(2 ** max(attempts - 1, 0), MAX_BACKOFF.total_seconds()))
+    if retry_after is not None:
+        delay = max(delay, timedelta(seconds=retry_after))
+    return delay
+
+
+def job_of(item: OutboxItem, parent: dict[str, Any] | None, handoff: object = None) -> Job:
+    return Job(
+        id=item.id,
+        key=item.key,
+        kind=item.kind,
+        payload=dict(item.payload),
+        incident_id=item.incident_id,
+        attempts=item.attempts,
+        parent=parent,
+        handoff=handoff,
+        priority=item.priority,
+    )
