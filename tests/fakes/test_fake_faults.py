@@ -11,12 +11,14 @@ from slack_sdk.errors import SlackApiError
 
 from app.sandbox.rate_limits import RateLimits, per_minute
 from tests.fakes.slack_api import FakeSlack
+from tests.fakes.test_fake_slack import joined
 
 
 @pytest.fixture
 def fake() -> Iterator[FakeSlack]:
+    """Beacon in the seeded channels, as after joining them at start (app/slack/channels.py)."""
     with FakeSlack() as server:
-        yield server
+        yield joined(server)
 
 
 @pytest.fixture
