@@ -5,19 +5,19 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import gc
 import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app import logs
-from app.beacon import Beacon
 from app.catalog.errors import ConfigError
 from app.catalog.loader import load_catalog
 from app.catalog.models import Catalog
 from app.catalog.people import emails
 from app.catalog.summary import summarize
+from app.cli_reading import review_incident, status_link, write_report
+from app.cli_support import SANDBOX_DATABASE, fail, load
 from app.settings import Settings
 from app.slack.channels import join_configured
 from app.slack.gateway import SlackFailure, SlackGateway, make_client, shared_session
@@ -41,14 +41,6 @@ Sandbox mode: no SLACK_BOT_TOKEN, open {url}/sandbox
   Database {database}; webhooks and PagerDuty are not called from the sandbox.
   Set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to use a real workspace instead."""
 
-#: Where the sandbox keeps its database when DATABASE_URL is left at its default: the sandbox
-#: workspace lives in memory, so its incidents start afresh at every start too.
-SANDBOX_DATABASE = "sandbox.db"
-
-
-def _fail(message: str, code: int = 2) -> int:
-    print(message, file=sys.stderr)
-    return code
 
 
 def _missing_slack_settings(settings: Settings) -> str | None:
@@ -66,22 +58,6 @@ def _missing_slack_settings(settings: Settings) -> str | None:
             sandbox="",
         )
     return None
-
-
-def _load(settings: Settings, catalog: Catalog | None = None) -> Beacon:
-    """Build for a long-running process. The catalog and its routing indexes (hundreds of
-    thousands of objects with 10,000 accounts) live as long as the process, so they are frozen
-    out of the garbage collector: otherwise every full collection walks them, a pause of tens
-    of milliseconds in the middle of some routing decision or ack."""
-    from app.bootstrap import build
-
-    try:
-        beacon = build(settings, catalog=catalog)
-    except ConfigError as error:
-        raise SystemExit(_fail("\n".join(str(issue) for issue in error.issues), 1)) from None
-    gc.collect()
-    gc.freeze()
-    return beacon
 
 
 def _start_sandbox(settings: Settings) -> tuple[Settings, Sandbox, Catalog]:
@@ -113,7 +89,7 @@ def _catalog(directory: Path) -> Catalog:
     try:
         return load_catalog(directory)
     except ConfigError as error:
-        raise SystemExit(_fail("\n".join(str(issue) for issue in error.issues), 1)) from None
+        raise SystemExit(fail("\n".join(str(issue) for issue in error.issues), 1)) from None
 
 
 def serve(settings: Settings, *, worker: bool) -> int:
@@ -129,8 +105,8 @@ def serve(settings: Settings, *, worker: bool) -> int:
         settings, sandbox, catalog = _start_sandbox(settings)
         worker = True  # no other process can deliver to an in-memory workspace
     elif problem := _missing_slack_settings(settings):
-        return _fail(problem)
-    beacon = _load(settings, catalog)
+        return fail(problem)
+    beacon = load(settings, catalog)
     if beacon.engine.dialect.name == "sqlite":
         upgrade(beacon.engine)
     bolt = build_bolt(beacon)
@@ -164,12 +140,12 @@ def serve(settings: Settings, *, worker: bool) -> int:
 
 def worker(settings: Settings) -> int:
     if not settings.slack_bot_token:
-        return _fail(
+        return fail(
             MISSING_TOKEN.format(
                 variable="SLACK_BOT_TOKEN", what="Bot User OAuth Token", sandbox=TRY_THE_SANDBOX
             )
         )
-    beacon = _load(settings)
+    beacon = load(settings)
 
     async def run() -> None:
         async with shared_session(beacon.client):
@@ -200,9 +176,9 @@ def drill(files: list[Path], settings: Settings, *, live: bool, stand_in: str | 
 
     files = files or sorted((settings.beacon_config_dir / "drills").glob("*.yaml"))
     if not files:
-        return _fail(f"no drill files given and none in {settings.beacon_config_dir / 'drills'}")
+        return fail(f"no drill files given and none in {settings.beacon_config_dir / 'drills'}")
     if live and not settings.slack_bot_token:
-        return _fail(
+        return fail(
             MISSING_TOKEN.format(
                 variable="SLACK_BOT_TOKEN", what="Bot User OAuth Token", sandbox=""
             )
@@ -262,7 +238,7 @@ def check_slack(directory: Path, catalog: Catalog, settings: Settings) -> int:
     from app.slack.workspace_check import check_workspace, render
 
     if not settings.slack_bot_token:
-        return _fail(
+        return fail(
             MISSING_TOKEN.format(
                 variable="SLACK_BOT_TOKEN", what="Bot User OAuth Token (xoxb-…)", sandbox=""
             )
@@ -288,103 +264,6 @@ async def _unknown_emails(catalog: Catalog, settings: Settings) -> list[str]:
         except SlackFailure as failure:
             warnings.append(f"could not check {email}: {failure}")
     return warnings
-
-
-def _no_incidents(settings: Settings) -> str | None:
-    """Why the database cannot hold incidents to review, in one line, or None. The sandbox
-    keeps its own (``sandbox.db``): an operator trying the CLI after it most often reads the
-    empty default one."""
-    from sqlalchemy import func, inspect, make_url, select
-
-    from app.store.db import make_engine
-    from app.store.models import Incident
-
-    url = make_url(settings.database_url)
-    shown = url.render_as_string(hide_password=True)
-    hint = f" (the sandbox's is DATABASE_URL=sqlite:///./{SANDBOX_DATABASE})"
-    if url.get_backend_name() == "sqlite" and not Path(url.database or "").is_file():
-        return f"There is no database at {shown}{hint}."  # and reading must not create one
-    engine = make_engine(settings.database_url)
-    try:
-        if not inspect(engine).has_table(Incident.__tablename__):
-            return f"{shown} has no Beacon schema, so no incident{hint}."
-        with engine.connect() as connection:
-            if not connection.scalar(select(func.count()).select_from(Incident)):
-                return f"{shown} holds no incident yet{hint}."
-    finally:
-        engine.dispose()
-    return None
-
-
-def review_incident(settings: Settings, ref: str) -> int:
-    from app.domain.commands import parse_incident_ref
-    from app.domain.errors import BeaconError
-
-    number = parse_incident_ref(ref.strip())
-    if number is None:
-        return _fail(f"`{ref}` is not an incident id; write it like INC-42.")
-    if problem := _no_incidents(settings):
-        return _fail(problem, 1)
-    beacon = _load(settings)
-    try:
-        print(beacon.reviews.review(number=number, channel=None, viewer=None))
-    except BeaconError as error:
-        return _fail(error.message, 1)
-    return 0
-
-
-def status_link(settings: Settings, account_id: str) -> int:
-    """The account's private status page URL, from the configuration and the secret alone."""
-    from app.domain.suggest import did_you_mean
-    from app.publishing.tokens import account_token
-
-    try:
-        catalog = load_catalog(settings.beacon_config_dir)
-    except ConfigError as error:
-        return _fail(str(error), 1)
-    config = catalog.policy.status_page
-    if config is None:
-        return _fail("policy.yaml has no `status_page:` block, so there are no account pages.")
-    if account_id not in catalog.accounts:
-        hint = did_you_mean(account_id, list(catalog.accounts))
-        return _fail(f"unknown account `{account_id}`.{hint}")
-    secret = os.environ.get(config.secret_env)
-    if not secret:
-        return _fail(f"{config.secret_env} is not set: it keys the account page links.")
-    print(f"{settings.public_url}/status/a/{account_token(secret, account_id)}")
-    return 0
-
-
-def write_report(settings: Settings, since: str, out: Path) -> int:
-    from app.catalog.durations import format_duration, parse_duration
-    from app.reviews.report import write_report as write
-
-    try:
-        span = parse_duration(since)
-    except ValueError as error:
-        return _fail(f"--since: {error}")
-    if problem := _no_incidents(settings):
-        return _fail(f"{problem} No report written.", 1)
-    beacon = _load(settings)
-    now = beacon.clock()
-    rows = beacon.reviews.metrics(since=now - span)
-    if not rows:
-        window = format_duration(span)
-        return _fail(f"No incident was declared in the last {window}; no report written.", 1)
-    total, severities, tiers = beacon.reviews.grouped(rows)
-    written = write(
-        out,
-        window=format_duration(span),
-        since=now - span,
-        now=now,
-        rows=rows,
-        total=total,
-        severities=severities,
-        tiers=tiers,
-    )
-    for path in written:
-        print(path)
-    return 0
 
 
 def parser() -> argparse.ArgumentParser:
