@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session
 from app.domain.errors import UsageError
 from app.domain.people import mention
 from app.domain.rights import may_decide_words, may_edit_words
-from app.domain.text import escape
 from app.publishing.notify import enqueue_emails
 from app.services import rights
 from app.services.context import Context
@@ -26,6 +25,7 @@ from app.services.paging import enqueue
 from app.services.threads import open_thread, thread_targets
 from app.store import incidents, updates
 from app.store.models import Incident, StatusUpdate
+from app.wording import notices
 
 
 @dataclass(frozen=True)
@@ -92,8 +92,6 @@ class DraftDecisions:
                 at=now,
                 actor=actor,
                 kind="approval_stale",
-                text=f"{mention(actor)} pressed Approve on version {version}; the draft is at"
-                f" version {draft.version}, nothing sent",
                 data={"update_id": draft.id, "seen": version, "current": draft.version},
             )
             session.commit()
@@ -125,9 +123,7 @@ class DraftDecisions:
                 at=now,
                 actor=actor,
                 kind="approved",
-                text=f"Customer update approved (version {draft.version}); sent to"
-                f" {draft.sent_to} account thread(s)",
-                data={"update_id": draft.id, "version": draft.version},
+                data={"update_id": draft.id, "version": draft.version, "sent_to": draft.sent_to},
             )
             enqueue(
                 session,
@@ -200,8 +196,7 @@ class DraftDecisions:
                 at=now,
                 actor=actor,
                 kind="rejected",
-                text=f"Customer update rejected: {escape(reason)}",
-                data={"update_id": draft.id},
+                data={"update_id": draft.id, "reason": reason},
             )
             enqueue(
                 session,
@@ -211,15 +206,13 @@ class DraftDecisions:
                 now=now,
                 update_id=draft.id,
             )
-            drafter = mention(draft.drafted_by) if draft.drafted_by else "the drafter"
             enqueue(
                 session,
                 incident,
                 "post_notice",
                 f"update:{draft.id}:rejected:notice",
                 now=now,
-                text=f":no_entry: {drafter}, {mention(actor)} rejected the customer"
-                f" draft: {escape(reason)}. Post a corrected `/incident update`.",
+                text=notices.draft_rejected(draft.drafted_by, actor, reason),
             )
             session.commit()
         self.ctx.on_commit()
@@ -262,7 +255,6 @@ class DraftDecisions:
                 at=now,
                 actor=actor,
                 kind="draft_edited",
-                text=f"Customer draft edited (version {version + 1})",
                 data={"update_id": draft.id, "version": version + 1},
             )
             enqueue(

@@ -5,9 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from app.domain.errors import UsageError
-from app.domain.people import mention
 from app.domain.rights import may_command
-from app.domain.text import escape
 from app.services import rights
 from app.services.context import Context
 from app.services.lookup import find_incident
@@ -15,6 +13,7 @@ from app.services.paging import enqueue, notice
 from app.services.refresh import enqueue_refresh
 from app.services.reroute import reroute
 from app.store import incidents
+from app.wording import notices, timeline
 
 
 class ChangeService:
@@ -37,25 +36,22 @@ class ChangeService:
             before = incident.severity
             if severity == incident.declared_severity and effective == before:
                 raise UsageError(f"{incident.ref} is already {before}.")
-            text = f"Severity {before} → {effective} by {mention(actor)}"
-            if effective != severity:
-                text += f" (asked {severity}; {'; '.join(impact.severity.raised_by)})"
-            if reason:
-                text += f": {escape(reason)}"
+            data = {
+                "from": before,
+                "to": effective,
+                "asked": severity,
+                "raised_by": list(impact.severity.raised_by),
+                "reason": reason,
+            }
             event = incidents.record(
-                session,
-                incident,
-                at=now,
-                actor=actor,
-                kind="severity_changed",
-                text=text,
-                data={"from": before, "to": effective},
+                session, incident, at=now, actor=actor, kind="severity_changed", data=data
             )
+            text = timeline.mrkdwn("severity_changed", actor, **data)
             session.flush()
             notice(
                 session,
                 incident,
-                f":arrows_counterclockwise: {text}.",
+                notices.event("arrows_counterclockwise", text),
                 key=f"severity:{event.id}",
                 now=now,
             )
@@ -87,7 +83,7 @@ class ChangeService:
         now = self.ctx.clock()
         with self.ctx.uow() as session:
             incident = find_incident(session, number=number, channel=channel, viewer=actor)
-            label = "incident commander" if role == "commander" else "comms lead"
+            label = timeline.ROLE_LABELS[role]
             verdict = may_command(
                 actor,
                 rights.standing(session, self.ctx, incident),
@@ -100,21 +96,16 @@ class ChangeService:
                 incident.commander = user
             else:
                 incident.comms_lead = user
-            text = f"{mention(user)} is now {label} of {incident.ref} (set by {mention(actor)})"
+            data = {"role": role, "user": user, "ref": incident.ref}
             event = incidents.record(
-                session,
-                incident,
-                at=now,
-                actor=actor,
-                kind="assigned",
-                text=text,
-                data={"role": role, "user": user},
+                session, incident, at=now, actor=actor, kind="assigned", data=data
             )
+            text = timeline.mrkdwn("assigned", actor, **data)
             session.flush()
             notice(
                 session,
                 incident,
-                f":bust_in_silhouette: {text}.",
+                notices.event("bust_in_silhouette", text),
                 key=f"assign:{event.id}",
                 now=now,
             )

@@ -9,10 +9,10 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.domain.people import mention
 from app.routing.targets import Routing
 from app.store import incidents, outbox
 from app.store.models import Incident, OutboxItem
+from app.wording import notices
 
 
 def inform(
@@ -41,15 +41,13 @@ def inform(
             incident_id=incident.id,
             after=after,
         )
-        reasons = "; ".join(target.reasons)
         incidents.record(
             session,
             incident,
             at=now,
             actor=None,
             kind="informed",
-            text=f"Told {mention(target.person)} ({reasons})",
-            data={"person": target.person},
+            data={"person": target.person, "reasons": list(target.reasons)},
         )
-        lines.append(f"• FYI {mention(target.person)}: {reasons}")
+        lines.append(notices.informed_line(target.person, target.reasons))
     return lines

@@ -10,17 +10,15 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from app.briefs.view import clock_time
 from app.domain.errors import UsageError
 from app.domain.mitigations import MitigationRequest, reminder_at
-from app.domain.people import mention
 from app.domain.rights import may_authorise
-from app.domain.text import escape
 from app.services import rights
 from app.services.context import Context
 from app.services.paging import enqueue, notice
 from app.store import incidents, mitigations, paging
 from app.store.models import Incident, Mitigation, Timer
+from app.wording import notices
 
 REMINDER = "mitigation_reminder"
 LAPSE = "mitigation_lapse"
@@ -97,8 +95,7 @@ class MitigationService:
                 at=now,
                 actor=actor,
                 kind="mitigation_requested",
-                text=f"Mitigation requested by {mention(actor)}: {given.action}",
-                data={"mitigation_id": mitigation.id},
+                data={"mitigation_id": mitigation.id, "action": given.action},
             )
             enqueue(
                 session,
@@ -155,15 +152,17 @@ class MitigationService:
                     incident.ref, mitigation.state, mitigation.decided_by or "", False
                 )
             session.refresh(mitigation)
-            until = f" until {clock_time(expires_at)}" if authorise else ""
             incidents.record(
                 session,
                 incident,
                 at=now,
                 actor=actor,
                 kind=f"mitigation_{state}",
-                text=f"Mitigation {state} by {mention(actor)}{until}: {mitigation.action}",
-                data={"mitigation_id": mitigation.id},
+                data={
+                    "mitigation_id": mitigation.id,
+                    "action": mitigation.action,
+                    "until": expires_at.isoformat() if authorise else None,
+                },
             )
             if authorise:
                 _schedule(session, self.ctx, mitigation, now)
@@ -198,9 +197,11 @@ class MitigationService:
                 at=now,
                 actor=actor,
                 kind="mitigation_renewed",
-                text=f"Mitigation renewed by {mention(actor)} until {clock_time(expires_at)}:"
-                f" {mitigation.action}",
-                data={"mitigation_id": mitigation.id},
+                data={
+                    "mitigation_id": mitigation.id,
+                    "action": mitigation.action,
+                    "until": expires_at.isoformat(),
+                },
             )
             _schedule(session, self.ctx, mitigation, now)
             _refresh(session, incident, mitigation, f"renewed:{mitigation.renewals}", now)
@@ -218,6 +219,7 @@ def fire(session: Session, incident: Incident, timer: Timer, now: datetime) -> N
         return
     action = mitigation.action
     if timer.kind == REMINDER:
+        expires_at = mitigation.expires_at.isoformat() if mitigation.expires_at else None
         if incident.status == "resolved":  # nobody needs to keep it any more; it just lapses
             return
         incidents.record(
@@ -226,15 +228,12 @@ def fire(session: Session, incident: Incident, timer: Timer, now: datetime) -> N
             at=now,
             actor=None,
             kind="mitigation_reminder",
-            text=f"Mitigation lapses at {clock_time(mitigation.expires_at)}: {action}",
-            data={"mitigation_id": mitigation.id},
+            data={"mitigation_id": mitigation.id, "action": action, "until": expires_at},
         )
         notice(
             session,
             incident,
-            f":hourglass_flowing_sand: {mention(incident.commander)} the mitigation"
-            f" “{escape(action)}” lapses at {clock_time(mitigation.expires_at)}: press *Renew*"
-            " on its card to keep it, or let it lapse.",
+            notices.mitigation_lapsing(incident.commander, action, mitigation.expires_at),
             key=f"mitigation:{mitigation.id}:reminder:{renewals}",
             now=now,
         )
@@ -248,13 +247,12 @@ def fire(session: Session, incident: Incident, timer: Timer, now: datetime) -> N
         at=now,
         actor=None,
         kind="mitigation_lapsed",
-        text=f"Mitigation lapsed: {action}",
-        data={"mitigation_id": mitigation.id},
+        data={"mitigation_id": mitigation.id, "action": action},
     )
     notice(
         session,
         incident,
-        f":hourglass: {mention(incident.commander)} the mitigation “{escape(action)}” has lapsed.",
+        notices.mitigation_lapsed(incident.commander, action),
         key=f"mitigation:{mitigation.id}:lapsed",
         now=now,
     )

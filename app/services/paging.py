@@ -39,6 +39,7 @@ from app.services.outbox_items import enqueue_refresh as enqueue_refresh
 from app.services.outbox_items import notice as notice
 from app.store import incidents, paging
 from app.store.models import Incident, OutboxItem, Page
+from app.wording import notices
 
 ESCALATION = "escalation"
 
@@ -120,21 +121,24 @@ def send_pages(
             at=now,
             actor=actor,
             kind="paged",
-            text=f"Paged {mention(page.person)} ({'; '.join(page.reasons)}) [{source}]",
-            data={"page_id": page.id, "person": page.person, "source": source},
+            data={
+                "page_id": page.id,
+                "person": page.person,
+                "source": source,
+                "reasons": list(page.reasons),
+            },
         )
-    lines = [f"• {mention(p.person)}: {', '.join(p.reasons)}" for p in pages]
+    lines = [notices.paged_line(p.person, p.reasons) for p in pages]
     lines += inform(
         session, incident, routing, paged=already | set(routing.people), now=now, after=after
     )
-    lines += [f"• :warning: {note}" for note in routing.notes]
+    lines += [notices.routing_note_line(note) for note in routing.notes]
     if lines:
         key = f"pages:{pages[0].id}" if pages else f"notes:{source}:{now.timestamp()}"
-        heading = f":pager: *Paging for {incident.ref}* ({source})" if pages else ":pager: *Paging*"
         notice(
             session,
             incident,
-            "\n".join([heading, *lines]),
+            notices.paging(incident.ref, source, lines, paged=bool(pages)),
             key=key,
             now=now,
             after=notice_after or after,
@@ -206,18 +210,15 @@ def escalate(
         at=now,
         actor=actor,
         kind="escalated",
-        text=f"Escalated to level {level + 1}: {reason}",
-        data={"level": level + 1},
+        data={"level": level + 1, "reason": reason},
     )
     pages = send_pages(
         session, ctx, incident, routing, source=f"escalation {level + 1}", actor=actor, now=now
     )
-    summary = f"Escalation level {level + 1} for {incident.ref} ({reason})"
-    if not pages:
-        summary += ": everyone it names was already paged; still waiting for an acknowledgement"
-    notice(
-        session, incident, f":rotating_light: {summary}.", key=f"escalation:{level + 1}", now=now
+    summary = notices.escalation_summary(
+        incident.ref, level + 1, reason, actor, paged_anyone=bool(pages)
     )
+    notice(session, incident, notices.escalation(summary), key=f"escalation:{level + 1}", now=now)
     schedule_escalation(session, ctx, incident, now)
     return summary
 
@@ -254,8 +255,7 @@ class PagingService:
                         at=now,
                         actor=user,
                         kind="ack_refused",
-                        text=f"{mention(user)} tried to acknowledge the page of"
-                        f" {mention(page.person)}",
+                        data={"page_id": page.id, "person": page.person},
                     )
                     session.commit()
                     raise Forbidden(
@@ -280,8 +280,7 @@ class PagingService:
                     at=now,
                     actor=user,
                     kind="acknowledged",
-                    text=f"{mention(user)} acknowledged ({', '.join(page.reasons)})",
-                    data={"page_id": page.id},
+                    data={"page_id": page.id, "reasons": list(page.reasons)},
                 )
                 dm = session.scalar(
                     select(OutboxItem).where(OutboxItem.key == f"page:{page.id}:dm")
@@ -301,7 +300,7 @@ class PagingService:
                 notice(
                     session,
                     incident,
-                    f":white_check_mark: {mention(user)} acknowledged; escalation stopped.",
+                    notices.escalation_stopped(user),
                     key=f"ack:{pages[0].id}",
                     now=now,
                 )
@@ -320,7 +319,7 @@ class PagingService:
                 self.ctx,
                 incident,
                 actor=actor,
-                reason=escape(reason) if reason else f"requested by {mention(actor)}",
+                reason=reason,
                 now=now,
             )
             session.commit()

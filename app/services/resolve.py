@@ -15,7 +15,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.domain.errors import UsageError
-from app.domain.people import mention
 from app.domain.resolution import (
     CHECKLIST_ITEMS,
     CHECKLIST_LABELS,
@@ -34,6 +33,7 @@ from app.services.updates import post_briefs
 from app.services.views import incident_view
 from app.store import incidents, paging, resolution, updates
 from app.store.models import AccountThread, Incident, OutboxItem, StatusUpdate
+from app.wording import notices
 
 
 @dataclass(frozen=True)
@@ -152,7 +152,6 @@ class ResolveService:
                 at=now,
                 actor=actor,
                 kind="resolved",
-                text=f"Resolved by {mention(actor)}: {given.fix or 'fix not recorded'}",
                 data={"from": before, "update_id": draft.id, **fields},
             )
             session.flush()
@@ -198,15 +197,13 @@ class ResolveService:
                 at=now,
                 actor=actor,
                 kind="reopened",
-                text=f"Reopened by {mention(actor)} ({status})",
                 data={"status": status},
             )
             session.flush()
             notice(
                 session,
                 incident,
-                f":leftwards_arrow_with_hook: {mention(actor)} reopened {incident.ref} ({status});"
-                " the update cadence and escalation resume.",
+                notices.reopened(actor, incident.ref, status),
                 key=f"reopen:{event.id}",
                 now=now,
             )
@@ -259,8 +256,12 @@ class ChecklistService:
                 at=now,
                 actor=user,
                 kind="checklist_ticked",
-                text=f"{mention(user)} ticked “{label}” for {name}",
-                data={"thread_id": thread.id, "item": item, "account": thread.account_id},
+                data={
+                    "thread_id": thread.id,
+                    "item": item,
+                    "account": thread.account_id,
+                    "name": name,
+                },
             )
             session.flush()
             enqueue(

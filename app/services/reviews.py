@@ -12,7 +12,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.domain.errors import NotFound, UsageError
-from app.domain.people import mention, with_mentions
 from app.domain.wording import join_words
 from app.reviews import markdown
 from app.reviews.facts import (
@@ -109,10 +108,7 @@ def load_facts(session: Session, ctx: Context, incident: Incident) -> IncidentFa
         fix=fields.get("fix"),
         residual_risk=fields.get("residual_risk"),
         customer_steps=fields.get("customer_steps"),
-        events=tuple(
-            EventFact(e.at, e.actor, e.kind, with_mentions(e.text, users), dict(e.data or {}))
-            for e in events
-        ),
+        events=tuple(EventFact(e.at, e.actor, e.kind, e.text, dict(e.data or {})) for e in events),
         pages=tuple(
             PageFact(
                 person=p.user_id or p.person,
@@ -142,6 +138,7 @@ def load_facts(session: Session, ctx: Context, incident: Incident) -> IncidentFa
             )
             for m in incident.mitigations
         ),
+        users=users,
     )
 
 
@@ -174,7 +171,6 @@ class ReviewService:
                 at=now,
                 actor=actor,
                 kind="review_drafted",
-                text=f"Post-incident review drafted by {mention(actor)}",
             )
             session.flush()
             enqueue(
@@ -221,7 +217,6 @@ class ReviewService:
                 at=now,
                 actor=actor,
                 kind="review_summary_drafted",
-                text=f"Customer review summary drafted by {mention(actor)}",
                 data={"update_id": draft.id},
             )
             draft_card(session, incident, draft, now)

@@ -7,7 +7,6 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from app.domain.errors import Forbidden
-from app.domain.people import mention
 from app.domain.rights import Roster, Standing, Verdict, may_act, roster_of
 from app.services.context import Context
 from app.services.identities import paged, person_ids
@@ -53,7 +52,6 @@ def check(
         at=ctx.clock(),
         actor=actor,
         kind=kind,
-        text=f"Refused: {mention(actor)} may not {what}",
         data={"what": what},
     )
     session.commit()

@@ -12,7 +12,6 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from app.domain.errors import UsageError
-from app.domain.text import escape
 from app.domain.updates import UpdateInput, check_transition
 from app.routing.severity import needs_initial_notice
 from app.services import cadence, rights
@@ -137,8 +136,7 @@ class UpdateService(DraftDecisions):
                 at=now,
                 actor=actor,
                 kind="update",
-                text=escape(update.summary) if update.summary else "status update",
-                data={"update_id": draft.id, "status": incident.status},
+                data={"update_id": draft.id, "status": incident.status, "summary": update.summary},
             )
             post_briefs(session, incident, draft, now)
             enqueue_refresh(session, incident, key=f"update:{draft.id}", now=now)
