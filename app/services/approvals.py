@@ -16,7 +16,6 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from app.domain.errors import UsageError
-from app.domain.people import mention
 from app.domain.rights import may_decide_words, may_edit_words
 from app.publishing.notify import enqueue_emails
 from app.services import rights
@@ -25,7 +24,7 @@ from app.services.paging import enqueue
 from app.services.threads import open_thread, thread_targets
 from app.store import incidents, updates
 from app.store.models import Incident, StatusUpdate
-from app.wording import notices
+from app.wording import notices, refusals
 
 
 @dataclass(frozen=True)
@@ -39,7 +38,7 @@ class Decision:
 
 
 def _decided(draft: StatusUpdate) -> str:
-    return f"This draft was already {draft.state} by {mention(draft.decided_by or 'someone')}"
+    return refusals.already_decided(draft.state, draft.decided_by)
 
 
 class DraftDecisions:
@@ -48,7 +47,7 @@ class DraftDecisions:
     def _draft(self, session: Session, update_id: int) -> tuple[StatusUpdate, Incident]:
         draft = session.get(StatusUpdate, update_id)
         if draft is None:
-            raise UsageError("That draft no longer exists.")
+            raise UsageError(refusals.gone("draft"))
         return draft, session.get_one(Incident, draft.incident_id)
 
     def _check(
@@ -95,10 +94,7 @@ class DraftDecisions:
                 data={"update_id": draft.id, "seen": version, "current": draft.version},
             )
             session.commit()
-            raise UsageError(
-                f"Not sent: the draft was edited (now version {draft.version}) after the version"
-                f" {version} you approved. Read the updated card and approve that one."
-            )
+            raise UsageError(refusals.approved_a_stale_version(version, draft.version))
         earlier = Decision(incident.ref, draft.state, draft.decided_by or "", draft.sent_to, False)
         return draft, incident, earlier
 
@@ -245,10 +241,7 @@ class DraftDecisions:
                 session.refresh(draft)
                 if draft.state != "pending":
                     raise UsageError(f"{_decided(draft)}; your edit was not saved.")
-                raise UsageError(
-                    f"Someone else edited this draft meanwhile (now version {draft.version});"
-                    " your edit was not saved. Press Edit again to start from theirs."
-                )
+                raise UsageError(refusals.edited_meanwhile(draft.version))
             incidents.record(
                 session,
                 incident,

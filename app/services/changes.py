@@ -13,7 +13,7 @@ from app.services.paging import enqueue, notice
 from app.services.refresh import enqueue_refresh
 from app.services.reroute import reroute
 from app.store import incidents
-from app.wording import notices, timeline
+from app.wording import notices, refusals, timeline
 
 
 class ChangeService:
@@ -30,12 +30,12 @@ class ChangeService:
                 session, self.ctx, actor, number, channel, "change the severity of"
             )
             if incident.status == "resolved":
-                raise UsageError(f"{incident.ref} is resolved; reopen it first.")
+                raise UsageError(refusals.resolved_reopen_first(incident.ref))
             impact = self.ctx.reassess(incident, severity=severity)
             effective = impact.severity.severity
             before = incident.severity
             if severity == incident.declared_severity and effective == before:
-                raise UsageError(f"{incident.ref} is already {before}.")
+                raise UsageError(refusals.already_at(incident.ref, before))
             data = {
                 "from": before,
                 "to": effective,

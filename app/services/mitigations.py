@@ -18,7 +18,7 @@ from app.services.context import Context
 from app.services.paging import enqueue, notice
 from app.store import incidents, mitigations, paging
 from app.store.models import Incident, Mitigation, Timer
-from app.wording import notices
+from app.wording import notices, refusals
 
 REMINDER = "mitigation_reminder"
 LAPSE = "mitigation_lapse"
@@ -78,7 +78,7 @@ class MitigationService:
                 session, self.ctx, actor, number, channel, "ask for a mitigation on"
             )
             if incident.status == "resolved":
-                raise UsageError(f"{incident.ref} is resolved; reopen it first.")
+                raise UsageError(refusals.resolved_reopen_first(incident.ref))
             mitigation = Mitigation(
                 incident_id=incident.id,
                 action=given.action,
@@ -116,7 +116,7 @@ class MitigationService:
     def _load(self, session: Session, mitigation_id: int) -> tuple[Mitigation, Incident]:
         mitigation = session.get(Mitigation, mitigation_id)
         if mitigation is None:
-            raise UsageError("That mitigation no longer exists.")
+            raise UsageError(refusals.gone("mitigation"))
         return mitigation, session.get_one(Incident, mitigation.incident_id)
 
     def _check(
@@ -183,10 +183,7 @@ class MitigationService:
             ):
                 session.refresh(mitigation)
                 if mitigation.state != "authorised":
-                    raise UsageError(
-                        f"This mitigation is {mitigation.state}; ask for it again with"
-                        " `/incident mitigate`."
-                    )
+                    raise UsageError(refusals.mitigation_not_in_force(mitigation.state))
                 return MitigationDecision(
                     incident.ref, "renewed", mitigation.renewed_by or "", False
                 )

@@ -39,7 +39,7 @@ from app.services.outbox_items import enqueue_refresh as enqueue_refresh
 from app.services.outbox_items import notice as notice
 from app.store import incidents, paging
 from app.store.models import Incident, OutboxItem, Page
-from app.wording import notices
+from app.wording import notices, refusals
 
 ESCALATION = "escalation"
 
@@ -195,9 +195,7 @@ def escalate(
     levels = ctx.catalog.policy.escalation
     level = incident.escalation_level
     if level >= len(levels):
-        raise UsageError(
-            f"{incident.ref} has already been escalated through all {len(levels)} level(s)."
-        )
+        raise UsageError(refusals.escalated_through_all(incident.ref, len(levels)))
     paging.cancel(session, incident.id, ESCALATION)
     routing = escalation_targets(
         ctx.catalog, ctx.impact(incident), level, now, private=incident.private
@@ -246,7 +244,7 @@ class PagingService:
             if page_id is not None:
                 page = session.get(Page, page_id)
                 if page is None:
-                    raise UsageError("That page no longer exists.")
+                    raise UsageError(refusals.gone("page"))
                 incident = session.get_one(Incident, page.incident_id)
                 if user not in {page.user_id, page.person}:
                     incidents.record(
@@ -258,10 +256,7 @@ class PagingService:
                         data={"page_id": page.id, "person": page.person},
                     )
                     session.commit()
-                    raise Forbidden(
-                        f"This page was sent to {mention(page.person)}; only they can"
-                        " acknowledge it. Use `/incident ack` for your own pages."
-                    )
+                    raise Forbidden(refusals.not_your_page(page.person))
                 pages = [page] if page.acked_at is None else []
                 if not pages:
                     return Acknowledged(incident.ref, 0, False)
@@ -271,7 +266,7 @@ class PagingService:
                     p for p in paging.open_pages_of(session, user) if p.incident_id == incident.id
                 ]
                 if not pages:
-                    raise UsageError(f"You have no unacknowledged page for {incident.ref}.")
+                    raise UsageError(refusals.no_page_to_acknowledge(incident.ref))
             for page in pages:
                 page.acked_at, page.acked_by = now, user
                 incidents.record(
@@ -344,7 +339,7 @@ class PagingService:
                 routing = service_targets(catalog, request.id, now)
             elif request.kind == "usergroup":
                 if not request.members:
-                    raise UsageError(f"{escape(request.label)} has nobody in it to page.")
+                    raise UsageError(refusals.nobody_in(request.label))
                 why = (f"in {escape(request.label)}", f"paged by {mention(actor)}")
                 people = dict.fromkeys(request.members)
                 routing = Routing(tuple(PageTarget(p, ("user",), why, True) for p in people))
@@ -353,8 +348,9 @@ class PagingService:
                 routing = Routing((target,))
             fresh = unpaged(session, incident.id, routing.targets)
             if routing.targets and not rerouted and not fresh:
-                named = ", ".join(mention(t.person) for t in routing.targets)
-                raise UsageError(f"{named} already paged for {incident.ref}.")
+                raise UsageError(
+                    refusals.already_paged([t.person for t in routing.targets], incident.ref)
+                )
             pages = rerouted + send_pages(
                 session, self.ctx, incident, routing, source="manual", actor=actor, now=now
             )

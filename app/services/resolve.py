@@ -33,7 +33,7 @@ from app.services.updates import post_briefs
 from app.services.views import incident_view
 from app.store import incidents, paging, resolution, updates
 from app.store.models import AccountThread, Incident, OutboxItem, StatusUpdate
-from app.wording import notices
+from app.wording import notices, refusals
 
 
 @dataclass(frozen=True)
@@ -109,7 +109,7 @@ class ResolveService:
         with self.ctx.uow() as session:
             incident = rights.act_on(session, self.ctx, actor, number, channel, "resolve")
             if incident.status == "resolved":
-                raise UsageError(f"{incident.ref} is already resolved.")
+                raise UsageError(refusals.already_resolved(incident.ref))
             before = incident.status
             incident.status = "resolved"
             incident.resolved_at = now
@@ -222,12 +222,12 @@ class ChecklistService:
     def tick(self, thread_id: int, item: str, *, user: str) -> Ticked:
         now = self.ctx.clock()
         if item not in CHECKLIST_ITEMS:
-            raise UsageError("That checklist item does not exist.")
+            raise UsageError(refusals.NO_SUCH_CHECKLIST_ITEM)
         label = CHECKLIST_LABELS[item]
         with self.ctx.uow() as session:
             thread = session.get(AccountThread, thread_id)
             if thread is None:
-                raise UsageError("That checklist no longer exists.")
+                raise UsageError(refusals.gone("checklist"))
             incident = session.get_one(Incident, thread.incident_id)
             account = self.ctx.catalog.accounts.get(thread.account_id)
             name = account.name if account else thread.account_id

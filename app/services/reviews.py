@@ -12,7 +12,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.domain.errors import NotFound, UsageError
-from app.domain.wording import join_words
 from app.reviews import markdown
 from app.reviews.facts import (
     AccountFact,
@@ -31,6 +30,7 @@ from app.services.updates import draft_card
 from app.services.views import incident_view
 from app.store import incidents, paging, people, resolution
 from app.store.models import Incident, IncidentEvent, StatusUpdate
+from app.wording import refusals
 
 WINDOWS = {"7d": timedelta(days=7), "30d": timedelta(days=30), "90d": timedelta(days=90)}
 
@@ -39,7 +39,7 @@ def parse_window(text: str, default: str = "30d") -> tuple[str, timedelta]:
     word = text.strip().lower() or default
     if word not in WINDOWS:
         raise UsageError(
-            f"Unknown window `{word}`. Choose {join_words((f'`{w}`' for w in WINDOWS), 'or')}.",
+            refusals.unknown_window(word, WINDOWS),
             usage="`/incident stats [7d|30d|90d]`",
         )
     return word, WINDOWS[word]
@@ -194,9 +194,9 @@ class ReviewService:
         with self.ctx.uow() as session:
             incident = find_incident(session, number=number, channel=channel, viewer=actor)
             if incident.private or not incident.customer_visible:
-                raise UsageError(f"{incident.ref} is not customer-facing; nothing to send.")
+                raise UsageError(refusals.not_customer_facing(incident.ref))
             if incident.status != "resolved":
-                raise UsageError(f"{incident.ref} is not resolved yet; resolve it first.")
+                raise UsageError(refusals.not_resolved_yet(incident.ref))
             facts = load_facts(session, self.ctx, incident)
             draft = StatusUpdate(
                 incident_id=incident.id,

@@ -23,6 +23,7 @@ from app.services.threads import refresh_threads
 from app.services.views import incident_view
 from app.store import incidents
 from app.store.models import Incident, OutboxItem, StatusUpdate
+from app.wording import refusals
 
 
 def _fields(update: UpdateInput) -> dict[str, str | None]:
@@ -107,7 +108,7 @@ class UpdateService(DraftDecisions):
                 session, self.ctx, actor, number, channel, "post an update for"
             )
             if incident.status == "resolved":
-                raise UsageError(f"{incident.ref} is resolved; `/incident reopen` it first.")
+                raise UsageError(refusals.resolved_reopen_first(incident.ref, command=True))
             moved = bool(update.status) and update.status != incident.status
             if update.status:
                 check_transition(incident.status, update.status)

@@ -13,6 +13,7 @@ PURE = [
     "routing",
     "briefs",
     "reviews",
+    "wording",
     "cadence/policy.py",
     "catalog/models.py",
     "publishing/view.py",

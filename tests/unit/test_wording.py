@@ -11,7 +11,7 @@ import pytest
 from app.reviews.facts import EventFact, IncidentFacts
 from app.reviews.markdown import review_markdown
 from app.reviews.metrics import measure
-from app.wording import notices, timeline
+from app.wording import notices, refusals, timeline
 from app.wording.timeline import MARKDOWN, MRKDWN, TEMPLATES, Event, render
 
 T0 = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
@@ -189,3 +189,13 @@ def test_the_review_names_people_without_slack_mentions() -> None:
     assert "Paged @U0DANA (owns auth) [declared]" in text
     assert "Paged @U0OLD (legacy row)" in text
     assert "approve updates on INC-7" not in text  # refusals stay on the audit log
+
+
+def test_refusals_name_people_and_escape_what_was_typed() -> None:
+    assert refusals.nobody_in("<!here> & co") == "&lt;!here&gt; &amp; co has nobody in it to page."
+    assert refusals.already_paged(["U0ID1", "dana@example.com"], "INC-7") == (
+        "<@U0ID1>, dana@example.com already paged for INC-7."
+    )
+    assert refusals.resolved_reopen_first("INC-7", command=True) == (
+        "INC-7 is resolved; `/incident reopen` it first."
+    )
