@@ -18,7 +18,7 @@ from app.services.context import Context
 from app.services.paging import enqueue, notice
 from app.store import incidents, mitigations, paging
 from app.store.models import Incident, Mitigation, Timer
-from app.wording import notices, refusals
+from app.wording import notices, refusals, replies
 
 REMINDER = "mitigation_reminder"
 LAPSE = "mitigation_lapse"
@@ -108,10 +108,7 @@ class MitigationService:
             session.commit()
             ref = incident.ref
         self.ctx.on_commit()
-        return (
-            f"Mitigation requested for {ref}; its card in the incident channel waits for the"
-            " incident commander, a commander or an affected team's manager."
-        )
+        return replies.mitigation_requested(ref)
 
     def _load(self, session: Session, mitigation_id: int) -> tuple[Mitigation, Incident]:
         mitigation = session.get(Mitigation, mitigation_id)

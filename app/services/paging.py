@@ -39,7 +39,7 @@ from app.services.outbox_items import enqueue_refresh as enqueue_refresh
 from app.services.outbox_items import notice as notice
 from app.store import incidents, paging
 from app.store.models import Incident, OutboxItem, Page
-from app.wording import notices, refusals
+from app.wording import notices, refusals, replies
 
 ESCALATION = "escalation"
 
@@ -359,5 +359,5 @@ class PagingService:
             session.commit()
         self.ctx.on_commit()
         if not pages:
-            return "Nobody to page: " + "; ".join(routing.notes)
-        return f"Paged {', '.join(mention(p.person) for p in pages)} for {incident.ref}."
+            return replies.nobody_to_page(routing.notes)
+        return replies.paged([p.person for p in pages], incident.ref)

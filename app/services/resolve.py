@@ -33,7 +33,7 @@ from app.services.updates import post_briefs
 from app.services.views import incident_view
 from app.store import incidents, paging, resolution, updates
 from app.store.models import AccountThread, Incident, OutboxItem, StatusUpdate
-from app.wording import notices, refusals
+from app.wording import notices, refusals, replies
 
 
 @dataclass(frozen=True)
@@ -172,12 +172,8 @@ class ResolveService:
             enqueue_home_for_incident(session, incident, key=f"event:{event.id}", now=now)
             session.commit()
         self.ctx.on_commit()
-        if incident.private or not incident.customer_visible:
-            return f":white_check_mark: {incident.ref} resolved."
-        return (
-            f":white_check_mark: {incident.ref} resolved. The customer resolution notice waits"
-            " for approval; the recovery checklist is in each account thread."
-        )
+        customers_told = incident.customer_visible and not incident.private
+        return replies.resolved(incident.ref, customers_told=customers_told)
 
     def reopen(self, status: str, *, actor: str, number: int | None, channel: str | None) -> str:
         now = self.ctx.clock()
@@ -212,7 +208,7 @@ class ResolveService:
             enqueue_home_for_incident(session, incident, key=f"event:{event.id}", now=now)
             session.commit()
         self.ctx.on_commit()
-        return f"{incident.ref} reopened ({status}); the cadence and routing resume."
+        return replies.reopened(incident.ref, status)
 
 
 class ChecklistService:

@@ -30,7 +30,7 @@ from app.services.updates import draft_card
 from app.services.views import incident_view
 from app.store import incidents, paging, people, resolution
 from app.store.models import Incident, IncidentEvent, StatusUpdate
-from app.wording import refusals
+from app.wording import refusals, replies
 
 WINDOWS = {"7d": timedelta(days=7), "30d": timedelta(days=30), "90d": timedelta(days=90)}
 
@@ -186,7 +186,7 @@ class ReviewService:
             session.commit()
             ref = incident.ref
         self.ctx.on_commit()
-        return f"The post-incident review of {ref} is being uploaded to its channel."
+        return replies.review_uploading(ref)
 
     def draft_customer(self, *, number: int | None, channel: str | None, actor: str) -> str:
         """A customer-facing summary of the review, through the approval card."""
@@ -223,7 +223,7 @@ class ReviewService:
             session.commit()
             ref = incident.ref
         self.ctx.on_commit()
-        return f"The customer review summary of {ref} waits for approval in its channel."
+        return replies.review_summary_drafted(ref)
 
     def metrics(self, *, since: datetime, private: bool = True) -> list[IncidentMetrics]:
         """Real incidents only: a drill rehearses the response, it does not measure it."""

@@ -23,7 +23,7 @@ from app.services.threads import refresh_threads
 from app.services.views import incident_view
 from app.store import incidents
 from app.store.models import Incident, OutboxItem, StatusUpdate
-from app.wording import refusals
+from app.wording import refusals, replies
 
 
 def _fields(update: UpdateInput) -> dict[str, str | None]:
@@ -145,5 +145,5 @@ class UpdateService(DraftDecisions):
                 refresh_threads(session, incident, key=f"update:{draft.id}", now=now)
             session.commit()
         self.ctx.on_commit()
-        return f"Update for {incident.ref} posted; the customer draft waits for approval."
+        return replies.update_posted(incident.ref)
 
