@@ -19,6 +19,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check app tests bench
 	$(VENV)/bin/mypy app
+	$(VENV)/bin/lint-imports --no-cache
 
 bench: $(STAMP)
 	$(PY) bench/ack_latency.py
