@@ -130,6 +130,13 @@ class SlackAccess:
             channel = self.workspace.lookup(name if name.startswith("#") else f"#{name}")
             return channel if channel is not None and not channel.is_im else None
 
+    def channel(self, name: str) -> Channel:
+        """The channel ``name`` (or ``#name``), which a test expects to exist: KeyError if not."""
+        channel = self.channel_by_name(name)
+        if channel is None:
+            raise KeyError(f"no channel named {name}")
+        return channel
+
     def _lookup(self, channel: str) -> Channel:
         found = self.workspace.lookup(channel)
         if found is None:
