@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from slack_bolt.async_app import AsyncApp
 
 from app.beacon import Beacon
-from app.briefs.drafting import drafter_for
+from app.briefs.drafting import check_templates, drafter_for
 from app.cadence.jobs import TimerJobs
 from app.catalog.loader import load_catalog
 from app.catalog.models import Catalog
@@ -67,7 +67,7 @@ def build(
     catalog: Catalog | None = None,
     clock: Callable[[], datetime] = utc_now,
 ) -> Beacon:
-    catalog = catalog or load_catalog(settings.beacon_config_dir)
+    catalog = catalog or check_templates(load_catalog(settings.beacon_config_dir))
     routing = RoutingIndex.build(catalog)
     engine = make_engine(settings.database_url, lock_timeout=settings.database_lock_timeout)
     uow = UnitOfWork(engine)
