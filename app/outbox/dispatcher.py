@@ -1,4 +1,7 @@
-"""Delivers the outbox: claims due items, runs their effect against Slack, records the result.
+"""Delivers the outbox: claims due items, runs their effect (in Slack, PagerDuty, a webhook, a
+mailbox), records the result. Effects say a delivery did not go through with a
+``DeliveryFailure``: transient ones are retried with backoff (never sooner than the service's
+``Retry-After``), the rest given up and reported in the incident channel.
 
 Items run concurrently (Slack latency dominates); an item waiting on another (``after``) is
 leased in the transaction that completes its parent and started right away with the parent's

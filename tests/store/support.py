@@ -13,7 +13,7 @@ from sqlalchemy import select
 from app.outbox.dispatcher import Dispatcher
 from app.outbox.failures import DeliveryFailure
 from app.outbox.jobs import Effect, Job, Outcome
-from app.outbox.kinds import Kind
+from app.outbox.kinds import FAILURE_NOTICES
 from app.store import outbox
 from app.store.db import UnitOfWork
 from app.store.models import OutboxItem
@@ -102,13 +102,14 @@ def dispatcher(
     uow: UnitOfWork,
     effects: dict[str, Effect],
     clock: Callable[[], datetime],
-    **options: object,
+    *,
+    concurrency: int = 128,
 ) -> Dispatcher:
     return Dispatcher(
         uow=uow,
         effects=effects,
         clock=clock,
         lease=LEASE,
-        failure_notices={Kind.CREATE_CHANNEL: Kind.CHANNEL_FAILED},
-        **options,  # type: ignore[arg-type]
+        concurrency=concurrency,
+        failure_notices=FAILURE_NOTICES,
     )

@@ -62,8 +62,10 @@ def test_mitigation_home_and_failure_keys() -> None:
 def test_kinds_are_their_stored_strings() -> None:
     """A kind read back from the database is a plain string: it must equal, and hash like, the
     enum member the effect tables are keyed by."""
-    assert Kind.PAGE_DM == "page_dm" and f"{Kind.PAGE_DM}" == "page_dm"
-    assert {Kind.PAGE_DM: 1}["page_dm"] == 1
+    stored: str = "page_dm"
+    table: dict[str, int] = {Kind.PAGE_DM: 1}
+    assert stored == Kind.PAGE_DM and f"{Kind.PAGE_DM}" == stored and str(Kind.PAGE_DM) == stored
+    assert table[stored] == 1
     assert all(kind.value == kind.name.lower() for kind in Kind)
 
 
