@@ -176,11 +176,16 @@ class Dispatcher:
             session.commit()
 
     async def drain(self, *, timeout: float = 30.0) -> None:
-        """Deliver until nothing is due or in flight; for tests, drills and benchmarks."""
+        """Deliver until nothing is due or in flight; for tests, drills and benchmarks.
+
+        A delivery that finishes while a claim runs may have enqueued an item (the notice of a
+        failure) after the claim looked: only a claim that started with nothing in flight and
+        found nothing proves the outbox drained."""
         async with asyncio.timeout(timeout):
             while True:
+                busy = bool(self._jobs)
                 claimed = await self.cycle()
-                if not claimed and not self._jobs:
+                if not claimed and not busy and not self._jobs:
                     return
                 if self._jobs:
                     await asyncio.wait(set(self._jobs), return_when=asyncio.FIRST_COMPLETED)
