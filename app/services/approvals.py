@@ -17,10 +17,12 @@ from sqlalchemy.orm import Session
 
 from app.domain.errors import UsageError
 from app.domain.rights import may_decide_words, may_edit_words
+from app.outbox import keys
+from app.outbox.enqueue import enqueue
+from app.outbox.kinds import Kind
 from app.publishing.notify import enqueue_emails
 from app.services import rights
 from app.services.context import Context
-from app.services.paging import enqueue
 from app.services.threads import open_thread, thread_targets
 from app.store import incidents, updates
 from app.store.models import Incident, StatusUpdate
@@ -124,8 +126,8 @@ class DraftDecisions:
             enqueue(
                 session,
                 incident,
-                "refresh_card",
-                f"update:{draft.id}:card:approved",
+                Kind.REFRESH_CARD,
+                keys.update_card(draft.id, "approved"),
                 now=now,
                 update_id=draft.id,
             )
@@ -145,8 +147,8 @@ class DraftDecisions:
             enqueue(
                 session,
                 incident,
-                "thread_reply",
-                f"thread:{thread.id}:update:{draft.id}",
+                Kind.THREAD_REPLY,
+                keys.thread_reply(thread.id, draft.id),
                 now=now,
                 after=open_thread(session, incident, thread, now),
                 thread_id=thread.id,
@@ -156,8 +158,8 @@ class DraftDecisions:
             enqueue(
                 session,
                 incident,
-                "webhook",
-                f"update:{draft.id}:webhook:{index}",
+                Kind.WEBHOOK,
+                keys.webhook(draft.id, index),
                 now=now,
                 update_id=draft.id,
                 webhook=index,
@@ -166,8 +168,8 @@ class DraftDecisions:
         enqueue(
             session,
             incident,
-            "refresh_announcement",
-            f"incident:{incident.id}:refresh_announcement:update:{draft.id}:approved",
+            Kind.REFRESH_ANNOUNCEMENT,
+            keys.refresh(incident.id, Kind.REFRESH_ANNOUNCEMENT, f"update:{draft.id}:approved"),
             now=now,
         )
         return len(threads)
@@ -197,16 +199,16 @@ class DraftDecisions:
             enqueue(
                 session,
                 incident,
-                "refresh_card",
-                f"update:{draft.id}:card:rejected",
+                Kind.REFRESH_CARD,
+                keys.update_card(draft.id, "rejected"),
                 now=now,
                 update_id=draft.id,
             )
             enqueue(
                 session,
                 incident,
-                "post_notice",
-                f"update:{draft.id}:rejected:notice",
+                Kind.POST_NOTICE,
+                keys.rejected_notice(draft.id),
                 now=now,
                 text=notices.draft_rejected(draft.drafted_by, actor, reason),
             )
@@ -253,8 +255,8 @@ class DraftDecisions:
             enqueue(
                 session,
                 incident,
-                "refresh_card",
-                f"update:{draft.id}:card:edited:{version + 1}",
+                Kind.REFRESH_CARD,
+                keys.update_card(draft.id, f"edited:{version + 1}"),
                 now=now,
                 update_id=draft.id,
             )

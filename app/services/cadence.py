@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from app.cadence.policy import KINDS, NUDGE, OVERDUE, reminders
+from app.outbox.enqueue import notice
 from app.services.context import Context, assessment_of
-from app.services.paging import notice
 from app.store import incidents, paging
 from app.store.models import Incident, Timer
 from app.wording import notices

@@ -13,9 +13,11 @@ from sqlalchemy.orm import Session
 from app.domain.errors import UsageError
 from app.domain.mitigations import MitigationRequest, reminder_at
 from app.domain.rights import may_authorise
+from app.outbox import keys
+from app.outbox.enqueue import enqueue, notice
+from app.outbox.kinds import Kind
 from app.services import rights
 from app.services.context import Context
-from app.services.paging import enqueue, notice
 from app.store import incidents, mitigations, paging
 from app.store.models import Incident, Mitigation, Timer
 from app.wording import notices, refusals, replies
@@ -38,18 +40,17 @@ def _refresh(
     session: Session, incident: Incident, mitigation: Mitigation, stage: str, now: datetime
 ) -> None:
     """The card shows the new state; the pinned brief lists what is in force."""
-    key = f"mitigation:{mitigation.id}:{stage}"
+    reason = keys.mitigation(mitigation.id, stage)
     enqueue(
         session,
         incident,
-        "refresh_mitigation_card",
-        f"{key}:card",
+        Kind.REFRESH_MITIGATION_CARD,
+        keys.mitigation_card(mitigation.id, stage),
         now=now,
         mitigation_id=mitigation.id,
     )
-    enqueue(
-        session, incident, "refresh_brief", f"incident:{incident.id}:refresh_brief:{key}", now=now
-    )
+    refresh = keys.refresh(incident.id, Kind.REFRESH_BRIEF, reason)
+    enqueue(session, incident, Kind.REFRESH_BRIEF, refresh, now=now)
 
 
 def _schedule(session: Session, ctx: Context, mitigation: Mitigation, now: datetime) -> None:
@@ -100,8 +101,8 @@ class MitigationService:
             enqueue(
                 session,
                 incident,
-                "post_mitigation_card",
-                f"mitigation:{mitigation.id}:card",
+                Kind.POST_MITIGATION_CARD,
+                keys.mitigation_card(mitigation.id),
                 now=now,
                 mitigation_id=mitigation.id,
             )
@@ -228,7 +229,7 @@ def fire(session: Session, incident: Incident, timer: Timer, now: datetime) -> N
             session,
             incident,
             notices.mitigation_lapsing(incident.commander, action, mitigation.expires_at),
-            key=f"mitigation:{mitigation.id}:reminder:{renewals}",
+            key=keys.mitigation(mitigation.id, f"reminder:{renewals}"),
             now=now,
         )
         return
@@ -247,7 +248,7 @@ def fire(session: Session, incident: Incident, timer: Timer, now: datetime) -> N
         session,
         incident,
         notices.mitigation_lapsed(incident.commander, action),
-        key=f"mitigation:{mitigation.id}:lapsed",
+        key=keys.mitigation(mitigation.id, "lapsed"),
         now=now,
     )
     _refresh(session, incident, mitigation, "lapsed", now)
