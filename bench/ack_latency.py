@@ -25,7 +25,8 @@ keep-alive connection, opened before the warm-up. Also reported per target: the 
 time per measured request (from /proc), which is much steadier than a p99 on a small machine.
 ``--rounds R`` repeats the comparison with fresh servers and pools the samples.
 
-Targets: Beacon p99 <= 1.2 x bare p99 in every round (issue 13), and Beacon p99 < 300 ms. Exit code is 0 either way.
+Targets: Beacon p99 <= 1.2 x bare p99 in every round (issue 13), and Beacon p99 < 300 ms.
+Exit code is 0 either way.
 Run: ``.venv/bin/python bench/ack_latency.py [--database-url postgresql://...]``.
 """
 

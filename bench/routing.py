@@ -21,8 +21,8 @@ from __future__ import annotations
 import argparse
 import gc
 import json
-import resource
 import random
+import resource
 import statistics
 import sys
 import tempfile

@@ -16,7 +16,8 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import compress, islice
-from typing import NamedTuple, cast, overload
+from operator import itemgetter
+from typing import NamedTuple, overload
 
 from app.catalog.models import Account, Catalog, Person
 from app.routing.impact import account_tier
@@ -35,19 +36,32 @@ CONTACT_LABELS = {"liaison": "liaison", "exec_sponsor": "exec sponsor"}
 """Account roles a ``page:`` list can name, with how a reason spells them."""
 
 
-class Contacts(NamedTuple):
-    """One contact role for every account, parallel to :attr:`AccountIndex.ordered`."""
+class Holder(NamedTuple):
+    """One person's accounts in one role within one tier, by account name."""
 
-    people: tuple[Person | None, ...]
+    person: Person
+    mask: int
+    """Positions of those accounts, relative to the tier's span."""
+    positions: tuple[int, ...]
     reasons: tuple[str, ...]
-    """E.g. "liaison of Acme Corp, Tier 1" (empty where there is nobody)."""
+    """E.g. "liaison of Acme Corp, Tier 1", parallel to ``positions``."""
+
+
+class Contacts(NamedTuple):
+    """One contact role for every account, grouped by the person who holds it per tier: an
+    incident touching most accounts then costs a few big-integer ANDs per person rather than a
+    Python step per account."""
+
+    holders: Mapping[int, tuple[Holder, ...]]
+    """Tier -> the people holding the role for some of its accounts."""
     lacking: int
     """Bitmask of the accounts with nobody in this role."""
 
 
 class TierContacts(NamedTuple):
-    pairs: Iterator[tuple[Person, str]]
-    """(person, reason) for each affected account of the tier that has one, by account name."""
+    people: list[tuple[Person, Sequence[str]]]
+    """(person, reasons) for the affected accounts of the tier that have one: people in the
+    order of their first such account by name, reasons by account name."""
     missing: Sequence[str]
     """Names of the affected accounts of the tier with nobody in the role."""
 
@@ -112,7 +126,7 @@ class AccountIndex:
             spans=tuple(spans),
             service_names={sid: service.name for sid, service in catalog.services.items()},
             contacts={
-                role: _contacts(ordered, tiers, role, label)
+                role: _contacts(ordered, spans, role, label)
                 for role, label in CONTACT_LABELS.items()
             },
         )
@@ -222,15 +236,29 @@ class AccountSelection:
         """``role``: a key of :data:`CONTACT_LABELS`."""
         span = self._span(tier)
         if span is None:
-            return TierContacts(iter(()), ())
+            return TierContacts([], ())
         book = self.index.contacts[role]
         affected = _segment(self.mask, span)
         lacking = affected & _segment(book.lacking, span)
         having = affected & ~lacking
-        people = compress(islice(book.people, span.start, span.stop), _selectors(having))
-        reasons = compress(islice(book.reasons, span.start, span.stop), _selectors(having))
-        pairs = cast("Iterator[tuple[Person, str]]", zip(people, reasons, strict=True))
-        return TierContacts(pairs, _NameView(self.index.ordered, span.start, lacking))
+        flags = ""
+        found: list[tuple[int, Person, Sequence[str]]] = []
+        for holder in book.holders.get(tier, ()) if having else ():
+            hit = having & holder.mask
+            if not hit:
+                continue
+            if hit == holder.mask:
+                reasons: Sequence[str] = holder.reasons
+            else:
+                # One character per position of the span, "1" where affected; itemgetter and
+                # compress pick this person's reasons without a Python step per account.
+                flags = flags or bin(having)[:1:-1].ljust(span.stop - span.start, "0")
+                picked = itemgetter(*holder.positions)(flags)
+                reasons = tuple(compress(holder.reasons, map(_IS_SET, picked)))
+            found.append(((hit & -hit).bit_length(), holder.person, reasons))
+        found.sort(key=itemgetter(0))
+        people = [(person, reasons) for _, person, reasons in found]
+        return TierContacts(people, _NameView(self.index.ordered, span.start, lacking))
 
     def reason(self, account: Account) -> str:
         parts: list[str] = []
@@ -244,20 +272,34 @@ class AccountSelection:
 
 
 def _contacts(
-    ordered: tuple[Account, ...], tiers: tuple[int, ...], role: str, label: str
+    ordered: tuple[Account, ...], spans: Sequence[TierSpan], role: str, label: str
 ) -> Contacts:
-    people: list[Person | None] = []
-    reasons: list[str] = []
     lacking = 0
-    for position, (account, tier) in enumerate(zip(ordered, tiers, strict=True)):
-        person: Person | None = getattr(account, role)
-        people.append(person)
-        if person is None:
-            lacking |= 1 << position
-            reasons.append("")
-        else:
-            reasons.append(f"{label} of {account.name}, Tier {tier}")
-    return Contacts(tuple(people), tuple(reasons), lacking)
+    holders: dict[int, tuple[Holder, ...]] = {}
+    for span in spans:
+        positions: dict[Person, list[int]] = {}
+        reasons: dict[Person, list[str]] = {}
+        for offset, account in enumerate(ordered[span.start : span.stop]):
+            person: Person | None = getattr(account, role)
+            if person is None:
+                lacking |= 1 << (span.start + offset)
+                continue
+            if person not in positions:
+                positions[person], reasons[person] = [], []
+            positions[person].append(offset)
+            reasons[person].append(f"{label} of {account.name}, Tier {span.tier}")
+        holders[span.tier] = tuple(
+            Holder(person, _mask(offsets), tuple(offsets), tuple(reasons[person]))
+            for person, offsets in positions.items()
+        )
+    return Contacts(holders, lacking)
+
+
+def _mask(positions: Iterable[int]) -> int:
+    mask = 0
+    for position in positions:
+        mask |= 1 << position
+    return mask
 
 
 class _NameView(Sequence[str]):
