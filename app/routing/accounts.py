@@ -12,15 +12,16 @@ them per incident dominated routing time when thousands of accounts were hit).
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from itertools import compress, islice
+from itertools import chain, compress, islice
 from operator import itemgetter
 from typing import NamedTuple, overload
 
 from app.catalog.models import Account, Catalog, Person
-from app.routing.impact import account_tier
+from app.routing.impact import tiers_by
 
 _IS_SET = "1".__eq__
 
@@ -42,18 +43,26 @@ class Holder(NamedTuple):
     person: Person
     mask: int
     """Positions of those accounts, relative to the tier's span."""
-    positions: tuple[int, ...]
     reasons: tuple[str, ...]
-    """E.g. "liaison of Acme Corp, Tier 1", parallel to ``positions``."""
+    """E.g. "liaison of Acme Corp, Tier 1", one per account."""
+
+
+class TierBook(NamedTuple):
+    """One role in one tier, grouped by the person holding it."""
+
+    holders: tuple[Holder, ...]
+    owner: array[int]
+    """Per position of the span: the index of its holder (-1: nobody)."""
+    rank: array[int]
+    """Per position of the span: the index of its reason in its holder's ``reasons``."""
 
 
 class Contacts(NamedTuple):
-    """One contact role for every account, grouped by the person who holds it per tier: an
-    incident touching most accounts then costs a few big-integer ANDs per person rather than a
-    Python step per account."""
+    """One contact role for every account, grouped per tier by the person who holds it: an
+    incident touching most accounts then costs a big-integer AND per person and a Python step
+    per account left out (or per account hit, if fewer), not one per account."""
 
-    holders: Mapping[int, tuple[Holder, ...]]
-    """Tier -> the people holding the role for some of its accounts."""
+    books: Mapping[int, TierBook]
     lacking: int
     """Bitmask of the accounts with nobody in this role."""
 
@@ -100,18 +109,18 @@ class AccountIndex:
 
     @classmethod
     def build(cls, catalog: Catalog) -> AccountIndex:
-        matrix = catalog.policy.impact_matrix
+        tier_of = tiers_by(catalog.policy.impact_matrix)
         keyed = sorted(
-            ((account_tier(account, matrix), account.name.casefold(), account.id), account)
+            ((tier_of(account), account.name.casefold(), account.id), account)
             for account in catalog.accounts.values()
         )
         ordered = tuple(account for _, account in keyed)
         tiers = tuple(key[0] for key, _ in keyed)
-        by_service: dict[str, int] = {}
+        users: dict[str, list[int]] = {}
         for position, account in enumerate(ordered):
-            bit = 1 << position
             for service_id in account.uses:
-                by_service[service_id] = by_service.get(service_id, 0) | bit
+                users.setdefault(service_id, []).append(position)
+        by_service = {service_id: _mask(positions) for service_id, positions in users.items()}
         spans: list[TierSpan] = []
         for position, tier in enumerate(tiers):
             if spans and spans[-1].tier == tier:
@@ -141,8 +150,12 @@ class AccountIndex:
     def tier_of(self, account_id: str) -> int:
         return self.tiers[self.positions[account_id]]
 
-    def select(self, services: Iterable[str], named: Iterable[str] = ()) -> AccountSelection:
-        """Accounts named explicitly plus those using any of ``services`` (already closed)."""
+    def select(
+        self, services: Iterable[str], named: Iterable[str] = (), *, reach: int | None = None
+    ) -> AccountSelection:
+        """Accounts named explicitly plus those using any of ``services`` (already closed);
+        ``reach``, when given, is the mask of those users, precomputed
+        (:attr:`RoutingIndex.reach`)."""
         affected = frozenset(services)
         named_ids: list[str] = []
         unknown: list[str] = []
@@ -155,9 +168,12 @@ class AccountIndex:
                 named_ids.append(account_id)
                 named_mask |= 1 << position
         mask = named_mask
-        by_service = self.by_service
-        for service_id in affected:
-            mask |= by_service.get(service_id, 0)
+        if reach is not None:
+            mask |= reach
+        else:
+            by_service = self.by_service
+            for service_id in affected:
+                mask |= by_service.get(service_id, 0)
         return AccountSelection(
             index=self,
             services=affected,
@@ -237,28 +253,25 @@ class AccountSelection:
         span = self._span(tier)
         if span is None:
             return TierContacts([], ())
-        book = self.index.contacts[role]
+        contacts = self.index.contacts[role]
         affected = _segment(self.mask, span)
-        lacking = affected & _segment(book.lacking, span)
+        lacking = affected & _segment(contacts.lacking, span)
         having = affected & ~lacking
-        flags = ""
-        found: list[tuple[int, Person, Sequence[str]]] = []
-        for holder in book.holders.get(tier, ()) if having else ():
-            hit = having & holder.mask
-            if not hit:
-                continue
-            if hit == holder.mask:
-                reasons: Sequence[str] = holder.reasons
-            else:
-                # One character per position of the span, "1" where affected; itemgetter and
-                # compress pick this person's reasons without a Python step per account.
-                flags = flags or bin(having)[:1:-1].ljust(span.stop - span.start, "0")
-                picked = itemgetter(*holder.positions)(flags)
-                reasons = tuple(compress(holder.reasons, map(_IS_SET, picked)))
-            found.append(((hit & -hit).bit_length(), holder.person, reasons))
-        found.sort(key=itemgetter(0))
-        people = [(person, reasons) for _, person, reasons in found]
-        return TierContacts(people, _NameView(self.index.ordered, span.start, lacking))
+        missing = _NameView(self.index.ordered, span.start, lacking)
+        book = contacts.books.get(tier)
+        if book is None or not having:
+            return TierContacts([], missing)
+        left_out = _segment(~contacts.lacking, span) & ~having
+        if left_out.bit_count() < having.bit_count():
+            return TierContacts(_all_but(book, having, left_out), missing)
+        picked: dict[int, list[str]] = {}
+        for offset in _bits(having):
+            owner = book.owner[offset]
+            picked.setdefault(owner, []).append(book.holders[owner].reasons[book.rank[offset]])
+        people: list[tuple[Person, Sequence[str]]] = [
+            (book.holders[owner].person, reasons) for owner, reasons in picked.items()
+        ]
+        return TierContacts(people, missing)
 
     def reason(self, account: Account) -> str:
         parts: list[str] = []
@@ -271,35 +284,86 @@ class AccountSelection:
         return "; ".join(parts)
 
 
+def _all_but(book: TierBook, having: int, left_out: int) -> list[tuple[Person, Sequence[str]]]:
+    """Each holder's reasons without those of the (few) accounts ``left_out``, people in the
+    order of their first affected account."""
+    cuts: dict[int, list[int]] = {}
+    for offset in _bits(left_out):
+        cuts.setdefault(book.owner[offset], []).append(book.rank[offset])
+    found: list[tuple[int, Person, Sequence[str]]] = []
+    for index, holder in enumerate(book.holders):
+        hit = having & holder.mask
+        if not hit:
+            continue
+        cut = cuts.get(index)
+        reasons = holder.reasons if cut is None else _without(holder.reasons, cut)
+        found.append(((hit & -hit).bit_length(), holder.person, reasons))
+    found.sort(key=itemgetter(0))
+    return [(person, reasons) for _, person, reasons in found]
+
+
+def _without(reasons: tuple[str, ...], ranks: list[int]) -> tuple[str, ...]:
+    """``reasons`` less the (ascending) ``ranks``, copied in slices."""
+    parts: list[tuple[str, ...]] = []
+    start = 0
+    for rank in ranks:
+        parts.append(reasons[start:rank])
+        start = rank + 1
+    parts.append(reasons[start:])
+    return tuple(chain.from_iterable(parts))
+
+
+def _bits(mask: int) -> Iterator[int]:
+    """Positions of the set bits, lowest first, found by ``str.find`` over the binary digits."""
+    digits = bin(mask)[:1:-1]
+    at = digits.find("1")
+    while at >= 0:
+        yield at
+        at = digits.find("1", at + 1)
+
+
 def _contacts(
     ordered: tuple[Account, ...], spans: Sequence[TierSpan], role: str, label: str
 ) -> Contacts:
-    lacking = 0
-    holders: dict[int, tuple[Holder, ...]] = {}
+    nobody: list[int] = []
+    books: dict[int, TierBook] = {}
     for span in spans:
-        positions: dict[Person, list[int]] = {}
-        reasons: dict[Person, list[str]] = {}
+        owner = array("i", [-1]) * (span.stop - span.start)
+        rank = array("i", [0]) * (span.stop - span.start)
+        index: dict[Person, int] = {}
+        offsets: list[list[int]] = []
+        reasons: list[list[str]] = []
         for offset, account in enumerate(ordered[span.start : span.stop]):
             person: Person | None = getattr(account, role)
             if person is None:
-                lacking |= 1 << (span.start + offset)
+                nobody.append(span.start + offset)
                 continue
-            if person not in positions:
-                positions[person], reasons[person] = [], []
-            positions[person].append(offset)
-            reasons[person].append(f"{label} of {account.name}, Tier {span.tier}")
-        holders[span.tier] = tuple(
-            Holder(person, _mask(offsets), tuple(offsets), tuple(reasons[person]))
-            for person, offsets in positions.items()
+            number = index.get(person)
+            if number is None:
+                number = index[person] = len(offsets)
+                offsets.append([])
+                reasons.append([])
+            owner[offset] = number
+            rank[offset] = len(offsets[number])
+            offsets[number].append(offset)
+            reasons[number].append(f"{label} of {account.name}, Tier {span.tier}")
+        holders = tuple(
+            Holder(person, _mask(offsets[number]), tuple(reasons[number]))
+            for person, number in index.items()
         )
-    return Contacts(holders, lacking)
+        books[span.tier] = TierBook(holders, owner, rank)
+    return Contacts(books, _mask(nobody))
 
 
-def _mask(positions: Iterable[int]) -> int:
-    mask = 0
+def _mask(positions: Sequence[int]) -> int:
+    """The bitmask of ascending ``positions``, set in a byte buffer: ORing bit by bit into a
+    growing integer copies it each time, quadratic at 100,000 accounts."""
+    if not positions:
+        return 0
+    buffer = bytearray(positions[-1] // 8 + 1)
     for position in positions:
-        mask |= 1 << position
-    return mask
+        buffer[position >> 3] |= 1 << (position & 7)
+    return int.from_bytes(buffer, "little")
 
 
 class _NameView(Sequence[str]):

@@ -47,7 +47,7 @@ def enqueue(
     }
     upsert = _UPSERTS.get(session.get_bind().dialect.name)
     if upsert is not None:
-        inserted = session.scalars(upsert, [row]).one_or_none()
+        inserted: OutboxItem | None = session.scalars(upsert, [row]).one_or_none()
         if inserted is not None:
             return inserted
     existing = session.scalar(select(OutboxItem).where(OutboxItem.key == key))
