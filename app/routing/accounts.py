@@ -12,15 +12,14 @@ them per incident dominated routing time when thousands of accounts were hit).
 
 from __future__ import annotations
 
-from array import array
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from itertools import chain, compress, islice
-from operator import itemgetter
+from itertools import compress, islice
 from typing import NamedTuple, overload
 
-from app.catalog.models import Account, Catalog, Person
+from app.catalog.models import Account, Catalog
+from app.routing.contacts import Contacts, TierContacts, build_contacts, mask_of, people_of
 from app.routing.impact import tiers_by
 
 _IS_SET = "1".__eq__
@@ -35,44 +34,6 @@ class AffectedAccount(NamedTuple):
 
 CONTACT_LABELS = {"liaison": "liaison", "exec_sponsor": "exec sponsor"}
 """Account roles a ``page:`` list can name, with how a reason spells them."""
-
-
-class Holder(NamedTuple):
-    """One person's accounts in one role within one tier, by account name."""
-
-    person: Person
-    mask: int
-    """Positions of those accounts, relative to the tier's span."""
-    reasons: tuple[str, ...]
-    """E.g. "liaison of Acme Corp, Tier 1", one per account."""
-
-
-class TierBook(NamedTuple):
-    """One role in one tier, grouped by the person holding it."""
-
-    holders: tuple[Holder, ...]
-    owner: array[int]
-    """Per position of the span: the index of its holder (-1: nobody)."""
-    rank: array[int]
-    """Per position of the span: the index of its reason in its holder's ``reasons``."""
-
-
-class Contacts(NamedTuple):
-    """One contact role for every account, grouped per tier by the person who holds it: an
-    incident touching most accounts then costs a big-integer AND per person and a Python step
-    per account left out (or per account hit, if fewer), not one per account."""
-
-    books: Mapping[int, TierBook]
-    lacking: int
-    """Bitmask of the accounts with nobody in this role."""
-
-
-class TierContacts(NamedTuple):
-    people: list[tuple[Person, Sequence[str]]]
-    """(person, reasons) for the affected accounts of the tier that have one: people in the
-    order of their first such account by name, reasons by account name."""
-    missing: Sequence[str]
-    """Names of the affected accounts of the tier with nobody in the role."""
 
 
 class TierSpan(NamedTuple):
@@ -120,7 +81,7 @@ class AccountIndex:
         for position, account in enumerate(ordered):
             for service_id in account.uses:
                 users.setdefault(service_id, []).append(position)
-        by_service = {service_id: _mask(positions) for service_id, positions in users.items()}
+        by_service = {service_id: mask_of(positions) for service_id, positions in users.items()}
         spans: list[TierSpan] = []
         for position, tier in enumerate(tiers):
             if spans and spans[-1].tier == tier:
@@ -135,7 +96,7 @@ class AccountIndex:
             spans=tuple(spans),
             service_names={sid: service.name for sid, service in catalog.services.items()},
             contacts={
-                role: _contacts(ordered, spans, role, label)
+                role: build_contacts(ordered, spans, role, label)
                 for role, label in CONTACT_LABELS.items()
             },
         )
@@ -262,16 +223,7 @@ class AccountSelection:
         if book is None or not having:
             return TierContacts([], missing)
         left_out = _segment(~contacts.lacking, span) & ~having
-        if left_out.bit_count() < having.bit_count():
-            return TierContacts(_all_but(book, having, left_out), missing)
-        picked: dict[int, list[str]] = {}
-        for offset in _bits(having):
-            owner = book.owner[offset]
-            picked.setdefault(owner, []).append(book.holders[owner].reasons[book.rank[offset]])
-        people: list[tuple[Person, Sequence[str]]] = [
-            (book.holders[owner].person, reasons) for owner, reasons in picked.items()
-        ]
-        return TierContacts(people, missing)
+        return TierContacts(people_of(book, having, left_out), missing)
 
     def reason(self, account: Account) -> str:
         parts: list[str] = []
@@ -282,88 +234,6 @@ class AccountSelection:
         if hits:
             parts.append("uses " + ", ".join(hits))
         return "; ".join(parts)
-
-
-def _all_but(book: TierBook, having: int, left_out: int) -> list[tuple[Person, Sequence[str]]]:
-    """Each holder's reasons without those of the (few) accounts ``left_out``, people in the
-    order of their first affected account."""
-    cuts: dict[int, list[int]] = {}
-    for offset in _bits(left_out):
-        cuts.setdefault(book.owner[offset], []).append(book.rank[offset])
-    found: list[tuple[int, Person, Sequence[str]]] = []
-    for index, holder in enumerate(book.holders):
-        hit = having & holder.mask
-        if not hit:
-            continue
-        cut = cuts.get(index)
-        reasons = holder.reasons if cut is None else _without(holder.reasons, cut)
-        found.append(((hit & -hit).bit_length(), holder.person, reasons))
-    found.sort(key=itemgetter(0))
-    return [(person, reasons) for _, person, reasons in found]
-
-
-def _without(reasons: tuple[str, ...], ranks: list[int]) -> tuple[str, ...]:
-    """``reasons`` less the (ascending) ``ranks``, copied in slices."""
-    parts: list[tuple[str, ...]] = []
-    start = 0
-    for rank in ranks:
-        parts.append(reasons[start:rank])
-        start = rank + 1
-    parts.append(reasons[start:])
-    return tuple(chain.from_iterable(parts))
-
-
-def _bits(mask: int) -> Iterator[int]:
-    """Positions of the set bits, lowest first, found by ``str.find`` over the binary digits."""
-    digits = bin(mask)[:1:-1]
-    at = digits.find("1")
-    while at >= 0:
-        yield at
-        at = digits.find("1", at + 1)
-
-
-def _contacts(
-    ordered: tuple[Account, ...], spans: Sequence[TierSpan], role: str, label: str
-) -> Contacts:
-    nobody: list[int] = []
-    books: dict[int, TierBook] = {}
-    for span in spans:
-        owner = array("i", [-1]) * (span.stop - span.start)
-        rank = array("i", [0]) * (span.stop - span.start)
-        index: dict[Person, int] = {}
-        offsets: list[list[int]] = []
-        reasons: list[list[str]] = []
-        for offset, account in enumerate(ordered[span.start : span.stop]):
-            person: Person | None = getattr(account, role)
-            if person is None:
-                nobody.append(span.start + offset)
-                continue
-            number = index.get(person)
-            if number is None:
-                number = index[person] = len(offsets)
-                offsets.append([])
-                reasons.append([])
-            owner[offset] = number
-            rank[offset] = len(offsets[number])
-            offsets[number].append(offset)
-            reasons[number].append(f"{label} of {account.name}, Tier {span.tier}")
-        holders = tuple(
-            Holder(person, _mask(offsets[number]), tuple(reasons[number]))
-            for person, number in index.items()
-        )
-        books[span.tier] = TierBook(holders, owner, rank)
-    return Contacts(books, _mask(nobody))
-
-
-def _mask(positions: Sequence[int]) -> int:
-    """The bitmask of ascending ``positions``, set in a byte buffer: ORing bit by bit into a
-    growing integer copies it each time, quadratic at 100,000 accounts."""
-    if not positions:
-        return 0
-    buffer = bytearray(positions[-1] // 8 + 1)
-    for position in positions:
-        buffer[position >> 3] |= 1 << (position & 7)
-    return int.from_bytes(buffer, "little")
 
 
 class _NameView(Sequence[str]):
