@@ -35,7 +35,7 @@ def enqueue(
     few dozen items inside the transaction that holds the write lock."""
     row = {
         "key": key,
-        "kind": kind,
+        "kind": str(kind),
         "payload": payload or {},
         "incident_id": incident_id,
         "after_id": after.id if after else None,
@@ -50,7 +50,7 @@ def enqueue(
         inserted: OutboxItem | None = session.scalars(upsert, [row]).one_or_none()
         if inserted is not None:
             return inserted
-    existing = session.scalar(select(OutboxItem).where(OutboxItem.key == key))
+    existing = by_key(session, key)
     if existing is not None:
         return existing
     item = OutboxItem(**row)
@@ -67,6 +67,11 @@ _UPSERTS: dict[str, Any] = {
 }
 """``INSERT … ON CONFLICT (key) DO NOTHING RETURNING`` by dialect name, built once (a statement
 built per call costs more to build and cache-key than the round trip it saves)."""
+
+
+def by_key(session: Session, key: str) -> OutboxItem | None:
+    """The item of ``key`` (app/outbox/keys.py), whatever its state."""
+    return session.scalar(select(OutboxItem).where(OutboxItem.key == key))
 
 
 def enqueue_many(
@@ -88,7 +93,7 @@ def enqueue_many(
     rows = [
         {
             "key": key,
-            "kind": kind,
+            "kind": str(kind),
             "payload": payload,
             "state": "pending",
             "attempts": 0,
