@@ -8,7 +8,7 @@ import asyncio
 from app.beacon import Beacon
 from app.domain.commands import USAGE, help_text
 from app.domain.declaration import parse_declare, resolve_accounts
-from app.domain.errors import UsageError
+from app.domain.errors import NotFound, UsageError
 from app.domain.text import escape
 from app.handlers.answers import Asked, Verb
 from app.handlers.replies import replying_errors
@@ -83,7 +83,11 @@ async def accounts(beacon: Beacon, asked: Asked) -> None:
 
 async def oncall(beacon: Beacon, asked: Asked) -> None:
     catalog = beacon.catalog
-    lines = roster(catalog, teams_for(catalog, asked.parsed.args), beacon.clock())
+    try:
+        teams = teams_for(catalog, asked.parsed.args)
+    except NotFound as error:
+        raise UsageError(error.message, usage=USAGE["oncall"]) from None
+    lines = roster(catalog, teams, beacon.clock())
     text, body = blocks.oncall_roster(lines)
     await asked.ack(text=text, blocks=[b.to_dict() for b in body], response_type="ephemeral")
 

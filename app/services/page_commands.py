@@ -7,7 +7,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.domain.errors import Forbidden, UsageError
@@ -15,22 +14,18 @@ from app.domain.people import mention
 from app.domain.refs import IncidentRef
 from app.domain.targets import PageRequest
 from app.domain.text import escape
+from app.outbox import keys
+from app.outbox.enqueue import enqueue, notice
+from app.outbox.kinds import Kind
 from app.routing.targets import PageTarget, Routing, service_targets, team_targets
 from app.services import rights
 from app.services.context import Context
 from app.services.home_refresh import enqueue_home
 from app.services.identities import unpaged
 from app.services.lookup import find_incident
-from app.services.paging import (
-    ESCALATION,
-    enqueue,
-    escalate,
-    notice,
-    schedule_escalation,
-    send_pages,
-)
-from app.store import incidents, paging
-from app.store.models import Incident, OutboxItem, Page
+from app.services.paging import ESCALATION, escalate, schedule_escalation, send_pages
+from app.store import incidents, outbox, paging
+from app.store.models import Incident, Page
 
 
 @dataclass(frozen=True)
@@ -104,14 +99,12 @@ class PagingService:
                     text=f"{mention(user)} acknowledged ({', '.join(page.reasons)})",
                     data={"page_id": page.id},
                 )
-                dm = session.scalar(
-                    select(OutboxItem).where(OutboxItem.key == f"page:{page.id}:dm")
-                )
+                dm = outbox.by_key(session, keys.page_dm(page.id))
                 enqueue(
                     session,
                     incident,
-                    "page_acked",
-                    f"page:{page.id}:acked",
+                    Kind.PAGE_ACKED,
+                    keys.page_acked(page.id),
                     now=now,
                     after=dm,
                     page_id=page.id,

@@ -14,20 +14,25 @@ from sqlalchemy.orm import Session
 
 from app.domain.errors import UsageError
 from app.domain.people import is_user_id, mention
+from app.outbox import keys
+from app.outbox.enqueue import channel_item, enqueue, notice
+from app.outbox.kinds import Kind
 from app.routing.targets import Routing, escalation_delay, escalation_targets
 from app.routing.why import unacknowledged, with_reason
 from app.services.context import Context
 from app.services.home_refresh import enqueue_home
 from app.services.identities import unpaged
 from app.services.informing import inform
-from app.services.outbox_items import channel_item, severity_rank
-from app.services.outbox_items import enqueue as enqueue
-from app.services.outbox_items import enqueue_refresh as enqueue_refresh
-from app.services.outbox_items import notice as notice
 from app.store import incidents, paging
 from app.store.models import Incident, OutboxItem, Page
 
 ESCALATION = "escalation"
+
+
+def severity_rank(ctx: Context, severity: str) -> int:
+    """0 for the most severe: the outbox priority of the incident's pages and opening."""
+    ids = [level.id for level in ctx.catalog.policy.severities]
+    return ids.index(severity) if severity in ids else len(ids)
 
 
 def send_pages(
@@ -69,8 +74,8 @@ def send_pages(
         enqueue(
             session,
             incident,
-            "page_dm",
-            f"page:{page.id}:dm",
+            Kind.PAGE_DM,
+            keys.page_dm(page.id),
             now=now,
             priority=rank,
             page_id=page.id,
@@ -79,8 +84,8 @@ def send_pages(
             enqueue(
                 session,
                 incident,
-                "page_link",
-                f"page:{page.id}:link",
+                Kind.PAGE_LINK,
+                keys.page_link(page.id),
                 now=now,
                 after=channel,
                 page_id=page.id,
@@ -89,8 +94,8 @@ def send_pages(
             enqueue(
                 session,
                 incident,
-                "pagerduty_trigger",
-                f"page:{page.id}:pagerduty",
+                Kind.PAGERDUTY_TRIGGER,
+                keys.pagerduty_trigger(page.id),
                 now=now,
                 page_id=page.id,
             )
@@ -124,8 +129,8 @@ def send_pages(
         enqueue(
             session,
             incident,
-            "invite",
-            f"incident:{incident.id}:invite:pages:{pages[0].id}",
+            Kind.INVITE,
+            keys.invite_paged(incident.id, pages[0].id),
             now=now,
             after=after,
             users=[p.person for p in pages],
