@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import Engine
 
+from app.ack_first import AckFirst
 from app.cadence.jobs import TimerJobs
 from app.catalog.models import Catalog
 from app.outbox.dispatcher import Dispatcher
@@ -57,3 +58,5 @@ class Beacon:
     timers: TimerJobs
     clock: Callable[[], datetime]
     status_site: StatusSite
+    acks: AckFirst = field(default_factory=AckFirst)
+    """Requests answered before the work they start (app/ack_first.py)."""

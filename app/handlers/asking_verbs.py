@@ -44,13 +44,14 @@ async def declare(beacon: Beacon, asked: Asked) -> None:
     )
 
     async def work() -> None:
-        declared = await asyncio.to_thread(
-            beacon.incidents.declare,
-            declaration,
-            actor=asked.user,
-            request_key=f"command:{asked.command.get('trigger_id') or asked.user}",
-            origin_channel=asked.channel,
-        )
+        async with beacon.acks.turn():
+            declared = await asyncio.to_thread(
+                beacon.incidents.declare,
+                declaration,
+                actor=asked.user,
+                request_key=f"command:{asked.command.get('trigger_id') or asked.user}",
+                origin_channel=asked.channel,
+            )
         await asked.respond(
             text=blocks.declared_text(
                 declared.ref, declared.severity, declared.title, declaration.severity
