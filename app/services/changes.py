@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from app.domain.errors import UsageError
+from app.domain.refs import IncidentRef
 from app.domain.rights import may_command
 from app.outbox import keys
 from app.outbox.enqueue import enqueue, enqueue_refresh, notice
@@ -21,15 +22,12 @@ class ChangeService:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
 
-    def severity(
-        self, severity: str, *, reason: str, actor: str, number: int | None, channel: str | None
-    ) -> str:
+    def severity(self, which: IncidentRef, severity: str, *, reason: str) -> str:
         """Re-route at the new severity: page who is newly required, never anyone twice."""
         now = self.ctx.clock()
+        actor = which.actor
         with self.ctx.uow() as session:
-            incident = rights.act_on(
-                session, self.ctx, actor, number, channel, "change the severity of"
-            )
+            incident = rights.act_on(session, self.ctx, which, "change the severity of")
             if incident.status == "resolved":
                 raise UsageError(refusals.resolved_reopen_first(incident.ref))
             impact = self.ctx.reassess(incident, severity=severity)
@@ -72,18 +70,11 @@ class ChangeService:
         self.ctx.on_commit()
         return text
 
-    def assign(
-        self,
-        role: Literal["commander", "comms"],
-        user: str,
-        *,
-        actor: str,
-        number: int | None,
-        channel: str | None,
-    ) -> str:
+    def assign(self, which: IncidentRef, role: Literal["commander", "comms"], user: str) -> str:
         now = self.ctx.clock()
+        actor = which.actor
         with self.ctx.uow() as session:
-            incident = find_incident(session, number=number, channel=channel, viewer=actor)
+            incident = find_incident(session, which)
             label = timeline.ROLE_LABELS[role]
             verdict = may_command(
                 actor,

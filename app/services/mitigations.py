@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.domain.errors import UsageError
 from app.domain.mitigations import MitigationRequest, reminder_at
+from app.domain.refs import IncidentRef
 from app.domain.rights import may_authorise
 from app.outbox import keys
 from app.outbox.enqueue import enqueue, notice
@@ -70,14 +71,11 @@ class MitigationService:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
 
-    def request(
-        self, given: MitigationRequest, *, actor: str, number: int | None, channel: str | None
-    ) -> str:
+    def request(self, which: IncidentRef, given: MitigationRequest) -> str:
         now = self.ctx.clock()
+        actor = which.actor
         with self.ctx.uow() as session:
-            incident = rights.act_on(
-                session, self.ctx, actor, number, channel, "ask for a mitigation on"
-            )
+            incident = rights.act_on(session, self.ctx, which, "ask for a mitigation on")
             if incident.status == "resolved":
                 raise UsageError(refusals.resolved_reopen_first(incident.ref))
             mitigation = Mitigation(
