@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from app.wording.timeline import Event
+
 
 @dataclass(frozen=True)
 class EventFact:
+    """One timeline event; ``text`` is the sentence rows kept before events carried data."""
+
     at: datetime
     actor: str | None
     kind: str
     text: str
     data: dict[str, Any] = field(default_factory=dict)
+
+    def as_event(self) -> Event:
+        return Event(self.kind, self.actor, self.data, self.text)
 
 
 @dataclass(frozen=True)
@@ -93,3 +101,5 @@ class IncidentFacts:
     updates: tuple[UpdateFact, ...] = ()
     accounts: tuple[AccountFact, ...] = ()
     mitigations: tuple[MitigationFact, ...] = ()
+    users: Mapping[str, str] = field(default_factory=dict)
+    """People configured by email: lower-cased email → the Slack user it resolved to."""

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, timedelta
 
 from app.catalog.durations import format_duration
 from app.domain.resolution import CHECKLIST, CHECKLIST_ITEMS
 from app.reviews.facts import IncidentFacts
 from app.reviews.metrics import Aggregate, IncidentMetrics, Outcome
+from app.wording import timeline
+from app.wording.names import plain_references
+from app.wording.names import who as _who
 
 UPDATE_LABELS = {
     "initial": "Initial notice",
@@ -35,24 +37,6 @@ def verdict(result: Outcome | None) -> str:
 
 def _cell(text: str) -> str:
     return " ".join(text.replace("|", "\\|").split())
-
-
-SLACK_REFERENCE = re.compile(r"<([@#])([UWC][A-Z0-9]+)(?:\|([^>]*))?>")
-
-
-def plain_references(text: str) -> str:
-    """A Markdown file is not Slack: ``<@U0ID1>`` in a stored event reads as ``@U0ID1``, as the
-    who column names people, and ``<#C1|inc-1>`` as ``#inc-1``."""
-
-    def plain(match: re.Match[str]) -> str:
-        sigil, ident, label = match.groups()
-        return f"#{label or ident}" if sigil == "#" else f"@{ident}"
-
-    return SLACK_REFERENCE.sub(plain, text)
-
-
-def _who(user: str | None) -> str:
-    return f"@{user}" if user else "Beacon"
 
 
 def targets_table(facts: IncidentFacts, m: IncidentMetrics) -> list[str]:
@@ -124,7 +108,7 @@ def review_markdown(facts: IncidentFacts, m: IncidentMetrics) -> str:
             continue  # the audit log keeps refusals; the review's timeline is what happened
         lines.append(
             f"| {event.at:%Y-%m-%d %H:%M:%S} | {_who(event.actor)} |"
-            f" {_cell(event.text or event.kind)} |"
+            f" {_cell(timeline.markdown(event.as_event(), facts.users))} |"
         )
     lines += ["", "## Accounts affected", ""]
     if not facts.accounts:

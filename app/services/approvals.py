@@ -16,9 +16,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from app.domain.errors import UsageError
-from app.domain.people import mention
 from app.domain.rights import may_decide_words, may_edit_words
-from app.domain.text import escape
 from app.outbox import keys
 from app.outbox.enqueue import enqueue
 from app.outbox.kinds import Kind
@@ -28,6 +26,7 @@ from app.services.context import Context
 from app.services.threads import open_thread, thread_targets
 from app.store import incidents, updates
 from app.store.models import Incident, StatusUpdate
+from app.wording import notices, refusals
 
 
 @dataclass(frozen=True)
@@ -41,7 +40,7 @@ class Decision:
 
 
 def _decided(draft: StatusUpdate) -> str:
-    return f"This draft was already {draft.state} by {mention(draft.decided_by or 'someone')}"
+    return refusals.already_decided(draft.state, draft.decided_by)
 
 
 class DraftDecisions:
@@ -50,7 +49,7 @@ class DraftDecisions:
     def _draft(self, session: Session, update_id: int) -> tuple[StatusUpdate, Incident]:
         draft = session.get(StatusUpdate, update_id)
         if draft is None:
-            raise UsageError("That draft no longer exists.")
+            raise UsageError(refusals.gone("draft"))
         return draft, session.get_one(Incident, draft.incident_id)
 
     def _check(
@@ -94,15 +93,10 @@ class DraftDecisions:
                 at=now,
                 actor=actor,
                 kind="approval_stale",
-                text=f"{mention(actor)} pressed Approve on version {version}; the draft is at"
-                f" version {draft.version}, nothing sent",
                 data={"update_id": draft.id, "seen": version, "current": draft.version},
             )
             session.commit()
-            raise UsageError(
-                f"Not sent: the draft was edited (now version {draft.version}) after the version"
-                f" {version} you approved. Read the updated card and approve that one."
-            )
+            raise UsageError(refusals.approved_a_stale_version(version, draft.version))
         earlier = Decision(incident.ref, draft.state, draft.decided_by or "", draft.sent_to, False)
         return draft, incident, earlier
 
@@ -127,9 +121,7 @@ class DraftDecisions:
                 at=now,
                 actor=actor,
                 kind="approved",
-                text=f"Customer update approved (version {draft.version}); sent to"
-                f" {draft.sent_to} account thread(s)",
-                data={"update_id": draft.id, "version": draft.version},
+                data={"update_id": draft.id, "version": draft.version, "sent_to": draft.sent_to},
             )
             enqueue(
                 session,
@@ -202,8 +194,7 @@ class DraftDecisions:
                 at=now,
                 actor=actor,
                 kind="rejected",
-                text=f"Customer update rejected: {escape(reason)}",
-                data={"update_id": draft.id},
+                data={"update_id": draft.id, "reason": reason},
             )
             enqueue(
                 session,
@@ -213,15 +204,13 @@ class DraftDecisions:
                 now=now,
                 update_id=draft.id,
             )
-            drafter = mention(draft.drafted_by) if draft.drafted_by else "the drafter"
             enqueue(
                 session,
                 incident,
                 Kind.POST_NOTICE,
                 keys.rejected_notice(draft.id),
                 now=now,
-                text=f":no_entry: {drafter}, {mention(actor)} rejected the customer"
-                f" draft: {escape(reason)}. Post a corrected `/incident update`.",
+                text=notices.draft_rejected(draft.drafted_by, actor, reason),
             )
             session.commit()
         self.ctx.on_commit()
@@ -254,17 +243,13 @@ class DraftDecisions:
                 session.refresh(draft)
                 if draft.state != "pending":
                     raise UsageError(f"{_decided(draft)}; your edit was not saved.")
-                raise UsageError(
-                    f"Someone else edited this draft meanwhile (now version {draft.version});"
-                    " your edit was not saved. Press Edit again to start from theirs."
-                )
+                raise UsageError(refusals.edited_meanwhile(draft.version))
             incidents.record(
                 session,
                 incident,
                 at=now,
                 actor=actor,
                 kind="draft_edited",
-                text=f"Customer draft edited (version {version + 1})",
                 data={"update_id": draft.id, "version": version + 1},
             )
             enqueue(

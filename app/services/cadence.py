@@ -6,13 +6,12 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from app.briefs.view import clock_time
 from app.cadence.policy import KINDS, NUDGE, OVERDUE, reminders
-from app.domain.people import mention
 from app.outbox.enqueue import notice
 from app.services.context import Context, assessment_of
 from app.store import incidents, paging
 from app.store.models import Incident, Timer
+from app.wording import notices
 
 
 def interval_of(ctx: Context, incident: Incident) -> timedelta | None:
@@ -52,14 +51,12 @@ def stop(session: Session, incident: Incident) -> None:
 
 
 def fire(session: Session, ctx: Context, incident: Incident, timer: Timer, now: datetime) -> None:
-    due = clock_time(incident.next_update_due)
-    leads = " ".join(
-        mention(p) for p in dict.fromkeys(filter(None, [incident.commander, incident.comms_lead]))
-    )
+    due = incident.next_update_due
+    leads = [incident.commander, incident.comms_lead]
     if timer.kind == NUDGE:
-        text = f":alarm_clock: {leads} the next update for {incident.ref} is due at {due}."
+        text = notices.cadence_nudge(leads, incident.ref, due)
     elif timer.kind == OVERDUE:
-        text = f":warning: {leads} the update for {incident.ref} was due at {due} and is overdue."
+        text = notices.cadence_overdue(leads, incident.ref, due)
     else:
         catalog = ctx.catalog
         owners = assessment_of(incident).named_services
@@ -69,12 +66,8 @@ def fire(session: Session, ctx: Context, incident: Incident, timer: Timer, now: 
             for t in sorted(teams)
             if t in catalog.teams and (manager := catalog.teams[t].manager)
         ]
-        people = " ".join(
-            mention(p) for p in dict.fromkeys([*managers, *catalog.policy.workspace.execs]) if p
-        )
-        text = (
-            f":rotating_light: {people} {incident.ref} missed its update due at {due}:"
-            " the update cadence is broken; please step in."
+        text = notices.cadence_broken(
+            [*managers, *catalog.policy.workspace.execs], incident.ref, due
         )
     incidents.record(
         session,
@@ -82,9 +75,6 @@ def fire(session: Session, ctx: Context, incident: Incident, timer: Timer, now: 
         at=now,
         actor=None,
         kind=f"cadence_{timer.kind}",
-        text={NUDGE: f"Update reminder (due {due})", OVERDUE: f"Update overdue (due {due})"}.get(
-            timer.kind, f"Update cadence escalated to managers (due {due})"
-        ),
-        data={"due": timer.data.get("due")},
+        data={"due": due.isoformat() if due else None},
     )
     notice(session, incident, text, key=f"cadence:{timer.id}", now=now)

@@ -5,10 +5,8 @@ from __future__ import annotations
 from typing import Literal
 
 from app.domain.errors import UsageError
-from app.domain.people import mention
 from app.domain.refs import IncidentRef
 from app.domain.rights import may_command
-from app.domain.text import escape
 from app.outbox import keys
 from app.outbox.enqueue import enqueue, enqueue_refresh, notice
 from app.outbox.kinds import Kind
@@ -17,6 +15,7 @@ from app.services.context import Context
 from app.services.lookup import find_incident
 from app.services.reroute import reroute
 from app.store import incidents
+from app.wording import notices, refusals, timeline
 
 
 class ChangeService:
@@ -30,31 +29,28 @@ class ChangeService:
         with self.ctx.uow() as session:
             incident = rights.act_on(session, self.ctx, which, "change the severity of")
             if incident.status == "resolved":
-                raise UsageError(f"{incident.ref} is resolved; reopen it first.")
+                raise UsageError(refusals.resolved_reopen_first(incident.ref))
             impact = self.ctx.reassess(incident, severity=severity)
             effective = impact.severity.severity
             before = incident.severity
             if severity == incident.declared_severity and effective == before:
-                raise UsageError(f"{incident.ref} is already {before}.")
-            text = f"Severity {before} → {effective} by {mention(actor)}"
-            if effective != severity:
-                text += f" (asked {severity}; {'; '.join(impact.severity.raised_by)})"
-            if reason:
-                text += f": {escape(reason)}"
+                raise UsageError(refusals.already_at(incident.ref, before))
+            data = {
+                "from": before,
+                "to": effective,
+                "asked": severity,
+                "raised_by": list(impact.severity.raised_by),
+                "reason": reason,
+            }
             event = incidents.record(
-                session,
-                incident,
-                at=now,
-                actor=actor,
-                kind="severity_changed",
-                text=text,
-                data={"from": before, "to": effective},
+                session, incident, at=now, actor=actor, kind="severity_changed", data=data
             )
+            text = timeline.mrkdwn("severity_changed", actor, **data)
             session.flush()
             notice(
                 session,
                 incident,
-                f":arrows_counterclockwise: {text}.",
+                notices.event("arrows_counterclockwise", text),
                 key=f"severity:{event.id}",
                 now=now,
             )
@@ -79,7 +75,7 @@ class ChangeService:
         actor = which.actor
         with self.ctx.uow() as session:
             incident = find_incident(session, which)
-            label = "incident commander" if role == "commander" else "comms lead"
+            label = timeline.ROLE_LABELS[role]
             verdict = may_command(
                 actor,
                 rights.standing(session, self.ctx, incident),
@@ -92,21 +88,16 @@ class ChangeService:
                 incident.commander = user
             else:
                 incident.comms_lead = user
-            text = f"{mention(user)} is now {label} of {incident.ref} (set by {mention(actor)})"
+            data = {"role": role, "user": user, "ref": incident.ref}
             event = incidents.record(
-                session,
-                incident,
-                at=now,
-                actor=actor,
-                kind="assigned",
-                text=text,
-                data={"role": role, "user": user},
+                session, incident, at=now, actor=actor, kind="assigned", data=data
             )
+            text = timeline.mrkdwn("assigned", actor, **data)
             session.flush()
             notice(
                 session,
                 incident,
-                f":bust_in_silhouette: {text}.",
+                notices.event("bust_in_silhouette", text),
                 key=f"assign:{event.id}",
                 now=now,
             )

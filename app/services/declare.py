@@ -11,7 +11,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.domain.declaration import Declaration
-from app.domain.text import escape
 from app.metrics import INCIDENTS_DECLARED
 from app.outbox import keys
 from app.outbox.kinds import Kind
@@ -85,8 +84,10 @@ def declare(
             at=now,
             actor=actor,
             kind="declared",
-            text=f"{incident.ref} declared as {incident.severity}: {escape(incident.title)}",
             data={
+                "ref": incident.ref,
+                "severity": incident.severity,
+                "title": incident.title,
                 "declared_severity": declaration.severity,
                 "private": declaration.private,
                 "drill": declaration.drill,
@@ -99,7 +100,7 @@ def declare(
                 at=now,
                 actor=None,
                 kind="severity_raised",
-                text="; ".join(impact.severity.raised_by),
+                data={"raised_by": list(impact.severity.raised_by)},
             )
         channel, brief = _enqueue_opening(
             session, incident, now=now, actor=actor, priority=severity_rank(ctx, incident.severity)

@@ -8,12 +8,12 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from app.domain.people import mention
 from app.outbox import keys
 from app.outbox.kinds import Kind
 from app.routing.targets import Routing
 from app.store import incidents, outbox
 from app.store.models import Incident, OutboxItem
+from app.wording import notices
 
 
 def inform(
@@ -42,15 +42,13 @@ def inform(
             incident_id=incident.id,
             after=after,
         )
-        reasons = "; ".join(target.reasons)
         incidents.record(
             session,
             incident,
             at=now,
             actor=None,
             kind="informed",
-            text=f"Told {mention(target.person)} ({reasons})",
-            data={"person": target.person},
+            data={"person": target.person, "reasons": list(target.reasons)},
         )
-        lines.append(f"• FYI {mention(target.person)}: {reasons}")
+        lines.append(notices.informed_line(target.person, target.reasons))
     return lines

@@ -10,13 +10,10 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from app.briefs.view import clock_time
 from app.domain.errors import UsageError
 from app.domain.mitigations import MitigationRequest, reminder_at
-from app.domain.people import mention
 from app.domain.refs import IncidentRef
 from app.domain.rights import may_authorise
-from app.domain.text import escape
 from app.outbox import keys
 from app.outbox.enqueue import enqueue, notice
 from app.outbox.kinds import Kind
@@ -24,6 +21,7 @@ from app.services import rights
 from app.services.context import Context
 from app.store import incidents, mitigations, paging
 from app.store.models import Incident, Mitigation, Timer
+from app.wording import notices, refusals, replies
 
 REMINDER = "mitigation_reminder"
 LAPSE = "mitigation_lapse"
@@ -79,7 +77,7 @@ class MitigationService:
         with self.ctx.uow() as session:
             incident = rights.act_on(session, self.ctx, which, "ask for a mitigation on")
             if incident.status == "resolved":
-                raise UsageError(f"{incident.ref} is resolved; reopen it first.")
+                raise UsageError(refusals.resolved_reopen_first(incident.ref))
             mitigation = Mitigation(
                 incident_id=incident.id,
                 action=given.action,
@@ -96,8 +94,7 @@ class MitigationService:
                 at=now,
                 actor=actor,
                 kind="mitigation_requested",
-                text=f"Mitigation requested by {mention(actor)}: {given.action}",
-                data={"mitigation_id": mitigation.id},
+                data={"mitigation_id": mitigation.id, "action": given.action},
             )
             enqueue(
                 session,
@@ -110,15 +107,12 @@ class MitigationService:
             session.commit()
             ref = incident.ref
         self.ctx.on_commit()
-        return (
-            f"Mitigation requested for {ref}; its card in the incident channel waits for the"
-            " incident commander, a commander or an affected team's manager."
-        )
+        return replies.mitigation_requested(ref)
 
     def _load(self, session: Session, mitigation_id: int) -> tuple[Mitigation, Incident]:
         mitigation = session.get(Mitigation, mitigation_id)
         if mitigation is None:
-            raise UsageError("That mitigation no longer exists.")
+            raise UsageError(refusals.gone("mitigation"))
         return mitigation, session.get_one(Incident, mitigation.incident_id)
 
     def _check(
@@ -154,15 +148,17 @@ class MitigationService:
                     incident.ref, mitigation.state, mitigation.decided_by or "", False
                 )
             session.refresh(mitigation)
-            until = f" until {clock_time(expires_at)}" if authorise else ""
             incidents.record(
                 session,
                 incident,
                 at=now,
                 actor=actor,
                 kind=f"mitigation_{state}",
-                text=f"Mitigation {state} by {mention(actor)}{until}: {mitigation.action}",
-                data={"mitigation_id": mitigation.id},
+                data={
+                    "mitigation_id": mitigation.id,
+                    "action": mitigation.action,
+                    "until": expires_at.isoformat() if authorise else None,
+                },
             )
             if authorise:
                 _schedule(session, self.ctx, mitigation, now)
@@ -183,10 +179,7 @@ class MitigationService:
             ):
                 session.refresh(mitigation)
                 if mitigation.state != "authorised":
-                    raise UsageError(
-                        f"This mitigation is {mitigation.state}; ask for it again with"
-                        " `/incident mitigate`."
-                    )
+                    raise UsageError(refusals.mitigation_not_in_force(mitigation.state))
                 return MitigationDecision(
                     incident.ref, "renewed", mitigation.renewed_by or "", False
                 )
@@ -197,9 +190,11 @@ class MitigationService:
                 at=now,
                 actor=actor,
                 kind="mitigation_renewed",
-                text=f"Mitigation renewed by {mention(actor)} until {clock_time(expires_at)}:"
-                f" {mitigation.action}",
-                data={"mitigation_id": mitigation.id},
+                data={
+                    "mitigation_id": mitigation.id,
+                    "action": mitigation.action,
+                    "until": expires_at.isoformat(),
+                },
             )
             _schedule(session, self.ctx, mitigation, now)
             _refresh(session, incident, mitigation, f"renewed:{mitigation.renewals}", now)
@@ -217,6 +212,7 @@ def fire(session: Session, incident: Incident, timer: Timer, now: datetime) -> N
         return
     action = mitigation.action
     if timer.kind == REMINDER:
+        expires_at = mitigation.expires_at.isoformat() if mitigation.expires_at else None
         if incident.status == "resolved":  # nobody needs to keep it any more; it just lapses
             return
         incidents.record(
@@ -225,15 +221,12 @@ def fire(session: Session, incident: Incident, timer: Timer, now: datetime) -> N
             at=now,
             actor=None,
             kind="mitigation_reminder",
-            text=f"Mitigation lapses at {clock_time(mitigation.expires_at)}: {action}",
-            data={"mitigation_id": mitigation.id},
+            data={"mitigation_id": mitigation.id, "action": action, "until": expires_at},
         )
         notice(
             session,
             incident,
-            f":hourglass_flowing_sand: {mention(incident.commander)} the mitigation"
-            f" “{escape(action)}” lapses at {clock_time(mitigation.expires_at)}: press *Renew*"
-            " on its card to keep it, or let it lapse.",
+            notices.mitigation_lapsing(incident.commander, action, mitigation.expires_at),
             key=keys.mitigation(mitigation.id, f"reminder:{renewals}"),
             now=now,
         )
@@ -247,13 +240,12 @@ def fire(session: Session, incident: Incident, timer: Timer, now: datetime) -> N
         at=now,
         actor=None,
         kind="mitigation_lapsed",
-        text=f"Mitigation lapsed: {action}",
-        data={"mitigation_id": mitigation.id},
+        data={"mitigation_id": mitigation.id, "action": action},
     )
     notice(
         session,
         incident,
-        f":hourglass: {mention(incident.commander)} the mitigation “{escape(action)}” has lapsed.",
+        notices.mitigation_lapsed(incident.commander, action),
         key=keys.mitigation(mitigation.id, "lapsed"),
         now=now,
     )

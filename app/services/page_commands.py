@@ -26,6 +26,7 @@ from app.services.lookup import find_incident
 from app.services.paging import ESCALATION, escalate, schedule_escalation, send_pages
 from app.store import incidents, outbox, paging
 from app.store.models import Incident, Page
+from app.wording import notices, refusals, replies
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ def _pressed(
     it (a refusal is audited); none when it is already acknowledged."""
     page = session.get(Page, page_id)
     if page is None:
-        raise UsageError("That page no longer exists.")
+        raise UsageError(refusals.gone("page"))
     incident = session.get_one(Incident, page.incident_id)
     if user not in {page.user_id, page.person}:
         incidents.record(
@@ -56,13 +57,10 @@ def _pressed(
             at=now,
             actor=user,
             kind="ack_refused",
-            text=f"{mention(user)} tried to acknowledge the page of {mention(page.person)}",
+            data={"page_id": page.id, "person": page.person},
         )
         session.commit()
-        raise Forbidden(
-            f"This page was sent to {mention(page.person)}; only they can"
-            " acknowledge it. Use `/incident ack` for your own pages."
-        )
+        raise Forbidden(refusals.not_your_page(page.person))
     return incident, [page] if page.acked_at is None else []
 
 
@@ -87,7 +85,7 @@ class PagingService:
                     p for p in paging.open_pages_of(session, user) if p.incident_id == incident.id
                 ]
                 if not pages:
-                    raise UsageError(f"You have no unacknowledged page for {incident.ref}.")
+                    raise UsageError(refusals.no_page_to_acknowledge(incident.ref))
             for page in pages:
                 page.acked_at, page.acked_by = now, user
                 incidents.record(
@@ -96,8 +94,7 @@ class PagingService:
                     at=now,
                     actor=user,
                     kind="acknowledged",
-                    text=f"{mention(user)} acknowledged ({', '.join(page.reasons)})",
-                    data={"page_id": page.id},
+                    data={"page_id": page.id, "reasons": list(page.reasons)},
                 )
                 dm = outbox.by_key(session, keys.page_dm(page.id))
                 enqueue(
@@ -115,7 +112,7 @@ class PagingService:
                 notice(
                     session,
                     incident,
-                    f":white_check_mark: {mention(user)} acknowledged; escalation stopped.",
+                    notices.escalation_stopped(user),
                     key=f"ack:{pages[0].id}",
                     now=now,
                 )
@@ -133,7 +130,7 @@ class PagingService:
                 self.ctx,
                 incident,
                 actor=actor,
-                reason=escape(reason) if reason else f"requested by {mention(actor)}",
+                reason=reason,
                 now=now,
             )
             session.commit()
@@ -158,7 +155,7 @@ class PagingService:
                 routing = service_targets(catalog, request.id, now)
             elif request.kind == "usergroup":
                 if not request.members:
-                    raise UsageError(f"{escape(request.label)} has nobody in it to page.")
+                    raise UsageError(refusals.nobody_in(request.label))
                 why = (f"in {escape(request.label)}", f"paged by {mention(actor)}")
                 people = dict.fromkeys(request.members)
                 routing = Routing(tuple(PageTarget(p, ("user",), why, True) for p in people))
@@ -167,8 +164,9 @@ class PagingService:
                 routing = Routing((target,))
             fresh = unpaged(session, incident.id, routing.targets)
             if routing.targets and not rerouted and not fresh:
-                named = ", ".join(mention(t.person) for t in routing.targets)
-                raise UsageError(f"{named} already paged for {incident.ref}.")
+                raise UsageError(
+                    refusals.already_paged([t.person for t in routing.targets], incident.ref)
+                )
             pages = rerouted + send_pages(
                 session, self.ctx, incident, routing, source="manual", actor=actor, now=now
             )
@@ -177,5 +175,5 @@ class PagingService:
             session.commit()
         self.ctx.on_commit()
         if not pages:
-            return "Nobody to page: " + "; ".join(routing.notes)
-        return f"Paged {', '.join(mention(p.person) for p in pages)} for {incident.ref}."
+            return replies.nobody_to_page(routing.notes)
+        return replies.paged([p.person for p in pages], incident.ref)

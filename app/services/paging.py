@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from app.domain.errors import UsageError
-from app.domain.people import is_user_id, mention
+from app.domain.people import is_user_id
 from app.outbox import keys
 from app.outbox.enqueue import channel_item, enqueue, notice
 from app.outbox.kinds import Kind
@@ -25,6 +25,7 @@ from app.services.identities import unpaged
 from app.services.informing import inform
 from app.store import incidents, paging
 from app.store.models import Incident, OutboxItem, Page
+from app.wording import notices, refusals
 
 ESCALATION = "escalation"
 
@@ -105,21 +106,24 @@ def send_pages(
             at=now,
             actor=actor,
             kind="paged",
-            text=f"Paged {mention(page.person)} ({'; '.join(page.reasons)}) [{source}]",
-            data={"page_id": page.id, "person": page.person, "source": source},
+            data={
+                "page_id": page.id,
+                "person": page.person,
+                "source": source,
+                "reasons": list(page.reasons),
+            },
         )
-    lines = [f"• {mention(p.person)}: {', '.join(p.reasons)}" for p in pages]
+    lines = [notices.paged_line(p.person, p.reasons) for p in pages]
     lines += inform(
         session, incident, routing, paged=already | set(routing.people), now=now, after=after
     )
-    lines += [f"• :warning: {note}" for note in routing.notes]
+    lines += [notices.routing_note_line(note) for note in routing.notes]
     if lines:
         key = f"pages:{pages[0].id}" if pages else f"notes:{source}:{now.timestamp()}"
-        heading = f":pager: *Paging for {incident.ref}* ({source})" if pages else ":pager: *Paging*"
         notice(
             session,
             incident,
-            "\n".join([heading, *lines]),
+            notices.paging(incident.ref, source, lines, paged=bool(pages)),
             key=key,
             now=now,
             after=notice_after or after,
@@ -176,9 +180,7 @@ def escalate(
     levels = ctx.catalog.policy.escalation
     level = incident.escalation_level
     if level >= len(levels):
-        raise UsageError(
-            f"{incident.ref} has already been escalated through all {len(levels)} level(s)."
-        )
+        raise UsageError(refusals.escalated_through_all(incident.ref, len(levels)))
     paging.cancel(session, incident.id, ESCALATION)
     routing = escalation_targets(
         ctx.catalog, ctx.impact(incident), level, now, private=incident.private
@@ -191,17 +193,14 @@ def escalate(
         at=now,
         actor=actor,
         kind="escalated",
-        text=f"Escalated to level {level + 1}: {reason}",
-        data={"level": level + 1},
+        data={"level": level + 1, "reason": reason},
     )
     pages = send_pages(
         session, ctx, incident, routing, source=f"escalation {level + 1}", actor=actor, now=now
     )
-    summary = f"Escalation level {level + 1} for {incident.ref} ({reason})"
-    if not pages:
-        summary += ": everyone it names was already paged; still waiting for an acknowledgement"
-    notice(
-        session, incident, f":rotating_light: {summary}.", key=f"escalation:{level + 1}", now=now
+    summary = notices.escalation_summary(
+        incident.ref, level + 1, reason, actor, paged_anyone=bool(pages)
     )
+    notice(session, incident, notices.escalation(summary), key=f"escalation:{level + 1}", now=now)
     schedule_escalation(session, ctx, incident, now)
     return summary

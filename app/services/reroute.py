@@ -7,7 +7,6 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from app.domain.people import mention
 from app.outbox.enqueue import enqueue_refresh
 from app.routing.assessment import Impact
 from app.routing.targets import page_targets
@@ -74,7 +73,6 @@ def name_service(
         at=now,
         actor=actor,
         kind="service_named",
-        text=f"{mention(actor)} named service {service_id}; re-routed",
         data={"service": service_id},
     )
     key = f"named:{service_id}"

@@ -15,7 +15,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.domain.errors import UsageError
-from app.domain.people import mention
 from app.domain.refs import IncidentRef
 from app.domain.resolution import (
     CHECKLIST_ITEMS,
@@ -37,6 +36,7 @@ from app.services.updates import post_briefs
 from app.services.views import incident_view
 from app.store import incidents, outbox, paging, resolution, updates
 from app.store.models import AccountThread, Incident, StatusUpdate
+from app.wording import notices, refusals, replies
 
 
 @dataclass(frozen=True)
@@ -109,7 +109,7 @@ class ResolveService:
         with self.ctx.uow() as session:
             incident = rights.act_on(session, self.ctx, which, "resolve")
             if incident.status == "resolved":
-                raise UsageError(f"{incident.ref} is already resolved.")
+                raise UsageError(refusals.already_resolved(incident.ref))
             before = incident.status
             incident.status = "resolved"
             incident.resolved_at = now
@@ -152,7 +152,6 @@ class ResolveService:
                 at=now,
                 actor=actor,
                 kind="resolved",
-                text=f"Resolved by {mention(actor)}: {given.fix or 'fix not recorded'}",
                 data={"from": before, "update_id": draft.id, **fields},
             )
             session.flush()
@@ -173,12 +172,8 @@ class ResolveService:
             enqueue_home_for_incident(session, incident, key=f"event:{event.id}", now=now)
             session.commit()
         self.ctx.on_commit()
-        if incident.private or not incident.customer_visible:
-            return f":white_check_mark: {incident.ref} resolved."
-        return (
-            f":white_check_mark: {incident.ref} resolved. The customer resolution notice waits"
-            " for approval; the recovery checklist is in each account thread."
-        )
+        customers_told = incident.customer_visible and not incident.private
+        return replies.resolved(incident.ref, customers_told=customers_told)
 
     def reopen(self, which: IncidentRef, status: str) -> str:
         now = self.ctx.clock()
@@ -199,15 +194,13 @@ class ResolveService:
                 at=now,
                 actor=actor,
                 kind="reopened",
-                text=f"Reopened by {mention(actor)} ({status})",
                 data={"status": status},
             )
             session.flush()
             notice(
                 session,
                 incident,
-                f":leftwards_arrow_with_hook: {mention(actor)} reopened {incident.ref} ({status});"
-                " the update cadence and escalation resume.",
+                notices.reopened(actor, incident.ref, status),
                 key=f"reopen:{event.id}",
                 now=now,
             )
@@ -216,7 +209,7 @@ class ResolveService:
             enqueue_home_for_incident(session, incident, key=f"event:{event.id}", now=now)
             session.commit()
         self.ctx.on_commit()
-        return f"{incident.ref} reopened ({status}); the cadence and routing resume."
+        return replies.reopened(incident.ref, status)
 
 
 class ChecklistService:
@@ -226,12 +219,12 @@ class ChecklistService:
     def tick(self, thread_id: int, item: str, *, user: str) -> Ticked:
         now = self.ctx.clock()
         if item not in CHECKLIST_ITEMS:
-            raise UsageError("That checklist item does not exist.")
+            raise UsageError(refusals.NO_SUCH_CHECKLIST_ITEM)
         label = CHECKLIST_LABELS[item]
         with self.ctx.uow() as session:
             thread = session.get(AccountThread, thread_id)
             if thread is None:
-                raise UsageError("That checklist no longer exists.")
+                raise UsageError(refusals.gone("checklist"))
             incident = session.get_one(Incident, thread.incident_id)
             account = self.ctx.catalog.accounts.get(thread.account_id)
             name = account.name if account else thread.account_id
@@ -260,8 +253,12 @@ class ChecklistService:
                 at=now,
                 actor=user,
                 kind="checklist_ticked",
-                text=f"{mention(user)} ticked “{label}” for {name}",
-                data={"thread_id": thread.id, "item": item, "account": thread.account_id},
+                data={
+                    "thread_id": thread.id,
+                    "item": item,
+                    "account": thread.account_id,
+                    "name": name,
+                },
             )
             session.flush()
             enqueue(

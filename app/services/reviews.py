@@ -12,9 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.domain.errors import UsageError
-from app.domain.people import mention, with_mentions
 from app.domain.refs import IncidentRef
-from app.domain.wording import join_words
 from app.outbox import keys
 from app.outbox.enqueue import enqueue
 from app.outbox.kinds import Kind
@@ -35,6 +33,7 @@ from app.services.updates import draft_card
 from app.services.views import incident_view
 from app.store import incidents, paging, people, resolution
 from app.store.models import Incident, IncidentEvent, StatusUpdate
+from app.wording import refusals, replies
 
 WINDOWS = {"7d": timedelta(days=7), "30d": timedelta(days=30), "90d": timedelta(days=90)}
 
@@ -43,7 +42,7 @@ def parse_window(text: str, default: str = "30d") -> tuple[str, timedelta]:
     word = text.strip().lower() or default
     if word not in WINDOWS:
         raise UsageError(
-            f"Unknown window `{word}`. Choose {join_words((f'`{w}`' for w in WINDOWS), 'or')}.",
+            refusals.unknown_window(word, WINDOWS),
             usage="`/incident stats [7d|30d|90d]`",
         )
     return word, WINDOWS[word]
@@ -112,10 +111,7 @@ def load_facts(session: Session, ctx: Context, incident: Incident) -> IncidentFa
         fix=fields.get("fix"),
         residual_risk=fields.get("residual_risk"),
         customer_steps=fields.get("customer_steps"),
-        events=tuple(
-            EventFact(e.at, e.actor, e.kind, with_mentions(e.text, users), dict(e.data or {}))
-            for e in events
-        ),
+        events=tuple(EventFact(e.at, e.actor, e.kind, e.text, dict(e.data or {})) for e in events),
         pages=tuple(
             PageFact(
                 person=p.user_id or p.person,
@@ -145,6 +141,7 @@ def load_facts(session: Session, ctx: Context, incident: Incident) -> IncidentFa
             )
             for m in incident.mitigations
         ),
+        users=users,
     )
 
 
@@ -176,7 +173,6 @@ class ReviewService:
                 at=now,
                 actor=actor,
                 kind="review_drafted",
-                text=f"Post-incident review drafted by {mention(actor)}",
             )
             session.flush()
             enqueue(
@@ -192,7 +188,7 @@ class ReviewService:
             session.commit()
             ref = incident.ref
         self.ctx.on_commit()
-        return f"The post-incident review of {ref} is being uploaded to its channel."
+        return replies.review_uploading(ref)
 
     def draft_customer(self, which: IncidentRef) -> str:
         """A customer-facing summary of the review, through the approval card."""
@@ -201,9 +197,9 @@ class ReviewService:
         with self.ctx.uow() as session:
             incident = find_incident(session, which)
             if incident.private or not incident.customer_visible:
-                raise UsageError(f"{incident.ref} is not customer-facing; nothing to send.")
+                raise UsageError(refusals.not_customer_facing(incident.ref))
             if incident.status != "resolved":
-                raise UsageError(f"{incident.ref} is not resolved yet; resolve it first.")
+                raise UsageError(refusals.not_resolved_yet(incident.ref))
             facts = load_facts(session, self.ctx, incident)
             draft = StatusUpdate(
                 incident_id=incident.id,
@@ -224,14 +220,13 @@ class ReviewService:
                 at=now,
                 actor=actor,
                 kind="review_summary_drafted",
-                text=f"Customer review summary drafted by {mention(actor)}",
                 data={"update_id": draft.id},
             )
             draft_card(session, incident, draft, now)
             session.commit()
             ref = incident.ref
         self.ctx.on_commit()
-        return f"The customer review summary of {ref} waits for approval in its channel."
+        return replies.review_summary_drafted(ref)
 
     def metrics(self, *, since: datetime, private: bool = True) -> list[IncidentMetrics]:
         """Real incidents only: a drill rehearses the response, it does not measure it."""

@@ -7,7 +7,6 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from app.domain.errors import Forbidden
-from app.domain.people import mention
 from app.domain.refs import IncidentRef
 from app.domain.rights import Roster, Standing, Verdict, may_act
 from app.routing.roster import roster_of
@@ -55,7 +54,6 @@ def check(
         at=ctx.clock(),
         actor=actor,
         kind=kind,
-        text=f"Refused: {mention(actor)} may not {what}",
         data={"what": what},
     )
     session.commit()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from app.domain.wording import join_words
 from app.services.context import Context
 from app.store import updates
+from app.wording import replies
 
 
 class SubscriptionService:
@@ -16,16 +17,14 @@ class SubscriptionService:
         with self.ctx.uow() as session:
             added = updates.subscribe(session, user, account_id, self.ctx.clock())
             session.commit()
-        if not added:
-            return f"You already follow {name}."
-        return f"You now follow {name}: you are mentioned in its incident threads."
+        return replies.followed(name, already=not added)
 
     def unsubscribe(self, account_id: str, *, user: str) -> str:
         name = self.ctx.catalog.accounts[account_id].name
         with self.ctx.uow() as session:
             removed = updates.unsubscribe(session, user, account_id)
             session.commit()
-        return f"You no longer follow {name}." if removed else f"You did not follow {name}."
+        return replies.unfollowed(name, was_following=removed)
 
     def list(self, *, user: str) -> str:
         with self.ctx.uow() as session:

@@ -70,7 +70,6 @@ class TimelineService:
                 at=at,
                 actor=user,
                 kind="pinned",
-                text=text[:1000] or "(a message without text)",
-                data={"ts": ts, "author": author},
+                data={"ts": ts, "author": author, "text": text[:1000]},
             )
             session.commit()

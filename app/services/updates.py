@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 
 from app.domain.errors import UsageError
 from app.domain.refs import IncidentRef
-from app.domain.text import escape
 from app.domain.updates import UpdateInput, check_transition
 from app.outbox import keys
 from app.outbox.enqueue import enqueue, enqueue_refresh
@@ -26,6 +25,7 @@ from app.services.threads import refresh_threads
 from app.services.views import incident_view
 from app.store import incidents
 from app.store.models import Incident, OutboxItem, StatusUpdate
+from app.wording import refusals, replies
 
 
 def _fields(update: UpdateInput) -> dict[str, str | None]:
@@ -107,7 +107,7 @@ class UpdateService(DraftDecisions):
         with self.ctx.uow() as session:
             incident = rights.act_on(session, self.ctx, which, "post an update for")
             if incident.status == "resolved":
-                raise UsageError(f"{incident.ref} is resolved; `/incident reopen` it first.")
+                raise UsageError(refusals.resolved_reopen_first(incident.ref, command=True))
             moved = bool(update.status) and update.status != incident.status
             if update.status:
                 check_transition(incident.status, update.status)
@@ -136,8 +136,7 @@ class UpdateService(DraftDecisions):
                 at=now,
                 actor=actor,
                 kind="update",
-                text=escape(update.summary) if update.summary else "status update",
-                data={"update_id": draft.id, "status": incident.status},
+                data={"update_id": draft.id, "status": incident.status, "summary": update.summary},
             )
             post_briefs(session, incident, draft, now)
             enqueue_refresh(session, incident, key=f"update:{draft.id}", now=now)
@@ -145,4 +144,4 @@ class UpdateService(DraftDecisions):
                 refresh_threads(session, incident, key=f"update:{draft.id}", now=now)
             session.commit()
         self.ctx.on_commit()
-        return f"Update for {incident.ref} posted; the customer draft waits for approval."
+        return replies.update_posted(incident.ref)

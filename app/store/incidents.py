@@ -46,15 +46,15 @@ def record(
     at: datetime,
     actor: str | None,
     kind: str,
-    text: str = "",
     data: dict[str, Any] | None = None,
 ) -> IncidentEvent:
+    """An event is what happened (``kind``) and what to say it with (``data``: plain JSON
+    values, typed text unescaped); app/wording says it, in Slack and in the review."""
     event = IncidentEvent(
         incident_id=incident.id if incident else None,
         at=at,
         actor=actor,
         kind=kind,
-        text=text,
         data=data or {},
     )
     session.add(event)

@@ -113,6 +113,7 @@ class IncidentEvent(Base):
     actor: Mapped[str | None] = mapped_column(String(40))
     kind: Mapped[str] = mapped_column(String(40))
     text: Mapped[str] = mapped_column(Text, default="")
+    """The sentence rows kept before events carried their data; empty since (app/wording)."""
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
     incident: Mapped[Incident | None] = relationship(back_populates="events")

@@ -113,7 +113,7 @@ def test_pushpin_reaction_adds_the_message_to_the_timeline_once(
             )
 
     (event,) = eventually(pinned)
-    assert event.text == "Rolled back deploy 4512 at 12:03" and event.actor == "U0IC"
+    assert event.data["text"] == "Rolled back deploy 4512 at 12:03" and event.actor == "U0IC"
     _event(beacon, {**reaction, "user": "U0ID2"}, "Ev0PIN2")  # someone else pins it too
     _event(beacon, {**reaction, "reaction": "eyes"}, "Ev0EYES")
     _event(
