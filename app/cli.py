@@ -42,7 +42,6 @@ Sandbox mode: no SLACK_BOT_TOKEN, open {url}/sandbox
   Set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to use a real workspace instead."""
 
 
-
 def _missing_slack_settings(settings: Settings) -> str | None:
     """With a token, what else Slack needs; a token alone is not enough in HTTP mode."""
     if not settings.slack_bot_token:
