@@ -86,3 +86,13 @@ def test_beacon_json_and_unknown_service(beacon: RunningBeacon, slack: FakeSlack
     response = send(beacon, body, path="/signals")
     assert response.status_code == 202 and len(response.json()["triage"]) == 1
     eventually(lambda: "Did you mean" in "".join(_cards(slack)))
+
+
+def test_metrics_count_signals_and_the_triage_backlog(beacon: RunningBeacon) -> None:
+    send(beacon, webhook(alert("m1", service="search"), alert("m1", service="search")))
+    send(beacon, webhook(alert("m2", service="search", env="staging")))
+    text = beacon.http.get("/metrics").text
+    assert 'beacon_signals_total{outcome="triage",source="alertmanager"}' in text
+    assert 'beacon_signals_total{outcome="duplicate",source="alertmanager"}' in text
+    assert 'beacon_signals_total{outcome="ignored",source="alertmanager"}' in text
+    assert "beacon_signals_triage_backlog 1.0" in text
