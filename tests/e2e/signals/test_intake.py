@@ -56,6 +56,7 @@ def test_triage_card_dedupe_and_dependency_grouping(
     cards = _cards(slack)
     assert len(cards) == 1
     assert "Payments" in cards[0] and "Acme Corp" in cards[0] and "Declare" in cards[0]
+    assert "<https://prom.example.com/graph?g0.expr=up&amp;g0.tab=1|source>" in cards[0]
     assert cards[0].index("payments") < cards[0].index("checkout")
 
 
