@@ -124,7 +124,7 @@ class SignalIntake:
         enqueue_card(session, card, now)
         receipt.triage.append(card.id)
         if decision.declare == "auto":
-            reason = f"rule {(decision.rule or 0) + 1}: {signal.summary}"
+            reason = f"{_rule_text(self.config, decision.rule)}: {signal.summary}"
             card.pending = card.pending or reason
             receipt.declare[card.id] = card.pending
         else:
@@ -220,6 +220,16 @@ def _settled(session: Session, record: SignalRecord) -> bool:
         card = session.get_one(TriageCard, record.card_id)
         return card.state == "dismissed"
     return record.outcome != "ignored"
+
+
+def _rule_text(config: SignalsConfig, index: int | None) -> str:
+    """``rule 1 (alertname=CheckoutDown) declares at once``: the reason an auto incident gives."""
+    if index is None:
+        return "a rule"
+    matchers = ", ".join(
+        f"{m.label}{'=~' if m.regex else '='}{m.value}" for m in config.rules[index].match
+    )
+    return f"rule {index + 1} ({matchers}) declares at once"
 
 
 def _source(signal: Signal) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from app.store.models import Incident
+from app.store.models import Incident, IncidentEvent
 from tests.e2e.signals.conftest import alert, send, webhook
 from tests.fakes.slack_api import FakeSlack
 from tests.support.harness import RunningBeacon, eventually
@@ -65,6 +65,14 @@ def test_ignore_and_auto(beacon: RunningBeacon, slack: FakeSlack) -> None:
     assert ignored.json() == {"accepted": 1, "incidents": [], "triage": []}
     auto = send(beacon, webhook(alert("k1", service="checkout", alertname="CheckoutDown")))
     assert auto.json()["incidents"] == ["INC-1"]
+    with beacon.beacon.uow() as session:
+        reason = session.scalars(
+            select(IncidentEvent.text).where(IncidentEvent.kind == "signal_declared")
+        ).one()
+    assert reason == (
+        "Declared by Beacon from signals: rule 1 (alertname=CheckoutDown) declares at once: "
+        "CheckoutDown on checkout"
+    )
     again = send(beacon, webhook(alert("k2", service="checkout", alertname="Other")))
     assert again.json()["incidents"] == ["INC-1"] and again.json()["triage"] == []
     resolved = send(beacon, webhook(alert("k2", "resolved", service="checkout")))
