@@ -116,7 +116,7 @@ def test_hostile_bodies_get_a_4xx(beacon: RunningBeacon) -> None:
     assert response.status_code == 400 and "`id` is longer" in response.json()["error"]
     huge = send(beacon, {"alerts": [], "pad": "x" * (600 * 1024)})
     assert huge.status_code == 413
-    labels = send(beacon, webhook({"status": "firing", "labels": {"service": 5}}))
+    labels = send(beacon, webhook({"status": "firing", "labels": {"service": ["a"]}}))
     assert labels.status_code == 400 and "alerts[0]" in labels.json()["error"]
     assert send(beacon, [], path="/signals").status_code == 400
     assert send(beacon, webhook(), path="/signals/alertmanager").json()["accepted"] == 0
@@ -143,3 +143,26 @@ def test_firing_again_after_the_incident_resolved_is_triaged_afresh(
     eventually(lambda: status() == "resolved")
     again = send(beacon, webhook(alert("k1", service="checkout", alertname="CheckoutDown")))
     assert again.json()["incidents"] == ["INC-2"]
+
+
+def test_grafana_webhook_body_is_read_like_alertmanagers(beacon: RunningBeacon) -> None:
+    body = {
+        "receiver": "beacon",
+        "status": "firing",
+        "orgId": 1,
+        "version": "1",
+        "title": "[FIRING:1] PaymentsLatency",
+        "state": "alerting",
+        "alerts": [
+            {
+                "status": "firing",
+                "labels": {"alertname": "PaymentsLatency", "service": "payments"},
+                "annotations": {"summary": "p99 over 2s"},
+                "fingerprint": "0f1e2d3c4b5a6978",
+                "values": {"A": 2.4},
+                "dashboardURL": "",
+            }
+        ],
+    }
+    response = send(beacon, body)
+    assert response.status_code == 202 and len(response.json()["triage"]) == 1
