@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 
 from app.cadence.jobs import TimerJobs
 from app.catalog.models import Catalog
+from app.outbox.dispatcher import Dispatcher
 from app.publishing.site import StatusSite
 from app.routing.assessment import RoutingIndex
 from app.services.accounts import AccountService
@@ -27,7 +28,6 @@ from app.services.subscriptions import SubscriptionService
 from app.services.timeline import TimelineService
 from app.services.updates import UpdateService
 from app.settings import Settings
-from app.slack.delivery import Dispatcher
 from app.slack.directory import Directory
 from app.slack.gateway import SlackGateway
 from app.store.db import UnitOfWork

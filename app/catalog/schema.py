@@ -26,8 +26,8 @@ from pydantic import (
 
 from app.catalog import refs
 from app.catalog.durations import parse_duration
-from app.domain.suggest import did_you_mean
-from app.routing.targets import ROLES
+from app.catalog.refs import ROLES
+from app.catalog.suggest import did_you_mean
 
 
 def _duration(value: object) -> timedelta:

@@ -12,16 +12,9 @@ log.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
 
-from app.catalog.models import Catalog, Person
 from app.domain.people import mention
-from app.routing.oncall import on_call_at
-
-PersonId = Callable[[Person], str]
-"""A configured person (id or email) as the Slack user id it resolved to (itself if unknown)."""
 
 
 @dataclass(frozen=True)
@@ -63,29 +56,6 @@ class Verdict:
 
     def refusal(self, what: str) -> str:
         return f"Only {self.who} may {what}."
-
-
-def roster_of(catalog: Catalog, person_id: PersonId, now: datetime) -> Roster:
-    """Approvers, commanders (listed people, or everyone in the commanders team's rotation and
-    whoever covers it now) and managers, resolved to ids."""
-    workspace = catalog.policy.workspace
-    commanders: list[Person] = list(workspace.commanders)
-    team = catalog.teams.get(workspace.commanders_team or "")
-    if team is not None and team.oncall is not None and team.oncall.rotation:
-        commanders += [*team.oncall.rotation, on_call_at(team.oncall, now).primary]
-    return Roster(
-        approvers=_ids(workspace.approvers, person_id),
-        commanders=_ids(commanders, person_id),
-        managers={
-            team_id: person_id(team.manager)
-            for team_id, team in catalog.teams.items()
-            if team.manager
-        },
-    )
-
-
-def _ids(people: Iterable[Person], person_id: PersonId) -> frozenset[str]:
-    return frozenset(person_id(person) for person in people)
 
 
 def _ic(standing: Standing) -> str:

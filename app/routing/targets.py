@@ -22,7 +22,6 @@ from app.routing.accounts import CONTACT_LABELS
 from app.routing.assessment import Impact
 from app.routing.oncall import OnCallShift, on_call_at
 
-ROLES = ("oncall", "secondary", "manager", "exec", "liaison", "exec_sponsor", "commander")
 LITERAL = "user"
 """Role recorded for a person written literally in a ``page:`` list."""
 INFORM_ONLY = frozenset({"liaison", "exec_sponsor"})

@@ -2,28 +2,27 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from app.domain.suggest import did_you_mean
+from app.catalog.suggest import did_you_mean
+from app.outbox import keys
+from app.outbox.kinds import Kind
 from app.routing.assessment import assess
 from app.routing.targets import page_targets
 from app.services.context import Context
 from app.signals.grouping import likely_cause_first
-from app.signals.view import CardView, SignalLine
+from app.signals.view import CardView, SignalLine, Snapshot
 from app.store import outbox, signals
 from app.store.models import Incident, OutboxItem
 from app.store.signal_models import SignalRecord, TriageCard
-
-KIND = "signal_card"
 
 
 def enqueue_card(session: Session, card: TriageCard, now: datetime) -> None:
     """One pending delivery per card at a time: changes before it starts share it (it renders
     the card as stored when it runs), changes after need the next one, so the last state shows."""
-    key = f"signal-card:{card.id}:{card.refresh_seq}"
+    key = keys.signal_card(card.id, card.refresh_seq)
     previous = session.get(OutboxItem, card.last_item_id) if card.last_item_id else None
     if previous is not None and previous.key == key:
         return
@@ -31,7 +30,7 @@ def enqueue_card(session: Session, card: TriageCard, now: datetime) -> None:
     item = outbox.enqueue(
         session,
         key=key,
-        kind=KIND,
+        kind=Kind.SIGNAL_CARD,
         now=now,
         payload={"card": card.id},
         after=previous if waits else None,
@@ -92,14 +91,6 @@ def _line(ctx: Context, record: SignalRecord) -> SignalLine:
         url=record.url,
         reporter=reporter,
     )
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    view: CardView
-    channel: str
-    """Where the card lives: its posted channel id, else the configured triage channel."""
-    ts: str | None
 
 
 def card_snapshot(ctx: Context, card_id: int) -> Snapshot | None:

@@ -12,15 +12,16 @@ from sqlalchemy.orm import Session
 from app.catalog.models import SignalsConfig
 from app.domain.text import escape
 from app.metrics import SIGNALS
+from app.outbox import keys
+from app.outbox.enqueue import channel_item, notice
 from app.services.context import Context
-from app.services.outbox_items import channel_item, notice
 from app.services.signal_cards import enqueue_card
 from app.services.signal_declare import declare_card
 from app.signals import patterns
 from app.signals.grouping import card_for
 from app.signals.model import Signal
 from app.signals.rules import decide
-from app.store import incidents, signals
+from app.store import incidents, outbox, signals
 from app.store.models import Incident
 from app.store.signal_models import SignalEvent, SignalRecord, TriageCard
 
@@ -265,15 +266,18 @@ def _attach_line(session: Session, incident: Incident, record: SignalRecord, now
         data={"signal": record.id, "status": record.status, "identity": record.identity},
     )
     changes = signals.changes(session, record.id)
-    previous = signals.outbox_item(
-        session, f"incident:{incident.id}:notice:signal:{record.id}:{changes - 1}"
-    )
+    previous = outbox.by_key(session, keys.notice(incident.id, _notice(record.id, changes - 1)))
     waits = previous is not None and previous.state == "pending"
     notice(
         session,
         incident,
         text,
-        key=f"signal:{record.id}:{changes}",
+        key=_notice(record.id, changes),
         now=now,
         after=previous if waits else channel_item(session, incident),
     )
+
+
+def _notice(signal_id: int, change: int) -> str:
+    """The reason naming a signal's ``change``-th notice in its incident's channel."""
+    return f"signal:{signal_id}:{change}"

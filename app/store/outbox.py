@@ -28,12 +28,12 @@ def enqueue(
     after: OutboxItem | None = None,
     priority: int = 0,
 ) -> OutboxItem:
-    existing = session.scalar(select(OutboxItem).where(OutboxItem.key == key))
+    existing = by_key(session, key)
     if existing is not None:
         return existing
     item = OutboxItem(
         key=key,
-        kind=kind,
+        kind=str(kind),
         payload=payload or {},
         incident_id=incident_id,
         after_id=after.id if after else None,
@@ -46,6 +46,11 @@ def enqueue(
     session.add(item)
     session.flush()
     return item
+
+
+def by_key(session: Session, key: str) -> OutboxItem | None:
+    """The item of ``key`` (app/outbox/keys.py), whatever its state."""
+    return session.scalar(select(OutboxItem).where(OutboxItem.key == key))
 
 
 def enqueue_many(
@@ -67,7 +72,7 @@ def enqueue_many(
     rows = [
         {
             "key": key,
-            "kind": kind,
+            "kind": str(kind),
             "payload": payload,
             "state": "pending",
             "attempts": 0,

@@ -16,8 +16,8 @@ from app.domain.rights import (
     may_decide_words,
     may_edit_words,
     may_tick,
-    roster_of,
 )
+from app.routing.roster import roster_of
 from tests.unit import catalog_builders
 
 ROSTER = Roster(
