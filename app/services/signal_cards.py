@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 from app.catalog.suggest import did_you_mean
 from app.outbox import keys
 from app.outbox.kinds import Kind
-from app.routing.assessment import assess
-from app.routing.targets import page_targets
+from app.routing.assessment import Impact, assess
+from app.routing.targets import Routing, page_targets
 from app.services.context import Context
 from app.signals.grouping import likely_cause_first
 from app.signals.view import CardView, SignalLine, Snapshot
@@ -45,8 +45,7 @@ def card_view(session: Session, ctx: Context, card: TriageCard) -> CardView:
     order = likely_cause_first([r.service for r in records], card.service, graph.closure_of)
     records.sort(key=lambda r: (order.index(r.service), r.id))
     known = card.service in catalog.services
-    impact = assess(ctx.routing(), card.severity, [card.service] if known else [])
-    routing = page_targets(catalog, impact, ctx.clock())
+    impact, routing = would_page(ctx, card)
     name = (
         catalog.services[card.service].name
         if known
@@ -70,6 +69,14 @@ def card_view(session: Session, ctx: Context, card: TriageCard) -> CardView:
         reason=card.reason,
         decided_by=card.decided_by,
     )
+
+
+def would_page(ctx: Context, card: TriageCard) -> tuple[Impact, Routing]:
+    """The card's impact (the same dependency-aware one as a declaration) and whom declaring
+    it would page: what the card shows, and who may decide it (``signal_rights``)."""
+    known = card.service in ctx.catalog.services
+    impact = assess(ctx.routing(), card.severity, [card.service] if known else [])
+    return impact, page_targets(ctx.catalog, impact, ctx.clock())
 
 
 def _line(ctx: Context, record: SignalRecord) -> SignalLine:
