@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import Engine
 
+from app.ack_first import AckFirst
 from app.cadence.jobs import TimerJobs
 from app.catalog.models import Catalog
 from app.outbox.dispatcher import Dispatcher
@@ -61,3 +62,5 @@ class Beacon:
     status_site: StatusSite
     signals: SignalIntake
     signal_triage: SignalTriage
+    acks: AckFirst = field(default_factory=AckFirst)
+    """Requests answered before the work they start (app/ack_first.py)."""

@@ -101,13 +101,14 @@ class IncidentCommand:
         )
 
         async def work() -> None:
-            declared = await asyncio.to_thread(
-                self.beacon.incidents.declare,
-                declaration,
-                actor=command["user_id"],
-                request_key=f"command:{command.get('trigger_id') or command['user_id']}",
-                origin_channel=command.get("channel_id"),
-            )
+            async with self.beacon.acks.turn():
+                declared = await asyncio.to_thread(
+                    self.beacon.incidents.declare,
+                    declaration,
+                    actor=command["user_id"],
+                    request_key=f"command:{command.get('trigger_id') or command['user_id']}",
+                    origin_channel=command.get("channel_id"),
+                )
             await respond(
                 text=blocks.declared_text(
                     declared.ref, declared.severity, declared.title, declaration.severity
