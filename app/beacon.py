@@ -20,7 +20,7 @@ from app.services.changes import ChangeService
 from app.services.home import HomeService
 from app.services.incidents import IncidentService
 from app.services.mitigations import MitigationService
-from app.services.paging import PagingService
+from app.services.page_commands import PagingService
 from app.services.resolve import ChecklistService, ResolveService
 from app.services.reviews import ReviewService
 from app.services.signal_intake import SignalIntake

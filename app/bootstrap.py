@@ -41,7 +41,7 @@ from app.services.context import Context
 from app.services.home import HomeService
 from app.services.incidents import IncidentService
 from app.services.mitigations import MitigationService
-from app.services.paging import PagingService
+from app.services.page_commands import PagingService
 from app.services.reroute import name_service
 from app.services.resolve import ChecklistService, ResolveService
 from app.services.reviews import ReviewService

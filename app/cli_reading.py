@@ -49,7 +49,7 @@ def review_incident(settings: Settings, ref: str) -> int:
         return fail(problem, 1)
     beacon = load(settings)
     try:
-        print(beacon.reviews.review(number=number, channel=None, viewer=None))
+        print(beacon.reviews.review(number))
     except BeaconError as error:
         return fail(error.message, 1)
     return 0

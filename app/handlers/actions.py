@@ -8,6 +8,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 
 from app.beacon import Beacon
+from app.domain.refs import IncidentRef
 from app.handlers.replies import answering, replying_errors
 from app.slack.ids import PAGE_ACK
 
@@ -21,7 +22,9 @@ def register(app: AsyncApp, beacon: Beacon) -> None:
 
         async def work() -> None:
             await asyncio.to_thread(
-                beacon.paging.acknowledge, user=body["user"]["id"], page_id=int(action["value"])
+                beacon.paging.acknowledge,
+                IncidentRef(body["user"]["id"]),
+                page_id=int(action["value"]),
             )
 
         await replying_errors(answering(beacon.gateway, body, respond), work)

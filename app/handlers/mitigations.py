@@ -1,4 +1,5 @@
-"""`/incident mitigate` and the mitigation card's buttons: Authorise, Deny, Renew.
+"""The mitigation card's buttons: Authorise, Deny, Renew (`/incident mitigate`, which posts the
+card, is in ``incident_verbs``).
 
 Who may press them is decided by the service from stored data and configuration (SPEC 5.10);
 the payload only says who clicked, which Slack's signature vouches for.
@@ -12,31 +13,9 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 
 from app.beacon import Beacon
-from app.domain.commands import Command
-from app.domain.mitigations import parse_mitigate
 from app.handlers.replies import replying_errors
 from app.services.mitigations import MitigationDecision
 from app.slack.ids import MITIGATION_AUTHORISE, MITIGATION_DENY, MITIGATION_RENEW
-
-
-async def mitigate(
-    beacon: Beacon, ack: AsyncAck, respond: AsyncRespond, command: dict[str, Any], parsed: Command
-) -> None:
-    """The `/incident mitigate <action> [reason: …]` verb."""
-    given = parse_mitigate(parsed.args)
-    await ack()
-
-    async def work() -> None:
-        text = await asyncio.to_thread(
-            beacon.mitigations.request,
-            given,
-            actor=command["user_id"],
-            number=parsed.incident_number,
-            channel=command.get("channel_id"),
-        )
-        await respond(text=text, response_type="ephemeral")
-
-    await replying_errors(respond, work)
 
 
 async def _already(respond: AsyncRespond, decision: MitigationDecision) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 
 from app.beacon import Beacon
+from app.domain.refs import IncidentRef
 from app.domain.resolution import ResolveInput
 from app.handlers.replies import privately, replying_errors
 from app.slack.ids import CHECKLIST_TICK, RESOLVE_VIEW, ResolveField
@@ -54,14 +55,8 @@ def register(app: AsyncApp, beacon: Beacon) -> None:
             residual_risk=_value(view, ResolveField.RESIDUAL_RISK),
             customer_steps=_value(view, ResolveField.CUSTOMER_STEPS),
         )
-        user = body["user"]["id"]
+        which = IncidentRef(body["user"]["id"], meta.get("number"), meta.get("channel") or None)
         await replying_errors(
-            privately(beacon, user, meta.get("channel") or None),
-            lambda: asyncio.to_thread(
-                beacon.resolutions.resolve,
-                given,
-                actor=user,
-                number=meta.get("number"),
-                channel=meta.get("channel") or None,
-            ),
+            privately(beacon, which.actor, which.channel),
+            lambda: asyncio.to_thread(beacon.resolutions.resolve, which, given),
         )

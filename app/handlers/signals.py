@@ -9,8 +9,8 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.models.views import View
 
 from app.beacon import Beacon
-from app.domain.commands import Command
 from app.domain.reports import parse_report
+from app.handlers.answers import Asked
 from app.handlers.replies import privately, replying_errors
 from app.services.customer_reports import report as record_report
 from app.slack import blocks
@@ -24,23 +24,17 @@ from app.slack.blocks.signals import (
 )
 
 
-async def report(
-    beacon: Beacon, ack: Any, respond: AsyncRespond, command: dict[str, Any], parsed: Command
-) -> None:
-    given = await asyncio.to_thread(parse_report, parsed.args, beacon.catalog)
-    await ack()
-
-    async def work() -> None:
-        text = await asyncio.to_thread(
-            record_report,
+async def report(beacon: Beacon, asked: Asked) -> None:
+    """`report <account> <what> [services: …]`: a mistake is the ack's answer (parsed first)."""
+    given = await asyncio.to_thread(parse_report, asked.parsed.args, beacon.catalog)
+    await asked.answer(
+        lambda: record_report(
             beacon.signals,
             given,
-            user=command["user_id"],
-            request_key=command.get("trigger_id") or command["user_id"],
+            user=asked.user,
+            request_key=asked.command.get("trigger_id") or asked.user,
         )
-        await respond(text=text, response_type="ephemeral")
-
-    await replying_errors(respond, work)
+    )
 
 
 def register(app: AsyncApp, beacon: Beacon) -> None:

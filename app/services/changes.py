@@ -6,6 +6,7 @@ from typing import Literal
 
 from app.domain.errors import UsageError
 from app.domain.people import mention
+from app.domain.refs import IncidentRef
 from app.domain.rights import may_command
 from app.domain.text import escape
 from app.outbox import keys
@@ -22,15 +23,12 @@ class ChangeService:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
 
-    def severity(
-        self, severity: str, *, reason: str, actor: str, number: int | None, channel: str | None
-    ) -> str:
+    def severity(self, which: IncidentRef, severity: str, *, reason: str) -> str:
         """Re-route at the new severity: page who is newly required, never anyone twice."""
         now = self.ctx.clock()
+        actor = which.actor
         with self.ctx.uow() as session:
-            incident = rights.act_on(
-                session, self.ctx, actor, number, channel, "change the severity of"
-            )
+            incident = rights.act_on(session, self.ctx, which, "change the severity of")
             if incident.status == "resolved":
                 raise UsageError(f"{incident.ref} is resolved; reopen it first.")
             impact = self.ctx.reassess(incident, severity=severity)
@@ -76,18 +74,11 @@ class ChangeService:
         self.ctx.on_commit()
         return text
 
-    def assign(
-        self,
-        role: Literal["commander", "comms"],
-        user: str,
-        *,
-        actor: str,
-        number: int | None,
-        channel: str | None,
-    ) -> str:
+    def assign(self, which: IncidentRef, role: Literal["commander", "comms"], user: str) -> str:
         now = self.ctx.clock()
+        actor = which.actor
         with self.ctx.uow() as session:
-            incident = find_incident(session, number=number, channel=channel, viewer=actor)
+            incident = find_incident(session, which)
             label = "incident commander" if role == "commander" else "comms lead"
             verdict = may_command(
                 actor,

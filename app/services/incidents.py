@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from app.briefs.view import IncidentView
 from app.domain.declaration import Declaration
+from app.domain.refs import IncidentRef
 from app.services.context import Context
 from app.services.declare import Declared, declare
 from app.services.lookup import find_incident, people_of
@@ -26,9 +27,9 @@ class IncidentService:
             origin_channel=origin_channel,
         )
 
-    def find(self, *, number: int | None, channel: str | None, viewer: str) -> IncidentView:
+    def find(self, which: IncidentRef) -> IncidentView:
         with self.ctx.uow() as session:
-            incident = find_incident(session, number=number, channel=channel, viewer=viewer)
+            incident = find_incident(session, which)
             return incident_view(incident, self.ctx.catalog)
 
     def open_incidents(self, *, viewer: str) -> list[IncidentView]:

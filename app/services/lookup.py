@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from app.domain.errors import NotFound
+from app.domain.refs import IncidentRef
 from app.store import incidents
 from app.store.models import Incident
 
@@ -18,19 +19,27 @@ def people_of(incident: Incident) -> set[str | None]:
     return {incident.commander, incident.declared_by, incident.comms_lead}
 
 
-def find_incident(
-    session: Session, *, number: int | None, channel: str | None, viewer: str
-) -> Incident:
+def by_number(session: Session, number: int) -> Incident:
+    """Any incident, private or not: for an operator, who sees them all."""
+    incident = incidents.by_number(session, number)
+    if incident is None:
+        raise NotFound(f"There is no INC-{number}.")
+    return incident
+
+
+def find_incident(session: Session, which: IncidentRef) -> Incident:
     """A private incident named from outside its channel is only found by its own people, so
     its existence does not leak."""
-    if number is None:
-        incident = incidents.by_channel(session, channel) if channel else None
+    if which.number is None:
+        incident = incidents.by_channel(session, which.channel) if which.channel else None
         if incident is None:
             raise NotFound(NOT_AN_INCIDENT_CHANNEL)
         return incident
-    incident = incidents.by_number(session, number)
+    incident = incidents.by_number(session, which.number)
     if incident is None or (
-        incident.private and incident.channel_id != channel and viewer not in people_of(incident)
+        incident.private
+        and incident.channel_id != which.channel
+        and which.actor not in people_of(incident)
     ):
-        raise NotFound(f"There is no INC-{number}.")
+        raise NotFound(f"There is no INC-{which.number}.")
     return incident

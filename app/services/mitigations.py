@@ -14,6 +14,7 @@ from app.briefs.view import clock_time
 from app.domain.errors import UsageError
 from app.domain.mitigations import MitigationRequest, reminder_at
 from app.domain.people import mention
+from app.domain.refs import IncidentRef
 from app.domain.rights import may_authorise
 from app.domain.text import escape
 from app.outbox import keys
@@ -72,14 +73,11 @@ class MitigationService:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
 
-    def request(
-        self, given: MitigationRequest, *, actor: str, number: int | None, channel: str | None
-    ) -> str:
+    def request(self, which: IncidentRef, given: MitigationRequest) -> str:
         now = self.ctx.clock()
+        actor = which.actor
         with self.ctx.uow() as session:
-            incident = rights.act_on(
-                session, self.ctx, actor, number, channel, "ask for a mitigation on"
-            )
+            incident = rights.act_on(session, self.ctx, which, "ask for a mitigation on")
             if incident.status == "resolved":
                 raise UsageError(f"{incident.ref} is resolved; reopen it first.")
             mitigation = Mitigation(

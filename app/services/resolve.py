@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from app.domain.errors import UsageError
 from app.domain.people import mention
+from app.domain.refs import IncidentRef
 from app.domain.resolution import (
     CHECKLIST_ITEMS,
     CHECKLIST_LABELS,
@@ -102,12 +103,11 @@ class ResolveService:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
 
-    def resolve(
-        self, given: ResolveInput, *, actor: str, number: int | None, channel: str | None
-    ) -> str:
+    def resolve(self, which: IncidentRef, given: ResolveInput) -> str:
         now = self.ctx.clock()
+        actor = which.actor
         with self.ctx.uow() as session:
-            incident = rights.act_on(session, self.ctx, actor, number, channel, "resolve")
+            incident = rights.act_on(session, self.ctx, which, "resolve")
             if incident.status == "resolved":
                 raise UsageError(f"{incident.ref} is already resolved.")
             before = incident.status
@@ -180,10 +180,11 @@ class ResolveService:
             " for approval; the recovery checklist is in each account thread."
         )
 
-    def reopen(self, status: str, *, actor: str, number: int | None, channel: str | None) -> str:
+    def reopen(self, which: IncidentRef, status: str) -> str:
         now = self.ctx.clock()
+        actor = which.actor
         with self.ctx.uow() as session:
-            incident = rights.act_on(session, self.ctx, actor, number, channel, "reopen")
+            incident = rights.act_on(session, self.ctx, which, "reopen")
             check_reopen(incident.ref, incident.status, incident.resolved_at, now)
             incident.status = status
             incident.resolved_at = None

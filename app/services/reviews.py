@@ -11,8 +11,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.domain.errors import NotFound, UsageError
+from app.domain.errors import UsageError
 from app.domain.people import mention, with_mentions
+from app.domain.refs import IncidentRef
 from app.domain.wording import join_words
 from app.outbox import keys
 from app.outbox.enqueue import enqueue
@@ -29,7 +30,7 @@ from app.reviews.facts import (
 )
 from app.reviews.metrics import Aggregate, IncidentMetrics, aggregate, by_severity, by_tier, measure
 from app.services.context import Context, assessment_of
-from app.services.lookup import find_incident
+from app.services.lookup import by_number, find_incident
 from app.services.updates import draft_card
 from app.services.views import incident_view
 from app.store import incidents, paging, people, resolution
@@ -151,23 +152,22 @@ class ReviewService:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
 
-    def review(self, *, number: int | None, channel: str | None, viewer: str | None) -> str:
-        """The review Markdown; ``viewer`` None is an operator at the CLI (sees private ones)."""
+    def review(self, which: IncidentRef | int) -> str:
+        """The review Markdown; a bare number is an operator at the CLI (sees private ones)."""
         now = self.ctx.clock()
         with self.ctx.uow() as session:
-            if viewer is None:
-                incident = incidents.by_number(session, number or 0)
-                if incident is None:
-                    raise NotFound(f"There is no INC-{number}.")
+            if isinstance(which, int):
+                incident = by_number(session, which)
             else:
-                incident = find_incident(session, number=number, channel=channel, viewer=viewer)
+                incident = find_incident(session, which)
             facts = load_facts(session, self.ctx, incident)
         return markdown.review_markdown(facts, measure(facts, now=now))
 
-    def upload(self, *, number: int | None, channel: str | None, actor: str) -> str:
+    def upload(self, which: IncidentRef) -> str:
         now = self.ctx.clock()
+        actor = which.actor
         with self.ctx.uow() as session:
-            incident = find_incident(session, number=number, channel=channel, viewer=actor)
+            incident = find_incident(session, which)
             facts = load_facts(session, self.ctx, incident)
             text = markdown.review_markdown(facts, measure(facts, now=now))
             event = incidents.record(
@@ -194,11 +194,12 @@ class ReviewService:
         self.ctx.on_commit()
         return f"The post-incident review of {ref} is being uploaded to its channel."
 
-    def draft_customer(self, *, number: int | None, channel: str | None, actor: str) -> str:
+    def draft_customer(self, which: IncidentRef) -> str:
         """A customer-facing summary of the review, through the approval card."""
         now = self.ctx.clock()
+        actor = which.actor
         with self.ctx.uow() as session:
-            incident = find_incident(session, number=number, channel=channel, viewer=actor)
+            incident = find_incident(session, which)
             if incident.private or not incident.customer_visible:
                 raise UsageError(f"{incident.ref} is not customer-facing; nothing to send.")
             if incident.status != "resolved":

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from app.domain.errors import Forbidden
 from app.domain.people import mention
+from app.domain.refs import IncidentRef
 from app.domain.rights import Roster, Standing, Verdict, may_act
 from app.routing.roster import roster_of
 from app.services.context import Context
@@ -61,11 +62,11 @@ def check(
     raise Forbidden(verdict.refusal(what))
 
 
-def act_on(
-    session: Session, ctx: Context, actor: str, number: int | None, channel: str | None, what: str
-) -> Incident:
+def act_on(session: Session, ctx: Context, which: IncidentRef, what: str) -> Incident:
     """The incident a command acts on, once the actor's right to act on it is established."""
-    incident = find_incident(session, number=number, channel=channel, viewer=actor)
-    verdict = may_act(actor, channel, standing(session, ctx, incident), roster(session, ctx))
-    check(session, ctx, incident, actor, verdict, f"{what} {incident.ref}")
+    incident = find_incident(session, which)
+    verdict = may_act(
+        which.actor, which.channel, standing(session, ctx, incident), roster(session, ctx)
+    )
+    check(session, ctx, incident, which.actor, verdict, f"{what} {incident.ref}")
     return incident

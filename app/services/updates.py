@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from app.domain.errors import UsageError
+from app.domain.refs import IncidentRef
 from app.domain.text import escape
 from app.domain.updates import UpdateInput, check_transition
 from app.outbox import keys
@@ -100,14 +101,11 @@ class UpdateService(DraftDecisions):
         self.ctx = ctx
         self.drafter = ctx.drafter
 
-    def post(
-        self, update: UpdateInput, *, actor: str, number: int | None, channel: str | None
-    ) -> str:
+    def post(self, which: IncidentRef, update: UpdateInput) -> str:
         now = self.ctx.clock()
+        actor = which.actor
         with self.ctx.uow() as session:
-            incident = rights.act_on(
-                session, self.ctx, actor, number, channel, "post an update for"
-            )
+            incident = rights.act_on(session, self.ctx, which, "post an update for")
             if incident.status == "resolved":
                 raise UsageError(f"{incident.ref} is resolved; `/incident reopen` it first.")
             moved = bool(update.status) and update.status != incident.status

@@ -89,7 +89,7 @@ def test_pages_say_what_is_hurt_and_escalations_say_who_did_not_answer(
         lambda: (t := channel_texts(slack, channel.id)) and "manager of Payments" in t and t
     )
     assert "<@U0DANA>: manager of Payments" in texts and "dana@example.com" not in texts
-    review = beacon.beacon.reviews.review(number=1, channel=None, viewer=None)
+    review = beacon.beacon.reviews.review(1)
     assert "U0DANA" in review and "dana@example.com" not in review
 
     clock.advance(timedelta(minutes=16))

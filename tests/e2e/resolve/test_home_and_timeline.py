@@ -122,6 +122,6 @@ def test_pushpin_reaction_adds_the_message_to_the_timeline_once(
         "Ev0ELSEWHERE",
     )
     time.sleep(0.5)
-    review = beacon.beacon.reviews.review(number=1, channel=None, viewer=None)
+    review = beacon.beacon.reviews.review(1)
     assert "| @U0IC | Rolled back deploy 4512 at 12:03 |" in review
     assert len(pinned()) == 1

@@ -76,7 +76,7 @@ def test_review_stats_and_metrics_agree(
     assert f"@{'U0IDMGR'}" in text
     assert "<@" not in text and "| @U0IDMGR | @U0IDMGR acknowledged" in text  # one way to name
 
-    assert beacon.beacon.reviews.review(number=1, channel=None, viewer=None).startswith("# INC-1")
+    assert beacon.beacon.reviews.review(1).startswith("# INC-1")
 
     beacon.command("stats 7d", user="U0LEAD")
     stats = eventually(

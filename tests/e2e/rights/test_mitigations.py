@@ -10,6 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from app.domain.refs import IncidentRef
 from app.slack.ids import MITIGATION_AUTHORISE, MITIGATION_DENY, MITIGATION_RENEW
 from app.store.models import Mitigation
 from tests.e2e.rights.support import (
@@ -113,7 +114,7 @@ def test_mitigation_is_authorised_once_renewed_reminded_and_lapses(
     assert buttons(slack, channel.id, MITIGATION_RENEW) == []
     assert event_kinds(beacon).count("mitigation_reminder") == 1
 
-    review = beacon.beacon.reviews.review(number=1, channel=None, viewer="U0IC")
+    review = beacon.beacon.reviews.review(IncidentRef("U0IC", 1))
     assert "## Mitigations" in review
     assert "roll back payments to 4511" in review and "lapsed, renewed 1×" in review
 
