@@ -23,6 +23,8 @@ from app.services.mitigations import MitigationService
 from app.services.page_commands import PagingService
 from app.services.resolve import ChecklistService, ResolveService
 from app.services.reviews import ReviewService
+from app.services.signal_intake import SignalIntake
+from app.services.signal_triage import SignalTriage
 from app.services.subscriptions import SubscriptionService
 from app.services.timeline import TimelineService
 from app.services.updates import UpdateService
@@ -58,5 +60,7 @@ class Beacon:
     timers: TimerJobs
     clock: Callable[[], datetime]
     status_site: StatusSite
+    signals: SignalIntake
+    signal_triage: SignalTriage
     acks: AckFirst = field(default_factory=AckFirst)
     """Requests answered before the work they start (app/ack_first.py)."""

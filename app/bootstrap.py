@@ -23,6 +23,7 @@ from app.handlers import (
     mitigations,
     replies,
     resolution,
+    signals,
     views,
 )
 from app.outbox.dispatcher import Dispatcher
@@ -44,6 +45,10 @@ from app.services.page_commands import PagingService
 from app.services.reroute import name_service
 from app.services.resolve import ChecklistService, ResolveService
 from app.services.reviews import ReviewService
+from app.services.signal_cards import card_posted, card_snapshot
+from app.services.signal_declare import fire_sustained
+from app.services.signal_intake import SignalIntake
+from app.services.signal_triage import SignalTriage
 from app.services.subscriptions import SubscriptionService
 from app.services.timeline import TimelineService
 from app.services.timers import TimerService
@@ -59,6 +64,7 @@ from app.slack.page_effects import PagingEffects
 from app.slack.posting import IncidentPosts
 from app.slack.resolve_effects import ResolveEffects
 from app.slack.respond import shared_respond
+from app.slack.signal_effects import SignalCardEffects
 from app.slack.update_effects import UpdateEffects
 from app.store.db import UnitOfWork, make_engine
 from app.webhooks.effects import WebhookEffects
@@ -116,6 +122,12 @@ def build(
             ).table(),
             WebhookEffects(sender=WebhookSender(), uow=uow, catalog=catalog).table(),
             EmailEffects(uow=uow, catalog=catalog, site=site).table(),
+            SignalCardEffects(
+                gateway=gateway,
+                directory=directory,
+                view=lambda card_id: card_snapshot(ctx, card_id),
+                posted=lambda card_id, channel, ts: card_posted(ctx, card_id, channel, ts),
+            ).table(),
         ),
         clock=clock,
         lease=timedelta(seconds=settings.beacon_outbox_lease),
@@ -146,9 +158,14 @@ def build(
         home=home,
         timeline=timeline,
         dispatcher=dispatcher,
-        timers=TimerJobs(TimerService(ctx).fire_due, interval=settings.beacon_timer_interval),
+        timers=TimerJobs(
+            lambda: TimerService(ctx).fire_due() + fire_sustained(ctx),
+            interval=settings.beacon_timer_interval,
+        ),
         clock=clock,
         status_site=site,
+        signals=SignalIntake(ctx),
+        signal_triage=SignalTriage(ctx),
     )
 
 
@@ -181,5 +198,6 @@ def build_bolt(beacon: Beacon) -> AsyncApp:
     approvals.register(app, beacon)
     resolution.register(app, beacon)
     mitigations.register(app, beacon)
+    signals.register(app, beacon)
     events.register(app, beacon)
     return app

@@ -73,6 +73,43 @@ def policy(spec: schema.PolicyFile) -> models.Policy:
             if spec.email
             else None
         ),
+        signals=signals(spec.signals) if spec.signals else None,
+    )
+
+
+def signals(spec: schema.SignalsSpec) -> models.SignalsConfig:
+    escalate = spec.escalate or schema.SignalEscalateSpec()
+    return models.SignalsConfig(
+        token_env=spec.token_env,
+        triage_channel=spec.triage_channel,
+        group_within=spec.group_within,
+        rules=tuple(
+            models.SignalRule(
+                match=tuple(
+                    models.LabelMatcher(label, value[1:], regex=True)
+                    if value.startswith("~")
+                    else models.LabelMatcher(label, value)
+                    for label, value in rule.match.items()
+                ),
+                severity=rule.severity,
+                declare=rule.declare,
+            )
+            for rule in spec.rules
+        ),
+        repeats=(
+            models.Repeats(count=escalate.repeats.count, within=escalate.repeats.within)
+            if escalate.repeats
+            else None
+        ),
+        sustained=escalate.sustained,
+        customer_reports=(
+            models.CustomerReports(
+                accounts=escalate.customer_reports.accounts,
+                within=escalate.customer_reports.within,
+            )
+            if escalate.customer_reports
+            else None
+        ),
     )
 
 

@@ -16,6 +16,7 @@ from app.catalog.errors import ConfigError, ConfigIssue
 from app.catalog.models import Account, Catalog, Policy, Service, Team
 from app.catalog.publishing_checks import check_publishing
 from app.catalog.schema import AccountsFile, PolicyFile, ServicesFile
+from app.catalog.signal_checks import check_signals
 from app.catalog.sources import Source, read_accounts_csv, read_yaml
 from app.catalog.validation import validate
 
@@ -50,6 +51,7 @@ def load_catalog(config_dir: Path) -> Catalog:
     issues += checks.check_duplicate_accounts(account_sources)
     if policy_source:
         issues += check_publishing(policy_source, services_source)
+        issues += check_signals(policy_source, services_source)
 
     if issues or policy_spec is None or services_spec is None or None in account_specs:
         raise ConfigError(sorted(issues, key=_reading_order))

@@ -109,6 +109,51 @@ class EmailConfig:
 
 
 @dataclass(frozen=True)
+class LabelMatcher:
+    """One ``label: value`` of a rule's ``match``; a value written ``~regex`` is a regex."""
+
+    label: str
+    value: str
+    regex: bool = False
+
+
+SignalDecision = Literal["ignore", "auto", "triage"]
+
+
+@dataclass(frozen=True)
+class SignalRule:
+    match: tuple[LabelMatcher, ...]
+    severity: str | None = None
+    declare: SignalDecision = "triage"
+
+
+@dataclass(frozen=True)
+class Repeats:
+    count: int
+    within: timedelta
+
+
+@dataclass(frozen=True)
+class CustomerReports:
+    accounts: int
+    within: timedelta
+
+
+@dataclass(frozen=True)
+class SignalsConfig:
+    """``signals:`` of policy.yaml (SPEC 3, 5.8): intake, rules and escalation patterns."""
+
+    token_env: str = "BEACON_SIGNALS_TOKEN"
+    triage_channel: Channel | None = None
+    """None: the workspace's announce channel."""
+    group_within: timedelta = timedelta(minutes=10)
+    rules: tuple[SignalRule, ...] = ()
+    repeats: Repeats | None = None
+    sustained: timedelta | None = None
+    customer_reports: CustomerReports | None = None
+
+
+@dataclass(frozen=True)
 class Policy:
     workspace: Workspace
     severities: tuple[Severity, ...]
@@ -119,6 +164,7 @@ class Policy:
     pagerduty: PagerDutyConfig | None = None
     status_page: StatusPage | None = None
     email: EmailConfig | None = None
+    signals: SignalsConfig | None = None
 
     def severity(self, severity_id: str) -> Severity:
         for severity in self.severities:

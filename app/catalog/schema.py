@@ -8,6 +8,7 @@ need the whole configuration at once.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any, Literal
 
@@ -202,6 +203,47 @@ class EmailSpec(Spec):
     sender: Annotated[str, AfterValidator(refs.mailbox)] = Field(alias="from")
 
 
+def _label_value(value: object) -> str:
+    """A ``~regex`` value must compile now, not when the first alert arrives."""
+    text = str(value)
+    if text.startswith("~"):
+        try:
+            re.compile(text[1:])
+        except re.error as error:
+            raise ValueError(f"bad regex `{text[1:]}`: {error}") from None
+    return text
+
+
+class SignalRuleSpec(Spec):
+    match: Annotated[dict[str, Annotated[str, PlainValidator(_label_value)]], Field(min_length=1)]
+    severity: str | None = None
+    declare: Literal["auto", "triage", "ignore"] = "triage"
+
+
+class RepeatsSpec(Spec):
+    count: Annotated[int, Field(ge=2)]
+    within: Duration
+
+
+class CustomerReportsSpec(Spec):
+    accounts: PositiveInt
+    within: Duration
+
+
+class SignalEscalateSpec(Spec):
+    repeats: RepeatsSpec | None = None
+    sustained: Duration | None = None
+    customer_reports: CustomerReportsSpec | None = None
+
+
+class SignalsSpec(Spec):
+    token_env: EnvName = "BEACON_SIGNALS_TOKEN"
+    triage_channel: Channel | None = None
+    group_within: Duration = timedelta(minutes=10)
+    rules: Annotated[list[SignalRuleSpec], BeforeValidator(_empty_list)] = []
+    escalate: SignalEscalateSpec | None = None
+
+
 class PolicyFile(Spec):
     workspace: WorkspaceSpec
     severities: Annotated[dict[Id, SeveritySpec], Field(min_length=1)]
@@ -212,6 +254,7 @@ class PolicyFile(Spec):
     pagerduty: PagerDutySpec | None = None
     status_page: StatusPageSpec | None = None
     email: EmailSpec | None = None
+    signals: SignalsSpec | None = None
 
 
 # services.yaml

@@ -125,3 +125,34 @@ def may_authorise(actor: str, standing: Standing, roster: Roster, *, requested_b
         f"{_ic(standing)}, a commander or the manager of an affected service's team"
         " (other than the requester, unless they are the IC)",
     )
+
+
+@dataclass(frozen=True)
+class CardStanding:
+    """What a stored triage card says about who answers for it (SPEC 5.8): no incident exists
+    yet, so its people are those of its services and those it would page."""
+
+    service: str
+    """The card's service as people know it, for the refusal."""
+    owners: frozenset[str] = frozenset()
+    """The teams of its services: everyone in their on-call rotations (and whoever covers
+    now) and their managers."""
+    paged: frozenset[str] = frozenset()
+    """Who declaring it would page, as the card shows."""
+
+
+def may_triage(actor: str, card: CardStanding, roster: Roster) -> Verdict:
+    """Declare or dismiss a triage card. The triage channel is shared by every team, so being
+    in it grants nothing (unlike an incident's own channel): the teams owning its services, the
+    people it would page, commanders and approvers decide it."""
+    allowed = (
+        actor in card.owners
+        or actor in card.paged
+        or actor in roster.commanders
+        or actor in roster.approvers
+    )
+    return Verdict(
+        allowed,
+        f"the on-call rotation or manager of {card.service}'s team, the people the card would"
+        " page, a commander or an approver",
+    )

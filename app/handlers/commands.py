@@ -10,7 +10,7 @@ from slack_bolt.async_app import AsyncApp, AsyncRespond
 from app.beacon import Beacon
 from app.domain.commands import parse_command
 from app.domain.errors import BeaconError
-from app.handlers import asking_verbs, incident_verbs
+from app.handlers import asking_verbs, incident_verbs, signals
 from app.handlers.answers import Ack, Asked, Verb
 from app.slack import blocks
 
@@ -18,7 +18,11 @@ from app.slack import blocks
 class IncidentCommand:
     def __init__(self, beacon: Beacon) -> None:
         self.beacon = beacon
-        self.verbs: dict[str, Verb] = {**asking_verbs.VERBS, **incident_verbs.VERBS}
+        self.verbs: dict[str, Verb] = {
+            **asking_verbs.VERBS,
+            **incident_verbs.VERBS,
+            "report": signals.report,
+        }
 
     async def __call__(self, ack: Ack, respond: AsyncRespond, command: dict[str, Any]) -> None:
         """A refusal raised before the ack is the ack's text; after it, an ephemeral reply."""

@@ -128,6 +128,17 @@ def home(user: str, reason: str) -> str:
     return f"home:{user}:{reason}"
 
 
+def signal_card(card_id: int, refresh_seq: int) -> str:
+    """A delivery of a triage card; ``refresh_seq`` counts the deliveries that have started,
+    so changes before the next one starts share it."""
+    return f"signal-card:{card_id}:{refresh_seq}"
+
+
+def signal_card_marker(card_id: int) -> str:
+    """The marker on the posted card, how a retried first post finds an earlier attempt's."""
+    return f"signal-card:{card_id}"
+
+
 def failed(key: str) -> str:
     """The notice that the item ``key`` failed for good."""
     return f"{key}:failed"

@@ -49,6 +49,8 @@ class Kind(StrEnum):
     # customers (app/webhooks/effects.py, app/publishing/email.py)
     WEBHOOK = "webhook"
     EMAIL_NOTICE = "email_notice"
+    # triage cards (app/slack/signal_effects.py)
+    SIGNAL_CARD = "signal_card"
 
 
 @dataclass(frozen=True)
@@ -92,10 +94,12 @@ LANES = (
         16,
     ),
     Lane("home", frozenset({Kind.PUBLISH_HOME}), 4),
+    Lane("signals", frozenset({Kind.SIGNAL_CARD}), 4),
 )
 """Kinds bound by Tier 2/3 methods (conversations.create, setTopic, pins.add, chat.update) or
 by one channel's one post a second (the announcements), and App Home (views.publish, Tier 4,
-for every viewer): each waits on its own budget in its own lane, never in the slots of pages."""
+for every viewer) and triage cards (chat.update, Tier 3, in an alert storm): each waits on its
+own budget in its own lane, never in the slots of pages."""
 
 FAILURE_NOTICES: dict[str, Kind] = {Kind.CREATE_CHANNEL: Kind.CHANNEL_FAILED}
 """Kind → the kind that reports its failure for good, for kinds whose failure means the

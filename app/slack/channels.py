@@ -20,9 +20,11 @@ log = logging.getLogger(__name__)
 
 
 def configured(catalog: Catalog) -> list[str]:
-    """Every channel Beacon posts in by configuration: announce, CS, each account's."""
+    """Every channel Beacon posts in by configuration: announce, CS, triage, each account's."""
     workspace = catalog.policy.workspace
+    signals = catalog.policy.signals
     named = [workspace.announce_channel, workspace.cs_channel]
+    named += [signals.triage_channel] if signals and signals.triage_channel else []
     named += [account.channel for account in catalog.accounts.values() if account.channel]
     return list(dict.fromkeys(ref for ref in named if ref))
 

@@ -138,6 +138,17 @@ TEMPLATES: dict[str, Template] = {
     "pinned": lambda m, a, d: m.slack(d["text"]) if d.get("text") else "(a message without text)",
     "review_drafted": lambda m, a, d: f"Post-incident review drafted by {a}",
     "review_summary_drafted": lambda m, a, d: f"Customer review summary drafted by {a}",
+    "signal": lambda m, a, d: (
+        f"Signal {'firing' if d['status'] == 'firing' else 'resolved'} on"
+        f" {m.words(d['service'])}: {m.words(d['summary'])} ({m.words(d['source'])})"
+    ),
+    "signal_declared": lambda m, a, d: f"Declared by {a} from signals: {m.words(d['reason'])}",
+    "signal_dismissed": lambda m, a, d: (
+        f"Triage card on {m.words(d['service'])} dismissed: {m.words(d['reason'])}"
+    ),
+    "signal_commander": lambda m, a, d: (
+        f"{a} acknowledged first and is now incident commander of {d['ref']}"
+    ),
 }
 
 

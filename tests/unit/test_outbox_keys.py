@@ -59,6 +59,12 @@ def test_mitigation_home_and_failure_keys() -> None:
     assert keys.failed("incident:7:create_channel") == "incident:7:create_channel:failed"
 
 
+def test_signal_card_keys() -> None:
+    assert keys.signal_card(6, 0) == "signal-card:6:0"
+    assert keys.signal_card(6, 3) == "signal-card:6:3"
+    assert keys.signal_card_marker(6) == "signal-card:6"
+
+
 def test_kinds_are_their_stored_strings() -> None:
     """A kind read back from the database is a plain string: it must equal, and hash like, the
     enum member the effect tables are keyed by."""

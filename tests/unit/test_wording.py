@@ -71,6 +71,13 @@ SAMPLES: dict[str, tuple[str | None, dict[str, Any]]] = {
     "pinned": ("U0IC", {"ts": "1.0", "author": "U0ID1", "text": "<@U0ID1> rolled back 4512"}),
     "review_drafted": ("U0IC", {}),
     "review_summary_drafted": ("U0COMMS", {}),
+    "signal": (
+        None,
+        {"status": "firing", "service": "auth", "summary": "5xx <!here>", "source": "alertmanager"},
+    ),
+    "signal_declared": (None, {"card": 3, "reason": "repeats: fired 3 times within 30m"}),
+    "signal_dismissed": ("U0OWN", {"card": 3, "service": "auth", "reason": "known flake"}),
+    "signal_commander": ("U0ID1", {"ref": "INC-7"}),
 }
 TYPED = {
     "declared": "title",
@@ -85,6 +92,9 @@ TYPED = {
     "mitigation_reminder": "action",
     "mitigation_lapsed": "action",
     "resolved": "fix",
+    "signal": "summary",
+    "signal_declared": "reason",
+    "signal_dismissed": "reason",
 }
 """Where each kind keeps words a person typed."""
 

@@ -1,0 +1,282 @@
+"""Signals in (SPEC 5.8): stored before the answer, de-duplicated, attached, ignored, declared
+or put on a triage card; the patterns checked as they arrive."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from app.catalog.models import SignalsConfig
+from app.metrics import SIGNALS
+from app.outbox import keys
+from app.outbox.enqueue import channel_item, notice
+from app.services.context import Context
+from app.services.signal_cards import enqueue_card
+from app.services.signal_declare import declare_card
+from app.signals import patterns
+from app.signals.grouping import card_for
+from app.signals.model import Signal
+from app.signals.rules import decide
+from app.store import incidents, outbox, signals
+from app.store.models import Incident
+from app.store.signal_models import SignalEvent, SignalRecord, TriageCard
+from app.wording import timeline
+
+log = logging.getLogger(__name__)
+DEFAULT = SignalsConfig()
+
+
+@dataclass
+class Receipt:
+    """The 202's body: what was done with the signals of one request."""
+
+    accepted: int = 0
+    incidents: list[str] = field(default_factory=list)
+    triage: list[int] = field(default_factory=list)
+    declare: dict[int, str] = field(default_factory=dict)
+    """Cards to declare once the signals are committed, with the pattern or rule why."""
+
+    def body(self) -> dict[str, object]:
+        return {
+            "accepted": self.accepted,
+            "incidents": list(dict.fromkeys(self.incidents)),
+            "triage": list(dict.fromkeys(self.triage)),
+        }
+
+
+class SignalIntake:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
+    @property
+    def config(self) -> SignalsConfig:
+        return self.ctx.catalog.policy.signals or DEFAULT
+
+    def receive(self, batch: list[Signal]) -> Receipt:
+        receipt = Receipt()
+        now = self.ctx.clock()
+        with self.ctx.uow() as session:
+            signals.serialise(session)
+            for signal in batch:
+                outcome = self._one(session, signal, now, receipt)
+                SIGNALS.labels(source=_source(signal), outcome=outcome).inc()
+                receipt.accepted += 1
+            session.commit()
+        self.ctx.on_commit()
+        for card_id, reason in receipt.declare.items():
+            try:
+                declared = declare_card(self.ctx, card_id, reason=reason, actor=None)
+            except Exception:  # the signals are stored: the timer loop declares it shortly
+                log.exception("declaring triage card %s failed; the timer loop retries", card_id)
+                continue
+            if declared:
+                receipt.incidents.append(declared)
+        return receipt
+
+    def _one(self, session: Session, signal: Signal, now: datetime, receipt: Receipt) -> str:
+        record = signals.by_identity(session, signal.identity)
+        if record is not None:
+            return self._again(session, record, signal, now, receipt)
+        record = SignalRecord(
+            identity=signal.identity,
+            source=signal.source,
+            service=signal.service,
+            status=signal.status,
+            summary=signal.summary,
+            labels=signal.labels,
+            severity=signal.severity,
+            url=signal.url,
+            account=signal.account,
+            outcome="attached",
+            received=1,
+            first_at=now,
+            last_at=now,
+        )
+        session.add(record)
+        session.flush()
+        _event(session, record, now)
+        return self._route(session, record, signal, now, receipt)
+
+    def _route(
+        self,
+        session: Session,
+        record: SignalRecord,
+        signal: Signal,
+        now: datetime,
+        receipt: Receipt,
+    ) -> str:
+        """A signal on nothing yet: attached to an open incident, else as the rules decide."""
+        incident = _open_incident(session, self.ctx, signal.service)
+        if incident is not None:
+            record.incident_id, record.outcome = incident.id, "attached"
+            _attach_line(session, incident, record, now)
+            receipt.incidents.append(incident.ref)
+            return "attached"
+        decision = decide(self.ctx.catalog.policy, self.config, signal)
+        record.outcome = "ignored" if decision.declare == "ignore" else decision.declare
+        record.rule = decision.rule
+        if decision.declare == "ignore" or signal.status == "resolved":
+            return record.outcome
+        card = self._card(session, signal.service, decision.severity, now)
+        record.card_id = card.id
+        enqueue_card(session, card, now)
+        receipt.triage.append(card.id)
+        if decision.declare == "auto":
+            reason = f"{_rule_text(self.config, decision.rule)}: {signal.summary}"
+            card.pending = card.pending or reason
+            receipt.declare[card.id] = card.pending
+        else:
+            self._patterns(session, card, record, now, receipt)
+        return record.outcome
+
+    def _again(
+        self,
+        session: Session,
+        record: SignalRecord,
+        signal: Signal,
+        now: datetime,
+        receipt: Receipt,
+    ) -> str:
+        """The same signal again: a count, unless its state changed. Firing again after its
+        incident was resolved (or its card decided), it is routed afresh."""
+        record.received += 1
+        record.last_at = now
+        changed = record.status != signal.status
+        record.status = signal.status
+        if changed:
+            _event(session, record, now)
+        if changed and signal.status == "firing" and _settled(session, record):
+            record.incident_id = record.card_id = None
+            self._route(session, record, signal, now, receipt)
+            return "changed"
+        if record.incident_id is not None:
+            incident = session.get_one(Incident, record.incident_id)
+            receipt.incidents.append(incident.ref)
+            if changed:
+                _attach_line(session, incident, record, now)
+        elif record.card_id is not None:
+            card = session.get_one(TriageCard, record.card_id)
+            receipt.triage.append(card.id)
+            enqueue_card(session, card, now)
+            if changed and signal.status == "firing":
+                self._patterns(session, card, record, now, receipt)
+        return "changed" if changed else "duplicate"
+
+    def _card(self, session: Session, service: str, severity: str, now: datetime) -> TriageCard:
+        cards = signals.open_cards(session, now)
+        graph = self.ctx.routing().graph
+        found = card_for(service, [card.service for card in cards], graph.closure_of)
+        rank = {level.id: level.rank for level in self.ctx.catalog.policy.severities}
+        if found is not None:
+            joined, centre = found
+            card = next(card for card in cards if card.service == joined)
+            card.service = centre
+            if rank.get(severity, 99) < rank.get(card.severity, 99):
+                card.severity = severity
+            return card
+        card = TriageCard(
+            service=service,
+            state=signals.OPEN,
+            severity=severity,
+            opened_at=now,
+            window_ends=now + self.config.group_within,
+            sustained_due=patterns.sustained_due(self.config, now),
+            refresh_seq=0,
+        )
+        session.add(card)
+        session.flush()
+        return card
+
+    def _patterns(
+        self,
+        session: Session,
+        card: TriageCard,
+        record: SignalRecord,
+        now: datetime,
+        receipt: Receipt,
+    ) -> None:
+        config = self.config
+        reason = None
+        if config.repeats is not None:
+            since = now - config.repeats.within
+            reason = patterns.repeats(config, signals.firings(session, record.id, since), now)
+        if reason is None and config.customer_reports is not None and record.account:
+            since = now - config.customer_reports.within
+            reason = patterns.customer_reports(
+                config, signals.reports(session, card.id, since), now
+            )
+        if reason is not None:
+            card.pending = card.pending or reason
+            receipt.declare[card.id] = card.pending
+
+
+def _settled(session: Session, record: SignalRecord) -> bool:
+    """Its incident is resolved or its card dismissed: nothing is watching it any more."""
+    if record.incident_id is not None:
+        return session.get_one(Incident, record.incident_id).status == "resolved"
+    if record.card_id is not None:
+        card = session.get_one(TriageCard, record.card_id)
+        return card.state == "dismissed"
+    return record.outcome != "ignored"
+
+
+def _rule_text(config: SignalsConfig, index: int | None) -> str:
+    """``rule 1 (alertname=CheckoutDown) declares at once``: the reason an auto incident gives."""
+    if index is None:
+        return "a rule"
+    matchers = ", ".join(
+        f"{m.label}{'=~' if m.regex else '='}{m.value}" for m in config.rules[index].match
+    )
+    return f"rule {index + 1} ({matchers}) declares at once"
+
+
+def _source(signal: Signal) -> str:
+    return signal.source if signal.source in ("alertmanager", "customer") else "beacon"
+
+
+def _event(session: Session, record: SignalRecord, now: datetime) -> None:
+    session.add(SignalEvent(signal_id=record.id, at=now, status=record.status))
+    session.flush()
+
+
+def _open_incident(session: Session, ctx: Context, service: str) -> Incident | None:
+    for incident in incidents.open_incidents(session):
+        if incident.drill:
+            continue
+        if service in ctx.impact(incident).services:
+            return incident
+    return None
+
+
+def _attach_line(session: Session, incident: Incident, record: SignalRecord, now: datetime) -> None:
+    """One line per state change, in the channel and on the timeline; duplicates add none."""
+    data: dict[str, Any] = {
+        "signal": record.id,
+        "status": record.status,
+        "identity": record.identity,
+        "service": record.service,
+        "summary": record.summary,
+        "source": record.source,
+    }
+    incidents.record(session, incident, at=now, actor=None, kind="signal", data=data)
+    text = timeline.mrkdwn("signal", None, **data)
+    changes = signals.changes(session, record.id)
+    previous = outbox.by_key(session, keys.notice(incident.id, _notice(record.id, changes - 1)))
+    waits = previous is not None and previous.state == "pending"
+    notice(
+        session,
+        incident,
+        text,
+        key=_notice(record.id, changes),
+        now=now,
+        after=previous if waits else channel_item(session, incident),
+    )
+
+
+def _notice(signal_id: int, change: int) -> str:
+    """The reason naming a signal's ``change``-th notice in its incident's channel."""
+    return f"signal:{signal_id}:{change}"
