@@ -20,9 +20,11 @@ log = logging.getLogger(__name__)
 
 
 def configured(catalog: Catalog) -> list[str]:
-    """Every channel Beacon posts in by configuration: announce, CS, each account's."""
+    """Every channel Beacon posts in by configuration: announce, CS, triage, each account's."""
     workspace = catalog.policy.workspace
     named = [workspace.announce_channel, workspace.cs_channel]
+    if catalog.policy.signals is not None and catalog.policy.signals.triage_channel:
+        named.append(catalog.policy.signals.triage_channel)
     named += [account.channel for account in catalog.accounts.values() if account.channel]
     return list(dict.fromkeys(ref for ref in named if ref))
 
