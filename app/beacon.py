@@ -21,6 +21,7 @@ from app.services.mitigations import MitigationService
 from app.services.paging import PagingService
 from app.services.resolve import ChecklistService, ResolveService
 from app.services.reviews import ReviewService
+from app.services.signal_intake import SignalIntake
 from app.services.subscriptions import SubscriptionService
 from app.services.timeline import TimelineService
 from app.services.updates import UpdateService
@@ -57,3 +58,4 @@ class Beacon:
     timers: TimerJobs
     clock: Callable[[], datetime]
     status_site: StatusSite
+    signals: SignalIntake

@@ -39,6 +39,9 @@ from app.services.paging import PagingService
 from app.services.reroute import name_service
 from app.services.resolve import ChecklistService, ResolveService
 from app.services.reviews import ReviewService
+from app.services.signal_cards import card_posted, card_snapshot
+from app.services.signal_declare import fire_sustained
+from app.services.signal_intake import SignalIntake
 from app.services.subscriptions import SubscriptionService
 from app.services.timeline import TimelineService
 from app.services.timers import TimerService
@@ -52,6 +55,7 @@ from app.slack.gateway import SlackGateway, make_client
 from app.slack.mitigation_effects import MitigationEffects
 from app.slack.pacing import Pacer
 from app.slack.respond import shared_respond
+from app.slack.signal_effects import SignalCardEffects
 from app.store.db import UnitOfWork, make_engine
 from app.webhooks.effects import WebhookEffects
 from app.webhooks.sender import WebhookSender
@@ -87,6 +91,7 @@ def build(
         client=_pagerduty_client(catalog, settings), uow=uow, catalog=catalog
     )
     site = StatusSite(catalog=catalog, uow=uow, clock=clock, public_url=settings.public_url)
+    signal_cards = SignalCardEffects(gateway=gateway, directory=directory, uow=uow)
     dispatcher = Dispatcher(
         uow=uow,
         effects={
@@ -94,6 +99,7 @@ def build(
             **pagerduty.table(),
             **WebhookEffects(sender=WebhookSender(), uow=uow, catalog=catalog).table(),
             **EmailEffects(uow=uow, catalog=catalog, site=site).table(),
+            **signal_cards.table(),
         },
         clock=clock,
         lease=timedelta(seconds=settings.beacon_outbox_lease),
@@ -104,6 +110,8 @@ def build(
     ctx = Context(
         uow=uow, routing=lambda: routing, clock=clock, drafter=drafter, on_commit=dispatcher.wake
     )
+    signal_cards.view = lambda card_id: card_snapshot(ctx, card_id)
+    signal_cards.posted = lambda card_id, channel, ts: card_posted(ctx, card_id, channel, ts)
     paging = PagingService(ctx, name_service=name_service)
     reviews = ReviewService(ctx)
     home = HomeService(ctx, reviews)
@@ -132,9 +140,13 @@ def build(
         home=home,
         timeline=timeline,
         dispatcher=dispatcher,
-        timers=TimerJobs(TimerService(ctx).fire_due, interval=settings.beacon_timer_interval),
+        timers=TimerJobs(
+            lambda: TimerService(ctx).fire_due() + fire_sustained(ctx),
+            interval=settings.beacon_timer_interval,
+        ),
         clock=clock,
         status_site=site,
+        signals=SignalIntake(ctx),
     )
 
 

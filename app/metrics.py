@@ -13,6 +13,12 @@ INCIDENTS_DECLARED = Counter("beacon_incidents_declared_total", "Incidents decla
 OVERDUE_UPDATES = Gauge(
     "beacon_updates_overdue", "Open incidents whose next status update is past due"
 )
+SIGNALS = Counter(
+    "beacon_signals", "Signals received, by source and what became of them", ["source", "outcome"]
+)
+SIGNALS_TRIAGE_BACKLOG = Gauge(
+    "beacon_signals_triage_backlog", "Triage cards waiting for a person or a pattern"
+)
 
 METRICS_WINDOW_DAYS = 30
 """Response-time families at /metrics cover incidents declared in this many last days."""

@@ -17,15 +17,21 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from app import response_metrics
+from app import response_metrics, signal_routes
 from app.beacon import Beacon
 from app.catalog.people import emails
 from app.edge import SlackEdge, quiet_bolt_bodies, refuse_unstorable_commands
-from app.metrics import METRICS_WINDOW_DAYS, OPEN_INCIDENTS, OUTBOX_BACKLOG, OVERDUE_UPDATES
+from app.metrics import (
+    METRICS_WINDOW_DAYS,
+    OPEN_INCIDENTS,
+    OUTBOX_BACKLOG,
+    OVERDUE_UPDATES,
+    SIGNALS_TRIAGE_BACKLOG,
+)
 from app.publishing import web as publishing
 from app.slack.channels import join_configured
 from app.slack.gateway import shared_session
-from app.store import incidents, outbox, requests
+from app.store import incidents, outbox, requests, signals
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +92,7 @@ def create_web_app(
             Route("/slack/events", events, methods=["POST"]),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/metrics", metrics, methods=["GET"]),
+            *signal_routes.routes(beacon),
             *publishing.routes(beacon.status_site),
             *extra_routes,
         ],
@@ -112,6 +119,7 @@ def _refresh_gauges(beacon: Beacon) -> bytes:
     now = beacon.clock()
     with beacon.uow() as session:
         OUTBOX_BACKLOG.set(outbox.backlog(session))
+        SIGNALS_TRIAGE_BACKLOG.set(signals.backlog(session))
         counts = {severity.id: 0 for severity in beacon.catalog.policy.severities}
         overdue = 0
         for incident in incidents.open_incidents(session):

@@ -147,4 +147,3 @@ class UpdateService(DraftDecisions):
             session.commit()
         self.ctx.on_commit()
         return f"Update for {incident.ref} posted; the customer draft waits for approval."
-

@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Engine
 
+from app.store import signal_models  # noqa: F401  (registers the signal tables)
 from app.store.db import make_engine
 from app.store.models import Base
 

@@ -1,0 +1,227 @@
+"""Signals in (SPEC 5.8): stored before the answer, de-duplicated, attached, ignored, declared
+or put on a triage card; the patterns checked as they arrive."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from app.catalog.models import SignalsConfig
+from app.domain.text import escape
+from app.metrics import SIGNALS
+from app.services.context import Context
+from app.services.outbox_items import notice
+from app.services.signal_cards import enqueue_card
+from app.services.signal_declare import declare_card
+from app.signals import patterns
+from app.signals.grouping import card_for
+from app.signals.model import Signal
+from app.signals.rules import decide
+from app.store import incidents, signals
+from app.store.models import Incident
+from app.store.signal_models import SignalEvent, SignalRecord, TriageCard
+
+DEFAULT = SignalsConfig()
+
+
+@dataclass
+class Receipt:
+    """The 202's body: what was done with the signals of one request."""
+
+    accepted: int = 0
+    incidents: list[str] = field(default_factory=list)
+    triage: list[int] = field(default_factory=list)
+    declare: dict[int, str] = field(default_factory=dict)
+    """Cards to declare once the signals are committed, with the pattern or rule why."""
+
+    def body(self) -> dict[str, object]:
+        return {
+            "accepted": self.accepted,
+            "incidents": list(dict.fromkeys(self.incidents)),
+            "triage": list(dict.fromkeys(self.triage)),
+        }
+
+
+class SignalIntake:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
+    @property
+    def config(self) -> SignalsConfig:
+        return self.ctx.catalog.policy.signals or DEFAULT
+
+    def receive(self, batch: list[Signal]) -> Receipt:
+        receipt = Receipt()
+        now = self.ctx.clock()
+        with self.ctx.uow() as session:
+            signals.serialise(session)
+            for signal in batch:
+                outcome = self._one(session, signal, now, receipt)
+                SIGNALS.labels(source=_source(signal), outcome=outcome).inc()
+                receipt.accepted += 1
+            session.commit()
+        self.ctx.on_commit()
+        for card_id, reason in receipt.declare.items():
+            declared = declare_card(self.ctx, card_id, reason=reason, actor=None)
+            if declared:
+                receipt.incidents.append(declared)
+        return receipt
+
+    def _one(self, session: Session, signal: Signal, now: datetime, receipt: Receipt) -> str:
+        record = signals.by_identity(session, signal.identity)
+        if record is not None:
+            return self._again(session, record, signal, now, receipt)
+        incident = _open_incident(session, self.ctx, signal.service)
+        record = SignalRecord(
+            identity=signal.identity,
+            source=signal.source,
+            service=signal.service,
+            status=signal.status,
+            summary=signal.summary,
+            labels=signal.labels,
+            severity=signal.severity,
+            url=signal.url,
+            account=signal.account,
+            outcome="attached",
+            received=1,
+            first_at=now,
+            last_at=now,
+        )
+        session.add(record)
+        if incident is not None:
+            record.incident_id = incident.id
+            session.flush()
+            _event(session, record, now)
+            _attach_line(session, incident, record, now)
+            receipt.incidents.append(incident.ref)
+            return "attached"
+        decision = decide(self.ctx.catalog.policy, self.config, signal)
+        record.outcome, record.rule = (
+            ("ignored" if decision.declare == "ignore" else decision.declare),
+            decision.rule,
+        )
+        session.flush()
+        _event(session, record, now)
+        if decision.declare == "ignore" or signal.status == "resolved":
+            return record.outcome
+        card = self._card(session, signal.service, decision.severity, now)
+        record.card_id = card.id
+        enqueue_card(session, card, now)
+        receipt.triage.append(card.id)
+        if decision.declare == "auto":
+            receipt.declare[card.id] = f"rule {(decision.rule or 0) + 1}: {signal.summary}"
+        else:
+            self._patterns(session, card, record, now, receipt)
+        return record.outcome
+
+    def _again(
+        self,
+        session: Session,
+        record: SignalRecord,
+        signal: Signal,
+        now: datetime,
+        receipt: Receipt,
+    ) -> str:
+        """The same signal again: a count, unless its state changed."""
+        record.received += 1
+        record.last_at = now
+        changed = record.status != signal.status
+        record.status = signal.status
+        if changed:
+            _event(session, record, now)
+        if record.incident_id is not None:
+            incident = session.get_one(Incident, record.incident_id)
+            receipt.incidents.append(incident.ref)
+            if changed:
+                _attach_line(session, incident, record, now)
+        elif record.card_id is not None:
+            card = session.get_one(TriageCard, record.card_id)
+            receipt.triage.append(card.id)
+            enqueue_card(session, card, now)
+            if changed and signal.status == "firing":
+                self._patterns(session, card, record, now, receipt)
+        return "changed" if changed else "duplicate"
+
+    def _card(self, session: Session, service: str, severity: str, now: datetime) -> TriageCard:
+        cards = signals.open_cards(session, now)
+        graph = self.ctx.routing().graph
+        found = card_for(service, [card.service for card in cards], graph.closure_of)
+        rank = {level.id: level.rank for level in self.ctx.catalog.policy.severities}
+        if found is not None:
+            joined, centre = found
+            card = next(card for card in cards if card.service == joined)
+            card.service = centre
+            if rank.get(severity, 99) < rank.get(card.severity, 99):
+                card.severity = severity
+            return card
+        card = TriageCard(
+            service=service,
+            state=signals.OPEN,
+            severity=severity,
+            opened_at=now,
+            window_ends=now + self.config.group_within,
+            sustained_due=patterns.sustained_due(self.config, now),
+            refresh_seq=0,
+        )
+        session.add(card)
+        session.flush()
+        return card
+
+    def _patterns(
+        self,
+        session: Session,
+        card: TriageCard,
+        record: SignalRecord,
+        now: datetime,
+        receipt: Receipt,
+    ) -> None:
+        config = self.config
+        reason = None
+        if config.repeats is not None:
+            since = now - config.repeats.within
+            reason = patterns.repeats(config, signals.firings(session, record.id, since), now)
+        if reason is None and config.customer_reports is not None and record.account:
+            since = now - config.customer_reports.within
+            reason = patterns.customer_reports(
+                config, signals.reports(session, card.id, since), now
+            )
+        if reason is not None:
+            receipt.declare[card.id] = reason
+
+
+def _source(signal: Signal) -> str:
+    return signal.source if signal.source in ("alertmanager", "customer") else "beacon"
+
+
+def _event(session: Session, record: SignalRecord, now: datetime) -> None:
+    session.add(SignalEvent(signal_id=record.id, at=now, status=record.status))
+    session.flush()
+
+
+def _open_incident(session: Session, ctx: Context, service: str) -> Incident | None:
+    for incident in incidents.open_incidents(session):
+        if incident.drill:
+            continue
+        if service in ctx.impact(incident).services:
+            return incident
+    return None
+
+
+def _attach_line(session: Session, incident: Incident, record: SignalRecord, now: datetime) -> None:
+    """One line per state change, in the channel and on the timeline; duplicates add none."""
+    verb = "firing" if record.status == "firing" else "resolved"
+    what = f"{escape(record.summary)} ({escape(record.source)})"
+    text = f"Signal {verb} on {escape(record.service)}: {what}"
+    incidents.record(
+        session,
+        incident,
+        at=now,
+        actor=None,
+        kind="signal",
+        text=text,
+        data={"signal": record.id, "status": record.status, "identity": record.identity},
+    )
+    changes = signals.changes(session, record.id)
+    notice(session, incident, text, key=f"signal:{record.id}:{changes}", now=now)

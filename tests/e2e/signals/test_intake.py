@@ -1,0 +1,76 @@
+"""Signals over HTTP (SPEC 5.8): tokens, bad bodies, rules, de-duplication, grouping, attach."""
+
+from __future__ import annotations
+
+from tests.e2e.signals.conftest import alert, send, webhook
+from tests.fakes.slack_api import FakeSlack
+from tests.support.harness import RunningBeacon, eventually
+
+
+def _cards(slack: FakeSlack) -> list[str]:
+    return [str(m.blocks) for m in slack.messages("alerts")]
+
+
+def test_wrong_token_and_bad_bodies_are_refused_and_record_nothing(beacon: RunningBeacon) -> None:
+    body = webhook(alert("a1", service="payments"))
+    assert send(beacon, body, token="wrong").status_code == 401
+    assert beacon.http.post("/signals/alertmanager", json=body).status_code == 401
+    bad = send(beacon, {"alerts": "nope"})
+    assert bad.status_code == 400 and "`alerts` must be a list" in bad.json()["error"]
+    missing = send(beacon, {"source": "x", "id": "1", "status": "up"}, path="/signals")
+    assert missing.status_code == 400 and "`service`" in missing.json()["error"]
+    garbage = beacon.http.post(
+        "/signals", content=b"{nope", headers={"Authorization": "Bearer s3cret-signals-token"}
+    )
+    assert garbage.status_code == 400
+    accepted = send(beacon, body)
+    assert accepted.status_code == 202 and accepted.json()["accepted"] == 1
+
+
+def test_triage_card_dedupe_and_dependency_grouping(
+    beacon: RunningBeacon, slack: FakeSlack
+) -> None:
+    first = send(beacon, webhook(alert("p1", service="payments", severity="critical")))
+    assert first.status_code == 202
+    assert first.json()["incidents"] == [] and len(first.json()["triage"]) == 1
+    for _ in range(3):
+        send(beacon, webhook(alert("p1", service="payments", severity="critical")))
+    dependent = send(beacon, webhook(alert("c1", service="checkout")))
+    assert dependent.json()["triage"] == first.json()["triage"]
+    eventually(lambda: "×4" in "".join(_cards(slack)) and "checkout" in "".join(_cards(slack)))
+    cards = _cards(slack)
+    assert len(cards) == 1
+    assert "Payments" in cards[0] and "Acme Corp" in cards[0] and "Declare" in cards[0]
+    assert cards[0].index("payments") < cards[0].index("checkout")
+
+
+def test_ignore_and_auto(beacon: RunningBeacon, slack: FakeSlack) -> None:
+    ignored = send(beacon, webhook(alert("s1", service="search", env="staging")))
+    assert ignored.json() == {"accepted": 1, "incidents": [], "triage": []}
+    auto = send(beacon, webhook(alert("k1", service="checkout", alertname="CheckoutDown")))
+    assert auto.json()["incidents"] == ["INC-1"]
+    again = send(beacon, webhook(alert("k2", service="checkout", alertname="Other")))
+    assert again.json()["incidents"] == ["INC-1"] and again.json()["triage"] == []
+    resolved = send(beacon, webhook(alert("k2", "resolved", service="checkout")))
+    assert resolved.json()["incidents"] == ["INC-1"]
+    send(beacon, webhook(alert("k2", "resolved", service="checkout")))
+
+    def lines() -> list[str]:
+        channel = slack.channel_named("inc-1-checkout-checkoutdown-on-checkout")
+        return [m.text for m in slack.messages(channel.id) if "Signal " in m.text]
+
+    eventually(lambda: len(lines()) == 2)
+    assert "firing" in lines()[0] and "resolved" in lines()[1]
+
+
+def test_beacon_json_and_unknown_service(beacon: RunningBeacon, slack: FakeSlack) -> None:
+    body = {
+        "source": "pingdom",
+        "id": "77",
+        "status": "firing",
+        "service": "chekout",
+        "summary": "Checkout probe failing",
+    }
+    response = send(beacon, body, path="/signals")
+    assert response.status_code == 202 and len(response.json()["triage"]) == 1
+    eventually(lambda: "Did you mean" in "".join(_cards(slack)))
