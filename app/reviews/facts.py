@@ -70,6 +70,16 @@ class MitigationFact:
 
 
 @dataclass(frozen=True)
+class SignalFact:
+    """The earliest signal that raised or joined the incident: where the clock really starts."""
+
+    at: datetime
+    source: str
+    service: str
+    summary: str
+
+
+@dataclass(frozen=True)
 class IncidentFacts:
     ref: str
     title: str
@@ -93,3 +103,4 @@ class IncidentFacts:
     updates: tuple[UpdateFact, ...] = ()
     accounts: tuple[AccountFact, ...] = ()
     mitigations: tuple[MitigationFact, ...] = ()
+    first_signal: SignalFact | None = None
