@@ -131,6 +131,10 @@ class DrillRun:
         """Monitoring's part: Beacon's JSON to ``POST /signals`` with the bearer token."""
         acted = Acted(step, MONITORING, self.clock.elapsed)
         config = self.stage.beacon.catalog.policy.signals
+        if self.recorder is not None:
+            # Cards and incidents raised by signals are not marked as a drill's.
+            acted.problem = "signal: steps need the sandbox: a live drill cannot send alerts"
+            return acted
         if config is None:
             acted.problem = "`signal:` steps need a `signals:` block in policy.yaml"
             return acted

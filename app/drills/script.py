@@ -20,6 +20,7 @@ targets:                        # missed target = `beacon drill` exits 1
   first_update_within: 15m      # first `/incident update` drafted
   first_customer_update_within: 20m   # first customer update approved and sent
   max_escalations: 0
+  declared_within: 5m           # from the first signal (signal: step, report) to the declaration
 ```
 
 People (``as:``): a user id, an email, ``ic`` (the incident's commander), or a role resolved
@@ -49,6 +50,7 @@ TARGETS = {
     "first_update_within": "time to first update",
     "first_customer_update_within": "time to first customer update",
     "max_escalations": "escalations",
+    "declared_within": "time from first signal to declaration",
 }
 _STEP_KEYS = {"at", "as", "in", "command", "click", "submit", "signal", "note"}
 _ACTIONS = ("command", "click", "submit", "signal")

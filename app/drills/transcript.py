@@ -122,6 +122,8 @@ def report(run: DrillRun) -> tuple[str, bool]:
         out.append("  no incident was declared")
     else:
         out.append(f"  incident                     {metrics.ref} ({metrics.severity})")
+        if metrics.time_to_declare is not None:
+            out.append(f"  first signal to declaration  {_shown(metrics.time_to_declare)}")
         out.append(f"  time to acknowledge          {_shown(metrics.time_to_ack)}")
         out.append(f"  time to first update         {_shown(metrics.time_to_first_update)}")
         first_customer = _shown(metrics.time_to_first_customer_update)
