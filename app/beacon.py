@@ -22,6 +22,7 @@ from app.services.paging import PagingService
 from app.services.resolve import ChecklistService, ResolveService
 from app.services.reviews import ReviewService
 from app.services.signal_intake import SignalIntake
+from app.services.signal_triage import SignalTriage
 from app.services.subscriptions import SubscriptionService
 from app.services.timeline import TimelineService
 from app.services.updates import UpdateService
@@ -59,3 +60,4 @@ class Beacon:
     clock: Callable[[], datetime]
     status_site: StatusSite
     signals: SignalIntake
+    signal_triage: SignalTriage

@@ -22,6 +22,7 @@ from app.handlers import (
     mitigations,
     replies,
     resolution,
+    signals,
     views,
 )
 from app.paging.effects import PagerDutyEffects
@@ -42,6 +43,7 @@ from app.services.reviews import ReviewService
 from app.services.signal_cards import card_posted, card_snapshot
 from app.services.signal_declare import fire_sustained
 from app.services.signal_intake import SignalIntake
+from app.services.signal_triage import SignalTriage
 from app.services.subscriptions import SubscriptionService
 from app.services.timeline import TimelineService
 from app.services.timers import TimerService
@@ -147,6 +149,7 @@ def build(
         clock=clock,
         status_site=site,
         signals=SignalIntake(ctx),
+        signal_triage=SignalTriage(ctx),
     )
 
 
@@ -170,5 +173,6 @@ def build_bolt(beacon: Beacon) -> AsyncApp:
     approvals.register(app, beacon)
     resolution.register(app, beacon)
     mitigations.register(app, beacon)
+    signals.register(app, beacon)
     events.register(app, beacon)
     return app

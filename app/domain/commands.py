@@ -29,6 +29,7 @@ USAGE: dict[str, str] = {
     "accounts": "`/incident accounts [query]`",
     "oncall": "`/incident oncall [team|service]`",
     "reopen": "`/incident reopen [investigating|monitoring]` (within 24 h of resolving)",
+    "report": "`/incident report <account> <what the customer reports> [services: a, b]`",
     "review": "`/incident review [customer]` (`customer` drafts a summary for approval)",
     "stats": "`/incident stats [7d|30d|90d]`",
     "help": "`/incident help`",

@@ -17,7 +17,7 @@ from app.domain.targets import parse_page_request
 from app.domain.text import escape
 from app.domain.updates import parse_update
 from app.domain.wording import join_words
-from app.handlers import mitigations, roles
+from app.handlers import mitigations, roles, signals
 from app.handlers.replies import replying_errors
 from app.routing.roster import roster, teams_for
 from app.slack import blocks
@@ -40,6 +40,7 @@ class IncidentCommand:
             "severity": self.severity,
             "assign": lambda *args: roles.assign(self.beacon, *args),
             "mitigate": lambda *args: mitigations.mitigate(self.beacon, *args),
+            "report": lambda *args: signals.report(self.beacon, *args),
             "accounts": self.accounts,
             "oncall": self.oncall,
             "update": self.update,

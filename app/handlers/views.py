@@ -51,6 +51,10 @@ def register(app: AsyncApp, beacon: Beacon) -> None:
                 origin_channel=channel,
             )
             log.info("%s declared from the form (new: %s)", declared.ref, declared.created)
+            if card := form.metadata.get("card"):
+                await asyncio.to_thread(
+                    beacon.signal_triage.declared, int(card), declared.number, actor=user
+                )
             if declared.created:
                 await reply(
                     blocks.declared_text(

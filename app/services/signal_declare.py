@@ -66,41 +66,35 @@ def declare_card(ctx: Context, card_id: int, *, reason: str, actor: str | None) 
     declared = declare(
         ctx, declaration=declaration, actor=commander, request_key=f"signal-card:{card_id}"
     )
-    now = ctx.clock()
-    with ctx.uow() as session:
-        card = session.get_one(TriageCard, card_id)
-        incident = session.get_one(Incident, _by_ref(session, declared.number))
-        if card.incident_id is None:
-            signals.claim(session, card_id, "declared")
-            session.refresh(card)
-            card.state, card.incident_id = "declared", incident.id
-            card.reason, card.decided_by, card.decided_at = reason, actor, now
-            for record in signals.signals_of(session, card_id):
-                record.incident_id = incident.id
-            who = f"<@{actor}>" if actor else BEACON
-            incidents.record(
-                session,
-                incident,
-                at=now,
-                actor=actor,
-                kind="signal_declared",
-                text=f"Declared by {who} from signals: {escape(reason)}",
-                data={
-                    "card": card_id,
-                    "reason": reason,
-                    "first_signal_at": card.opened_at.isoformat(),
-                },
-            )
-            enqueue_card(session, card, now)
-            session.commit()
-    ctx.on_commit()
+    link_card(ctx, card_id, declared.number, reason=reason, actor=actor)
     return declared.ref
 
 
-def _by_ref(session: Session, number: int) -> int:
-    found = incidents.by_number(session, number)
-    assert found is not None
-    return found.id
+def link_card(ctx: Context, card_id: int, number: int, *, reason: str, actor: str | None) -> None:
+    """The card is decided: its incident, why, by whom (None: Beacon); its signals join it."""
+    now = ctx.clock()
+    with ctx.uow() as session:
+        card = session.get(TriageCard, card_id)
+        incident = incidents.by_number(session, number)
+        if card is None or incident is None or card.incident_id is not None:
+            return
+        card.state, card.incident_id = "declared", incident.id
+        card.reason, card.decided_by, card.decided_at = reason, actor, now
+        for record in signals.signals_of(session, card_id):
+            record.incident_id = incident.id
+        who = f"<@{actor}>" if actor else BEACON
+        incidents.record(
+            session,
+            incident,
+            at=now,
+            actor=actor,
+            kind="signal_declared",
+            text=f"Declared by {who} from signals: {escape(reason)}",
+            data={"card": card_id, "reason": reason, "first_signal_at": card.opened_at.isoformat()},
+        )
+        enqueue_card(session, card, now)
+        session.commit()
+    ctx.on_commit()
 
 
 def dismiss_card(ctx: Context, card_id: int, *, actor: str, reason: str) -> bool:

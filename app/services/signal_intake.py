@@ -12,7 +12,7 @@ from app.catalog.models import SignalsConfig
 from app.domain.text import escape
 from app.metrics import SIGNALS
 from app.services.context import Context
-from app.services.outbox_items import notice
+from app.services.outbox_items import channel_item, notice
 from app.services.signal_cards import enqueue_card
 from app.services.signal_declare import declare_card
 from app.signals import patterns
@@ -224,4 +224,15 @@ def _attach_line(session: Session, incident: Incident, record: SignalRecord, now
         data={"signal": record.id, "status": record.status, "identity": record.identity},
     )
     changes = signals.changes(session, record.id)
-    notice(session, incident, text, key=f"signal:{record.id}:{changes}", now=now)
+    previous = signals.outbox_item(
+        session, f"incident:{incident.id}:notice:signal:{record.id}:{changes - 1}"
+    )
+    waits = previous is not None and previous.state == "pending"
+    notice(
+        session,
+        incident,
+        text,
+        key=f"signal:{record.id}:{changes}",
+        now=now,
+        after=previous if waits else channel_item(session, incident),
+    )

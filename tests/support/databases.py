@@ -23,6 +23,9 @@ TABLES = (
     "status_updates",
     "account_threads",
     "subscriptions",
+    "signal_events",
+    "signals",
+    "triage_cards",
     "incidents",
 )
 

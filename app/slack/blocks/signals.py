@@ -79,3 +79,33 @@ def _button(text: str, action: str, card_id: int, style: str | None) -> dict[str
     if style:
         button["style"] = style
     return button
+
+
+DISMISS_VIEW = "beacon.signal_dismiss"
+REASON_BLOCK = "reason"
+REASON_INPUT = "reason_input"
+
+
+def dismiss_modal(card_id: int, channel: str) -> dict[str, Any]:
+    """Asks why: a dismissed card carries its reason, on the card and in the audit log."""
+    return {
+        "type": "modal",
+        "callback_id": DISMISS_VIEW,
+        "private_metadata": f"{card_id}:{channel}",
+        "title": {"type": "plain_text", "text": "Dismiss triage card"},
+        "submit": {"type": "plain_text", "text": "Dismiss"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": [
+            {
+                "type": "input",
+                "block_id": REASON_BLOCK,
+                "label": {"type": "plain_text", "text": "Why is this not an incident?"},
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": REASON_INPUT,
+                    "multiline": True,
+                    "max_length": 500,
+                },
+            }
+        ],
+    }

@@ -4,6 +4,7 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.e2e.conftest import FIXTURE_CONFIG, SEEDED_CHANNELS
@@ -72,5 +73,7 @@ def webhook(*alerts: dict[str, object]) -> dict[str, object]:
     return {"version": "4", "status": "firing", "receiver": "beacon", "alerts": list(alerts)}
 
 
-def send(app: RunningBeacon, body: object, path: str = "/signals/alertmanager", token: str = TOKEN):  # type: ignore[no-untyped-def]
+def send(
+    app: RunningBeacon, body: object, path: str = "/signals/alertmanager", token: str = TOKEN
+) -> httpx.Response:
     return app.http.post(path, json=body, headers={"Authorization": f"Bearer {token}"})

@@ -37,7 +37,19 @@ def test_triage_card_dedupe_and_dependency_grouping(
         send(beacon, webhook(alert("p1", service="payments", severity="critical")))
     dependent = send(beacon, webhook(alert("c1", service="checkout")))
     assert dependent.json()["triage"] == first.json()["triage"]
-    eventually(lambda: "×4" in "".join(_cards(slack)) and "checkout" in "".join(_cards(slack)))
+    try:
+        eventually(
+            lambda: "×4" in "".join(_cards(slack)) and "checkout" in "".join(_cards(slack)),
+            timeout=30,
+        )
+    except AssertionError:
+        print(
+            "CARDS",
+            _cards(slack),
+            slack.calls_to("chat.update"),
+            slack.calls_to("chat.postMessage"),
+        )
+        raise
     cards = _cards(slack)
     assert len(cards) == 1
     assert "Payments" in cards[0] and "Acme Corp" in cards[0] and "Declare" in cards[0]
@@ -56,8 +68,8 @@ def test_ignore_and_auto(beacon: RunningBeacon, slack: FakeSlack) -> None:
     send(beacon, webhook(alert("k2", "resolved", service="checkout")))
 
     def lines() -> list[str]:
-        channel = slack.channel_named("inc-1-checkout-checkoutdown-on-checkout")
-        return [m.text for m in slack.messages(channel.id) if "Signal " in m.text]
+        channels = [c for c in slack.channels.values() if c.name.startswith("inc-1-")]
+        return [m.text for c in channels for m in slack.messages(c.id) if "Signal " in m.text]
 
     eventually(lambda: len(lines()) == 2)
     assert "firing" in lines()[0] and "resolved" in lines()[1]
@@ -74,3 +86,13 @@ def test_beacon_json_and_unknown_service(beacon: RunningBeacon, slack: FakeSlack
     response = send(beacon, body, path="/signals")
     assert response.status_code == 202 and len(response.json()["triage"]) == 1
     eventually(lambda: "Did you mean" in "".join(_cards(slack)))
+
+
+def test_metrics_count_signals_and_the_triage_backlog(beacon: RunningBeacon) -> None:
+    send(beacon, webhook(alert("m1", service="search"), alert("m1", service="search")))
+    send(beacon, webhook(alert("m2", service="search", env="staging")))
+    text = beacon.http.get("/metrics").text
+    assert 'beacon_signals_total{outcome="triage",source="alertmanager"}' in text
+    assert 'beacon_signals_total{outcome="duplicate",source="alertmanager"}' in text
+    assert 'beacon_signals_total{outcome="ignored",source="alertmanager"}' in text
+    assert "beacon_signals_triage_backlog 1.0" in text
