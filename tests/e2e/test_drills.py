@@ -40,17 +40,20 @@ def test_shipped_drill_passes(path: Path, capsys: pytest.CaptureFixture[str]) ->
 
 
 def monitoring_declares_without_a_person(out: str) -> None:
-    """Signals only, no `declare` typed: a triage card, then the repeats pattern (SPEC 5.8)."""
+    """An alert and two accounts calling, no `declare` typed: customer_reports (SPEC 5.8)."""
     sections = {s.split("\n")[0]: s for s in out.split("\n== ")}
-    card = sections["#alerts"]
+    card = " ".join(sections["#alerts"].split())
     assert "Signals on Reports and exports" in card and "declared as INC-1" in card
-    assert "Tier 1: Umbrella Retail" in card and "Would page: @Chloe" in card
+    assert "reported by Umbrella Retail (Tier 1, liaison @Malik)" in card
+    assert "reported by Hooli (Tier 3, liaison @Lena)" in card
     monitoring = next(s for h, s in sections.items() if h.startswith("Monitoring"))
-    assert monitoring.count("> sent") == 6 and "resolved reporting" in monitoring
+    assert monitoring.count("> sent") == 2 and "resolved reporting" in monitoring
     channel = next(s for h, s in sections.items() if h.startswith("#inc-1-reports-and-exports"))
-    assert "Signal resolved on reporting: Export jobs p95 latency" in channel  # joins: one line
+    assert "Signal resolved on reporting: Export jobs p95 latency" in channel  # one line
     assert "met    declared_within" in out and "first signal to declaration  " in out
-    assert "declare" not in "".join(line for line in out.splitlines() if "> you" in line)
+    typed = [line for line in out.splitlines() if "> you" in line]
+    assert sum("/incident report" in line for line in typed) == 2
+    assert not any("/incident declare" in line for line in typed)
 
 
 def pages_the_owners_and_tells_the_dependents(out: str) -> None:
