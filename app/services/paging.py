@@ -27,7 +27,7 @@ from app.routing.targets import (
     team_targets,
 )
 from app.routing.why import unacknowledged, with_reason
-from app.services import rights
+from app.services import rights, signal_commander
 from app.services.context import Context
 from app.services.home_refresh import enqueue_home
 from app.services.identities import unpaged
@@ -296,6 +296,7 @@ class PagingService:
                     page_id=page.id,
                 )
             enqueue_home(session, [user], key=f"ack:{pages[0].id}", now=now)
+            signal_commander.first_ack(session, incident, pages, now)
             stopped = any(page.stops_escalation for page in pages)
             if stopped and paging.cancel(session, incident.id, ESCALATION):
                 notice(

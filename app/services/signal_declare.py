@@ -14,6 +14,7 @@ from app.routing.oncall import on_call_at
 from app.services.context import Context
 from app.services.declare import declare
 from app.services.signal_cards import enqueue_card
+from app.services.signal_commander import PROVISIONAL
 from app.signals import patterns
 from app.store import incidents, signals
 from app.store.models import Incident
@@ -66,11 +67,19 @@ def declare_card(ctx: Context, card_id: int, *, reason: str, actor: str | None) 
     declared = declare(
         ctx, declaration=declaration, actor=commander, request_key=f"signal-card:{card_id}"
     )
-    link_card(ctx, card_id, declared.number, reason=reason, actor=actor)
+    link_card(ctx, card_id, declared.number, reason=reason, actor=actor, provisional=commander)
     return declared.ref
 
 
-def link_card(ctx: Context, card_id: int, number: int, *, reason: str, actor: str | None) -> None:
+def link_card(
+    ctx: Context,
+    card_id: int,
+    number: int,
+    *,
+    reason: str,
+    actor: str | None,
+    provisional: str | None = None,
+) -> None:
     """The card is decided: its incident, why, by whom (None: Beacon); its signals join it."""
     now = ctx.clock()
     with ctx.uow() as session:
@@ -90,7 +99,12 @@ def link_card(ctx: Context, card_id: int, number: int, *, reason: str, actor: st
             actor=actor,
             kind="signal_declared",
             text=f"Declared by {who} from signals: {escape(reason)}",
-            data={"card": card_id, "reason": reason, "first_signal_at": card.opened_at.isoformat()},
+            data={
+                "card": card_id,
+                "reason": reason,
+                "first_signal_at": card.opened_at.isoformat(),
+                **({PROVISIONAL: provisional} if actor is None and provisional else {}),
+            },
         )
         enqueue_card(session, card, now)
         session.commit()

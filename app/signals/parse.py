@@ -15,6 +15,8 @@ from app.signals.model import ALERTMANAGER, Signal, Status
 MAX_SIGNALS = 1000
 """Alerts in one body; Alertmanager batches per group, far fewer than this."""
 UNKNOWN_SERVICE = "unknown"
+LIMITS = {"source": 80, "id": 160, "fingerprint": 160, "service": 200, "severity": 40}
+"""Characters Beacon stores of each field; a longer one is refused with its name, not cut."""
 
 
 class BadSignals(ValueError):
@@ -35,6 +37,13 @@ def _text(data: dict[str, Any], key: str, where: str, *, required: bool = True) 
         return None
     if not isinstance(value, str) or (required and not value.strip()):
         raise BadSignals(f"{where}`{key}` must be a non-empty string")
+    return value
+
+
+def _capped(value: str, key: str, where: str) -> str:
+    limit = LIMITS[key]
+    if len(value) > limit:
+        raise BadSignals(f"{where}`{key}` is longer than {limit} characters")
     return value
 
 
@@ -76,7 +85,9 @@ def _alert(alert: Any, common: dict[str, str], where: str) -> Signal:
     fingerprint = alert.get("fingerprint")
     if fingerprint is not None and not isinstance(fingerprint, str):
         raise BadSignals(f"{where}`fingerprint` must be a string")
-    if not fingerprint:
+    if fingerprint:
+        _capped(fingerprint, "fingerprint", where)
+    else:
         if not labels:
             raise BadSignals(f"{where}an alert needs `labels` or a `fingerprint`")
         canonical = json.dumps(sorted(labels.items()))
@@ -92,10 +103,10 @@ def _alert(alert: Any, common: dict[str, str], where: str) -> Signal:
         source=ALERTMANAGER,
         identity=f"{ALERTMANAGER}:{fingerprint}",
         status=_status(alert.get("status"), where),
-        service=labels.get("service") or UNKNOWN_SERVICE,
+        service=_capped(labels.get("service") or UNKNOWN_SERVICE, "service", where),
         summary=summary,
         labels=labels,
-        severity=labels.get("severity"),
+        severity=_capped(labels["severity"], "severity", where) if "severity" in labels else None,
         url=url if isinstance(url, str) and url else None,
     )
 
@@ -124,6 +135,9 @@ def _beacon(item: Any, where: str) -> Signal:
     service = _text(item, "service", where)
     summary = _text(item, "summary", where)
     assert source and service and summary
+    severity = _text(item, "severity", where, required=False)
+    for key, value in (("source", source), ("id", ident), ("service", service)):
+        _capped(value, key, where)
     return Signal(
         source=source,
         identity=f"{source}:{ident}",
@@ -131,6 +145,6 @@ def _beacon(item: Any, where: str) -> Signal:
         service=service,
         summary=summary,
         labels=_labels(item.get("labels"), where),
-        severity=_text(item, "severity", where, required=False),
+        severity=_capped(severity, "severity", where) if severity else None,
         url=_text(item, "url", where, required=False),
     )

@@ -96,3 +96,15 @@ def test_metrics_count_signals_and_the_triage_backlog(beacon: RunningBeacon) -> 
     assert 'beacon_signals_total{outcome="duplicate",source="alertmanager"}' in text
     assert 'beacon_signals_total{outcome="ignored",source="alertmanager"}' in text
     assert "beacon_signals_triage_backlog 1.0" in text
+
+
+def test_hostile_bodies_get_a_4xx(beacon: RunningBeacon) -> None:
+    long_id = {"source": "x", "id": "9" * 5000, "status": "firing", "service": "a", "summary": "s"}
+    response = send(beacon, long_id, path="/signals")
+    assert response.status_code == 400 and "`id` is longer" in response.json()["error"]
+    huge = send(beacon, {"alerts": [], "pad": "x" * (600 * 1024)})
+    assert huge.status_code == 413
+    labels = send(beacon, webhook({"status": "firing", "labels": {"service": 5}}))
+    assert labels.status_code == 400 and "alerts[0]" in labels.json()["error"]
+    assert send(beacon, [], path="/signals").status_code == 400
+    assert send(beacon, webhook(), path="/signals/alertmanager").json()["accepted"] == 0

@@ -7,7 +7,7 @@ import json
 
 from sqlalchemy import select
 
-from app.store.models import IncidentEvent
+from app.store.models import Incident, IncidentEvent
 from tests.e2e.signals.conftest import alert, send, webhook
 from tests.e2e.test_declare import _form
 from tests.fakes.signing import view_submission_payload
@@ -77,3 +77,30 @@ def test_dismiss_asks_why_and_is_audited(beacon: RunningBeacon, slack: FakeSlack
             select(IncidentEvent).where(IncidentEvent.kind == "signal_dismissed")
         ).all()
     assert "signal_dismissed" in kinds and events[0].actor == "U0RESP1"
+
+
+def test_first_responder_to_acknowledge_commands_an_auto_declared_incident(
+    beacon: RunningBeacon, slack: FakeSlack
+) -> None:
+    auto = send(beacon, webhook(alert("k1", service="checkout", alertname="CheckoutDown")))
+    assert auto.json()["incidents"] == ["INC-1"]
+    with beacon.beacon.uow() as session:
+        incident = session.scalars(select(Incident)).one()
+        provisional = incident.commander
+    assert provisional != "U0SHOPMGR"
+    eventually(lambda: slack.calls_to("chat.postMessage"))
+    beacon.command("INC-1 ack", user="U0SHOPMGR")
+
+    def commander() -> str:
+        with beacon.beacon.uow() as session:
+            return session.scalars(select(Incident.commander)).one()
+
+    eventually(lambda: commander() == "U0SHOPMGR")
+    beacon.command("INC-1 ack", user=provisional)
+    eventually(lambda: slack.calls_to("chat.postEphemeral") or slack.calls_to("chat.postMessage"))
+    assert commander() == "U0SHOPMGR"
+    eventually(
+        lambda: "acknowledged first and is now incident commander"
+        in str(slack.calls_to("chat.postMessage")),
+        timeout=20,
+    )
