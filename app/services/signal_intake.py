@@ -22,6 +22,7 @@ from app.signals.rules import decide
 from app.store import incidents, signals
 from app.store.models import Incident
 from app.store.signal_models import SignalEvent, SignalRecord, TriageCard
+from app.store.signal_repeats import Repeat, count_repeat, lock_card
 
 DEFAULT = SignalsConfig()
 
@@ -53,8 +54,10 @@ class SignalIntake:
         return self.ctx.catalog.policy.signals or DEFAULT
 
     def receive(self, batch: list[Signal]) -> Receipt:
-        receipt = Receipt()
         now = self.ctx.clock()
+        if len(batch) == 1 and (repeated := self._repeat(batch[0], now)) is not None:
+            return repeated
+        receipt = Receipt()
         with self.ctx.uow() as session:
             signals.serialise(session)
             for signal in batch:
@@ -67,6 +70,21 @@ class SignalIntake:
             declared = declare_card(self.ctx, card_id, reason=reason, actor=None)
             if declared:
                 receipt.incidents.append(declared)
+        return receipt
+
+    def _repeat(self, signal: Signal, now: datetime) -> Receipt | None:
+        """A storm's duplicate, counted outside the intake lock: nothing new to decide."""
+        receipt = Receipt(accepted=1)
+        with self.ctx.uow() as session:
+            repeat = count_repeat(session, signal.identity, signal.status, now)
+            if repeat is None:
+                session.rollback()
+                return None
+            queued = self._repeated(session, repeat, now, receipt)
+            session.commit()
+        if queued:
+            self.ctx.on_commit()
+        SIGNALS.labels(source=_source(signal), outcome="duplicate").inc()
         return receipt
 
     def _one(self, session: Session, signal: Signal, now: datetime, receipt: Receipt) -> str:
@@ -116,6 +134,20 @@ class SignalIntake:
             self._patterns(session, card, record, now, receipt)
         return record.outcome
 
+    def _repeated(self, session: Session, repeat: Repeat, now: datetime, receipt: Receipt) -> bool:
+        """A duplicate: its count on the card (declared or not: the count is what was sent).
+        True when a render of the card was queued."""
+        if repeat.incident_number is not None:
+            receipt.incidents.append(f"INC-{repeat.incident_number}")
+        if repeat.card_id is None:
+            return False
+        if repeat.incident_number is None:
+            receipt.triage.append(repeat.card_id)
+        if repeat.render_waits:
+            return False
+        enqueue_card(session, session.get_one(TriageCard, repeat.card_id), now)
+        return True
+
     def _again(
         self,
         session: Session,
@@ -125,6 +157,8 @@ class SignalIntake:
         receipt: Receipt,
     ) -> str:
         """The same signal again: a count, unless its state changed."""
+        if record.card_id is not None:
+            lock_card(session, record.card_id)
         record.received += 1
         record.last_at = now
         changed = record.status != signal.status
