@@ -287,6 +287,13 @@ def storm(args: argparse.Namespace, workdir: Path) -> list[list[str]]:
     one_card = all(cards[s] == 1 and len(shown.get(s, [])) == 1 for s in per_service)
     lost_on_cards = sum(max(0, sent[s] - sum(c[s] for c in shown.get(s, []))) for s in per_service)
     lost_stored = sum(max(0, sent[s] - received[s]) for s in per_service)
+    short = {
+        s: (sent[s], received[s], sum(c[s] for c in shown.get(s, [])))
+        for s in per_service
+        if sum(c[s] for c in shown.get(s, [])) != sent[s]
+    }
+    if short:
+        print("sent, stored, shown on the card, where they differ:", short)
     p50, p99 = percentile(latencies, 50), percentile(latencies, 99)
     distinct = len({json.dumps(r["body"], sort_keys=True) for r in requests})
     return [
