@@ -62,11 +62,17 @@ def load(body: bytes) -> Any:
         raise BadSignals(f"the body is not JSON: {error}") from None
 
 
+GRAFANA_VERSION = "1"
+
+
 def alertmanager(data: Any) -> list[Signal]:
     if not isinstance(data, dict):
         raise BadSignals("expected Alertmanager's webhook object with `alerts`")
     version = data.get("version")
-    if version is not None and str(version) != "4":
+    # Grafana's webhook contact point sends Alertmanager's body with its own "version": "1"
+    # beside an ``orgId`` (grafana.com/docs: "Configure the webhook notifier for Alerting").
+    grafana = str(version) == GRAFANA_VERSION and "orgId" in data
+    if version is not None and str(version) != "4" and not grafana:
         raise BadSignals(f'unsupported Alertmanager webhook version {json.dumps(version)}: "4"')
     alerts = data.get("alerts")
     if not isinstance(alerts, list):
