@@ -48,7 +48,5 @@ def test_grafana_contact_point_body_makes_a_triage_card(
     card = eventually(lambda: [str(m.blocks) for m in slack.messages("alerts")])
     assert "Search p95 above 2s" in card[0] and "Product search" in card[0]
 
-    unknown = send(
-        beacon, {**GRAFANA, "orgId": None, "version": "2"} | {"orgId": 1, "version": "2"}
-    )
+    unknown = send(beacon, {**GRAFANA, "version": "2"})
     assert unknown.status_code == 400 and "version" in unknown.json()["error"]
