@@ -6,6 +6,7 @@ declaring one card make one incident.
 
 from __future__ import annotations
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.domain.declaration import MAX_TITLE, Declaration
@@ -64,11 +65,17 @@ def declare_card(ctx: Context, card_id: int, *, reason: str, actor: str | None) 
             return session.get_one(Incident, card.incident_id).ref
         declaration = declaration_of(session, ctx, card)
         commander = actor or provisional_commander(ctx, card.service)
-    declared = declare(
-        ctx, declaration=declaration, actor=commander, request_key=f"signal-card:{card_id}"
-    )
-    link_card(ctx, card_id, declared.number, reason=reason, actor=actor, provisional=commander)
-    return declared.ref
+    key = f"signal-card:{card_id}"
+    try:
+        number = declare(ctx, declaration=declaration, actor=commander, request_key=key).number
+    except IntegrityError:  # another worker declared this card at the same moment
+        with ctx.uow() as session:
+            existing = incidents.by_request_key(session, key)
+            if existing is None:
+                raise
+            number = existing.number
+    link_card(ctx, card_id, number, reason=reason, actor=actor, provisional=commander)
+    return f"INC-{number}"
 
 
 def link_card(
@@ -85,9 +92,10 @@ def link_card(
     with ctx.uow() as session:
         card = session.get(TriageCard, card_id)
         incident = incidents.by_number(session, number)
-        if card is None or incident is None or card.incident_id is not None:
+        if card is None or incident is None or not signals.claim(session, card_id, "declared"):
             return
-        card.state, card.incident_id = "declared", incident.id
+        session.refresh(card)
+        card.incident_id, card.pending = incident.id, None
         card.reason, card.decided_by, card.decided_at = reason, actor, now
         for record in signals.signals_of(session, card_id):
             record.incident_id = incident.id
@@ -135,12 +143,16 @@ def dismiss_card(ctx: Context, card_id: int, *, actor: str, reason: str) -> bool
 
 
 def fire_sustained(ctx: Context) -> int:
-    """Cards whose ``sustained`` time came with a signal still firing are declared; once."""
+    """Cards whose ``sustained`` time came with a signal still firing are declared; once. Also
+    declares what a rule or pattern decided when the process died before it could."""
     config = ctx.catalog.policy.signals
     now = ctx.clock()
     with ctx.uow() as session:
         due = signals.sustained_due(session, now)
+        pending = signals.pending_declarations(session)
     fired = 0
+    for card_id, reason in pending:
+        fired += declare_card(ctx, card_id, reason=reason, actor=None) is not None
     for card_id in due:
         with ctx.uow() as session:
             card = session.get_one(TriageCard, card_id)

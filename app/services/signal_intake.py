@@ -3,6 +3,7 @@ or put on a triage card; the patterns checked as they arrive."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -24,6 +25,7 @@ from app.store.models import Incident
 from app.store.signal_models import SignalEvent, SignalRecord, TriageCard
 from app.store.signal_repeats import Repeat, count_repeat, lock_card
 
+log = logging.getLogger(__name__)
 DEFAULT = SignalsConfig()
 
 
@@ -67,7 +69,11 @@ class SignalIntake:
             session.commit()
         self.ctx.on_commit()
         for card_id, reason in receipt.declare.items():
-            declared = declare_card(self.ctx, card_id, reason=reason, actor=None)
+            try:
+                declared = declare_card(self.ctx, card_id, reason=reason, actor=None)
+            except Exception:  # the signals are stored: the timer loop declares it shortly
+                log.exception("declaring triage card %s failed; the timer loop retries", card_id)
+                continue
             if declared:
                 receipt.incidents.append(declared)
         return receipt
@@ -91,7 +97,6 @@ class SignalIntake:
         record = signals.by_identity(session, signal.identity)
         if record is not None:
             return self._again(session, record, signal, now, receipt)
-        incident = _open_incident(session, self.ctx, signal.service)
         record = SignalRecord(
             identity=signal.identity,
             source=signal.source,
@@ -108,20 +113,28 @@ class SignalIntake:
             last_at=now,
         )
         session.add(record)
+        session.flush()
+        _event(session, record, now)
+        return self._route(session, record, signal, now, receipt)
+
+    def _route(
+        self,
+        session: Session,
+        record: SignalRecord,
+        signal: Signal,
+        now: datetime,
+        receipt: Receipt,
+    ) -> str:
+        """A signal on nothing yet: attached to an open incident, else as the rules decide."""
+        incident = _open_incident(session, self.ctx, signal.service)
         if incident is not None:
-            record.incident_id = incident.id
-            session.flush()
-            _event(session, record, now)
+            record.incident_id, record.outcome = incident.id, "attached"
             _attach_line(session, incident, record, now)
             receipt.incidents.append(incident.ref)
             return "attached"
         decision = decide(self.ctx.catalog.policy, self.config, signal)
-        record.outcome, record.rule = (
-            ("ignored" if decision.declare == "ignore" else decision.declare),
-            decision.rule,
-        )
-        session.flush()
-        _event(session, record, now)
+        record.outcome = "ignored" if decision.declare == "ignore" else decision.declare
+        record.rule = decision.rule
         if decision.declare == "ignore" or signal.status == "resolved":
             return record.outcome
         card = self._card(session, signal.service, decision.severity, now)
@@ -129,7 +142,9 @@ class SignalIntake:
         enqueue_card(session, card, now)
         receipt.triage.append(card.id)
         if decision.declare == "auto":
-            receipt.declare[card.id] = f"rule {(decision.rule or 0) + 1}: {signal.summary}"
+            reason = f"rule {(decision.rule or 0) + 1}: {signal.summary}"
+            card.pending = card.pending or reason
+            receipt.declare[card.id] = card.pending
         else:
             self._patterns(session, card, record, now, receipt)
         return record.outcome
@@ -156,7 +171,8 @@ class SignalIntake:
         now: datetime,
         receipt: Receipt,
     ) -> str:
-        """The same signal again: a count, unless its state changed."""
+        """The same signal again: a count, unless its state changed. Firing again after its
+        incident was resolved (or its card decided), it is routed afresh."""
         if record.card_id is not None:
             lock_card(session, record.card_id)
         record.received += 1
@@ -165,11 +181,17 @@ class SignalIntake:
         record.status = signal.status
         if changed:
             _event(session, record, now)
+        if changed and signal.status == "firing" and _settled(session, record):
+            record.incident_id = record.card_id = None
+            self._route(session, record, signal, now, receipt)
+            return "changed"
         if record.incident_id is not None:
             incident = session.get_one(Incident, record.incident_id)
             receipt.incidents.append(incident.ref)
             if changed:
                 _attach_line(session, incident, record, now)
+            if record.card_id is not None:  # a declared card still counts what was sent
+                enqueue_card(session, session.get_one(TriageCard, record.card_id), now)
         elif record.card_id is not None:
             card = session.get_one(TriageCard, record.card_id)
             receipt.triage.append(card.id)
@@ -222,7 +244,18 @@ class SignalIntake:
                 config, signals.reports(session, card.id, since), now
             )
         if reason is not None:
-            receipt.declare[card.id] = reason
+            card.pending = card.pending or reason
+            receipt.declare[card.id] = card.pending
+
+
+def _settled(session: Session, record: SignalRecord) -> bool:
+    """Its incident is resolved or its card dismissed: nothing is watching it any more."""
+    if record.incident_id is not None:
+        return session.get_one(Incident, record.incident_id).status == "resolved"
+    if record.card_id is not None:
+        card = session.get_one(TriageCard, record.card_id)
+        return card.state == "dismissed"
+    return record.outcome != "ignored"
 
 
 def _source(signal: Signal) -> str:

@@ -51,10 +51,12 @@ LANES = (
         16,
     ),
     Lane("home", frozenset({"publish_home"}), 4),
+    Lane("signals", frozenset({"signal_card"}), 4),
 )
 """Kinds bound by Tier 2/3 methods (conversations.create, setTopic, pins.add, chat.update) or
 by one channel's one post a second (the announcements), and App Home (views.publish, Tier 4,
-for every viewer): each waits on its own budget in its own lane, never in the slots of pages."""
+for every viewer) and triage cards (chat.update, Tier 3, in an alert storm): each waits on its
+own budget in its own lane, never in the slots of pages."""
 FAILURE_NOTICES = {"create_channel": "channel_failed"}
 MAX_NAME_SUFFIX = 20
 ADOPT_WINDOW = timedelta(minutes=1)

@@ -31,6 +31,9 @@ class TriageCard(Base):
     window_ends: Mapped[datetime]
     sustained_due: Mapped[datetime | None]
     incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"))
+    pending: Mapped[str | None] = mapped_column(Text)
+    """A rule or pattern decided to declare, for this reason: set with the signal that decided
+    it, so a crash before the declaration leaves it to the timer loop, not lost."""
     reason: Mapped[str | None] = mapped_column(Text)
     """Why it was declared (the pattern) or dismissed (the person's words)."""
     decided_by: Mapped[str | None] = mapped_column(String(40))

@@ -60,6 +60,14 @@ def sustained_due(session: Session, now: datetime) -> list[int]:
     return list(session.scalars(statement.limit(100)))
 
 
+def pending_declarations(session: Session) -> list[tuple[int, str]]:
+    """Cards a rule or pattern decided to declare that no incident has yet (a crash between)."""
+    statement = select(TriageCard.id, TriageCard.pending).where(
+        TriageCard.state == OPEN, TriageCard.pending.is_not(None)
+    )
+    return [(card_id, str(reason)) for card_id, reason in session.execute(statement.limit(100))]
+
+
 def claim(session: Session, card_id: int, state: str) -> bool:
     """Moves an open card on; False when another worker or person already did."""
     statement = (

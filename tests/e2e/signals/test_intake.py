@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
+from app.store.models import Incident
 from tests.e2e.signals.conftest import alert, send, webhook
 from tests.fakes.slack_api import FakeSlack
 from tests.support.harness import RunningBeacon, eventually
@@ -108,3 +111,26 @@ def test_hostile_bodies_get_a_4xx(beacon: RunningBeacon) -> None:
     assert labels.status_code == 400 and "alerts[0]" in labels.json()["error"]
     assert send(beacon, [], path="/signals").status_code == 400
     assert send(beacon, webhook(), path="/signals/alertmanager").json()["accepted"] == 0
+
+
+def test_firing_again_after_the_incident_resolved_is_triaged_afresh(
+    beacon: RunningBeacon, slack: FakeSlack
+) -> None:
+    assert send(beacon, webhook(alert("k1", service="checkout", alertname="CheckoutDown"))).json()[
+        "incidents"
+    ] == ["INC-1"]
+    send(beacon, webhook(alert("k1", "resolved", service="checkout", alertname="CheckoutDown")))
+    eventually(lambda: slack.calls_to("conversations.create"))
+    with beacon.beacon.uow() as session:
+        commander = session.scalars(select(Incident.commander)).one()
+    beacon.command(
+        "INC-1 resolve fix: rolled back residual_risk: none customer_steps: none", user=commander
+    )
+
+    def status() -> str:
+        with beacon.beacon.uow() as session:
+            return session.scalars(select(Incident.status)).one()
+
+    eventually(lambda: status() == "resolved")
+    again = send(beacon, webhook(alert("k1", service="checkout", alertname="CheckoutDown")))
+    assert again.json()["incidents"] == ["INC-2"]

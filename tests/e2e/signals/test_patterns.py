@@ -51,14 +51,6 @@ def test_customer_reports_from_two_accounts(beacon: RunningBeacon, slack: FakeSl
     assert "customer_reports: 2 accounts reported it within 30m (acme, globex)" in reason
 
 
-def test_report_mistakes_are_answered_and_record_nothing(beacon: RunningBeacon) -> None:
-    response = beacon.command("report acmee it is broken")
-    assert "Did you mean `acme`" in beacon.replies_to(response)
-    response = beacon.command("report acme")
-    assert "Name the account" in beacon.replies_to(response)
-    assert _count(beacon, TriageCard) == 0
-
-
 def test_sustained_survives_a_restart(
     database_url: str, slack: FakeSlack, signals_config: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -100,7 +100,9 @@ def test_first_responder_to_acknowledge_commands_an_auto_declared_incident(
     eventually(lambda: slack.calls_to("chat.postEphemeral") or slack.calls_to("chat.postMessage"))
     assert commander() == "U0SHOPMGR"
     eventually(
-        lambda: "acknowledged first and is now incident commander"
-        in str(slack.calls_to("chat.postMessage")),
+        lambda: (
+            "acknowledged first and is now incident commander"
+            in str(slack.calls_to("chat.postMessage"))
+        ),
         timeout=20,
     )

@@ -27,6 +27,7 @@ def upgrade() -> None:
         sa.Column("window_ends", sa.DateTime(timezone=True), nullable=False),
         sa.Column("sustained_due", sa.DateTime(timezone=True), nullable=True),
         sa.Column("incident_id", sa.Integer(), sa.ForeignKey("incidents.id"), nullable=True),
+        sa.Column("pending", sa.Text(), nullable=True),
         sa.Column("reason", sa.Text(), nullable=True),
         sa.Column("decided_by", sa.String(40), nullable=True),
         sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
