@@ -18,7 +18,8 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check app tests bench
-	$(VENV)/bin/mypy app
+	$(VENV)/bin/mypy app tests bench
+	$(VENV)/bin/lint-imports --no-cache
 
 bench: $(STAMP)
 	$(PY) bench/ack_latency.py

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import Engine
 
+from app.ack_first import AckFirst
 from app.cadence.jobs import TimerJobs
 from app.catalog.models import Catalog
+from app.outbox.dispatcher import Dispatcher
 from app.publishing.site import StatusSite
 from app.routing.assessment import RoutingIndex
 from app.services.accounts import AccountService
@@ -27,7 +29,6 @@ from app.services.subscriptions import SubscriptionService
 from app.services.timeline import TimelineService
 from app.services.updates import UpdateService
 from app.settings import Settings
-from app.slack.delivery import Dispatcher
 from app.slack.directory import Directory
 from app.slack.gateway import SlackGateway
 from app.store.db import UnitOfWork
@@ -61,3 +62,5 @@ class Beacon:
     status_site: StatusSite
     signals: SignalIntake
     signal_triage: SignalTriage
+    acks: AckFirst = field(default_factory=AckFirst)
+    """Requests answered before the work they start (app/ack_first.py)."""

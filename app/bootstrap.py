@@ -6,11 +6,12 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import TypedDict
 
 from slack_bolt.async_app import AsyncApp
 
 from app.beacon import Beacon
-from app.briefs.drafting import drafter_for
+from app.briefs.drafting import check_templates, drafter_for
 from app.cadence.jobs import TimerJobs
 from app.catalog.loader import load_catalog
 from app.catalog.models import Catalog
@@ -25,6 +26,10 @@ from app.handlers import (
     signals,
     views,
 )
+from app.outbox.dispatcher import Dispatcher
+from app.outbox.doorbell import Doorbell
+from app.outbox.jobs import merged
+from app.outbox.kinds import FAILURE_NOTICES, LANES, URGENT_KINDS
 from app.paging.effects import PagerDutyEffects
 from app.paging.pagerduty import PagerDutyClient
 from app.publishing.email import EmailEffects
@@ -50,14 +55,17 @@ from app.services.timers import TimerService
 from app.services.updates import UpdateService
 from app.services.views import incident_view
 from app.settings import Settings
-from app.slack.delivery import Dispatcher
 from app.slack.directory import Directory
-from app.slack.effects import FAILURE_NOTICES, LANES, URGENT_KINDS
+from app.slack.effects import IncidentEffects
 from app.slack.gateway import SlackGateway, make_client
 from app.slack.mitigation_effects import MitigationEffects
 from app.slack.pacing import Pacer
+from app.slack.page_effects import PagingEffects
+from app.slack.posting import IncidentPosts
+from app.slack.resolve_effects import ResolveEffects
 from app.slack.respond import shared_respond
 from app.slack.signal_effects import SignalCardEffects
+from app.slack.update_effects import UpdateEffects
 from app.store.db import UnitOfWork, make_engine
 from app.webhooks.effects import WebhookEffects
 from app.webhooks.sender import WebhookSender
@@ -73,7 +81,7 @@ def build(
     catalog: Catalog | None = None,
     clock: Callable[[], datetime] = utc_now,
 ) -> Beacon:
-    catalog = catalog or load_catalog(settings.beacon_config_dir)
+    catalog = catalog or check_templates(load_catalog(settings.beacon_config_dir))
     routing = RoutingIndex.build(catalog)
     engine = make_engine(settings.database_url, lock_timeout=settings.database_lock_timeout)
     uow = UnitOfWork(engine)
@@ -82,44 +90,52 @@ def build(
     directory = Directory(gateway=gateway, uow=uow, clock=clock)
 
     drafter = drafter_for(catalog)
-    effects = MitigationEffects(
-        gateway=gateway,
-        directory=directory,
-        uow=uow,
-        catalog=lambda: catalog,
-        view=incident_view,
+    doorbell = Doorbell()
+    ctx = Context(
+        uow=uow, routing=lambda: routing, clock=clock, drafter=drafter, on_commit=doorbell.ring
     )
-    pagerduty = PagerDutyEffects(
-        client=_pagerduty_client(catalog, settings), uow=uow, catalog=catalog
-    )
+    paging = PagingService(ctx, name_service=name_service)
+    reviews = ReviewService(ctx)
+    home = HomeService(ctx, reviews)
+    timeline = TimelineService(ctx)
     site = StatusSite(catalog=catalog, uow=uow, clock=clock, public_url=settings.public_url)
-    signal_cards = SignalCardEffects(gateway=gateway, directory=directory, uow=uow)
+
+    def current() -> Catalog:
+        return catalog
+
+    posts = IncidentPosts(
+        gateway=gateway, directory=directory, uow=uow, catalog=current, view=incident_view
+    )
+    slack = SlackCollaborators(posts=posts, gateway=gateway, directory=directory, uow=uow)
     dispatcher = Dispatcher(
         uow=uow,
-        effects={
-            **effects.table(),
-            **pagerduty.table(),
-            **WebhookEffects(sender=WebhookSender(), uow=uow, catalog=catalog).table(),
-            **EmailEffects(uow=uow, catalog=catalog, site=site).table(),
-            **signal_cards.table(),
-        },
+        effects=merged(
+            IncidentEffects(**slack, catalog=current).table(),
+            PagingEffects(**slack, catalog=current).table(),
+            UpdateEffects(**slack, catalog=current).table(),
+            ResolveEffects(
+                **slack, catalog=current, home=home.view, record_pin=timeline.record_pin
+            ).table(),
+            MitigationEffects(posts=posts, gateway=gateway, uow=uow).table(),
+            PagerDutyEffects(
+                client=_pagerduty_client(catalog, settings), uow=uow, catalog=catalog
+            ).table(),
+            WebhookEffects(sender=WebhookSender(), uow=uow, catalog=catalog).table(),
+            EmailEffects(uow=uow, catalog=catalog, site=site).table(),
+            SignalCardEffects(
+                gateway=gateway,
+                directory=directory,
+                view=lambda card_id: card_snapshot(ctx, card_id),
+                posted=lambda card_id, channel, ts: card_posted(ctx, card_id, channel, ts),
+            ).table(),
+        ),
         clock=clock,
         lease=timedelta(seconds=settings.beacon_outbox_lease),
         urgent=URGENT_KINDS,
         lanes=LANES,
         failure_notices=FAILURE_NOTICES,
+        doorbell=doorbell,
     )
-    ctx = Context(
-        uow=uow, routing=lambda: routing, clock=clock, drafter=drafter, on_commit=dispatcher.wake
-    )
-    signal_cards.view = lambda card_id: card_snapshot(ctx, card_id)
-    signal_cards.posted = lambda card_id, channel, ts: card_posted(ctx, card_id, channel, ts)
-    paging = PagingService(ctx, name_service=name_service)
-    reviews = ReviewService(ctx)
-    home = HomeService(ctx, reviews)
-    effects.home = home.view
-    timeline = TimelineService(ctx)
-    effects.record_pin = timeline.record_pin
     return Beacon(
         settings=settings,
         catalog=catalog,
@@ -151,6 +167,15 @@ def build(
         signals=SignalIntake(ctx),
         signal_triage=SignalTriage(ctx),
     )
+
+
+class SlackCollaborators(TypedDict):
+    """What the Slack effects classes are built with (each takes them as keyword arguments)."""
+
+    posts: IncidentPosts
+    gateway: SlackGateway
+    directory: Directory
+    uow: UnitOfWork
 
 
 def _pagerduty_client(catalog: Catalog, settings: Settings) -> PagerDutyClient | None:

@@ -11,13 +11,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app import logs
+from app.briefs.drafting import check_templates
 from app.catalog.errors import ConfigError
 from app.catalog.loader import load_catalog
 from app.catalog.models import Catalog
 from app.catalog.people import emails
-from app.catalog.summary import summarize
 from app.cli_reading import review_incident, status_link, write_report
 from app.cli_support import SANDBOX_DATABASE, fail, load
+from app.config_summary import summarize
 from app.settings import Settings
 from app.slack.channels import join_configured
 from app.slack.gateway import SlackFailure, SlackGateway, make_client, shared_session
@@ -86,7 +87,7 @@ def _start_sandbox(settings: Settings) -> tuple[Settings, Sandbox, Catalog]:
 
 def _catalog(directory: Path) -> Catalog:
     try:
-        return load_catalog(directory)
+        return check_templates(load_catalog(directory))
     except ConfigError as error:
         raise SystemExit(fail("\n".join(str(issue) for issue in error.issues), 1)) from None
 
@@ -220,7 +221,7 @@ def db_upgrade(settings: Settings) -> int:
 
 def check_config(directory: Path, settings: Settings, *, slack: bool = False) -> int:
     try:
-        catalog = load_catalog(directory)
+        catalog = check_templates(load_catalog(directory))
     except ConfigError as error:
         for issue in error.issues:
             print(issue)

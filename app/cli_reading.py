@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from app.briefs.drafting import check_templates
 from app.catalog.errors import ConfigError
 from app.catalog.loader import load_catalog
 from app.cli_support import SANDBOX_DATABASE, fail, load
@@ -56,11 +57,11 @@ def review_incident(settings: Settings, ref: str) -> int:
 
 def status_link(settings: Settings, account_id: str) -> int:
     """The account's private status page URL, from the configuration and the secret alone."""
-    from app.domain.suggest import did_you_mean
+    from app.catalog.suggest import did_you_mean
     from app.publishing.tokens import account_token
 
     try:
-        catalog = load_catalog(settings.beacon_config_dir)
+        catalog = check_templates(load_catalog(settings.beacon_config_dir))
     except ConfigError as error:
         return fail(str(error), 1)
     config = catalog.policy.status_page

@@ -31,6 +31,8 @@ from slack_bolt.request.async_internals import build_async_context
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
+from app.ack_first import AckFirst
+
 log = logging.getLogger(__name__)
 
 MAX_BODY = 1024 * 1024
@@ -202,15 +204,23 @@ def replay_key(timestamp: str, body: bytes) -> str:
 
 
 class SlackEdge:
-    """``first_request(key)`` is True the first time a request key is stored, across processes
+    """``first_requests(keys)`` is the set of keys stored for the first time, across processes
     (blocking: it runs in a thread)."""
 
-    def __init__(self, bolt: AsyncApp, secret: str, first_request: Callable[[str], bool]) -> None:
+    def __init__(
+        self,
+        bolt: AsyncApp,
+        secret: str,
+        first_requests: Callable[[list[str]], set[str]],
+        acks: AckFirst | None = None,
+    ) -> None:
         self.bolt = bolt
         self.secret = secret
-        self.first_request = first_request
+        self.first_request = ReplayCheck(first_requests)
+        self.acks = acks or AckFirst()
 
     async def handle(self, request: Request) -> Response:
+        self.acks.arrived()  # declarations wait out a burst of these
         try:
             body = await read_capped(request)
             timestamp = verify(request.headers, body, self.secret)
@@ -225,7 +235,7 @@ class SlackEdge:
             return PlainTextResponse(refused.reason, status_code=refused.status, headers=close)
         if "command" in payload and (reason := command_problem(payload)):
             return JSONResponse(_refusal(reason))
-        if not await asyncio.to_thread(self.first_request, replay_key(timestamp, body)):
+        if not await self.first_request(replay_key(timestamp, body)):
             log.info("dropped a replayed request to /slack/events")
             return Response(status_code=200)
         bolt_request = AsyncBoltRequest(
@@ -236,6 +246,41 @@ class SlackEdge:
         bolt_request.body = payload
         bolt_request.context = build_async_context(AsyncBoltContext({}), payload)
         return to_starlette_response(await self.bolt.async_dispatch(bolt_request))
+
+
+class ReplayCheck:
+    """Whether a request key is new, asked of the database for every request waiting at that
+    moment at once: one write transaction per batch instead of one per request, so a burst of
+    commands is not answered one database commit after another."""
+
+    def __init__(self, first_requests: Callable[[list[str]], set[str]]) -> None:
+        self.first_requests = first_requests
+        self._waiting: list[tuple[str, asyncio.Future[bool]]] = []
+        self._draining = False
+
+    async def __call__(self, key: str) -> bool:
+        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._waiting.append((key, future))
+        if not self._draining:
+            self._draining = True
+            asyncio.get_running_loop().create_task(self._drain())
+        return await future
+
+    async def _drain(self) -> None:
+        try:
+            while self._waiting:
+                batch, self._waiting = self._waiting, []
+                try:
+                    fresh = await asyncio.to_thread(self.first_requests, [k for k, _ in batch])
+                except Exception as error:  # each waiting request fails as it would alone
+                    for _, future in batch:
+                        future.set_exception(error)
+                    continue
+                for key, future in batch:
+                    future.set_result(key in fresh)
+                    fresh.discard(key)  # the same request twice in one batch: once is new
+        finally:
+            self._draining = False
 
 
 class _NoBodies(logging.Filter):

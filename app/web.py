@@ -47,7 +47,7 @@ def create_web_app(
     quiet_bolt_bodies()
     bolt.middleware(refuse_unstorable_commands)  # Socket Mode's requests skip the edge
     secret = beacon.settings.slack_signing_secret or ""
-    events = SlackEdge(bolt, secret, lambda key: _first_request(beacon, key)).handle
+    events = SlackEdge(bolt, secret, lambda keys: _first_requests(beacon, keys), beacon.acks).handle
 
     async def healthz(_request: Request) -> Response:
         """503 while the database is unreachable, and, in a process that delivers, while the
@@ -100,11 +100,11 @@ def create_web_app(
     )
 
 
-def _first_request(beacon: Beacon, key: str) -> bool:
+def _first_requests(beacon: Beacon, keys: list[str]) -> set[str]:
     """In the database, so every process sees every request; by the wall clock, as signatures
     expire by it (not by Beacon's clock, which drills and tests move)."""
     with beacon.uow() as session:
-        fresh = requests.first_request(session, key, datetime.now(UTC))
+        fresh = requests.first_requests(session, keys, datetime.now(UTC))
         session.commit()
     return fresh
 

@@ -39,7 +39,7 @@ from app.cadence.policy import NUDGE
 from app.store import paging
 from app.store.db import UnitOfWork, make_engine
 from app.store.models import Incident
-from tests.fakes.slack_api import FakeSlack
+from tests.fakes.slack_api import Call, FakeSlack
 
 SEED = 20261201
 SPREAD_S = 60.0
@@ -67,6 +67,7 @@ def seed(url: str, fake: FakeSlack, count: int, first_due: datetime) -> dict[int
             channel = fake.channel_by_name(channel_name(index))
             assert channel is not None
             at = first_due + timedelta(seconds=rng.uniform(0, SPREAD_S))
+            next_due = at + timedelta(minutes=5)
             incident = Incident(
                 number=index + 1,
                 request_key=f"bench:cadence:{index}",
@@ -82,7 +83,7 @@ def seed(url: str, fake: FakeSlack, count: int, first_due: datetime) -> dict[int
                 channel_id=channel.id,
                 channel_name=channel.name,
                 declared_at=now,
-                next_update_due=at + timedelta(minutes=5),
+                next_update_due=next_due,
             )
             session.add(incident)
             session.flush()
@@ -92,7 +93,7 @@ def seed(url: str, fake: FakeSlack, count: int, first_due: datetime) -> dict[int
                 kind=NUDGE,
                 due_at=at,
                 now=now,
-                data={"due": incident.next_update_due.isoformat()},
+                data={"due": next_due.isoformat()},
             )
             due[timer.id] = at
         session.commit()
@@ -100,7 +101,9 @@ def seed(url: str, fake: FakeSlack, count: int, first_due: datetime) -> dict[int
     return due
 
 
-def start_workers(count: int, url: str, slack_url: str, workdir: Path, interval: float) -> list:
+def start_workers(
+    count: int, url: str, slack_url: str, workdir: Path, interval: float
+) -> list[subprocess.Popen[bytes]]:
     env = {
         key: value
         for key, value in os.environ.items()
@@ -127,7 +130,7 @@ def start_workers(count: int, url: str, slack_url: str, workdir: Path, interval:
     ]
 
 
-def stop(workers: list) -> None:
+def stop(workers: list[subprocess.Popen[bytes]]) -> None:
     for worker in workers:
         worker.send_signal(signal.SIGINT)
     for worker in workers:
@@ -175,12 +178,12 @@ def _key(call: object) -> str:
 
 def report(
     args: argparse.Namespace,
-    calls: list,
+    calls: list[Call],
     due: dict[int, datetime],
     wall_minus_monotonic: float,
     workdir: Path,
 ) -> None:
-    posts = Counter()
+    posts: Counter[int] = Counter()
     first: dict[int, float] = {}
     for call in calls:
         timer = timer_of(_key(call))

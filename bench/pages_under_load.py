@@ -49,7 +49,7 @@ import _common
 import httpx
 from _common import SLACK_LATENCY, percentile, prepare_database, signed_command, table
 from _servers import server
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from app.sandbox.rate_limits import WORKSPACE_RATE
 from app.store.db import READ_ONLY, make_engine
@@ -188,7 +188,7 @@ def seed_viewers(url: str, count: int) -> None:
             now = datetime.now(UTC)
             rows = [{"user_id": f"U0VIEW{n:04d}", "opened_at": now} for n in range(count)]
             if rows:
-                connection.execute(HomeViewer.__table__.insert(), rows)
+                connection.execute(insert(HomeViewer), rows)
     finally:
         engine.dispose()
 

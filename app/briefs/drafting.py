@@ -30,7 +30,7 @@ from jinja2 import (
 )
 
 from app.briefs.view import IncidentView, ServiceLine, clock_time
-from app.catalog.errors import ConfigIssue
+from app.catalog.errors import ConfigError, ConfigIssue
 from app.catalog.models import Catalog
 from app.domain.text import escape
 from app.domain.updates import UpdateInput
@@ -260,6 +260,16 @@ def drafter_for(catalog: Catalog) -> Drafter:
     return Drafter(
         catalog.templates_dir, {sid: service.name for sid, service in catalog.services.items()}
     )
+
+
+def check_templates(catalog: Catalog) -> Catalog:
+    """``catalog``, once its override templates (if any) parse and render for a sample incident;
+    a ConfigError naming each broken one otherwise. Every command that loads the configuration
+    runs this after :func:`app.catalog.loader.load_catalog`, which knows nothing of drafting."""
+    templates = catalog.templates_dir
+    if templates is not None and (problems := Drafter(templates).problems()):
+        raise ConfigError(problems)
+    return catalog
 
 
 def _sample_view(now: datetime) -> IncidentView:

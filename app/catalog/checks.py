@@ -12,7 +12,7 @@ from typing import Any
 
 from app.catalog.errors import ConfigIssue
 from app.catalog.sources import Source
-from app.domain.suggest import did_you_mean
+from app.catalog.suggest import did_you_mean
 
 
 def _section(data: Any, *keys: str) -> dict[Any, Any]:

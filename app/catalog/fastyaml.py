@@ -12,6 +12,7 @@ generated file, so that it does not cost a slow full re-parse.
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date
 from typing import Any
@@ -27,6 +28,23 @@ _INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
 _FLOAT = re.compile(r"[-+]?[0-9]+\.[0-9]+")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _BAD_PLAIN_START = frozenset("&*!|>%@`,]}#?:-")
+_QUOTED = r'"[^"\\\n]*"'
+_PLAIN_WORD = r"[A-Za-z_][A-Za-z0-9_.-]*"
+_SCALAR = rf"(?:{_QUOTED}|-?(?:0|[1-9][0-9]*)|{_PLAIN_WORD})"
+_ENTRY_RE = (
+    rf"(?:{_QUOTED}|{_PLAIN_WORD}) *: +(?:{_SCALAR}|\[ *(?:{_SCALAR} *(?:, *{_SCALAR} *)*)?\])"
+)
+_FLAT = re.compile(rf"\{{ *(?:{_ENTRY_RE} *(?:, *{_ENTRY_RE} *)*)?\}}")
+"""A one-line flow mapping of scalars and flat lists of scalars, no escapes and no comment:
+a generated ``accounts.yaml`` row. Its double-quoted scalars and ints are JSON already."""
+_KEY_OPEN = re.compile(rf"(?<![A-Za-z0-9_.-])(?={_PLAIN_WORD} *: )")
+_KEY_CLOSE = re.compile(r"(?<=[A-Za-z0-9_.-])(?= *: )")
+"""Where quotes go around a word key: empty matches, so ``sub`` runs without a template."""
+_VALUE_WORDS = re.compile(rf"(?<![A-Za-z0-9_.-])({_PLAIN_WORD})(?=[ ,\]}}\x00]|$)")
+_GAP = "\x00"
+"""Joins the parts of a :data:`_FLAT` text outside its quotes, which never hold it."""
+_JSON = json.JSONDecoder(strict=False)
+"""YAML's double quotes take tabs and other control characters that strict JSON refuses."""
 _FLOW_STOP = frozenset(",[]{}")
 
 
@@ -95,6 +113,7 @@ class _Reader:
         self.text = text.removeprefix("\ufeff")
         self.lines: dict[Location, int] = {(): 1}
         self.scalar = _Scalars()
+        self._key_sets: dict[tuple[str, ...], bool] = {}
 
     def read(self) -> tuple[Any, dict[Location, int]]:
         root: dict[Any, Any] = {}
@@ -158,6 +177,8 @@ class _Reader:
         text = text.strip()
         if not text or text[0] == "#":
             raise Unsupported(f"line {number}: empty item")
+        if text[0] == "{" and (flat := self.flat_mapping(text, path, number)) is not None:
+            return flat
         if text[0] in "[{\"'":
             value, end = self.node(text, 0, path, number, flow=text[0] in "[{")
             tail = text[end:]
@@ -171,6 +192,51 @@ class _Reader:
         if ": " in plain or plain.endswith(":") or "\t" in plain:
             raise Unsupported(f"line {number}: ambiguous plain scalar")
         return self.scalar(plain)
+
+    def flat_mapping(self, text: str, path: Location, number: int) -> dict[Any, Any] | None:
+        """:data:`_FLAT` text read as JSON (its plain words quoted or resolved first), so a row
+        costs two regex passes and a C parse; None for any other text, which :meth:`node` then
+        reads char by char. Plain words go through the same resolver, so values are the same."""
+        if _FLAT.fullmatch(text) is None:
+            return None
+        parts = text.split('"')
+        outside = _KEY_CLOSE.sub('"', _KEY_OPEN.sub('"', _GAP.join(parts[::2])))
+        keys = outside.count(":")
+        refused = False
+
+        def as_json(match: re.Match[str]) -> str:
+            nonlocal refused
+            value = self.scalar(match.group(1))
+            if isinstance(value, str):
+                return f'"{value}"'
+            refused = refused or not (value is None or value is True or value is False)
+            return "null" if refused else json.dumps(value)
+
+        if _VALUE_WORDS.search(outside):
+            outside = _VALUE_WORDS.sub(as_json, outside)
+        parts[::2] = outside.split(_GAP)
+        entries = None if refused else _JSON.decode('"'.join(parts))
+        if (
+            not isinstance(entries, dict)
+            or len(entries) != keys
+            or not self.string_keys(tuple(entries))
+        ):
+            return None  # a word that is no JSON value, a repeated key, a key like `true`
+        lines = self.lines
+        for key, value in entries.items():
+            key_path = (*path, key)
+            lines[key_path] = number
+            if value.__class__ is list:
+                lines.update(dict.fromkeys([(*key_path, at) for at in range(len(value))], number))
+        return entries
+
+    def string_keys(self, keys: tuple[str, ...]) -> bool:
+        """Whether every key reads as a string, as a plain word too (``true`` does not); rows
+        of one file share a few key sets, so each set is resolved once."""
+        known = self._key_sets.get(keys)
+        if known is None:
+            known = self._key_sets[keys] = all(isinstance(self.scalar(k), str) for k in keys if k)
+        return known
 
     def node(self, text: str, at: int, path: Location, number: int, flow: bool) -> tuple[Any, int]:
         """One flow node starting at ``at``; returns (value, index after it)."""

@@ -11,7 +11,6 @@ from typing import TypeVar
 
 from pydantic import BaseModel
 
-from app.briefs.drafting import Drafter
 from app.catalog import build, checks
 from app.catalog.errors import ConfigError, ConfigIssue
 from app.catalog.models import Account, Catalog, Policy, Service, Team
@@ -65,8 +64,6 @@ def load_catalog(config_dir: Path) -> Catalog:
     services = build.services(services_spec)
     assert services_source is not None
     templates = config_dir / "templates"
-    if templates.is_dir() and (problems := Drafter(templates).problems()):
-        raise ConfigError(problems)
     return Catalog(
         policy=policy,
         teams=teams,

@@ -22,6 +22,8 @@ CATALOG_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _HANDOFF = re.compile(r"(mon|tue|wed|thu|fri|sat|sun) ([01]\d|2[0-3]):([0-5]\d)", re.IGNORECASE)
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+ROLES = ("oncall", "secondary", "manager", "exec", "liaison", "exec_sponsor", "commander")
+"""The roles a ``page:`` list may name besides people (routing.targets resolves them)."""
 
 
 def is_person(value: str) -> bool:

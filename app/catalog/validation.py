@@ -14,7 +14,7 @@ from pydantic_core import ErrorDetails
 from app.catalog.errors import ConfigIssue
 from app.catalog.schema import field_names, model_at
 from app.catalog.sources import Source
-from app.domain.suggest import did_you_mean
+from app.catalog.suggest import did_you_mean
 
 FileModel = TypeVar("FileModel", bound=BaseModel)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from app.catalog.suggest import did_you_mean
 from app.domain.errors import UsageError
-from app.domain.suggest import did_you_mean
 from app.domain.text import escape, plain
 
 USAGE: dict[str, str] = {

@@ -10,10 +10,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
 from app.catalog.models import Catalog, Policy
+from app.catalog.suggest import did_you_mean
 from app.domain.commands import USAGE
 from app.domain.errors import UsageError
 from app.domain.segments import split_list, split_segments
-from app.domain.suggest import did_you_mean
 from app.domain.text import escape
 from app.domain.wording import join_words
 

@@ -12,16 +12,9 @@ log.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
 
-from app.catalog.models import Catalog, Person
 from app.domain.people import mention
-from app.routing.oncall import on_call_at
-
-PersonId = Callable[[Person], str]
-"""A configured person (id or email) as the Slack user id it resolved to (itself if unknown)."""
 
 
 @dataclass(frozen=True)
@@ -63,29 +56,6 @@ class Verdict:
 
     def refusal(self, what: str) -> str:
         return f"Only {self.who} may {what}."
-
-
-def roster_of(catalog: Catalog, person_id: PersonId, now: datetime) -> Roster:
-    """Approvers, commanders (listed people, or everyone in the commanders team's rotation and
-    whoever covers it now) and managers, resolved to ids."""
-    workspace = catalog.policy.workspace
-    commanders: list[Person] = list(workspace.commanders)
-    team = catalog.teams.get(workspace.commanders_team or "")
-    if team is not None and team.oncall is not None and team.oncall.rotation:
-        commanders += [*team.oncall.rotation, on_call_at(team.oncall, now).primary]
-    return Roster(
-        approvers=_ids(workspace.approvers, person_id),
-        commanders=_ids(commanders, person_id),
-        managers={
-            team_id: person_id(team.manager)
-            for team_id, team in catalog.teams.items()
-            if team.manager
-        },
-    )
-
-
-def _ids(people: Iterable[Person], person_id: PersonId) -> frozenset[str]:
-    return frozenset(person_id(person) for person in people)
 
 
 def _ic(standing: Standing) -> str:
@@ -154,4 +124,35 @@ def may_authorise(actor: str, standing: Standing, roster: Roster, *, requested_b
         allowed,
         f"{_ic(standing)}, a commander or the manager of an affected service's team"
         " (other than the requester, unless they are the IC)",
+    )
+
+
+@dataclass(frozen=True)
+class CardStanding:
+    """What a stored triage card says about who answers for it (SPEC 5.8): no incident exists
+    yet, so its people are those of its services and those it would page."""
+
+    service: str
+    """The card's service as people know it, for the refusal."""
+    owners: frozenset[str] = frozenset()
+    """The teams of its services: everyone in their on-call rotations (and whoever covers
+    now) and their managers."""
+    paged: frozenset[str] = frozenset()
+    """Who declaring it would page, as the card shows."""
+
+
+def may_triage(actor: str, card: CardStanding, roster: Roster) -> Verdict:
+    """Declare or dismiss a triage card. The triage channel is shared by every team, so being
+    in it grants nothing (unlike an incident's own channel): the teams owning its services, the
+    people it would page, commanders and approvers decide it."""
+    allowed = (
+        actor in card.owners
+        or actor in card.paged
+        or actor in roster.commanders
+        or actor in roster.approvers
+    )
+    return Verdict(
+        allowed,
+        f"the on-call rotation or manager of {card.service}'s team, the people the card would"
+        " page, a commander or an approver",
     )

@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from app.catalog.suggest import suggestions
 from app.domain.errors import UsageError
-from app.domain.suggest import suggestions
 
 _KEY = re.compile(r"(?<!\S)([A-Za-z_]+):(?=\s|$)")
 

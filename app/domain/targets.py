@@ -6,10 +6,10 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from app.catalog.models import Catalog
+from app.catalog.suggest import did_you_mean
 from app.domain.commands import USAGE
 from app.domain.errors import UsageError
 from app.domain.people import parse_mention
-from app.domain.suggest import did_you_mean
 from app.domain.text import escape, parse_ref, plain
 
 

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from app.catalog.durations import format_duration, parse_duration
+from app.catalog.suggest import did_you_mean
 from app.domain.commands import USAGE
 from app.domain.errors import UsageError
 from app.domain.segments import split_segments
-from app.domain.suggest import did_you_mean
 from app.domain.wording import join_words
 
 UPDATE_KEYS = ("status", "impact", "cause", "action", "next", "workaround", "eta")

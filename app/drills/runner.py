@@ -29,7 +29,7 @@ from app.drills.stage import Stage
 from app.sandbox.actor import Answer
 from app.sandbox.runtime import Sandbox, Seen, contained
 from app.sandbox.seed import VISITOR
-from app.sandbox.slack_state import BOT_USER_ID
+from app.sandbox.slack_model import BOT_USER_ID
 from app.sandbox.test_alert import post_signal, signals_token
 from app.settings import Settings
 from app.store.models import Incident, Timer

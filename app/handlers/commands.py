@@ -11,7 +11,7 @@ from slack_bolt.async_app import AsyncApp, AsyncRespond
 from app.beacon import Beacon
 from app.domain.commands import USAGE, Command, help_text, parse_command
 from app.domain.declaration import match_severity, parse_declare, resolve_accounts
-from app.domain.errors import BeaconError, UsageError
+from app.domain.errors import BeaconError, NotFound, UsageError
 from app.domain.resolution import parse_resolve, reopen_status
 from app.domain.targets import parse_page_request
 from app.domain.text import escape
@@ -101,13 +101,14 @@ class IncidentCommand:
         )
 
         async def work() -> None:
-            declared = await asyncio.to_thread(
-                self.beacon.incidents.declare,
-                declaration,
-                actor=command["user_id"],
-                request_key=f"command:{command.get('trigger_id') or command['user_id']}",
-                origin_channel=command.get("channel_id"),
-            )
+            async with self.beacon.acks.turn():
+                declared = await asyncio.to_thread(
+                    self.beacon.incidents.declare,
+                    declaration,
+                    actor=command["user_id"],
+                    request_key=f"command:{command.get('trigger_id') or command['user_id']}",
+                    origin_channel=command.get("channel_id"),
+                )
             await respond(
                 text=blocks.declared_text(
                     declared.ref, declared.severity, declared.title, declaration.severity
@@ -255,7 +256,11 @@ class IncidentCommand:
         self, ack: Ack, respond: AsyncRespond, command: dict[str, Any], parsed: Command
     ) -> None:
         catalog = self.beacon.catalog
-        lines = roster(catalog, teams_for(catalog, parsed.args), self.beacon.clock())
+        try:
+            teams = teams_for(catalog, parsed.args)
+        except NotFound as error:
+            raise UsageError(error.message, usage=USAGE["oncall"]) from None
+        lines = roster(catalog, teams, self.beacon.clock())
         text, body = blocks.oncall_roster(lines)
         await ack(text=text, blocks=[b.to_dict() for b in body], response_type="ephemeral")
 

@@ -53,7 +53,9 @@ def register(app: AsyncApp, beacon: Beacon) -> None:
         channel = (body.get("channel") or {}).get("id", "")
 
         async def work() -> None:
-            declaration = await asyncio.to_thread(beacon.signal_triage.prefill, card_id)
+            declaration = await asyncio.to_thread(
+                beacon.signal_triage.prefill, card_id, actor=body["user"]["id"]
+            )
             catalog = beacon.catalog
             view = blocks.declare_modal(
                 severities=catalog.policy.severities,
@@ -73,9 +75,18 @@ def register(app: AsyncApp, beacon: Beacon) -> None:
         ack: AsyncAck, respond: AsyncRespond, body: dict[str, Any], action: dict[str, Any]
     ) -> None:
         await ack()
+        card_id = int(action["value"])
         channel = (body.get("channel") or {}).get("id", "")
-        view = View(**dismiss_modal(int(action["value"]), channel))
-        await replying_errors(respond, lambda: beacon.gateway.open_view(body["trigger_id"], view))
+
+        async def work() -> None:
+            await asyncio.to_thread(
+                beacon.signal_triage.authorise, card_id, actor=body["user"]["id"], what="dismiss"
+            )
+            await beacon.gateway.open_view(
+                body["trigger_id"], View(**dismiss_modal(card_id, channel))
+            )
+
+        await replying_errors(respond, work)
 
     @app.view(DISMISS_VIEW)
     async def dismiss_submitted(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:

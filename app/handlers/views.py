@@ -43,6 +43,10 @@ def register(app: AsyncApp, beacon: Beacon) -> None:
         reply = privately(beacon, user, channel)
 
         async def work() -> None:
+            if card := form.metadata.get("card"):
+                await asyncio.to_thread(
+                    beacon.signal_triage.authorise, int(card), actor=user, what="declare"
+                )
             declared = await asyncio.to_thread(
                 beacon.incidents.declare,
                 declaration,

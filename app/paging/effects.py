@@ -7,9 +7,10 @@ import asyncio
 
 from app.catalog.models import Catalog
 from app.domain.text import plain
+from app.outbox.jobs import Effect, Job, Outcome
+from app.outbox.kinds import Kind
 from app.paging.pagerduty import PagerDutyClient, PagerFailure, pagerduty_severity
 from app.routing.severity import severity_rank
-from app.slack.delivery import Effect, Job, Outcome
 from app.store.db import UnitOfWork
 from app.store.models import Incident, Page
 
@@ -27,8 +28,8 @@ class PagerDutyEffects:
         self.uow = uow
         self.catalog = catalog
 
-    def table(self) -> dict[str, Effect]:
-        return {"pagerduty_trigger": self.trigger, "pagerduty_resolve": self.resolve}
+    def table(self) -> dict[Kind, Effect]:
+        return {Kind.PAGERDUTY_TRIGGER: self.trigger, Kind.PAGERDUTY_RESOLVE: self.resolve}
 
     def _client(self) -> PagerDutyClient:
         if self.client is None:

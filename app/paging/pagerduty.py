@@ -1,6 +1,6 @@
 """PagerDuty Events API v2: trigger and resolve alerts for Beacon's pages.
 
-Failures are classified like Slack's (:class:`app.slack.gateway.SlackFailure`): transient ones
+Failures are classified like Slack's (:class:`app.outbox.failures.DeliveryFailure`): transient ones
 (rate limits, PagerDuty outages, network trouble) are worth another try from the outbox, while
 permanent ones (an event PagerDuty refuses) are a bug or a misconfiguration to report. Callers
 never see raw aiohttp errors.
@@ -14,12 +14,11 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 import aiohttp
+
+from app.outbox.failures import DeliveryFailure, parse_retry_after
 
 log = logging.getLogger(__name__)
 
@@ -31,16 +30,8 @@ SEVERITIES = ("critical", "error", "warning", "info")
 _BODY_EXCERPT = 200
 
 
-@dataclass(frozen=True)
-class PagerFailure(Exception):
+class PagerFailure(DeliveryFailure):
     """An event PagerDuty did not accept; ``transient`` says whether trying again can help."""
-
-    error: str
-    transient: bool
-    retry_after: float | None = None
-
-    def __str__(self) -> str:
-        return self.error
 
 
 def pagerduty_severity(rank: int) -> str:
@@ -55,24 +46,6 @@ def pagerduty_severity(rank: int) -> str:
 
 def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _retry_after(value: str | None) -> float | None:
-    """Seconds from a ``Retry-After`` header (delta-seconds or HTTP-date); None if unusable."""
-    if value is None:
-        return None
-    value = value.strip()
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
 class PagerDutyClient:
@@ -149,7 +122,7 @@ class PagerDutyClient:
             ) as response:
                 status = response.status
                 text = await response.text(errors="replace")
-                retry_after = _retry_after(response.headers.get("Retry-After"))
+                retry_after = parse_retry_after(response.headers.get("Retry-After"))
         except TimeoutError as error:
             raise self._failed(action, dedup_key, "timeout", transient=True) from error
         except aiohttp.ClientError as error:

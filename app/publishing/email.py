@@ -13,11 +13,11 @@ from email.utils import formatdate, parseaddr
 
 from app.briefs.drafting import customer_headline
 from app.catalog.models import Catalog
+from app.outbox.jobs import Effect, Job, Outcome
+from app.outbox.kinds import Kind
 from app.publishing.documents import Renderer
-from app.publishing.notify import KIND
 from app.publishing.site import StatusSite
 from app.publishing.smtp import EmailFailure, parse_smtp_url, send
-from app.slack.delivery import Effect, Job, Outcome
 from app.store.db import UnitOfWork
 from app.store.models import Incident, StatusUpdate
 
@@ -29,8 +29,8 @@ class EmailEffects:
         self.site = site
         self.renderer = Renderer(catalog.templates_dir)
 
-    def table(self) -> dict[str, Effect]:
-        return {KIND: self.send}
+    def table(self) -> dict[Kind, Effect]:
+        return {Kind.EMAIL_NOTICE: self.send}
 
     async def send(self, job: Job) -> Outcome:
         config = self.catalog.policy.email

@@ -13,10 +13,10 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from app.catalog.models import Catalog
+from app.outbox import keys
+from app.outbox.kinds import Kind
 from app.store import outbox
 from app.store.models import Incident, StatusUpdate
-
-KIND = "email_notice"
 
 
 def recipients(catalog: Catalog, incident: Incident) -> dict[str, str]:
@@ -42,8 +42,8 @@ def enqueue_emails(
         digest = hashlib.sha256(address.encode()).hexdigest()[:32]
         outbox.enqueue(
             session,
-            key=f"update:{draft.id}:email:{digest}",
-            kind=KIND,
+            key=keys.email(draft.id, digest),
+            kind=Kind.EMAIL_NOTICE,
             now=now,
             incident_id=incident.id,
             payload={"update_id": draft.id, "account": account_id, "address": address},

@@ -14,15 +14,11 @@ from urllib.parse import unquote, urlsplit
 
 import aiosmtplib
 
+from app.outbox.failures import DeliveryFailure
 
-@dataclass(frozen=True)
-class EmailFailure(Exception):
-    error: str
-    transient: bool
-    retry_after: float | None = None
 
-    def __str__(self) -> str:
-        return self.error
+class EmailFailure(DeliveryFailure):
+    """A message the SMTP server did not take; its text never holds the credentials."""
 
 
 @dataclass(frozen=True)

@@ -16,10 +16,11 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import compress, islice
-from typing import NamedTuple, cast, overload
+from typing import NamedTuple, overload
 
-from app.catalog.models import Account, Catalog, Person
-from app.routing.impact import account_tier
+from app.catalog.models import Account, Catalog
+from app.routing.contacts import Contacts, TierContacts, build_contacts, mask_of, people_of
+from app.routing.impact import tiers_by
 
 _IS_SET = "1".__eq__
 
@@ -33,23 +34,6 @@ class AffectedAccount(NamedTuple):
 
 CONTACT_LABELS = {"liaison": "liaison", "exec_sponsor": "exec sponsor"}
 """Account roles a ``page:`` list can name, with how a reason spells them."""
-
-
-class Contacts(NamedTuple):
-    """One contact role for every account, parallel to :attr:`AccountIndex.ordered`."""
-
-    people: tuple[Person | None, ...]
-    reasons: tuple[str, ...]
-    """E.g. "liaison of Acme Corp, Tier 1" (empty where there is nobody)."""
-    lacking: int
-    """Bitmask of the accounts with nobody in this role."""
-
-
-class TierContacts(NamedTuple):
-    pairs: Iterator[tuple[Person, str]]
-    """(person, reason) for each affected account of the tier that has one, by account name."""
-    missing: Sequence[str]
-    """Names of the affected accounts of the tier with nobody in the role."""
 
 
 class TierSpan(NamedTuple):
@@ -86,18 +70,18 @@ class AccountIndex:
 
     @classmethod
     def build(cls, catalog: Catalog) -> AccountIndex:
-        matrix = catalog.policy.impact_matrix
+        tier_of = tiers_by(catalog.policy.impact_matrix)
         keyed = sorted(
-            ((account_tier(account, matrix), account.name.casefold(), account.id), account)
+            ((tier_of(account), account.name.casefold(), account.id), account)
             for account in catalog.accounts.values()
         )
         ordered = tuple(account for _, account in keyed)
         tiers = tuple(key[0] for key, _ in keyed)
-        by_service: dict[str, int] = {}
+        users: dict[str, list[int]] = {}
         for position, account in enumerate(ordered):
-            bit = 1 << position
             for service_id in account.uses:
-                by_service[service_id] = by_service.get(service_id, 0) | bit
+                users.setdefault(service_id, []).append(position)
+        by_service = {service_id: mask_of(positions) for service_id, positions in users.items()}
         spans: list[TierSpan] = []
         for position, tier in enumerate(tiers):
             if spans and spans[-1].tier == tier:
@@ -112,7 +96,7 @@ class AccountIndex:
             spans=tuple(spans),
             service_names={sid: service.name for sid, service in catalog.services.items()},
             contacts={
-                role: _contacts(ordered, tiers, role, label)
+                role: build_contacts(ordered, spans, role, label)
                 for role, label in CONTACT_LABELS.items()
             },
         )
@@ -127,8 +111,12 @@ class AccountIndex:
     def tier_of(self, account_id: str) -> int:
         return self.tiers[self.positions[account_id]]
 
-    def select(self, services: Iterable[str], named: Iterable[str] = ()) -> AccountSelection:
-        """Accounts named explicitly plus those using any of ``services`` (already closed)."""
+    def select(
+        self, services: Iterable[str], named: Iterable[str] = (), *, reach: int | None = None
+    ) -> AccountSelection:
+        """Accounts named explicitly plus those using any of ``services`` (already closed);
+        ``reach``, when given, is the mask of those users, precomputed
+        (:attr:`RoutingIndex.reach`)."""
         affected = frozenset(services)
         named_ids: list[str] = []
         unknown: list[str] = []
@@ -141,9 +129,12 @@ class AccountIndex:
                 named_ids.append(account_id)
                 named_mask |= 1 << position
         mask = named_mask
-        by_service = self.by_service
-        for service_id in affected:
-            mask |= by_service.get(service_id, 0)
+        if reach is not None:
+            mask |= reach
+        else:
+            by_service = self.by_service
+            for service_id in affected:
+                mask |= by_service.get(service_id, 0)
         return AccountSelection(
             index=self,
             services=affected,
@@ -222,15 +213,17 @@ class AccountSelection:
         """``role``: a key of :data:`CONTACT_LABELS`."""
         span = self._span(tier)
         if span is None:
-            return TierContacts(iter(()), ())
-        book = self.index.contacts[role]
+            return TierContacts([], ())
+        contacts = self.index.contacts[role]
         affected = _segment(self.mask, span)
-        lacking = affected & _segment(book.lacking, span)
+        lacking = affected & _segment(contacts.lacking, span)
         having = affected & ~lacking
-        people = compress(islice(book.people, span.start, span.stop), _selectors(having))
-        reasons = compress(islice(book.reasons, span.start, span.stop), _selectors(having))
-        pairs = cast("Iterator[tuple[Person, str]]", zip(people, reasons, strict=True))
-        return TierContacts(pairs, _NameView(self.index.ordered, span.start, lacking))
+        missing = _NameView(self.index.ordered, span.start, lacking)
+        book = contacts.books.get(tier)
+        if book is None or not having:
+            return TierContacts([], missing)
+        left_out = _segment(~contacts.lacking, span) & ~having
+        return TierContacts(people_of(book, having, left_out), missing)
 
     def reason(self, account: Account) -> str:
         parts: list[str] = []
@@ -241,23 +234,6 @@ class AccountSelection:
         if hits:
             parts.append("uses " + ", ".join(hits))
         return "; ".join(parts)
-
-
-def _contacts(
-    ordered: tuple[Account, ...], tiers: tuple[int, ...], role: str, label: str
-) -> Contacts:
-    people: list[Person | None] = []
-    reasons: list[str] = []
-    lacking = 0
-    for position, (account, tier) in enumerate(zip(ordered, tiers, strict=True)):
-        person: Person | None = getattr(account, role)
-        people.append(person)
-        if person is None:
-            lacking |= 1 << position
-            reasons.append("")
-        else:
-            reasons.append(f"{label} of {account.name}, Tier {tier}")
-    return Contacts(tuple(people), tuple(reasons), lacking)
 
 
 class _NameView(Sequence[str]):

@@ -25,14 +25,54 @@ class RoutingIndex:
     catalog: Catalog
     graph: DependencyGraph
     accounts: AccountIndex
+    reach: Mapping[str, int]
+    """Service id -> bitmask of the accounts using it or anything depending on it: an incident
+    on a foundational service ORs one mask instead of one per service it brings down. Empty
+    when the graph has a cycle (the loader refuses those; then masks are ORed per service)."""
 
     @classmethod
     def build(cls, catalog: Catalog) -> RoutingIndex:
+        graph = DependencyGraph.build(catalog.services)
+        accounts = AccountIndex.build(catalog)
         return cls(
             catalog=catalog,
-            graph=DependencyGraph.build(catalog.services),
-            accounts=AccountIndex.build(catalog),
+            graph=graph,
+            accounts=accounts,
+            reach=_reach(graph, accounts.by_service, catalog.services),
         )
+
+
+def _reach(
+    graph: DependencyGraph, by_service: Mapping[str, int], services: Iterable[str]
+) -> dict[str, int]:
+    """Per service, the OR of its own and its dependents' account masks, dependents first
+    (Kahn's order over the reverse edges); {} if a cycle leaves some service unordered."""
+    dependents = graph.dependents
+    nodes = set(services) | set(dependents)
+    for targets in dependents.values():
+        nodes.update(targets)
+    waiting = dict.fromkeys(nodes, 0)
+    for targets in dependents.values():
+        for target in targets:
+            waiting[target] += 1
+    ready = [node for node, count in waiting.items() if count == 0]
+    order: list[str] = []
+    while ready:
+        node = ready.pop()
+        order.append(node)
+        for target in dependents.get(node, ()):
+            waiting[target] -= 1
+            if waiting[target] == 0:
+                ready.append(target)
+    if len(order) != len(nodes):
+        return {}
+    reach: dict[str, int] = {}
+    for node in reversed(order):
+        mask = by_service.get(node, 0)
+        for target in dependents.get(node, ()):
+            mask |= reach[target]
+        reach[node] = mask
+    return reach
 
 
 @dataclass(frozen=True, eq=False)
@@ -72,7 +112,12 @@ def assess(
     requested = tuple(dict.fromkeys(services))
     named = tuple(service_id for service_id in requested if service_id in known)
     closure = index.graph.closure(named)
-    selection = index.accounts.select(closure, accounts)
+    reach = None
+    if index.reach:
+        reach = 0
+        for service_id in named:
+            reach |= index.reach[service_id]
+    selection = index.accounts.select(closure, accounts, reach=reach)
     tiers = selection.tiers
     policy = index.catalog.policy
     decision = effective_severity(

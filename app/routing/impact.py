@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from app.catalog.models import Account, ImpactMatrix
@@ -47,3 +48,27 @@ def account_tier(account: Account, matrix: ImpactMatrix) -> int:
     if account.tier is not None:
         return account.tier
     return tier_for_points(score(account, matrix).total, matrix)
+
+
+def tiers_by(matrix: ImpactMatrix) -> Callable[[Account], int]:
+    """:func:`account_tier` with the matrix read once: indexing 100,000 accounts calls it for
+    each, and building a :class:`Score` and the dependence table per account dominated."""
+    dependence = dict(matrix.dependence)
+    fallback = min(dependence.values(), default=1)
+    minimums = sorted(matrix.tiers)
+    last = max(tier for tier, _ in matrix.tiers)
+
+    def tier(account: Account) -> int:
+        if account.tier is not None:
+            return account.tier
+        points = (
+            _points(account.arr, matrix.value_high, matrix.value_medium)
+            + dependence.get(account.dependence, fallback)
+            + _points(account.users, matrix.exposure_high, matrix.exposure_medium)
+        )
+        for candidate, minimum in minimums:
+            if points >= minimum:
+                return candidate
+        return last
+
+    return tier

@@ -1,15 +1,20 @@
-"""`/incident oncall`: who is on call now for each team, who is next, and when they hand over."""
+"""Who is on call: `/incident oncall`'s roster (now and next, per team), and the people the
+configuration gives standing decision rights (:func:`roster_of`, for :mod:`app.domain.rights`)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
 from app.catalog.models import Catalog, Person
-from app.domain.commands import USAGE
-from app.domain.errors import UsageError
-from app.domain.suggest import did_you_mean
+from app.catalog.suggest import did_you_mean
+from app.domain.errors import NotFound
+from app.domain.rights import Roster
 from app.routing.oncall import on_call_at
+
+PersonId = Callable[[Person], str]
+"""A configured person (id or email) as the Slack user id it resolved to (itself if unknown)."""
 
 
 @dataclass(frozen=True)
@@ -36,10 +41,9 @@ def teams_for(catalog: Catalog, query: str) -> list[str]:
     for service_id, service in catalog.services.items():
         if needle in {service_id.lower(), service.name.lower()}:
             return [service.team]
-    raise UsageError(
+    raise NotFound(
         f"No team or service `{query.strip()}`."
-        + did_you_mean(needle, [*catalog.teams, *catalog.services]),
-        usage=USAGE["oncall"],
+        + did_you_mean(needle, [*catalog.teams, *catalog.services])
     )
 
 
@@ -63,3 +67,26 @@ def roster(catalog: Catalog, team_ids: list[str], at: datetime) -> list[RosterLi
             )
         )
     return lines
+
+
+def roster_of(catalog: Catalog, person_id: PersonId, now: datetime) -> Roster:
+    """Approvers, commanders (listed people, or everyone in the commanders team's rotation and
+    whoever covers it now) and managers, resolved to ids."""
+    workspace = catalog.policy.workspace
+    commanders: list[Person] = list(workspace.commanders)
+    team = catalog.teams.get(workspace.commanders_team or "")
+    if team is not None and team.oncall is not None and team.oncall.rotation:
+        commanders += [*team.oncall.rotation, on_call_at(team.oncall, now).primary]
+    return Roster(
+        approvers=_ids(workspace.approvers, person_id),
+        commanders=_ids(commanders, person_id),
+        managers={
+            team_id: person_id(team.manager)
+            for team_id, team in catalog.teams.items()
+            if team.manager
+        },
+    )
+
+
+def _ids(people: Iterable[Person], person_id: PersonId) -> frozenset[str]:
+    return frozenset(person_id(person) for person in people)

@@ -12,7 +12,6 @@ page going out; they come back as ``notes`` so the incident channel can say who 
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -22,7 +21,6 @@ from app.routing.accounts import CONTACT_LABELS
 from app.routing.assessment import Impact
 from app.routing.oncall import OnCallShift, on_call_at
 
-ROLES = ("oncall", "secondary", "manager", "exec", "liaison", "exec_sponsor", "commander")
 LITERAL = "user"
 """Role recorded for a person written literally in a ``page:`` list."""
 INFORM_ONLY = frozenset({"liaison", "exec_sponsor"})
@@ -212,10 +210,7 @@ class _Resolver:
         label = CONTACT_LABELS[role]
         for tier in tiers:
             hits = self.impact.accounts.contacts(role, tier)
-            grouped: defaultdict[Person, list[str]] = defaultdict(list)
-            for person, reason in hits.pairs:
-                grouped[person].append(reason)
-            for person, reasons in grouped.items():
+            for person, reasons in hits.people:
                 self.out.add(person, role, *reasons)
             count = len(hits.missing)
             if count:
@@ -234,18 +229,18 @@ class _Resolver:
         named = ", ".join(
             services[sid].name for sid in self.impact.named_services if sid in services
         )
-        paged = {target.person for target in self.out.result().targets}
+        paged = set(self.out.picks)
+        owned: dict[str, list[str]] = {}
+        for sid in self.impact.services:
+            if (service := services.get(sid)) is not None:
+                owned.setdefault(service.team, []).append(service.name)
         told: dict[Person, PageTarget] = {}
         for team in self.dependents:
             shift = self.shift(team)
             person = shift.primary if shift is not None else team.manager
             if person is None or person in paged:
                 continue
-            hit = sorted(
-                services[sid].name
-                for sid in self.impact.services
-                if sid in services and services[sid].team == team.id
-            )
+            hit = sorted(owned.get(team.id, ()))
             verb = "depends" if len(hit) == 1 else "depend"
             reason = (
                 f"FYI for {team.name}: {', '.join(hit)} {verb} on {named};"

@@ -1,6 +1,6 @@
 """Who may read a conversation and who can be invited to one, as Slack decides it.
 
-Kept out of :mod:`app.sandbox.slack_state` so the rules sit together with their sources.
+Kept out of :mod:`app.sandbox.methods.conversations` so the rules sit together with their sources.
 
 - History and replies: a bot token reads only conversations it is a member of.
   conversations.history / conversations.replies answer ``not_in_channel`` for a public channel
@@ -24,25 +24,25 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from app.sandbox import slack_state
+from app.sandbox.slack_model import BOT_USER_ID, USER_ID, Body, Channel, SlackError
 
 if TYPE_CHECKING:
-    from app.sandbox.slack_state import Body, Channel, Workspace
+    from app.sandbox.slack_state import Workspace
 
 
 def check_readable(channel: Channel) -> None:
     if not channel.is_member:
-        raise slack_state.SlackError("not_in_channel")
+        raise SlackError("not_in_channel")
 
 
 def check_dm_allowed(profile: Body) -> None:
     if profile.get("deleted"):
-        raise slack_state.SlackError("user_disabled")
+        raise SlackError("user_disabled")
 
 
 def invite_error(workspace: Workspace, channel: Channel, user: str) -> str | None:
     """Why ``user`` cannot be invited to ``channel``, or None."""
-    if not slack_state.USER_ID.fullmatch(user):
+    if not USER_ID.fullmatch(user):
         return "user_not_found"
     if user in channel.members:
         return "already_in_channel"
@@ -61,8 +61,8 @@ def invite_error(workspace: Workspace, channel: Channel, user: str) -> str | Non
 def invite(workspace: Workspace, channel: Channel, users: list[str], *, force: bool) -> Body:
     """Apply an invitation batch; raises Slack's error (with ``errors``) when any user fails."""
     for user in users:
-        if user == slack_state.BOT_USER_ID:
-            raise slack_state.SlackError("cant_invite_self")
+        if user == BOT_USER_ID:
+            raise SlackError("cant_invite_self")
     failures = {u: e for u in dict.fromkeys(users) if (e := invite_error(workspace, channel, u))}
     removed_only = all(error == "cant_invite" for error in failures.values())
     if not failures or force or removed_only:
@@ -70,4 +70,4 @@ def invite(workspace: Workspace, channel: Channel, users: list[str], *, force: b
     if not failures:
         return {"ok": True, "channel": channel.to_api()}
     errors = [{"user": u, "ok": False, "error": e} for u, e in failures.items()]
-    raise slack_state.SlackError(next(iter(failures.values())), errors=errors)
+    raise SlackError(next(iter(failures.values())), errors=errors)

@@ -18,7 +18,8 @@ from app.sandbox.actor import Actor, Answer
 from app.sandbox.hints import first_steps
 from app.sandbox.seed import GENERAL, Persona, seed
 from app.sandbox.slack_api import FakeSlack
-from app.sandbox.slack_state import BOT_USER_ID, Channel, Message, Workspace
+from app.sandbox.slack_model import BOT_USER_ID, Channel, Message
+from app.sandbox.slack_state import Workspace
 from app.settings import Settings
 
 SANDBOX_TOKEN = "xoxb-sandbox"

@@ -22,7 +22,8 @@ from typing import Any
 
 from ruamel.yaml import YAML
 
-from app.sandbox.slack_state import Body, Channel, Workspace
+from app.sandbox.slack_model import Body, Channel
+from app.sandbox.slack_state import Workspace
 from app.slack import scopes as rules
 
 MANIFEST = Path(__file__).resolve().parents[2] / "manifest.yml"

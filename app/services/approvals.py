@@ -19,10 +19,12 @@ from app.domain.errors import UsageError
 from app.domain.people import mention
 from app.domain.rights import may_decide_words, may_edit_words
 from app.domain.text import escape
+from app.outbox import keys
+from app.outbox.enqueue import enqueue
+from app.outbox.kinds import Kind
 from app.publishing.notify import enqueue_emails
 from app.services import rights
 from app.services.context import Context
-from app.services.paging import enqueue
 from app.services.threads import open_thread, thread_targets
 from app.store import incidents, updates
 from app.store.models import Incident, StatusUpdate
@@ -132,8 +134,8 @@ class DraftDecisions:
             enqueue(
                 session,
                 incident,
-                "refresh_card",
-                f"update:{draft.id}:card:approved",
+                Kind.REFRESH_CARD,
+                keys.update_card(draft.id, "approved"),
                 now=now,
                 update_id=draft.id,
             )
@@ -153,8 +155,8 @@ class DraftDecisions:
             enqueue(
                 session,
                 incident,
-                "thread_reply",
-                f"thread:{thread.id}:update:{draft.id}",
+                Kind.THREAD_REPLY,
+                keys.thread_reply(thread.id, draft.id),
                 now=now,
                 after=open_thread(session, incident, thread, now),
                 thread_id=thread.id,
@@ -164,8 +166,8 @@ class DraftDecisions:
             enqueue(
                 session,
                 incident,
-                "webhook",
-                f"update:{draft.id}:webhook:{index}",
+                Kind.WEBHOOK,
+                keys.webhook(draft.id, index),
                 now=now,
                 update_id=draft.id,
                 webhook=index,
@@ -174,8 +176,8 @@ class DraftDecisions:
         enqueue(
             session,
             incident,
-            "refresh_announcement",
-            f"incident:{incident.id}:refresh_announcement:update:{draft.id}:approved",
+            Kind.REFRESH_ANNOUNCEMENT,
+            keys.refresh(incident.id, Kind.REFRESH_ANNOUNCEMENT, f"update:{draft.id}:approved"),
             now=now,
         )
         return len(threads)
@@ -206,8 +208,8 @@ class DraftDecisions:
             enqueue(
                 session,
                 incident,
-                "refresh_card",
-                f"update:{draft.id}:card:rejected",
+                Kind.REFRESH_CARD,
+                keys.update_card(draft.id, "rejected"),
                 now=now,
                 update_id=draft.id,
             )
@@ -215,8 +217,8 @@ class DraftDecisions:
             enqueue(
                 session,
                 incident,
-                "post_notice",
-                f"update:{draft.id}:rejected:notice",
+                Kind.POST_NOTICE,
+                keys.rejected_notice(draft.id),
                 now=now,
                 text=f":no_entry: {drafter}, {mention(actor)} rejected the customer"
                 f" draft: {escape(reason)}. Post a corrected `/incident update`.",
@@ -268,8 +270,8 @@ class DraftDecisions:
             enqueue(
                 session,
                 incident,
-                "refresh_card",
-                f"update:{draft.id}:card:edited:{version + 1}",
+                Kind.REFRESH_CARD,
+                keys.update_card(draft.id, f"edited:{version + 1}"),
                 now=now,
                 update_id=draft.id,
             )

@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 from app.briefs.view import clock_time
 from app.cadence.policy import KINDS, NUDGE, OVERDUE, reminders
 from app.domain.people import mention
+from app.outbox.enqueue import notice
 from app.services.context import Context, assessment_of
-from app.services.paging import notice
 from app.store import incidents, paging
 from app.store.models import Incident, Timer
 

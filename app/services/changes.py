@@ -8,11 +8,12 @@ from app.domain.errors import UsageError
 from app.domain.people import mention
 from app.domain.rights import may_command
 from app.domain.text import escape
+from app.outbox import keys
+from app.outbox.enqueue import enqueue, enqueue_refresh, notice
+from app.outbox.kinds import Kind
 from app.services import rights
 from app.services.context import Context
 from app.services.lookup import find_incident
-from app.services.paging import enqueue, notice
-from app.services.refresh import enqueue_refresh
 from app.services.reroute import reroute
 from app.store import incidents
 
@@ -121,8 +122,8 @@ class ChangeService:
             enqueue(
                 session,
                 incident,
-                "invite",
-                f"incident:{incident.id}:invite:{event.id}",
+                Kind.INVITE,
+                keys.invite(incident.id, event.id),
                 now=now,
                 users=[user],
             )

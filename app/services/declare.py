@@ -13,13 +13,14 @@ from sqlalchemy.orm import Session
 from app.domain.declaration import Declaration
 from app.domain.text import escape
 from app.metrics import INCIDENTS_DECLARED
+from app.outbox import keys
+from app.outbox.kinds import Kind
 from app.routing.assessment import assess
 from app.routing.targets import page_targets
 from app.services import cadence
 from app.services.context import Context, store_assessment
 from app.services.home_refresh import enqueue_home_for_incident
-from app.services.outbox_items import severity_rank
-from app.services.paging import schedule_escalation, send_pages
+from app.services.paging import schedule_escalation, send_pages, severity_rank
 from app.services.threads import open_threads
 from app.services.updates import draft_initial_notice
 from app.store import incidents, outbox
@@ -140,10 +141,10 @@ def _enqueue_opening(
     need its id. Private incidents are never announced. Returns (channel, brief): the brief is
     the first message in the channel, since posts there are paced one a second."""
 
-    def add(kind: str, after: OutboxItem | None = None, **payload: Any) -> OutboxItem:
+    def add(kind: Kind, after: OutboxItem | None = None, **payload: Any) -> OutboxItem:
         return outbox.enqueue(
             session,
-            key=f"incident:{incident.id}:{kind}",
+            key=keys.opening(incident.id, kind),
             kind=kind,
             now=now,
             payload=payload,
@@ -152,10 +153,10 @@ def _enqueue_opening(
             priority=priority,
         )
 
-    channel = add("create_channel")
-    add("set_topic", channel)
-    add("invite", channel, users=list(dict.fromkeys([actor, incident.commander])))
-    brief = add("post_brief", channel)
+    channel = add(Kind.CREATE_CHANNEL)
+    add(Kind.SET_TOPIC, channel)
+    add(Kind.INVITE, channel, users=list(dict.fromkeys([actor, incident.commander])))
+    brief = add(Kind.POST_BRIEF, channel)
     if not incident.private:
-        add("announce", channel)
+        add(Kind.ANNOUNCE, channel)
     return channel, brief

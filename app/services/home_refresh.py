@@ -7,6 +7,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from app.outbox import keys
+from app.outbox.kinds import Kind
 from app.services.lookup import people_of
 from app.store import outbox, resolution
 from app.store.models import Incident
@@ -20,11 +22,11 @@ def enqueue_home(session: Session, users: Iterable[str | None], *, key: str, now
     """Coalesced per viewer: one waiting publish is enough, as it renders the Home from the data
     of the moment it is delivered (last state wins). views.publish is Tier 4 (100 a minute), so
     a publish per viewer and change would queue for minutes behind each declaration."""
-    waiting = outbox.waiting_payloads(session, kind="publish_home", now=now)
+    waiting = outbox.waiting_payloads(session, kind=Kind.PUBLISH_HOME, now=now)
     queued = {str(payload.get("user")) for payload in waiting}
     fresh = dict.fromkeys(u for u in users if u and u not in queued)
-    payloads = {f"home:{user}:{key}": {"user": user} for user in fresh}
-    outbox.enqueue_many(session, "publish_home", payloads, now=now, delay=DEBOUNCE)
+    payloads = {keys.home(user, key): {"user": user} for user in fresh}
+    outbox.enqueue_many(session, Kind.PUBLISH_HOME, payloads, now=now, delay=DEBOUNCE)
 
 
 def enqueue_home_for_incident(

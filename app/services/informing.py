@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.domain.people import mention
+from app.outbox import keys
+from app.outbox.kinds import Kind
 from app.routing.targets import Routing
 from app.store import incidents, outbox
 from app.store.models import Incident, OutboxItem
@@ -29,13 +30,13 @@ def inform(
     for target in routing.informed:
         if target.person in paged:
             continue
-        key = f"incident:{incident.id}:fyi:{target.person}"
-        if session.scalar(select(OutboxItem.id).where(OutboxItem.key == key)) is not None:
+        key = keys.fyi(incident.id, target.person)
+        if outbox.by_key(session, key) is not None:
             continue
         outbox.enqueue(
             session,
             key=key,
-            kind="fyi_dm",
+            kind=Kind.FYI_DM,
             now=now,
             payload={"person": target.person, "reasons": list(target.reasons)},
             incident_id=incident.id,

@@ -16,9 +16,11 @@ from app.domain.mitigations import MitigationRequest, reminder_at
 from app.domain.people import mention
 from app.domain.rights import may_authorise
 from app.domain.text import escape
+from app.outbox import keys
+from app.outbox.enqueue import enqueue, notice
+from app.outbox.kinds import Kind
 from app.services import rights
 from app.services.context import Context
-from app.services.paging import enqueue, notice
 from app.store import incidents, mitigations, paging
 from app.store.models import Incident, Mitigation, Timer
 
@@ -40,18 +42,17 @@ def _refresh(
     session: Session, incident: Incident, mitigation: Mitigation, stage: str, now: datetime
 ) -> None:
     """The card shows the new state; the pinned brief lists what is in force."""
-    key = f"mitigation:{mitigation.id}:{stage}"
+    reason = keys.mitigation(mitigation.id, stage)
     enqueue(
         session,
         incident,
-        "refresh_mitigation_card",
-        f"{key}:card",
+        Kind.REFRESH_MITIGATION_CARD,
+        keys.mitigation_card(mitigation.id, stage),
         now=now,
         mitigation_id=mitigation.id,
     )
-    enqueue(
-        session, incident, "refresh_brief", f"incident:{incident.id}:refresh_brief:{key}", now=now
-    )
+    refresh = keys.refresh(incident.id, Kind.REFRESH_BRIEF, reason)
+    enqueue(session, incident, Kind.REFRESH_BRIEF, refresh, now=now)
 
 
 def _schedule(session: Session, ctx: Context, mitigation: Mitigation, now: datetime) -> None:
@@ -103,8 +104,8 @@ class MitigationService:
             enqueue(
                 session,
                 incident,
-                "post_mitigation_card",
-                f"mitigation:{mitigation.id}:card",
+                Kind.POST_MITIGATION_CARD,
+                keys.mitigation_card(mitigation.id),
                 now=now,
                 mitigation_id=mitigation.id,
             )
@@ -235,7 +236,7 @@ def fire(session: Session, incident: Incident, timer: Timer, now: datetime) -> N
             f":hourglass_flowing_sand: {mention(incident.commander)} the mitigation"
             f" “{escape(action)}” lapses at {clock_time(mitigation.expires_at)}: press *Renew*"
             " on its card to keep it, or let it lapse.",
-            key=f"mitigation:{mitigation.id}:reminder:{renewals}",
+            key=keys.mitigation(mitigation.id, f"reminder:{renewals}"),
             now=now,
         )
         return
@@ -255,7 +256,7 @@ def fire(session: Session, incident: Incident, timer: Timer, now: datetime) -> N
         session,
         incident,
         f":hourglass: {mention(incident.commander)} the mitigation “{escape(action)}” has lapsed.",
-        key=f"mitigation:{mitigation.id}:lapsed",
+        key=keys.mitigation(mitigation.id, "lapsed"),
         now=now,
     )
     _refresh(session, incident, mitigation, "lapsed", now)

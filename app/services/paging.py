@@ -11,13 +11,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.domain.errors import Forbidden, UsageError
 from app.domain.people import is_user_id, mention
 from app.domain.targets import PageRequest
 from app.domain.text import escape
+from app.outbox import keys
+from app.outbox.enqueue import channel_item, enqueue, notice
+from app.outbox.kinds import Kind
 from app.routing.targets import (
     PageTarget,
     Routing,
@@ -33,14 +35,16 @@ from app.services.home_refresh import enqueue_home
 from app.services.identities import unpaged
 from app.services.informing import inform
 from app.services.lookup import find_incident
-from app.services.outbox_items import channel_item, severity_rank
-from app.services.outbox_items import enqueue as enqueue
-from app.services.outbox_items import enqueue_refresh as enqueue_refresh
-from app.services.outbox_items import notice as notice
-from app.store import incidents, paging
+from app.store import incidents, outbox, paging
 from app.store.models import Incident, OutboxItem, Page
 
 ESCALATION = "escalation"
+
+
+def severity_rank(ctx: Context, severity: str) -> int:
+    """0 for the most severe: the outbox priority of the incident's pages and opening."""
+    ids = [level.id for level in ctx.catalog.policy.severities]
+    return ids.index(severity) if severity in ids else len(ids)
 
 
 @dataclass(frozen=True)
@@ -89,8 +93,8 @@ def send_pages(
         enqueue(
             session,
             incident,
-            "page_dm",
-            f"page:{page.id}:dm",
+            Kind.PAGE_DM,
+            keys.page_dm(page.id),
             now=now,
             priority=rank,
             page_id=page.id,
@@ -99,8 +103,8 @@ def send_pages(
             enqueue(
                 session,
                 incident,
-                "page_link",
-                f"page:{page.id}:link",
+                Kind.PAGE_LINK,
+                keys.page_link(page.id),
                 now=now,
                 after=channel,
                 page_id=page.id,
@@ -109,8 +113,8 @@ def send_pages(
             enqueue(
                 session,
                 incident,
-                "pagerduty_trigger",
-                f"page:{page.id}:pagerduty",
+                Kind.PAGERDUTY_TRIGGER,
+                keys.pagerduty_trigger(page.id),
                 now=now,
                 page_id=page.id,
             )
@@ -144,8 +148,8 @@ def send_pages(
         enqueue(
             session,
             incident,
-            "invite",
-            f"incident:{incident.id}:invite:pages:{pages[0].id}",
+            Kind.INVITE,
+            keys.invite_paged(incident.id, pages[0].id),
             now=now,
             after=after,
             users=[p.person for p in pages],
@@ -283,14 +287,12 @@ class PagingService:
                     text=f"{mention(user)} acknowledged ({', '.join(page.reasons)})",
                     data={"page_id": page.id},
                 )
-                dm = session.scalar(
-                    select(OutboxItem).where(OutboxItem.key == f"page:{page.id}:dm")
-                )
+                dm = outbox.by_key(session, keys.page_dm(page.id))
                 enqueue(
                     session,
                     incident,
-                    "page_acked",
-                    f"page:{page.id}:acked",
+                    Kind.PAGE_ACKED,
+                    keys.page_acked(page.id),
                     now=now,
                     after=dm,
                     page_id=page.id,

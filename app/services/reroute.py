@@ -8,12 +8,12 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from app.domain.people import mention
+from app.outbox.enqueue import enqueue_refresh
 from app.routing.assessment import Impact
 from app.routing.targets import page_targets
 from app.services import cadence
 from app.services.context import Context, assessment_of, store_assessment
 from app.services.paging import schedule_escalation, send_pages
-from app.services.refresh import enqueue_refresh
 from app.services.threads import open_threads, refresh_threads
 from app.store import incidents
 from app.store.models import Incident, Page

@@ -23,17 +23,19 @@ from app.domain.resolution import (
     check_reopen,
 )
 from app.domain.rights import may_tick
+from app.outbox import keys
+from app.outbox.enqueue import enqueue, enqueue_refresh, notice
+from app.outbox.kinds import Kind
 from app.services import cadence, rights
 from app.services.context import Context
 from app.services.home_refresh import enqueue_home_for_incident
 from app.services.identities import person_ids
-from app.services.paging import ESCALATION, enqueue, notice, schedule_escalation
-from app.services.refresh import enqueue_refresh
+from app.services.paging import ESCALATION, schedule_escalation
 from app.services.threads import open_thread, refresh_threads, thread_targets
 from app.services.updates import post_briefs
 from app.services.views import incident_view
-from app.store import incidents, paging, resolution, updates
-from app.store.models import AccountThread, Incident, OutboxItem, StatusUpdate
+from app.store import incidents, outbox, paging, resolution, updates
+from app.store.models import AccountThread, Incident, StatusUpdate
 
 
 @dataclass(frozen=True)
@@ -50,14 +52,12 @@ def resolve_pagerduty(session: Session, ctx: Context, incident: Incident, now: d
     if ctx.catalog.policy.pagerduty is None:
         return
     for page in paging.pages_of(session, incident.id):
-        trigger = session.scalar(
-            select(OutboxItem).where(OutboxItem.key == f"page:{page.id}:pagerduty")
-        )
+        trigger = outbox.by_key(session, keys.pagerduty_trigger(page.id))
         enqueue(
             session,
             incident,
-            "pagerduty_resolve",
-            f"page:{page.id}:pagerduty:resolve",
+            Kind.PAGERDUTY_RESOLVE,
+            keys.pagerduty_resolve(page.id),
             now=now,
             after=trigger,
             page_id=page.id,
@@ -90,8 +90,8 @@ def withdraw_pending(
             enqueue(
                 session,
                 incident,
-                "refresh_card",
-                f"update:{draft_id}:card:rejected",
+                Kind.REFRESH_CARD,
+                keys.update_card(draft_id, "rejected"),
                 now=now,
                 update_id=draft_id,
             )
@@ -162,8 +162,8 @@ class ResolveService:
                 enqueue(
                     session,
                     incident,
-                    "post_checklist",
-                    f"thread:{thread.id}:checklist",
+                    Kind.POST_CHECKLIST,
+                    keys.checklist(thread.id),
                     now=now,
                     after=opened,
                     thread_id=thread.id,
@@ -266,8 +266,8 @@ class ChecklistService:
             enqueue(
                 session,
                 incident,
-                "refresh_checklist",
-                f"thread:{thread.id}:checklist:tick:{row.id}",
+                Kind.REFRESH_CHECKLIST,
+                keys.checklist_tick(thread.id, row.id),
                 now=now,
                 thread_id=thread.id,
             )

@@ -14,6 +14,9 @@ from sqlalchemy.orm import Session
 from app.domain.errors import NotFound, UsageError
 from app.domain.people import mention, with_mentions
 from app.domain.wording import join_words
+from app.outbox import keys
+from app.outbox.enqueue import enqueue
+from app.outbox.kinds import Kind
 from app.reviews import markdown
 from app.reviews.facts import (
     AccountFact,
@@ -28,7 +31,6 @@ from app.reviews.facts import (
 from app.reviews.metrics import Aggregate, IncidentMetrics, aggregate, by_severity, by_tier, measure
 from app.services.context import Context, assessment_of
 from app.services.lookup import find_incident
-from app.services.paging import enqueue
 from app.services.updates import draft_card
 from app.services.views import incident_view
 from app.store import incidents, paging, people, resolution
@@ -190,8 +192,8 @@ class ReviewService:
             enqueue(
                 session,
                 incident,
-                "upload_review",
-                f"incident:{incident.id}:review:{event.id}",
+                Kind.UPLOAD_REVIEW,
+                keys.review(incident.id, event.id),
                 now=now,
                 filename=f"{incident.ref.lower()}-review.md",
                 title=f"{incident.ref} post-incident review (draft {event.id})",

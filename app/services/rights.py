@@ -8,7 +8,8 @@ from sqlalchemy.orm import Session
 
 from app.domain.errors import Forbidden
 from app.domain.people import mention
-from app.domain.rights import Roster, Standing, Verdict, may_act, roster_of
+from app.domain.rights import Roster, Standing, Verdict, may_act
+from app.routing.roster import roster_of
 from app.services.context import Context
 from app.services.identities import paged, person_ids
 from app.services.lookup import find_incident

@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.domain.suggest import did_you_mean
-from app.routing.assessment import assess
-from app.routing.targets import page_targets
+from app.catalog.suggest import did_you_mean
+from app.outbox import keys
+from app.outbox.kinds import Kind
+from app.routing.assessment import Impact, assess
+from app.routing.targets import Routing, page_targets
 from app.services.context import Context
 from app.signals.grouping import likely_cause_first
-from app.signals.view import CardView, SignalLine
+from app.signals.view import CardView, SignalLine, Snapshot
 from app.store import outbox, signals
 from app.store.models import Incident, OutboxItem
 from app.store.signal_models import SignalRecord, TriageCard
-
-KIND = "signal_card"
 
 
 def enqueue_card(session: Session, card: TriageCard, now: datetime) -> None:
@@ -29,7 +28,7 @@ def enqueue_card(session: Session, card: TriageCard, now: datetime) -> None:
     seq = session.scalar(
         select(TriageCard.refresh_seq).where(TriageCard.id == card.id).with_for_update()
     )
-    key = f"signal-card:{card.id}:{seq}"
+    key = keys.signal_card(card.id, seq or 0)
     previous = session.get(OutboxItem, card.last_item_id) if card.last_item_id else None
     if previous is not None and previous.key == key:
         return
@@ -37,7 +36,7 @@ def enqueue_card(session: Session, card: TriageCard, now: datetime) -> None:
     item = outbox.enqueue(
         session,
         key=key,
-        kind=KIND,
+        kind=Kind.SIGNAL_CARD,
         now=now,
         payload={"card": card.id},
         after=previous if waits else None,
@@ -52,8 +51,7 @@ def card_view(session: Session, ctx: Context, card: TriageCard) -> CardView:
     order = likely_cause_first([r.service for r in records], card.service, graph.closure_of)
     records.sort(key=lambda r: (order.index(r.service), r.id))
     known = card.service in catalog.services
-    impact = assess(ctx.routing(), card.severity, [card.service] if known else [])
-    routing = page_targets(catalog, impact, ctx.clock())
+    impact, routing = would_page(ctx, card)
     name = (
         catalog.services[card.service].name
         if known
@@ -79,6 +77,14 @@ def card_view(session: Session, ctx: Context, card: TriageCard) -> CardView:
     )
 
 
+def would_page(ctx: Context, card: TriageCard) -> tuple[Impact, Routing]:
+    """The card's impact (the same dependency-aware one as a declaration) and whom declaring
+    it would page: what the card shows, and who may decide it (``signal_rights``)."""
+    known = card.service in ctx.catalog.services
+    impact = assess(ctx.routing(), card.severity, [card.service] if known else [])
+    return impact, page_targets(ctx.catalog, impact, ctx.clock())
+
+
 def _line(ctx: Context, record: SignalRecord) -> SignalLine:
     reporter = None
     if record.account:
@@ -98,14 +104,6 @@ def _line(ctx: Context, record: SignalRecord) -> SignalLine:
         url=record.url,
         reporter=reporter,
     )
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    view: CardView
-    channel: str
-    """Where the card lives: its posted channel id, else the configured triage channel."""
-    ts: str | None
 
 
 def card_snapshot(ctx: Context, card_id: int) -> Snapshot | None:

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.domain.people import mention
-from app.services.outbox_items import enqueue_refresh, notice
+from app.outbox.enqueue import enqueue_refresh, notice
 from app.store import incidents
 from app.store.models import Incident, IncidentEvent, Page
 

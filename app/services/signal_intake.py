@@ -12,15 +12,16 @@ from sqlalchemy.orm import Session
 from app.catalog.models import SignalsConfig
 from app.domain.text import escape
 from app.metrics import SIGNALS
+from app.outbox import keys
+from app.outbox.enqueue import channel_item, notice
 from app.services.context import Context
-from app.services.outbox_items import channel_item, notice
 from app.services.signal_cards import enqueue_card
 from app.services.signal_declare import declare_card
 from app.signals import patterns
 from app.signals.grouping import card_for
 from app.signals.model import Signal
 from app.signals.rules import decide
-from app.store import incidents, signals
+from app.store import incidents, outbox, signals
 from app.store.models import Incident
 from app.store.signal_models import SignalEvent, SignalRecord, TriageCard
 from app.store.signal_repeats import Repeat, count_repeat, lock_card
@@ -142,7 +143,7 @@ class SignalIntake:
         enqueue_card(session, card, now)
         receipt.triage.append(card.id)
         if decision.declare == "auto":
-            reason = f"rule {(decision.rule or 0) + 1}: {signal.summary}"
+            reason = f"{_rule_text(self.config, decision.rule)}: {signal.summary}"
             card.pending = card.pending or reason
             receipt.declare[card.id] = card.pending
         else:
@@ -258,6 +259,16 @@ def _settled(session: Session, record: SignalRecord) -> bool:
     return record.outcome != "ignored"
 
 
+def _rule_text(config: SignalsConfig, index: int | None) -> str:
+    """``rule 1 (alertname=CheckoutDown) declares at once``: the reason an auto incident gives."""
+    if index is None:
+        return "a rule"
+    matchers = ", ".join(
+        f"{m.label}{'=~' if m.regex else '='}{m.value}" for m in config.rules[index].match
+    )
+    return f"rule {index + 1} ({matchers}) declares at once"
+
+
 def _source(signal: Signal) -> str:
     return signal.source if signal.source in ("alertmanager", "customer") else "beacon"
 
@@ -291,15 +302,18 @@ def _attach_line(session: Session, incident: Incident, record: SignalRecord, now
         data={"signal": record.id, "status": record.status, "identity": record.identity},
     )
     changes = signals.changes(session, record.id)
-    previous = signals.outbox_item(
-        session, f"incident:{incident.id}:notice:signal:{record.id}:{changes - 1}"
-    )
+    previous = outbox.by_key(session, keys.notice(incident.id, _notice(record.id, changes - 1)))
     waits = previous is not None and previous.state == "pending"
     notice(
         session,
         incident,
         text,
-        key=f"signal:{record.id}:{changes}",
+        key=_notice(record.id, changes),
         now=now,
         after=previous if waits else channel_item(session, incident),
     )
+
+
+def _notice(signal_id: int, change: int) -> str:
+    """The reason naming a signal's ``change``-th notice in its incident's channel."""
+    return f"signal:{signal_id}:{change}"

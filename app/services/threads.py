@@ -12,6 +12,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.outbox import keys
+from app.outbox.kinds import Kind
 from app.services.context import Context, assessment_of
 from app.store import outbox, updates
 from app.store.models import AccountThread, Incident, OutboxItem
@@ -51,8 +53,8 @@ def open_thread(
     """The thread's parent message, posted once whatever is sent into the thread first."""
     return outbox.enqueue(
         session,
-        key=f"thread:{thread.id}:open",
-        kind="open_account_thread",
+        key=keys.thread_open(thread.id),
+        kind=Kind.OPEN_ACCOUNT_THREAD,
         now=now,
         payload={"thread_id": thread.id},
         incident_id=incident.id,
@@ -79,8 +81,8 @@ def refresh_threads(session: Session, incident: Incident, *, key: str, now: date
     for thread in session.scalars(statement.order_by(AccountThread.id)):
         outbox.enqueue(
             session,
-            key=f"thread:{thread.id}:refresh:{key}",
-            kind="refresh_account_thread",
+            key=keys.thread_refresh(thread.id, key),
+            kind=Kind.REFRESH_ACCOUNT_THREAD,
             now=now,
             payload={"thread_id": thread.id},
             incident_id=incident.id,

@@ -9,8 +9,10 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from app.outbox import keys
+from app.outbox.enqueue import enqueue
+from app.outbox.kinds import Kind
 from app.services.context import Context
-from app.services.paging import enqueue
 from app.store import incidents, resolution
 from app.store.models import Incident, IncidentEvent
 
@@ -32,8 +34,8 @@ class TimelineService:
                 enqueue(
                     session,
                     incident,
-                    "timeline_pin",
-                    f"incident:{incident.id}:pin:{ts}",
+                    Kind.TIMELINE_PIN,
+                    keys.timeline_pin(incident.id, ts),
                     now=now,
                     channel=channel,
                     ts=ts,

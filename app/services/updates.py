@@ -14,12 +14,13 @@ from sqlalchemy.orm import Session
 from app.domain.errors import UsageError
 from app.domain.text import escape
 from app.domain.updates import UpdateInput, check_transition
+from app.outbox import keys
+from app.outbox.enqueue import enqueue, enqueue_refresh
+from app.outbox.kinds import Kind
 from app.routing.severity import needs_initial_notice
 from app.services import cadence, rights
 from app.services.approvals import DraftDecisions
 from app.services.context import Context
-from app.services.paging import enqueue
-from app.services.refresh import enqueue_refresh
 from app.services.threads import refresh_threads
 from app.services.views import incident_view
 from app.store import incidents
@@ -42,8 +43,8 @@ def draft_card(
     enqueue(
         session,
         incident,
-        "post_approval_card",
-        f"update:{draft.id}:card",
+        Kind.POST_APPROVAL_CARD,
+        keys.update_card(draft.id),
         now=now,
         after=after,
         update_id=draft.id,
@@ -56,8 +57,8 @@ def post_briefs(session: Session, incident: Incident, draft: StatusUpdate, now: 
     internal = enqueue(
         session,
         incident,
-        "post_internal_brief",
-        f"update:{draft.id}:internal",
+        Kind.POST_INTERNAL_BRIEF,
+        keys.internal_brief(draft.id),
         now=now,
         update_id=draft.id,
     )

@@ -37,3 +37,13 @@ class CardView:
     @property
     def firing(self) -> int:
         return sum(1 for line in self.signals if line.status == "firing")
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A card as stored when a delivery starts: what it shows and where."""
+
+    view: CardView
+    channel: str
+    """Where the card lives: its posted channel id, else the configured triage channel."""
+    ts: str | None

@@ -22,9 +22,9 @@ log = logging.getLogger(__name__)
 def configured(catalog: Catalog) -> list[str]:
     """Every channel Beacon posts in by configuration: announce, CS, triage, each account's."""
     workspace = catalog.policy.workspace
+    signals = catalog.policy.signals
     named = [workspace.announce_channel, workspace.cs_channel]
-    if catalog.policy.signals is not None and catalog.policy.signals.triage_channel:
-        named.append(catalog.policy.signals.triage_channel)
+    named += [signals.triage_channel] if signals and signals.triage_channel else []
     named += [account.channel for account in catalog.accounts.values() if account.channel]
     return list(dict.fromkeys(ref for ref in named if ref))
 

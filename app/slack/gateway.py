@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import aiohttp
@@ -20,6 +19,7 @@ from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
 from app.metrics import SLACK_API_ERRORS
+from app.outbox.failures import DeliveryFailure, parse_retry_after
 from app.slack.pacing import LOWEST, Pacer, Priority
 from app.slack.retries import retry_handlers
 from app.slack.tiers import TierPacer
@@ -47,17 +47,23 @@ HISTORY_LOOKBACK = 50
 """Messages scanned for our own marker before re-posting after an interrupted delivery."""
 
 
-@dataclass(frozen=True)
-class SlackFailure(Exception):
+class SlackFailure(DeliveryFailure):
     """A call Slack refused after the client's own retries."""
 
-    method: str
-    error: str
-    transient: bool
-    retry_after: float | None = None
-    rate_limited: bool = False
-    """Slack answered 429: the call was refused, not applied; it may go again after
-    ``retry_after`` without counting as a failed attempt."""
+    def __init__(
+        self,
+        method: str,
+        error: str,
+        transient: bool,
+        retry_after: float | None = None,
+        *,
+        rate_limited: bool = False,
+    ) -> None:
+        super().__init__(error, transient, retry_after)
+        self.method = method
+        self.rate_limited = rate_limited
+        """Slack answered 429: the call was refused, not applied; it may go again after
+        ``retry_after`` without counting as a failed attempt."""
 
     def __str__(self) -> str:
         return f"{self.method}: {self.error}"
@@ -136,15 +142,14 @@ class SlackGateway:
         status = error.response.status_code
         code = str(error.response.get("error") or f"http_{status}")
         SLACK_API_ERRORS.labels(method=method, error=code).inc()
-        retry_after = error.response.headers.get("Retry-After") or error.response.headers.get(
-            "retry-after"
-        )
+        headers = error.response.headers
+        retry_after = parse_retry_after(headers.get("Retry-After") or headers.get("retry-after"))
         transient = status == 429 or status >= 500 or code in TRANSIENT_ERRORS
         return SlackFailure(
             method,
             code,
             transient,
-            float(retry_after) if retry_after is not None else None,
+            retry_after,
             rate_limited=status == 429,
         )
 

@@ -6,40 +6,47 @@ from __future__ import annotations
 import asyncio
 
 from app.briefs.view import MitigationView
+from app.outbox import keys
+from app.outbox.jobs import Effect, Job, Outcome
+from app.outbox.kinds import Kind
 from app.slack import blocks
-from app.slack.delivery import Effect, Job, Outcome
-from app.slack.gateway import SlackFailure
-from app.slack.resolve_effects import ResolveEffects
+from app.slack.gateway import SlackFailure, SlackGateway
+from app.slack.posting import IncidentPosts
 from app.store import outbox
+from app.store.db import UnitOfWork
 
 
-class MitigationEffects(ResolveEffects):
-    def table(self) -> dict[str, Effect]:
+class MitigationEffects:
+    def __init__(self, *, posts: IncidentPosts, gateway: SlackGateway, uow: UnitOfWork) -> None:
+        self.posts = posts
+        self.gateway = gateway
+        self.uow = uow
+
+    def table(self) -> dict[Kind, Effect]:
         return {
-            **super().table(),
-            "post_mitigation_card": self.post_mitigation_card,
-            "refresh_mitigation_card": self.refresh_mitigation_card,
+            Kind.POST_MITIGATION_CARD: self.post_mitigation_card,
+            Kind.REFRESH_MITIGATION_CARD: self.refresh_mitigation_card,
         }
 
     async def mitigation(self, job: Job) -> tuple[MitigationView, str, dict[str, str] | None]:
         """The mitigation as it stands now, its incident channel, and where its card was
         posted (if it was)."""
         mitigation_id = int(job.payload["mitigation_id"])
-        view = await self.view(job)
+        view = await self.posts.view(job)
 
         def card() -> dict[str, str] | None:
             with self.uow.read() as session:
-                return outbox.result_of(session, f"mitigation:{mitigation_id}:card")
+                return outbox.result_of(session, keys.mitigation_card(mitigation_id))
 
         found = next((m for m in view.mitigations if m.id == mitigation_id), None)
         if found is None:
             raise SlackFailure(job.kind, f"mitigation {mitigation_id} is gone", False)
-        return found, self._channel(view), await asyncio.to_thread(card)
+        return found, self.posts.channel(view), await asyncio.to_thread(card)
 
     async def post_mitigation_card(self, job: Job) -> Outcome:
         mitigation, channel, _ = await self.mitigation(job)
         text, body = blocks.mitigation_card(mitigation)
-        return Outcome(await self._post_once(job, channel, text, body))
+        return Outcome(await self.posts.post_once(job, channel, text, body))
 
     async def refresh_mitigation_card(self, job: Job) -> Outcome:
         mitigation, _, card = await self.mitigation(job)

@@ -11,27 +11,46 @@ where failures are normally reported, does not exist.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import select
-
 from app.briefs.view import IncidentView, clock_time
+from app.catalog.models import Catalog
+from app.outbox import keys
+from app.outbox.jobs import Effect, Job, Outcome
+from app.outbox.kinds import Kind
 from app.slack import blocks
-from app.slack.delivery import Effect, Job, Outcome
-from app.slack.effects import IncidentEffects
-from app.slack.gateway import SlackFailure
-from app.store.models import OutboxItem, Page
+from app.slack.directory import Directory
+from app.slack.gateway import SlackFailure, SlackGateway
+from app.slack.posting import IncidentPosts
+from app.store import outbox
+from app.store.db import UnitOfWork
+from app.store.models import Page
 
 
-class PagingEffects(IncidentEffects):
-    def table(self) -> dict[str, Effect]:
+class PagingEffects:
+    def __init__(
+        self,
+        *,
+        posts: IncidentPosts,
+        gateway: SlackGateway,
+        directory: Directory,
+        uow: UnitOfWork,
+        catalog: Callable[[], Catalog],
+    ) -> None:
+        self.posts = posts
+        self.gateway = gateway
+        self.directory = directory
+        self.uow = uow
+        self.catalog = catalog
+
+    def table(self) -> dict[Kind, Effect]:
         return {
-            **super().table(),
-            "page_dm": self.page_dm,
-            "page_link": self.page_link,
-            "page_acked": self.page_acked,
-            "fyi_dm": self.fyi_dm,
-            "channel_failed": self.channel_failed,
+            Kind.PAGE_DM: self.page_dm,
+            Kind.PAGE_LINK: self.page_link,
+            Kind.PAGE_ACKED: self.page_acked,
+            Kind.FYI_DM: self.fyi_dm,
+            Kind.CHANNEL_FAILED: self.channel_failed,
         }
 
     async def page(self, job: Job) -> Page:
@@ -46,7 +65,7 @@ class PagingEffects(IncidentEffects):
         return await asyncio.to_thread(load)
 
     async def page_dm(self, job: Job) -> Outcome:
-        page, view = await self.page(job), await self.view(job)
+        page, view = await self.page(job), await self.posts.view(job)
         user = await self.directory.user_id(page.person)
         if user is None:
             return await self._unpageable(job, page, view, "Slack has no user with that email")
@@ -57,7 +76,7 @@ class PagingEffects(IncidentEffects):
                 raise
             return await self._unpageable(job, page, view, "their Slack account is deactivated")
         text, body = self._page_body(page, view)
-        posted = await self._post_once(job, channel, text, body)
+        posted = await self.posts.post_once(job, channel, text, body)
         linked = view.channel_id is not None
         return Outcome({**posted, "user": user, "linked": linked}, page={"user_id": user})
 
@@ -70,14 +89,14 @@ class PagingEffects(IncidentEffects):
             raise SlackFailure("page_link", "the page DM is not sent yet", True)
         if "unresolved" in sent:
             if not sent.get("noticed"):
-                view = await self.view(job)
+                view = await self.posts.view(job)
                 why = str(sent.get("why") or "Slack has no user with that email")
                 page = await self.page(job)
-                await self._unpageable_notice(job, page, self._channel(view), why)
+                await self._unpageable_notice(job, page, self.posts.channel(view), why)
             return Outcome({"unresolved": sent["unresolved"]})
         if sent.get("linked"):
             return Outcome({"skipped": "the DM has the link"})
-        page, view = await self.page(job), await self.view(job)
+        page, view = await self.page(job), await self.posts.view(job)
         text, body = self._page_body(page, view)
         await self.gateway.update(str(sent["channel"]), str(sent["ts"]), text=text, blocks=body)
         return Outcome({"channel": sent["channel"], "ts": sent["ts"]})
@@ -96,7 +115,7 @@ class PagingEffects(IncidentEffects):
             " Reach them another way and fix the configuration."
         )
         message, body = blocks.notice(text)
-        await self._post_once(job, channel, message, body)
+        await self.posts.post_once(job, channel, message, body)
 
     def _page_body(self, page: Page, view: IncidentView) -> tuple[str, list[Any]]:
         if page.acked_at is not None:
@@ -108,8 +127,7 @@ class PagingEffects(IncidentEffects):
     async def _dm_of(self, job: Job) -> tuple[str, dict[str, Any]]:
         def load() -> tuple[str, dict[str, Any]]:
             with self.uow.read() as session:
-                key = f"page:{job.payload['page_id']}:dm"
-                item = session.scalar(select(OutboxItem).where(OutboxItem.key == key))
+                item = outbox.by_key(session, keys.page_dm(int(job.payload["page_id"])))
                 if item is None:
                     return "failed", {}
                 return item.state, dict(item.result or {})
@@ -119,25 +137,25 @@ class PagingEffects(IncidentEffects):
     async def channel_failed(self, job: Job) -> Outcome:
         """The channel cannot be created: tell the declarer by DM and, unless the incident is
         private, everyone in the announce channel. Pages went out regardless."""
-        view = await self.view(job)
+        view = await self.posts.view(job)
         text, body = blocks.notice(
             f":warning: Slack refused to create the channel for {view.ref} ({view.severity},"
             f" declared by <@{view.declared_by}>): `{job.payload.get('error', '')}`."
             " The pages went out by DM; a workspace admin can let Beacon create channels."
         )
         dm = await self.directory.dm_channel(view.declared_by)
-        told = {"declarer": (await self._post_once(job, dm, text, body))["ts"]}
+        told = {"declarer": (await self.posts.post_once(job, dm, text, body))["ts"]}
         if not view.private:
             workspace = self.catalog().policy.workspace
             announce = await self.directory.channel_id(workspace.announce_channel)
-            told["announce"] = (await self._post_once(job, announce, text, body))["ts"]
+            told["announce"] = (await self.posts.post_once(job, announce, text, body))["ts"]
         return Outcome(told)
 
     async def page_acked(self, job: Job) -> Outcome:
         parent = job.parent or {}
         if "ts" not in parent:
             return Outcome({"skipped": "the page DM was never delivered"})
-        page, view = await self.page(job), await self.view(job)
+        page, view = await self.page(job), await self.posts.view(job)
         text, body = blocks.page_acknowledged(
             view,
             reasons=page.reasons,
@@ -149,14 +167,14 @@ class PagingEffects(IncidentEffects):
 
     async def fyi_dm(self, job: Job) -> Outcome:
         """An FYI to a dependent team; one Slack does not know is noted in the channel."""
-        view = await self.view(job)
+        view = await self.posts.view(job)
         person, reasons = str(job.payload["person"]), list(job.payload["reasons"])
         user = await self.directory.user_id(person)
         if user is None:
             text = f":warning: Could not tell {person} ({', '.join(reasons)}): no such Slack user."
             message, body = blocks.notice(text)
-            await self._post_once(job, self._channel(view), message, body)
+            await self.posts.post_once(job, self.posts.channel(view), message, body)
             return Outcome({"unresolved": person})
         text, body = blocks.fyi_message(view, reasons=reasons)
-        posted = await self._post_once(job, await self.directory.dm_channel(user), text, body)
+        posted = await self.posts.post_once(job, await self.directory.dm_channel(user), text, body)
         return Outcome({**posted, "user": user})

@@ -12,29 +12,49 @@ import aiohttp
 
 from app.briefs.home import HomeView
 from app.briefs.view import ChecklistLine, ChecklistView
+from app.catalog.models import Catalog
 from app.domain.resolution import CHECKLIST
+from app.outbox import keys
+from app.outbox.jobs import Effect, Job, Outcome
+from app.outbox.kinds import Kind
 from app.slack import blocks
-from app.slack.delivery import Effect, Job, Outcome
-from app.slack.gateway import SlackFailure
-from app.slack.update_effects import UpdateEffects
+from app.slack.directory import Directory
+from app.slack.gateway import SlackFailure, SlackGateway
+from app.slack.posting import IncidentPosts
 from app.store import outbox, resolution
+from app.store.db import UnitOfWork
 from app.store.models import AccountThread, Incident
 
 
-class ResolveEffects(UpdateEffects):
-    record_pin: Callable[..., None] | None = None
-    """Writes a :pushpin: message to the timeline (set by bootstrap)."""
-    home: Callable[[str], HomeView] | None = None
-    """Builds a viewer's App Home view (set by bootstrap once the services exist)."""
+class ResolveEffects:
+    def __init__(
+        self,
+        *,
+        posts: IncidentPosts,
+        gateway: SlackGateway,
+        directory: Directory,
+        uow: UnitOfWork,
+        catalog: Callable[[], Catalog],
+        home: Callable[[str], HomeView],
+        record_pin: Callable[..., None],
+    ) -> None:
+        self.posts = posts
+        self.gateway = gateway
+        self.directory = directory
+        self.uow = uow
+        self.catalog = catalog
+        self.home = home
+        """Builds a viewer's App Home view (HomeService.view)."""
+        self.record_pin = record_pin
+        """Writes a :pushpin: message to the timeline (TimelineService.record_pin)."""
 
-    def table(self) -> dict[str, Effect]:
+    def table(self) -> dict[Kind, Effect]:
         return {
-            **super().table(),
-            "post_checklist": self.post_checklist,
-            "refresh_checklist": self.refresh_checklist,
-            "upload_review": self.upload_review,
-            "publish_home": self.publish_home,
-            "timeline_pin": self.timeline_pin,
+            Kind.POST_CHECKLIST: self.post_checklist,
+            Kind.REFRESH_CHECKLIST: self.refresh_checklist,
+            Kind.UPLOAD_REVIEW: self.upload_review,
+            Kind.PUBLISH_HOME: self.publish_home,
+            Kind.TIMELINE_PIN: self.timeline_pin,
         }
 
     async def checklist_view(self, job: Job) -> tuple[ChecklistView, dict[str, str] | None]:
@@ -53,7 +73,7 @@ class ResolveEffects(UpdateEffects):
                     )
                     for item, label in CHECKLIST
                 )
-                posted = outbox.result_of(session, f"thread:{thread.id}:checklist")
+                posted = outbox.result_of(session, keys.checklist(thread.id))
                 view = ChecklistView(
                     ref=incident.ref,
                     thread_id=thread.id,
@@ -89,8 +109,8 @@ class ResolveEffects(UpdateEffects):
     async def upload_review(self, job: Job) -> Outcome:
         """files.getUploadURLExternal → POST the bytes → files.completeUploadExternal into the
         incident channel. A retry first looks for the file an earlier attempt shared."""
-        view = await self.view(job)
-        channel = self._channel(view)
+        view = await self.posts.view(job)
+        channel = self.posts.channel(view)
         title = str(job.payload["title"])
         if job.maybe_done_before and (found := await self._shared_file(channel, title)):
             return Outcome(found)
@@ -123,8 +143,6 @@ class ResolveEffects(UpdateEffects):
 
     async def publish_home(self, job: Job) -> Outcome:
         """Renders the viewer's Home from current data at delivery, so a late item is fresh."""
-        if self.home is None:
-            raise SlackFailure("views.publish", "App Home is not wired", False)
         user = await self.directory.user_id(str(job.payload["user"]))
         if user is None:
             return Outcome({"skipped": "unknown user"})
@@ -133,8 +151,6 @@ class ResolveEffects(UpdateEffects):
         return Outcome({"user": user})
 
     async def timeline_pin(self, job: Job) -> Outcome:
-        if self.record_pin is None:
-            raise SlackFailure("timeline", "the timeline is not wired", False)
         channel, ts = str(job.payload["channel"]), str(job.payload["ts"])
         message = await self._message(channel, ts)
         text = str((message or {}).get("text") or "")

@@ -10,24 +10,34 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
-from app.services.signal_cards import KIND, Snapshot
+from app.outbox import keys
+from app.outbox.jobs import Effect, Job, Outcome
+from app.outbox.kinds import Kind
+from app.signals.view import Snapshot
 from app.slack.blocks.signals import card
-from app.slack.delivery import Effect, Job, Outcome
 from app.slack.directory import Directory
 from app.slack.gateway import SlackGateway
-from app.store.db import UnitOfWork
 
 
 class SignalCardEffects:
-    def __init__(self, *, gateway: SlackGateway, directory: Directory, uow: UnitOfWork) -> None:
+    """Triage cards in the triage channel; ``view`` reads a card as stored (and counts the
+    delivery), ``posted`` records where its first post landed."""
+
+    def __init__(
+        self,
+        *,
+        gateway: SlackGateway,
+        directory: Directory,
+        view: Callable[[int], Snapshot | None],
+        posted: Callable[[int, str, str], None],
+    ) -> None:
         self.gateway = gateway
         self.directory = directory
-        self.uow = uow
-        self.view: Callable[[int], Snapshot | None] = lambda _card: None
-        self.posted: Callable[[int, str, str], None] = lambda _card, _channel, _ts: None
+        self.view = view
+        self.posted = posted
 
-    def table(self) -> dict[str, Effect]:
-        return {KIND: self.deliver}
+    def table(self) -> dict[Kind, Effect]:
+        return {Kind.SIGNAL_CARD: self.deliver}
 
     async def deliver(self, job: Job) -> Outcome:
         card_id = int(job.payload["card"])
@@ -39,7 +49,7 @@ class SignalCardEffects:
             await self.gateway.update(snapshot.channel, snapshot.ts, text=text, blocks=blocks)
             return Outcome({"ts": snapshot.ts})
         channel = await self.directory.channel_id(snapshot.channel)
-        marker = f"signal-card:{card_id}"
+        marker = keys.signal_card_marker(card_id)
         found: dict[str, Any] | None = None
         if job.maybe_done_before:
             found = await self.gateway.find_marked(channel, marker)

@@ -3,28 +3,48 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 from slack_sdk.models.blocks import Block
 
 from app.briefs.view import DraftView, ThreadView
+from app.catalog.models import Catalog
+from app.outbox import keys
+from app.outbox.jobs import Effect, Job, Outcome
+from app.outbox.kinds import Kind
 from app.slack import blocks
-from app.slack.delivery import Effect, Job, Outcome
-from app.slack.gateway import SlackFailure
-from app.slack.page_effects import PagingEffects
+from app.slack.directory import Directory
+from app.slack.gateway import SlackFailure, SlackGateway
+from app.slack.posting import IncidentPosts
 from app.store import outbox, updates
+from app.store.db import UnitOfWork
 from app.store.models import AccountThread, Incident, StatusUpdate
 
 
-class UpdateEffects(PagingEffects):
-    def table(self) -> dict[str, Effect]:
+class UpdateEffects:
+    def __init__(
+        self,
+        *,
+        posts: IncidentPosts,
+        gateway: SlackGateway,
+        directory: Directory,
+        uow: UnitOfWork,
+        catalog: Callable[[], Catalog],
+    ) -> None:
+        self.posts = posts
+        self.gateway = gateway
+        self.directory = directory
+        self.uow = uow
+        self.catalog = catalog
+
+    def table(self) -> dict[Kind, Effect]:
         return {
-            **super().table(),
-            "post_internal_brief": self.post_internal_brief,
-            "post_approval_card": self.post_approval_card,
-            "refresh_card": self.refresh_card,
-            "open_account_thread": self.open_account_thread,
-            "refresh_account_thread": self.refresh_account_thread,
-            "thread_reply": self.thread_reply,
+            Kind.POST_INTERNAL_BRIEF: self.post_internal_brief,
+            Kind.POST_APPROVAL_CARD: self.post_approval_card,
+            Kind.REFRESH_CARD: self.refresh_card,
+            Kind.OPEN_ACCOUNT_THREAD: self.open_account_thread,
+            Kind.REFRESH_ACCOUNT_THREAD: self.refresh_account_thread,
+            Kind.THREAD_REPLY: self.thread_reply,
         }
 
     async def draft(self, job: Job) -> tuple[DraftView, dict[str, str] | None]:
@@ -34,7 +54,7 @@ class UpdateEffects(PagingEffects):
             with self.uow.read() as session:
                 draft = session.get_one(StatusUpdate, int(job.payload["update_id"]))
                 incident = session.get_one(Incident, draft.incident_id)
-                card = outbox.result_of(session, f"update:{draft.id}:card")
+                card = outbox.result_of(session, keys.update_card(draft.id))
                 return (
                     DraftView(
                         id=draft.id,
@@ -56,20 +76,20 @@ class UpdateEffects(PagingEffects):
         return await asyncio.to_thread(load)
 
     async def post_internal_brief(self, job: Job) -> Outcome:
-        view = await self.view(job)
+        view = await self.posts.view(job)
 
         def load() -> str:
             with self.uow.read() as session:
                 return session.get_one(StatusUpdate, int(job.payload["update_id"])).internal_text
 
         text, body = blocks.internal_brief(view.ref, await asyncio.to_thread(load))
-        return Outcome(await self._post_once(job, self._channel(view), text, body))
+        return Outcome(await self.posts.post_once(job, self.posts.channel(view), text, body))
 
     async def post_approval_card(self, job: Job) -> Outcome:
-        view = await self.view(job)
+        view = await self.posts.view(job)
         draft, _ = await self.draft(job)
         text, body = blocks.approval_card(draft)
-        return Outcome(await self._post_once(job, self._channel(view), text, body))
+        return Outcome(await self.posts.post_once(job, self.posts.channel(view), text, body))
 
     async def refresh_card(self, job: Job) -> Outcome:
         draft, card = await self.draft(job)
@@ -90,7 +110,7 @@ class UpdateEffects(PagingEffects):
 
     async def _parent(self, job: Job) -> tuple[AccountThread, ThreadView, str, list[Block]]:
         """The thread row and its parent message as the incident stands now."""
-        thread, view = await self._thread(job), await self.view(job)
+        thread, view = await self._thread(job), await self.posts.view(job)
         account = self.catalog().accounts.get(thread.account_id)
 
         def subscribers() -> list[str]:
@@ -111,7 +131,9 @@ class UpdateEffects(PagingEffects):
     async def open_account_thread(self, job: Job) -> Outcome:
         thread, parent, text, body = await self._parent(job)
         what = f"{parent.account_name}'s thread"
-        posted = await self._post_configured(job, parent.incident, thread.channel, what, text, body)
+        posted = await self.posts.post_configured(
+            job, parent.incident, thread.channel, what, text, body
+        )
         return Outcome(posted, thread={"channel_id": posted["channel"], "thread_ts": posted["ts"]})
 
     async def refresh_account_thread(self, job: Job) -> Outcome:

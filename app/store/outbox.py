@@ -12,6 +12,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, case, func, insert, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, aliased
 
 from app.store.models import OutboxItem
@@ -28,24 +30,48 @@ def enqueue(
     after: OutboxItem | None = None,
     priority: int = 0,
 ) -> OutboxItem:
-    existing = session.scalar(select(OutboxItem).where(OutboxItem.key == key))
+    """The item of ``key``, inserted unless it exists. One ``INSERT … ON CONFLICT DO NOTHING
+    RETURNING`` round trip rather than a look-up and then an insert: a declaration enqueues a
+    few dozen items inside the transaction that holds the write lock."""
+    row = {
+        "key": key,
+        "kind": str(kind),
+        "payload": payload or {},
+        "incident_id": incident_id,
+        "after_id": after.id if after else None,
+        "priority": priority,
+        "state": "pending",
+        "attempts": 0,
+        "available_at": now,
+        "created_at": now,
+    }
+    upsert = _UPSERTS.get(session.get_bind().dialect.name)
+    if upsert is not None:
+        inserted: OutboxItem | None = session.scalars(upsert, [row]).one_or_none()
+        if inserted is not None:
+            return inserted
+    existing = by_key(session, key)
     if existing is not None:
         return existing
-    item = OutboxItem(
-        key=key,
-        kind=kind,
-        payload=payload or {},
-        incident_id=incident_id,
-        after_id=after.id if after else None,
-        priority=priority,
-        state="pending",
-        attempts=0,
-        available_at=now,
-        created_at=now,
-    )
+    item = OutboxItem(**row)
     session.add(item)
     session.flush()
     return item
+
+
+_UPSERTS: dict[str, Any] = {
+    name: insert_(OutboxItem)
+    .on_conflict_do_nothing(index_elements=[OutboxItem.key])
+    .returning(OutboxItem)
+    for name, insert_ in (("sqlite", sqlite_insert), ("postgresql", postgresql_insert))
+}
+"""``INSERT … ON CONFLICT (key) DO NOTHING RETURNING`` by dialect name, built once (a statement
+built per call costs more to build and cache-key than the round trip it saves)."""
+
+
+def by_key(session: Session, key: str) -> OutboxItem | None:
+    """The item of ``key`` (app/outbox/keys.py), whatever its state."""
+    return session.scalar(select(OutboxItem).where(OutboxItem.key == key))
 
 
 def enqueue_many(
@@ -67,7 +93,7 @@ def enqueue_many(
     rows = [
         {
             "key": key,
-            "kind": kind,
+            "kind": str(kind),
             "payload": payload,
             "state": "pending",
             "attempts": 0,

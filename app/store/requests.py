@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -31,3 +31,26 @@ def first_request(session: Session, key: str, now: datetime) -> bool:
     except IntegrityError:
         return False
     return True
+
+
+def first_requests(session: Session, keys: list[str], now: datetime) -> set[str]:
+    """The keys stored now for the first time: :func:`first_request` for a batch of requests
+    that arrived together, in one transaction (a burst of commands would otherwise queue one
+    write transaction per request before any is answered)."""
+    session.execute(
+        delete(SlackEvent).where(
+            SlackEvent.kind == KIND, SlackEvent.received_at < now - REQUEST_MEMORY
+        )
+    )
+    wanted = list(dict.fromkeys(keys))
+    seen = set(session.scalars(select(SlackEvent.event_id).where(SlackEvent.event_id.in_(wanted))))
+    fresh = [key for key in wanted if key not in seen]
+    if not fresh:
+        return set()
+    try:
+        with session.begin_nested():
+            rows = [{"event_id": key, "kind": KIND, "received_at": now} for key in fresh]
+            session.execute(insert(SlackEvent), rows)
+    except IntegrityError:  # another process stored one of them meanwhile: key by key
+        return {key for key in fresh if first_request(session, key, now)}
+    return set(fresh)

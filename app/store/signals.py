@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from app.store.models import Counter, OutboxItem
+from app.store.models import Counter
 from app.store.signal_models import SignalEvent, SignalRecord, TriageCard
 
 OPEN = "open"
@@ -91,7 +91,3 @@ def changes(session: Session, signal_id: int) -> int:
 
 def cards_of_incident(session: Session, incident_id: int) -> list[TriageCard]:
     return list(session.scalars(select(TriageCard).where(TriageCard.incident_id == incident_id)))
-
-
-def outbox_item(session: Session, key: str) -> OutboxItem | None:
-    return session.scalar(select(OutboxItem).where(OutboxItem.key == key))

@@ -9,7 +9,8 @@ from typing import Any
 
 from app.briefs.drafting import customer_headline
 from app.catalog.models import Catalog
-from app.slack.delivery import Effect, Job, Outcome
+from app.outbox.jobs import Effect, Job, Outcome
+from app.outbox.kinds import Kind
 from app.store.db import UnitOfWork
 from app.store.models import Incident, StatusUpdate
 from app.webhooks.sender import WebhookFailure, WebhookSender, redacted
@@ -21,8 +22,8 @@ class WebhookEffects:
         self.uow = uow
         self.catalog = catalog
 
-    def table(self) -> dict[str, Effect]:
-        return {"webhook": self.post}
+    def table(self) -> dict[Kind, Effect]:
+        return {Kind.WEBHOOK: self.post}
 
     async def post(self, job: Job) -> Outcome:
         webhook = self.catalog.policy.webhooks[int(job.payload["webhook"])]

@@ -15,23 +15,18 @@ import json
 import logging
 import re
 import time
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 import aiohttp
 
+from app.outbox.failures import DeliveryFailure, parse_retry_after
+
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class WebhookFailure(Exception):
-    error: str
-    transient: bool
-    retry_after: float | None = None
-
-    def __str__(self) -> str:
-        return self.error
+class WebhookFailure(DeliveryFailure):
+    """A webhook that did not take the update; its error text never holds the URL's secrets."""
 
 
 def redacted(url: str) -> str:
@@ -95,9 +90,10 @@ class WebhookSender:
         if 200 <= status < 300:
             return status
         transient = status in (408, 429) or status >= 500
-        wait = float(retry_after) if retry_after and retry_after.isdigit() else None
         log.warning("webhook %s answered %s", redacted(url), status)
-        raise WebhookFailure(f"webhook {redacted(url)}: HTTP {status}", transient, wait)
+        raise WebhookFailure(
+            f"webhook {redacted(url)}: HTTP {status}", transient, parse_retry_after(retry_after)
+        )
 
     def _client(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:

@@ -11,9 +11,9 @@ import pytest
 
 from app.slack.ids import PAGE_ACK
 from tests.e2e.conftest import FIXTURE_CONFIG
-from tests.e2e.test_paging import START, ack_button, channel_texts, dms, oncall
+from tests.e2e.test_paging import START, ack_button, channel_texts, dms, oncall, secondary_of
 from tests.fakes.slack_api import FakeSlack
-from tests.support.harness import FakeClock, RunningBeacon, eventually
+from tests.support.harness import FakeClock, RunningBeacon, eventually, pinned_channel
 
 
 @pytest.fixture
@@ -38,9 +38,7 @@ def test_severity_change_rewrites_the_assessment_the_brief_shows(
     beacon: RunningBeacon, slack: FakeSlack
 ) -> None:
     beacon.command("declare P3 Sign-in errors services: auth", user="U0IC")
-    channel = eventually(
-        lambda: (c := slack.channel_by_name("inc-1-sign-in-errors")) and c.pins and c
-    )
+    channel = pinned_channel(slack, "inc-1-sign-in-errors")
     raised = "Tier 1 account Acme Corp requires at least P2"
     assert raised in _brief(slack, channel)
     beacon.command("severity P1 every login fails", user="U0IC", channel=channel.id)
@@ -57,10 +55,8 @@ def test_a_configuration_reload_does_not_rewrite_a_running_incident(
         database_url=database_url, slack=slack, config_dir=FIXTURE_CONFIG, clock=clock
     ) as app:
         app.command("declare P3 Sign-in errors services: auth", user="U0IC")
-        channel = eventually(
-            lambda: (c := slack.channel_by_name("inc-1-sign-in-errors")) and c.pins and c
-        )
-        eventually(lambda: "next update 12:15 UTC" in slack.channel_by_name(channel.name).topic)
+        channel = pinned_channel(slack, "inc-1-sign-in-errors")
+        eventually(lambda: "next update 12:15 UTC" in slack.channel(channel.name).topic)
     # Tier 1 accounts now get updates every 2h: the running incident keeps its 15m cadence
     reloaded = tmp_path / "config"
     reloaded.mkdir()
@@ -74,7 +70,7 @@ def test_a_configuration_reload_does_not_rewrite_a_running_incident(
     ) as app:
         clock.advance(timedelta(minutes=5))
         app.command("update Keys rotated", user="U0IC", channel=channel.id)
-        eventually(lambda: "next update 12:20 UTC" in slack.channel_by_name(channel.name).topic)
+        eventually(lambda: "next update 12:20 UTC" in slack.channel(channel.name).topic)
 
 
 def test_pages_say_what_is_hurt_and_escalations_say_who_did_not_answer(
@@ -87,7 +83,7 @@ def test_pages_say_what_is_hurt_and_escalations_say_who_did_not_answer(
     for part in ("Payments (`payments`)", "Checkout (`checkout`)", "*Tier 1* (1): Acme Corp"):
         assert part in body, part
     assert "|Payments runbook>" in body and "|runbook>" not in body
-    channel = slack.channel_by_name("inc-1-card-payments-failing")
+    channel = slack.channel("inc-1-card-payments-failing")
     # the manager is configured by email: mentioned as the user Slack resolved it to
     texts = eventually(
         lambda: (t := channel_texts(slack, channel.id)) and "manager of Payments" in t and t
@@ -97,7 +93,7 @@ def test_pages_say_what_is_hurt_and_escalations_say_who_did_not_answer(
     assert "U0DANA" in review and "dana@example.com" not in review
 
     clock.advance(timedelta(minutes=16))
-    secondary = oncall("payments").secondary
+    secondary = secondary_of("payments")
     (escalated,) = eventually(lambda: dms(slack, secondary))
     why = str(escalated.blocks)
     assert "secondary for Payments" in why
@@ -118,7 +114,7 @@ def test_a_service_named_later_pages_its_owners_and_rewrites_the_assessment(
     shop = oncall("storefront").primary
     (fyi,) = eventually(lambda: dms(slack, shop))
     assert "FYI for Storefront" in str(fyi.blocks) and dms(slack, "U0SHOPMGR") == []
-    channel = slack.channel_by_name("inc-1-card-payments-failing")
+    channel = slack.channel("inc-1-card-payments-failing")
     beacon.command("page service:checkout", user="U0IC", channel=channel.id)
     page = eventually(lambda: (d := dms(slack, shop)) and len(d) == 2 and d[1])
     assert ack_button(page) and "on-call for Storefront" in str(page.blocks)

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from app.domain.commands import USAGE
 from tests.fakes.slack_api import FakeSlack
-from tests.support.harness import RunningBeacon, eventually
+from tests.support.harness import RunningBeacon, eventually, pinned_channel
 
 CHANNEL = "inc-1-checkout-failing"
 WORDS = st.sampled_from(
@@ -32,7 +32,7 @@ TEXT = st.lists(st.one_of(WORDS, st.text(max_size=40)), max_size=8).map(" ".join
 def incident(beacon: RunningBeacon, slack: FakeSlack) -> Iterator[Any]:
     """One open incident whose channel the commands are typed in."""
     beacon.command("declare P2 Checkout failing services: checkout", user="U0RESP1")
-    yield eventually(lambda: (c := slack.channel_by_name(CHANNEL)) and c.pins and c)
+    yield pinned_channel(slack, CHANNEL)
 
 
 def _answer(

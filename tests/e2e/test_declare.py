@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from app.store.models import Incident
 from tests.fakes.signing import view_submission_payload
 from tests.fakes.slack_api import FakeSlack
-from tests.support.harness import RunningBeacon, eventually
+from tests.support.harness import RunningBeacon, eventually, pinned_channel
 
 CHANNEL = "inc-1-checkout-failing-for-eu-cards"
 
@@ -51,7 +51,7 @@ def test_declare_by_text_opens_the_incident(beacon: RunningBeacon, slack: FakeSl
     channel = _opened(slack)
     assert not channel.is_private
     eventually(lambda: "U0RESP1" in channel.members)  # invitations go after the opening
-    topic = eventually(lambda: slack.channel_by_name(CHANNEL).topic)
+    topic = eventually(lambda: slack.channel(CHANNEL).topic)
     assert topic.startswith("P2 · Investigating · IC <@U0RESP1> · next update ")
     brief = _brief(slack, channel)
     brief_text = _texts(brief)
@@ -84,7 +84,7 @@ def test_tier_one_account_raises_severity_with_reason(
     brief = _texts(_brief(slack, channel))
     assert "P2 · Major (raised from P3)" in brief
     assert "Tier 1 account Acme Corp requires at least P2" in brief
-    eventually(lambda: slack.channel_by_name(CHANNEL).topic.startswith("P2 ·"))
+    eventually(lambda: slack.channel(CHANNEL).topic.startswith("P2 ·"))
     reply = eventually(lambda: slack.responses)
     assert "raised from P3" in reply[-1]["text"]
 
@@ -100,9 +100,7 @@ def test_dependents_are_affected_too(beacon: RunningBeacon, slack: FakeSlack) ->
 
 def test_private_incident_is_never_announced(beacon: RunningBeacon, slack: FakeSlack) -> None:
     beacon.command("declare private P1 Suspected credential leak services: auth")
-    channel = eventually(
-        lambda: (c := slack.channel_by_name("inc-1-suspected-credential-leak")) and c.pins and c
-    )
+    channel = pinned_channel(slack, "inc-1-suspected-credential-leak")
     assert channel.is_private
     beacon.beacon.dispatcher.wake()
     eventually(lambda: _incident_count(beacon) == 1)

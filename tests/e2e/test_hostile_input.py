@@ -16,6 +16,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
+from app.catalog import suggest
 from app.domain import declaration
 from app.edge import MAX_BODY
 from app.store.models import IncidentEvent, StatusUpdate
@@ -23,7 +24,7 @@ from tests.e2e.conftest import FIXTURE_CONFIG
 from tests.e2e.test_cli import serving
 from tests.fakes.signing import block_actions_payload, interaction_body, sign, slash_command_body
 from tests.fakes.slack_api import FakeSlack
-from tests.support.harness import SIGNING_SECRET, RunningBeacon, eventually
+from tests.support.harness import SIGNING_SECRET, RunningBeacon, eventually, pinned_channel
 
 FORM = "application/x-www-form-urlencoded"
 
@@ -140,7 +141,7 @@ def test_malformed_requests_get_a_4xx_without_a_traceback(
 ) -> None:
     body, overrides = MALFORMED[case]
     headers = {**_signed(body), **(overrides or {})}
-    sent = {name: value.encode("latin-1") for name, value in headers.items() if value}
+    sent = [(name.encode(), value.encode("latin-1")) for name, value in headers.items() if value]
     response = beacon.http.post("/slack/events", content=body, headers=sent)
     assert 400 <= response.status_code < 500, response.text
     assert "Traceback" not in response.text
@@ -149,7 +150,7 @@ def test_malformed_requests_get_a_4xx_without_a_traceback(
 
 def _declare(beacon: RunningBeacon, slack: FakeSlack, text: str, name: str) -> Any:
     beacon.command(text, user="U0RESP1")
-    return eventually(lambda: (c := slack.channel_by_name(name)) and c.pins and c)
+    return pinned_channel(slack, name)
 
 
 def _replay(beacon: RunningBeacon, body: bytes, times: int = 3) -> list[httpx.Response]:
@@ -233,7 +234,7 @@ def test_suggestions_for_many_unknown_accounts_never_hold_up_others(
     else could be answered and this test would fail instead of finishing."""
     started, release = threading.Event(), threading.Event()
     calls: list[str] = []
-    real = declaration.did_you_mean
+    real = suggest.did_you_mean
 
     def held(word: str, choices: Any) -> str:
         calls.append(word)

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime, timedelta
-from email.utils import format_datetime
+from datetime import UTC, datetime
 
 import pytest
 
@@ -14,7 +13,6 @@ from app.paging.pagerduty import (
     SUMMARY_LIMIT,
     PagerDutyClient,
     PagerFailure,
-    _retry_after,
     pagerduty_severity,
 )
 from tests.fakes.pagerduty import FakePagerDuty
@@ -259,12 +257,3 @@ async def test_close_is_idempotent_and_the_client_reopens(
     await trigger(client, "two")
     assert pagerduty.open_incidents() == {"one", "two"}
 
-
-def test_retry_after_accepts_seconds_and_http_dates() -> None:
-    assert _retry_after("12") == 12.0
-    assert _retry_after("-3") == 0.0
-    assert _retry_after(None) is None
-    assert _retry_after("soon") is None
-    later = format_datetime(datetime.now(UTC) + timedelta(seconds=30), usegmt=True)
-    seconds = _retry_after(later)
-    assert seconds is not None and 25 <= seconds <= 30

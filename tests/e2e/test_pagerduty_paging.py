@@ -13,7 +13,7 @@ from app.store import incidents
 from tests.e2e.conftest import FIXTURE_CONFIG
 from tests.fakes.pagerduty import FakePagerDuty
 from tests.fakes.slack_api import FakeSlack
-from tests.support.harness import RunningBeacon, eventually
+from tests.support.harness import RunningBeacon, eventually, pinned_channel
 
 ROUTING_KEY = "R0UTINGKEY0123456789ABCDEFGHIJKL"
 
@@ -89,8 +89,6 @@ def test_incident_resolve_resolves_the_pagerduty_alerts(
 ) -> None:
     beacon.command("declare P3 Search is slow services: search", user="U0IC")
     eventually(lambda: pagerduty.open_incidents())
-    channel = eventually(
-        lambda: (c := slack.channel_by_name("inc-1-search-is-slow")) and c.pins and c
-    )
+    channel = pinned_channel(slack, "inc-1-search-is-slow")
     beacon.command("resolve fix: restarted the indexer", user="U0IC", channel=channel.id)
     eventually(lambda: not pagerduty.open_incidents())

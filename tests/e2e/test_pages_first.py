@@ -145,10 +145,10 @@ def _locked(database_url: str) -> Iterator[None]:
             connection.close()
         return
     url = database_url.replace("postgresql+psycopg://", "postgresql://")
-    with psycopg.connect(url) as connection:
-        connection.execute("LOCK TABLE outbox IN ACCESS EXCLUSIVE MODE")
+    with psycopg.connect(url) as locker:
+        locker.execute("LOCK TABLE outbox IN ACCESS EXCLUSIVE MODE")
         yield
-        connection.rollback()
+        locker.rollback()
 
 
 def _health(beacon: RunningBeacon) -> int:

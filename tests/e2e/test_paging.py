@@ -11,21 +11,28 @@ import pytest
 from sqlalchemy import select
 
 from app.catalog.loader import load_catalog
-from app.routing.oncall import on_call_at
+from app.routing.oncall import OnCallShift, on_call_at
 from app.slack.ids import PAGE_ACK
 from app.store.models import IncidentEvent, OutboxItem, Timer
 from tests.e2e.conftest import FIXTURE_CONFIG, SEEDED_CHANNELS
 from tests.fakes.slack_api import FakeSlack
-from tests.support.harness import FakeClock, RunningBeacon, eventually
+from tests.support.harness import FakeClock, RunningBeacon, eventually, pinned_channel
 
 START = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 CATALOG = load_catalog(FIXTURE_CONFIG)
 
 
-def oncall(team: str, at: datetime = START) -> Any:
+def oncall(team: str, at: datetime = START) -> OnCallShift:
     rotation = CATALOG.teams[team].oncall
     assert rotation is not None
     return on_call_at(rotation, at)
+
+
+def secondary_of(team: str) -> str:
+    """The team's secondary on call at START (every fixture rotation has one)."""
+    person = oncall(team).secondary
+    assert person is not None
+    return person
 
 
 @pytest.fixture
@@ -79,10 +86,10 @@ def test_sev2_on_foundational_service_pages_owners_and_tier1_contacts(
         assert "Acknowledge" not in str(fyi.blocks)
         with pytest.raises(AssertionError):
             ack_button(fyi)
-    secondaries = {oncall(team).secondary for team in ("identity", "payments", "storefront")}
+    secondaries = {secondary_of(team) for team in ("identity", "payments", "storefront")}
     for user in secondaries - expected - told | {"U0EXEC", "U0DANA", "U0SHOPMGR"}:
         assert dms(slack, user) == []
-    channel = slack.channel_by_name("inc-1-sign-in-errors")
+    channel = slack.channel("inc-1-sign-in-errors")
     eventually(lambda: expected <= channel.members)
     notice = eventually(
         lambda: (t := channel_texts(slack, channel.id)) and "Paging for INC-1" in t and t
@@ -91,7 +98,7 @@ def test_sev2_on_foundational_service_pages_owners_and_tier1_contacts(
         assert f"FYI <@{user}>" in notice
     # escalation chases the owners only: the dependents were told once and stay untouched
     clock.advance(timedelta(minutes=16))
-    eventually(lambda: dms(slack, oncall("identity").secondary))
+    eventually(lambda: dms(slack, secondary_of("identity")))
     for user in told | {"U0DANA", "U0SHOPMGR"}:
         assert len(dms(slack, user)) <= 1
     assert dms(slack, "U0DANA") == [] and dms(slack, "U0SHOPMGR") == []
@@ -116,7 +123,7 @@ def test_ack_button_stops_escalation(
     assert PAGE_ACK not in str(dms(slack, primary)[0].blocks)
     clock.advance(timedelta(minutes=30))
     time.sleep(1.0)
-    assert dms(slack, oncall("storefront").secondary) == []
+    assert dms(slack, secondary_of("storefront")) == []
     with beacon.beacon.uow() as session:
         states = set(session.scalars(select(Timer.state).where(Timer.kind == "escalation")))
         kinds = list(session.scalars(select(IncidentEvent.kind)))
@@ -138,7 +145,7 @@ def test_missed_ack_escalates_on_time(
     beacon: RunningBeacon, slack: FakeSlack, clock: FakeClock
 ) -> None:
     _declare_and_wait(beacon, slack)
-    secondary = oncall("storefront").secondary
+    secondary = secondary_of("storefront")
     clock.advance(timedelta(minutes=14))
     time.sleep(0.5)
     assert dms(slack, secondary) == []
@@ -148,7 +155,7 @@ def test_missed_ack_escalates_on_time(
     assert dms(slack, "U0EXEC") == []
     clock.advance(timedelta(minutes=10))
     eventually(lambda: dms(slack, "U0EXEC"), timeout=5)
-    channel = slack.channel_by_name("inc-1-checkout-failing")
+    channel = slack.channel("inc-1-checkout-failing")
     texts = eventually(lambda: (t := channel_texts(slack, channel.id)) and "level 2" in t and t)
     assert "Escalation level 1 for INC-1 (no acknowledgement within 15m)" in texts
 
@@ -162,7 +169,7 @@ def test_restart_with_pending_escalation_fires_it_exactly_once(
         ) as first:
             _declare_and_wait(first, slack)
         clock.advance(timedelta(hours=1))
-        secondary = oncall("storefront").secondary
+        secondary = secondary_of("storefront")
         with (
             RunningBeacon(
                 database_url=database_url, slack=slack, config_dir=FIXTURE_CONFIG, clock=clock
@@ -179,9 +186,9 @@ def test_restart_with_pending_escalation_fires_it_exactly_once(
 
 def test_ack_command_and_manual_escalation(beacon: RunningBeacon, slack: FakeSlack) -> None:
     primary = _declare_and_wait(beacon, slack)
-    channel = slack.channel_by_name("inc-1-checkout-failing")
+    channel = slack.channel("inc-1-checkout-failing")
     beacon.command("escalate customers are calling", user="U0RESP1", channel=channel.id)
-    secondary = oncall("storefront").secondary
+    secondary = secondary_of("storefront")
     eventually(lambda: dms(slack, secondary))
     beacon.command("INC-1 ack", user=primary)
     reply = eventually(lambda: [r for r in slack.responses if "Acknowledged 1 page" in r["text"]])
@@ -192,7 +199,7 @@ def test_ack_command_and_manual_escalation(beacon: RunningBeacon, slack: FakeSla
 
 def test_manual_pages(beacon: RunningBeacon, slack: FakeSlack) -> None:
     _declare_and_wait(beacon, slack)
-    channel = slack.channel_by_name("inc-1-checkout-failing")
+    channel = slack.channel("inc-1-checkout-failing")
     slack.workspace.add_user("helper@example.com", "U0HELPER")
     beacon.command("page @helper", channel=channel.id)
     eventually(lambda: dms(slack, "U0HELPER"))
@@ -208,7 +215,7 @@ def test_manual_pages(beacon: RunningBeacon, slack: FakeSlack) -> None:
 def test_page_a_user_group_pages_its_members(beacon: RunningBeacon, slack: FakeSlack) -> None:
     _declare_and_wait(beacon, slack)
     group = slack.workspace.add_usergroup("payments-oncall", ["U0PAY1", "U0PAY2"])
-    channel = slack.channel_by_name("inc-1-checkout-failing")
+    channel = slack.channel("inc-1-checkout-failing")
     beacon.command("page @payments-oncall", channel=channel.id)
     eventually(lambda: dms(slack, "U0PAY1") and dms(slack, "U0PAY2"))
     assert "in @payments-oncall" in str(dms(slack, "U0PAY1")[0].blocks)
@@ -222,7 +229,7 @@ def test_page_channel_is_refused_without_a_broadcast(
     beacon: RunningBeacon, slack: FakeSlack
 ) -> None:
     _declare_and_wait(beacon, slack)
-    channel = slack.channel_by_name("inc-1-checkout-failing")
+    channel = slack.channel("inc-1-checkout-failing")
     body = beacon.command("page @channel", channel=channel.id).json()
     assert "`@channel` is not a person" in body["text"] and "<!" not in body["text"]
 
@@ -271,12 +278,10 @@ def test_severity_change_pages_only_the_newly_required(
     primary = oncall("storefront").primary
     eventually(lambda: dms(slack, primary))
     assert dms(slack, "U0SHOPMGR") == []
-    channel = eventually(
-        lambda: (c := slack.channel_by_name("inc-1-search-is-slow")) and c.pins and c
-    )
+    channel = pinned_channel(slack, "inc-1-search-is-slow")
     beacon.command("severity P1 checkout is down too", channel=channel.id)
     eventually(lambda: dms(slack, "U0SHOPMGR") and dms(slack, "U0EXEC"))
-    eventually(lambda: slack.channel_by_name("inc-1-search-is-slow").topic.startswith("P1 ·"))
+    eventually(lambda: slack.channel("inc-1-search-is-slow").topic.startswith("P1 ·"))
     assert len(dms(slack, primary)) == 1
     body = beacon.command("severity P9", channel=channel.id).json()
     assert "Unknown severity `P9`" in body["text"]
@@ -284,11 +289,11 @@ def test_severity_change_pages_only_the_newly_required(
 
 def test_assign_commander_updates_topic(beacon: RunningBeacon, slack: FakeSlack) -> None:
     _declare_and_wait(beacon, slack)
-    channel = slack.channel_by_name("inc-1-checkout-failing")
+    channel = slack.channel("inc-1-checkout-failing")
     slack.workspace.add_user("nic@example.com", "U0NEWIC")
     beacon.command("assign commander @nic", channel=channel.id)  # arrives as <@U0NEWIC|nic>
-    eventually(lambda: "IC <@U0NEWIC>" in slack.channel_by_name("inc-1-checkout-failing").topic)
-    eventually(lambda: "U0NEWIC" in slack.channel_by_name("inc-1-checkout-failing").members)
+    eventually(lambda: "IC <@U0NEWIC>" in slack.channel("inc-1-checkout-failing").topic)
+    eventually(lambda: "U0NEWIC" in slack.channel("inc-1-checkout-failing").members)
     body = beacon.command("assign boss @nic", channel=channel.id).json()
     assert "Usage" in body["text"]
 
@@ -331,7 +336,8 @@ def test_oncall_shows_who_is_on_call_and_next(beacon: RunningBeacon, slack: Fake
     assert f"<@{shift.next_person}> from" in str(body["blocks"])
     everyone = beacon.command("oncall").json()
     assert all(team.name in everyone["text"] for team in CATALOG.teams.values())
-    assert "Did you mean" in beacon.command("oncall chekout").json()["text"]
+    misspelt = beacon.command("oncall chekout").json()["text"]
+    assert "Did you mean" in misspelt and "Usage: `/incident oncall [team|service]`" in misspelt
 
 
 def test_escalate_in_the_incident_channel_is_said_once(
@@ -339,9 +345,9 @@ def test_escalate_in_the_incident_channel_is_said_once(
 ) -> None:
     """The channel's notice is the answer: the person typing it does not read it twice."""
     _declare_and_wait(beacon, slack)
-    channel = slack.channel_by_name("inc-1-checkout-failing")
+    channel = slack.channel("inc-1-checkout-failing")
     beacon.command("escalate customers are calling", user="U0RESP1", channel=channel.id)
-    eventually(lambda: dms(slack, oncall("storefront").secondary))
+    eventually(lambda: dms(slack, secondary_of("storefront")))
     eventually(lambda: any("Escalation level 1" in str(m.text) for m in slack.messages(channel.id)))
     time.sleep(0.5)  # the ephemeral reply, if any, would have arrived by now
     said = [str(m.text) for m in slack.messages(channel.id)]

@@ -138,7 +138,7 @@ def test_response_url_replies_show_to_the_person_who_asked(
         )
     )
     # The channel is usable once Beacon has opened it: invited its declarer, pinned the brief.
-    eventually(lambda: sandbox.slack.channel_by_name(opened.name).pins)
+    eventually(lambda: sandbox.slack.channel(opened.name).pins)
     channel = opened.id
     asyncio.run(sandbox.command("U0SANDBOX", channel, "status"))
 

@@ -123,7 +123,7 @@ def test_a_retried_page_dm_and_announcement_arrive_exactly_once(
     eventually(lambda: texts(slack, "incidents"), timeout=30)
     time.sleep(1)
     assert len(texts(slack, "incidents")) == 1
-    assert slack.channel_by_name("incidents").is_member  # type: ignore[union-attr]
+    assert slack.channel("incidents").is_member
 
 
 def test_a_retried_announcement_in_a_private_channel_beacon_was_invited_to_arrives_once(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
+from functools import partial
 
 import pytest
 from slack_sdk import WebClient
@@ -45,7 +46,7 @@ def test_conversations_create_gets_a_minute_of_tier_2_then_429(
     fake: FakeSlack, client: WebClient
 ) -> None:
     statuses = [
-        status_of(lambda n=n: client.conversations_create(name=f"c-{n}")) for n in range(21)
+        status_of(partial(client.conversations_create, name=f"c-{n}")) for n in range(21)
     ]
     assert statuses == [200] * 20 + [429]
     refused = fake.calls_to("conversations.create")[-1]

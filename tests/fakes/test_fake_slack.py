@@ -260,7 +260,7 @@ def test_create_invite_topic(fake: FakeSlack, client: WebClient) -> None:
 
 
 def test_seeded_channels_have_readable_ids(fake: FakeSlack, client: WebClient) -> None:
-    assert fake.channel_by_name("cs-incidents").id == "C0CSINCIDENTS"  # type: ignore[union-attr]
+    assert fake.channel("cs-incidents").id == "C0CSINCIDENTS"
     seeded = fake.create_channel("general")
     assert seeded.id == "C0GENERAL" and not seeded.is_member
     assert client.conversations_info(channel="C0GENERAL")["channel"]["name"] == "general"
@@ -316,7 +316,7 @@ def test_threads_and_history(fake: FakeSlack, client: WebClient) -> None:
     )
     assert missing.response["error"] == "thread_not_found"
 
-    history = client.conversations_history(channel=fake.channel_by_name("incidents").id)  # type: ignore[union-attr]
+    history = client.conversations_history(channel=fake.channel("incidents").id)
     assert [m["text"] for m in history["messages"]] == ["later", "parent"]
     assert history["messages"][1]["reply_count"] == 1
     replies = client.conversations_replies(channel="incidents", ts=parent)["messages"]
@@ -340,7 +340,7 @@ def test_update_ephemeral_permalink(fake: FakeSlack, client: WebClient) -> None:
 def test_metadata_round_trip(client: WebClient, fake: FakeSlack) -> None:
     metadata = {"event_type": "incident_declared", "event_payload": {"id": "INC-1"}}
     client.chat_postMessage(channel="incidents", text="x", metadata=metadata)
-    channel_id = fake.channel_by_name("incidents").id  # type: ignore[union-attr]
+    channel_id = fake.channel("incidents").id
     plain = client.conversations_history(channel=channel_id)["messages"][0]
     assert "metadata" not in plain
     full = client.conversations_history(channel=channel_id, include_all_metadata=True)
@@ -350,7 +350,7 @@ def test_metadata_round_trip(client: WebClient, fake: FakeSlack) -> None:
 def test_pins_and_reactions(fake: FakeSlack, client: WebClient) -> None:
     ts = client.chat_postMessage(channel="incidents", text="summary")["ts"]
     client.pins_add(channel="incidents", timestamp=ts)
-    assert fake.channel_by_name("incidents").pins == {ts}  # type: ignore[union-attr]
+    assert fake.channel("incidents").pins == {ts}
     assert (
         error_of(lambda: client.pins_add(channel="incidents", timestamp=ts)).response["error"]
         == "already_pinned"
@@ -364,7 +364,7 @@ def test_pins_and_reactions(fake: FakeSlack, client: WebClient) -> None:
         == "message_not_found"
     )
     client.pins_remove(channel="incidents", timestamp=ts)
-    assert fake.channel_by_name("incidents").pins == set()  # type: ignore[union-attr]
+    assert fake.channel("incidents").pins == set()
     fake.scopes.add("reactions:write")  # Beacon never reacts, so its manifest lacks the scope
     client.reactions_add(channel="incidents", timestamp=ts, name="eyes")
     assert fake.messages("incidents")[0].reactions == {"eyes": ["UBEACONBOT"]}

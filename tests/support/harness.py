@@ -8,13 +8,14 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import httpx
 import uvicorn
 
 from app.beacon import Beacon
 from app.bootstrap import build, build_bolt
+from app.sandbox.slack_model import Channel
 from app.settings import Settings
 from app.web import create_web_app
 from tests.fakes.signing import (
@@ -30,8 +31,12 @@ CONFIG_DIR = Path(__file__).resolve().parents[2] / "config"
 T = TypeVar("T")
 
 
-def eventually(check: Callable[[], T], *, timeout: float = 10.0, interval: float = 0.02) -> T:
-    """Poll until ``check`` returns something truthy; delivery is asynchronous by design."""
+def eventually(
+    check: Callable[[], T | None | Literal[False]], *, timeout: float = 10.0, interval: float = 0.02
+) -> T:
+    """Poll until ``check`` returns something truthy; delivery is asynchronous by design. The
+    value returned is that truthy one, so it is typed without the ``None`` or ``False`` a
+    ``found and ... and found`` check answers while it waits."""
     deadline = time.monotonic() + timeout
     while True:
         try:
@@ -45,6 +50,16 @@ def eventually(check: Callable[[], T], *, timeout: float = 10.0, interval: float
             if time.monotonic() > deadline:
                 raise AssertionError(f"condition not met within {timeout}s: {check}")
         time.sleep(interval)
+
+
+def pinned_channel(slack: FakeSlack, name: str, *, timeout: float = 10.0) -> Channel:
+    """The channel ``name`` once Beacon has pinned something there: the incident is set up."""
+
+    def ready() -> Channel | None:
+        channel = slack.channel_by_name(name)
+        return channel if channel is not None and channel.pins else None
+
+    return eventually(ready, timeout=timeout)
 
 
 class FakeClock:
@@ -83,7 +98,7 @@ class RunningBeacon:
             **settings,
         )
         self.worker = worker
-        self.beacon: Beacon = build(self.settings, **({"clock": clock} if clock else {}))
+        self.beacon: Beacon = build(self.settings, clock=clock) if clock else build(self.settings)
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self.url = ""

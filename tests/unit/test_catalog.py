@@ -18,7 +18,7 @@ from app.catalog.durations import format_duration, parse_duration
 from app.catalog.errors import ConfigError, ConfigIssue
 from app.catalog.loader import load_catalog
 from app.catalog.sources import Source, _plain
-from app.catalog.summary import summarize
+from app.config_summary import summarize
 from app.routing.impact import account_tier
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -68,7 +68,7 @@ def scripted(**changes: object) -> IncidentFacts:
             AccountFact("initech", "Initech", 3, False),
         ),
     )
-    return IncidentFacts(**{**facts.__dict__, **changes})  # type: ignore[arg-type]
+    return IncidentFacts(**{**facts.__dict__, **changes})
 
 
 def test_metrics_of_the_scripted_incident() -> None:
@@ -191,7 +191,7 @@ def test_charts_keep_legends_off_the_data_and_one_point_on_a_readable_axis() -> 
         assert legend is not None
         assert not legend.get_window_extent().overlaps(axes.get_window_extent())
     axes = times_figure(one).axes[0]
-    low, high = (dates.num2date(x) for x in axes.get_xlim())
+    low, high = (dates.num2date(x) for x in axes.get_xlim())  # type: ignore[no-untyped-call]
     assert high - low >= timedelta(days=2)
     labels = [t.get_text() for t in axes.get_xticklabels()]
     assert labels and not any(":" in label and "." in label for label in labels)

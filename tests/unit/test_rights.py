@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from app.domain.rights import (
+    CardStanding,
     Roster,
     Standing,
     may_act,
@@ -16,8 +17,9 @@ from app.domain.rights import (
     may_decide_words,
     may_edit_words,
     may_tick,
-    roster_of,
+    may_triage,
 )
+from app.routing.roster import roster_of
 from tests.unit import catalog_builders
 
 ROSTER = Roster(
@@ -115,3 +117,20 @@ def test_roster_resolves_emails_and_takes_the_whole_rotation() -> None:
     assert roster.manager_of("command") == "U0ANN"
     later = roster_of(catalog, lambda p: known.get(p, p), at + timedelta(days=7))
     assert later.commanders == roster.commanders  # the roster is the rotation, not the shift
+
+
+def test_a_triage_card_is_decided_by_its_team_whom_it_would_page_commanders_and_approvers() -> None:
+    card = CardStanding(
+        service="Payments", owners=frozenset({"U0PAYMGR", "U0ONCALL"}), paged=frozenset({"U0IC"})
+    )
+    assert allowed(lambda p: may_triage(p, card, ROSTER)) == {
+        "U0PAYMGR",
+        "U0ONCALL",
+        "U0IC",
+        "U0CMD",
+        "U0APPR",
+    }
+    assert may_triage("U0NOBODY", card, ROSTER).refusal("dismiss the triage card on Payments") == (
+        "Only the on-call rotation or manager of Payments's team, the people the card would"
+        " page, a commander or an approver may dismiss the triage card on Payments."
+    )

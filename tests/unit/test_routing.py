@@ -564,7 +564,7 @@ def test_routing_is_pure() -> None:
 
 
 def test_roster_by_team_service_or_everyone() -> None:
-    from app.domain.errors import UsageError
+    from app.domain.errors import NotFound
     from app.routing.roster import roster, teams_for
 
     built = catalog(
@@ -574,13 +574,15 @@ def test_roster_by_team_service_or_everyone() -> None:
     assert teams_for(built, "") == ["ops", "payments"]
     assert teams_for(built, "Payments") == ["payments"]
     assert teams_for(built, "auth") == ["ops"]
-    with pytest.raises(UsageError, match="Did you mean `payments`"):
+    with pytest.raises(NotFound, match="Did you mean `payments`"):
         teams_for(built, "paymnts")
     ops, payments = roster(built, ["ops", "payments"], T)
     assert ops.primary is None
-    shift = on_call_at(built.teams["payments"].oncall, T)
+    rotation = built.teams["payments"].oncall
+    assert rotation is not None
+    shift = on_call_at(rotation, T)
     assert (payments.primary, payments.secondary, payments.handoff) == (
         shift.primary,
         shift.secondary,
-        next_handoff(built.teams["payments"].oncall, T),
+        next_handoff(rotation, T),
     )

@@ -167,7 +167,7 @@ def incidents(draw: st.DrawFn) -> tuple[Catalog, list[str], list[str], str, bool
         build.team(f"t{i}", f"Team {i}", manager=f"U0M{i}", rotation=(f"U0T{i}A", f"U0T{i}B"))
         for i in range(team_count)
     ]
-    services = []
+    services: list[Service] = []
     for i in range(draw(st.integers(1, 8))):
         earlier = [s.id for s in services]
         depends = draw(st.lists(st.sampled_from(earlier), unique=True)) if earlier else []

@@ -3,11 +3,14 @@ it would have, who would be paged, and Declare / Dismiss while nobody has decide
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from app.domain.text import escape
 from app.signals.view import CardView
 
+_SAFE_URL = re.compile(r"https?://[^\s<>|]{1,500}")
+"""A sender's link is shown only when it cannot break out of Slack's ``<url|text>``."""
 MAX_LINES = 20
 """Signals listed on the card; the rest are counted (a section's text is 3,000 characters)."""
 DECLARE = "signal_declare"
@@ -31,6 +34,7 @@ def card(view: CardView) -> tuple[str, list[dict[str, Any]]]:
     lines = [
         f"{'🔥' if line.status == 'firing' else '✅'} *{escape(line.summary)}*"
         f" ({escape(line.service)}, {escape(line.source)}, {line.status}, ×{line.received})"
+        + (_link(line.url) if line.url and _SAFE_URL.fullmatch(line.url) else "")
         + (f"\n    reported by {line.reporter}" if line.reporter else "")
         for line in view.signals[:MAX_LINES]
     ]
@@ -109,3 +113,7 @@ def dismiss_modal(card_id: int, channel: str) -> dict[str, Any]:
             }
         ],
     }
+
+
+def _link(url: str) -> str:
+    return f" <{url.replace('&', '&amp;')}|source>"

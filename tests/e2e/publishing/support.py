@@ -10,7 +10,7 @@ from app.slack.ids import DRAFT_APPROVE
 from app.store.models import StatusUpdate
 from tests.e2e.resolve.support import buttons
 from tests.fakes.slack_api import FakeSlack
-from tests.support.harness import RunningBeacon, eventually
+from tests.support.harness import RunningBeacon, eventually, pinned_channel
 
 WORDS = "Logins fail for some users"
 """The summary typed into the update: it reaches customers in the approved notice."""
@@ -24,7 +24,7 @@ UPDATE = (
 
 def declare(beacon: RunningBeacon, slack: FakeSlack, text: str, channel_name: str) -> Any:
     beacon.command(text, user="U0IC")
-    return eventually(lambda: (c := slack.channel_by_name(channel_name)) and c.pins and c)
+    return pinned_channel(slack, channel_name)
 
 
 def post_update(beacon: RunningBeacon, slack: FakeSlack, channel: Any) -> str:

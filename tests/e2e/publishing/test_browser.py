@@ -53,7 +53,7 @@ async def _visit(page: Page, url: str, width: int, height: int, mobile: bool) ->
 
 async def _tour(base: str, paths: list[str], shots: Path) -> dict[str, dict[str, int]]:
     assert CHROMIUM is not None
-    seen = {}
+    seen: dict[str, dict[str, int]] = {}
     async with browser_page(CHROMIUM) as page:
         for path in paths:
             for name, (width, height, mobile) in WIDTHS.items():

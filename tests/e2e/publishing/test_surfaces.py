@@ -123,7 +123,7 @@ def test_the_approved_resolution_notice_closes_the_incident_everywhere(
     published.command(RESOLVE, user="U0IC", channel=channel.id)
     http = published.http
     # resolved internally, but customers were not told yet: still open on every surface
-    eventually(lambda: slack.channel_by_name(CHANNEL).topic.startswith("P2 · Resolved"))
+    eventually(lambda: slack.channel(CHANNEL).topic.startswith("P2 · Resolved"))
     assert http.get("/status.json").json()["incidents"][0]["status"] == "identified"
 
     def resolution_draft() -> str | None:

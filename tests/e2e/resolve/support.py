@@ -7,7 +7,7 @@ from typing import Any
 from app.slack.ids import CHECKLIST_TICK, DRAFT_APPROVE
 from tests.fakes.signing import event_body
 from tests.fakes.slack_api import FakeSlack
-from tests.support.harness import RunningBeacon, eventually
+from tests.support.harness import RunningBeacon, eventually, pinned_channel
 
 CHANNEL = "inc-1-sign-in-errors"
 SECRET = "webhook-secret"
@@ -31,7 +31,7 @@ def buttons(messages: list[Any], action: str, *, containing: str = "") -> list[s
 
 def declare(beacon: RunningBeacon, slack: FakeSlack, text: str) -> Any:
     beacon.command(text, user="U0IC")
-    return eventually(lambda: (c := slack.channel_by_name(CHANNEL)) and c.pins and c)
+    return pinned_channel(slack, CHANNEL)
 
 
 def approve(beacon: RunningBeacon, slack: FakeSlack, channel: Any, containing: str) -> str:

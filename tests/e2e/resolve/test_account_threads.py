@@ -4,6 +4,7 @@ status, before any customer notice is approved."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from tests.e2e.resolve.support import approve, declare, threads
@@ -20,6 +21,10 @@ def _parent_text(slack: FakeSlack, account: str) -> str:
     return str(message.blocks) if message else ""
 
 
+def _parent_says(slack: FakeSlack, account: str, *words: str) -> bool:
+    return all(word in _parent_text(slack, account) for word in words)
+
+
 def test_threads_open_at_declaration_and_follow_the_incident(
     beacon: RunningBeacon, slack: FakeSlack
 ) -> None:
@@ -29,8 +34,8 @@ def test_threads_open_at_declaration_and_follow_the_incident(
     # threads are there before anyone approves anything; Initech's tier keeps no thread.
     opened = eventually(lambda: (t := threads(slack)) and len(t) == 2 and t)
     assert set(opened) == {"Acme Corp", "Globex"}
-    assert opened["Acme Corp"].channel == slack.channel_by_name("acct-acme").id
-    assert opened["Globex"].channel == slack.channel_by_name("cs-incidents").id
+    assert opened["Acme Corp"].channel == slack.channel("acct-acme").id
+    assert opened["Globex"].channel == slack.channel("cs-incidents").id
     acme = _parent_text(slack, "Acme Corp")
     for part in (
         "INC-1",
@@ -58,12 +63,7 @@ def test_threads_open_at_declaration_and_follow_the_incident(
         channel=channel.id,
     )
     for account in ("Acme Corp", "Globex"):
-        eventually(
-            lambda account=account: (
-                ":white_check_mark:" in _parent_text(slack, account)
-                and "Resolved" in _parent_text(slack, account)
-            )
-        )
+        eventually(partial(_parent_says, slack, account, ":white_check_mark:", "Resolved"))
     # the parents were edited, never posted again
     assert len(threads(slack)) == 2
     assert sum("Affects *Acme Corp*" in str(m.blocks) for m in slack.messages("acct-acme")) == 1

@@ -15,7 +15,7 @@ def test_review_and_report_verbs(
 ) -> None:
     channel = declare(beacon, slack, "declare P2 Sign-in errors services: auth")
     beacon.command("resolve fix: rolled back the key rotation", user="U0IC", channel=channel.id)
-    eventually(lambda: slack.channel_by_name(channel.name).topic.startswith("P2 · Resolved"))
+    eventually(lambda: slack.channel(channel.name).topic.startswith("P2 · Resolved"))
     env = {
         "DATABASE_URL": database_url,
         "BEACON_CONFIG_DIR": str(beacon.settings.beacon_config_dir),

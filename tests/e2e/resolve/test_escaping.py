@@ -14,7 +14,7 @@ from typing import Any
 from tests.e2e.resolve.support import approve, threads
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.webhook import FakeWebhookReceiver
-from tests.support.harness import RunningBeacon, eventually
+from tests.support.harness import RunningBeacon, eventually, pinned_channel
 
 TYPED = "@channel Sign-in & export <b>slow</b>"
 ESCAPED = "@channel Sign-in &amp; export &lt;b&gt;slow&lt;/b&gt;"
@@ -38,7 +38,7 @@ def test_a_typed_broadcast_and_markup_stay_words(
     beacon: RunningBeacon, slack: FakeSlack, receiver: FakeWebhookReceiver
 ) -> None:
     beacon.command(f"declare P3 {TYPED} services: auth", user="U0IC")
-    channel = eventually(lambda: (c := slack.channel_by_name(CHANNEL)) and c.pins and c)
+    channel = pinned_channel(slack, CHANNEL)
     announced = eventually(lambda: [m for m in slack.messages("incidents") if "INC-1" in m.text])
     assert ESCAPED in announced[0].text and ESCAPED in json.dumps(announced[0].blocks)
     eventually(lambda: [dm for dm in slack.ims.values() if slack.messages(dm.id)])

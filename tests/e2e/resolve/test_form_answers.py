@@ -85,7 +85,7 @@ def test_a_resolve_form_failing_after_the_ack_is_answered_by_dm(
     resolved; with no channel to answer in, the person hears it from Beacon in a DM."""
     channel = declare(beacon, slack, "declare P3 Sign-in errors services: auth")
     beacon.command("resolve fix: restarted", user="U0IC", channel=channel.id)
-    eventually(lambda: "Resolved" in slack.channel_by_name(CHANNEL).topic)
+    eventually(lambda: "Resolved" in slack.channel(CHANNEL).topic)
     payload = view_submission_payload(
         callback_id=RESOLVE_VIEW,
         user_id="U0IC",

@@ -4,6 +4,7 @@ and when incidents open and resolve; :pushpin: messages join the timeline once."
 from __future__ import annotations
 
 import time
+from functools import partial
 from typing import Any
 
 from sqlalchemy import select
@@ -30,18 +31,22 @@ def _home_buttons(slack: FakeSlack, user: str) -> list[str]:
     ]
 
 
+def _home_says(slack: FakeSlack, user: str, words: str) -> bool:
+    return words in home_text(slack, user)
+
+
 def test_app_home_for_ic_liaison_and_bystander(beacon: RunningBeacon, slack: FakeSlack) -> None:
     beacon.command("subscribe acme", user="U0CS1")
     for n, user in enumerate(("U0IC", "U0CS1", "U0BYSTANDER")):
         open_home(beacon, user, f"Ev0HOME{n}")
     for user in ("U0IC", "U0CS1", "U0BYSTANDER"):
-        eventually(lambda user=user: "No open incident" in home_text(slack, user))
+        eventually(partial(_home_says, slack, user, "No open incident"))
     assert "You follow: Acme Corp" in home_text(slack, "U0CS1")
     assert "You follow no accounts" in home_text(slack, "U0BYSTANDER")
 
     channel = declare(beacon, slack, "declare P2 Sign-in errors services: auth")
     for user in ("U0IC", "U0CS1", "U0BYSTANDER"):
-        eventually(lambda user=user: "INC-1 · P2 · Investigating" in home_text(slack, user))
+        eventually(partial(_home_says, slack, user, "INC-1 · P2 · Investigating"))
     assert "IC <@U0IC>" in home_text(slack, "U0BYSTANDER")
     assert "next update 12:15 UTC" in home_text(slack, "U0IC")
     (page,) = eventually(lambda: _home_buttons(slack, "U0CS1"))
@@ -56,7 +61,7 @@ def test_app_home_for_ic_liaison_and_bystander(beacon: RunningBeacon, slack: Fak
 
     beacon.command("resolve fix: rolled back", user="U0IC", channel=channel.id)
     for user in ("U0IC", "U0CS1", "U0BYSTANDER"):
-        eventually(lambda user=user: "No open incident" in home_text(slack, user))
+        eventually(partial(_home_says, slack, user, "No open incident"))
     assert "Last 30 days vs targets" in home_text(slack, "U0IC")
     assert "*P2* — 1 incident(s)" in home_text(slack, "U0BYSTANDER")
 

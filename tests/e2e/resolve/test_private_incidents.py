@@ -8,7 +8,7 @@ from tests.e2e.resolve.support import home_text, open_home, threads
 from tests.e2e.test_paging import dms, oncall
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.webhook import FakeWebhookReceiver
-from tests.support.harness import RunningBeacon, eventually
+from tests.support.harness import RunningBeacon, eventually, pinned_channel
 
 
 def test_private_incident_pages_responders_only_and_leaks_nowhere(
@@ -19,9 +19,7 @@ def test_private_incident_pages_responders_only_and_leaks_nowhere(
     beacon.command(
         "declare private P1 Card data exposure services: payments accounts: acme", user="U0IC"
     )
-    channel = eventually(
-        lambda: (c := slack.channel_by_name("inc-1-card-data-exposure")) and c.pins and c
-    )
+    channel = pinned_channel(slack, "inc-1-card-data-exposure")
     responders = {oncall("payments").primary, "U0DANA", "U0EXEC"}
     eventually(lambda: all(dms(slack, user) for user in responders))
     notice = eventually(

@@ -7,6 +7,7 @@ import json
 import threading
 import time
 from datetime import timedelta
+from functools import partial
 
 from sqlalchemy import select
 
@@ -21,9 +22,9 @@ from tests.e2e.resolve.support import (
     tick_value,
 )
 from tests.fakes.signing import text_value, view_submission_payload
-from tests.fakes.slack_api import FakeSlack
+from tests.fakes.slack_api import FakeSlack, Message
 from tests.fakes.webhook import FakeWebhookReceiver
-from tests.support.harness import FakeClock, RunningBeacon, eventually
+from tests.support.harness import FakeClock, RunningBeacon, eventually, pinned_channel
 
 RESOLVE = (
     "resolve fix: rolled back the signing key rotation residual_risk: keys rotate again"
@@ -36,6 +37,13 @@ def _pending_timers(beacon: RunningBeacon) -> list[str]:
         return list(session.scalars(select(Timer.kind).where(Timer.state == "pending")))
 
 
+def _thread_says(slack: FakeSlack, parent: Message, *words: str) -> bool:
+    """Some reply in ``parent``'s thread says every one of ``words``."""
+    return any(
+        all(word in str(m.text) for word in words) for m in slack.thread(parent.channel, parent.ts)
+    )
+
+
 def test_resolve_approve_checklist_ticks_and_refusals(
     beacon: RunningBeacon, slack: FakeSlack, receiver: FakeWebhookReceiver
 ) -> None:
@@ -44,12 +52,12 @@ def test_resolve_approve_checklist_ticks_and_refusals(
     assert eventually(lambda: _pending_timers(beacon))
     beacon.command(RESOLVE, user="U0IC", channel=channel.id)
     eventually(lambda: any("resolved* by" in str(m.blocks) for m in slack.messages(channel.id)))
-    eventually(lambda: slack.channel_by_name(CHANNEL).topic.startswith("P2 · Resolved"))
+    eventually(lambda: slack.channel(CHANNEL).topic.startswith("P2 · Resolved"))
     assert _pending_timers(beacon) == []
     found = eventually(lambda: (t := threads(slack)) and len(t) == 2 and t)
     acme, globex = found["Acme Corp"], found["Globex"]
     for parent in (acme, globex):
-        eventually(lambda parent=parent: checklist(slack, parent))
+        eventually(partial(checklist, slack, parent))
     # the customer notice waits for approval; then it is a reply in each thread and a webhook
     assert not any("Resolved:" in str(m.text) for m in slack.thread(acme.channel, acme.ts))
     eventually(
@@ -60,20 +68,16 @@ def test_resolve_approve_checklist_ticks_and_refusals(
     )
     approve(beacon, slack, channel, "Customer resolution notice")
     for parent in (acme, globex):
-        eventually(
-            lambda parent=parent: any(
-                "Rolled back" in str(m.text) and "Sign in again" in str(m.text)
-                for m in slack.thread(parent.channel, parent.ts)
-            )
-        )
+        eventually(partial(_thread_says, slack, parent, "Rolled back", "Sign in again"))
     eventually(lambda: any(d.json["kind"] == "resolution" for d in receiver.received))
     announcement = slack.messages("incidents")[-1]
-    eventually(
-        lambda: all(
-            word in str(slack.find_message("incidents", announcement.ts).blocks)
-            for word in ("Resolved", "Rolled back")
-        )
-    )
+
+    def announced() -> bool:
+        message = slack.find_message("incidents", announcement.ts)
+        assert message is not None
+        return all(word in str(message.blocks) for word in ("Resolved", "Rolled back"))
+
+    eventually(announced)
 
     # liaison, approver, IC may tick; a self-subscriber, a bystander and another account's
     # liaison may not (SPEC 5.10: a subscription alone grants nothing)
@@ -123,10 +127,10 @@ def test_reopen_within_a_day_and_refused_after(
 ) -> None:
     channel = declare(beacon, slack, "declare P2 Sign-in errors services: auth")
     beacon.command(RESOLVE, user="U0IC", channel=channel.id)
-    eventually(lambda: slack.channel_by_name(CHANNEL).topic.startswith("P2 · Resolved"))
+    eventually(lambda: slack.channel(CHANNEL).topic.startswith("P2 · Resolved"))
     clock.advance(timedelta(hours=2))
     beacon.command("reopen", user="U0IC", channel=channel.id)
-    eventually(lambda: slack.channel_by_name(CHANNEL).topic.startswith("P2 · Monitoring"))
+    eventually(lambda: slack.channel(CHANNEL).topic.startswith("P2 · Monitoring"))
     with beacon.beacon.uow() as session:
         incident = session.scalars(select(Incident)).one()
         assert incident.status == "monitoring" and incident.next_update_due is not None
@@ -138,7 +142,7 @@ def test_reopen_within_a_day_and_refused_after(
         )
     )
     beacon.command(RESOLVE, user="U0IC", channel=channel.id)
-    eventually(lambda: slack.channel_by_name(CHANNEL).topic.startswith("P2 · Resolved"))
+    eventually(lambda: slack.channel(CHANNEL).topic.startswith("P2 · Resolved"))
     clock.advance(timedelta(hours=25))
     beacon.command("reopen", user="U0IC", channel=channel.id)
     eventually(lambda: [r for r in slack.responses if "more than 24 hours ago" in r["text"]])
@@ -150,11 +154,11 @@ def test_private_incident_resolves_without_threads_announcement_or_webhooks(
     beacon: RunningBeacon, slack: FakeSlack, receiver: FakeWebhookReceiver
 ) -> None:
     beacon.command("declare private P2 Sign-in errors services: auth", user="U0IC")
-    channel = eventually(lambda: (c := slack.channel_by_name(CHANNEL)) and c.pins and c)
+    channel = pinned_channel(slack, CHANNEL)
     assert channel.is_private
     beacon.command(RESOLVE, user="U0IC", channel=channel.id)
     eventually(lambda: any("resolved* by" in str(m.blocks) for m in slack.messages(channel.id)))
-    eventually(lambda: slack.channel_by_name(CHANNEL).topic.startswith("P2 · Resolved"))
+    eventually(lambda: slack.channel(CHANNEL).topic.startswith("P2 · Resolved"))
     time.sleep(0.5)
     assert threads(slack) == {}
     assert not any(
@@ -188,7 +192,7 @@ def test_resolve_form_submission_resolves(beacon: RunningBeacon, slack: FakeSlac
         },
     )
     assert beacon.interact(submit).status_code == 200
-    eventually(lambda: slack.channel_by_name(CHANNEL).topic.startswith("P2 · Resolved"))
+    eventually(lambda: slack.channel(CHANNEL).topic.startswith("P2 · Resolved"))
     eventually(
         lambda: any(
             "restarted the token service" in str(m.blocks) for m in slack.messages(channel.id)
@@ -233,7 +237,7 @@ def test_a_form_error_for_a_channel_beacon_is_not_in_arrives_as_a_dm(
         state_values={ResolveField.FIX: {ResolveField.FIX: text_value("restarted it")}},
     )
     assert beacon.interact(submit).status_code == 200
-    dm = eventually(lambda: (c := slack.ims.get("U0IC")) and slack.messages(c.id))
+    dm = eventually(lambda: slack.messages(c.id) if (c := slack.ims.get("U0IC")) else None)
     refused = [c for c in slack.calls if c.method == "chat.postEphemeral"]
     assert [c.error for c in refused] == ["channel_not_found"]
     assert "incident" in dm[0].text

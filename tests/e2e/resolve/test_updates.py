@@ -25,7 +25,7 @@ from tests.e2e.resolve.support import CHANNEL, SECRET
 from tests.fakes.signing import view_submission_payload
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.webhook import FakeWebhookReceiver
-from tests.support.harness import FakeClock, RunningBeacon, eventually
+from tests.support.harness import FakeClock, RunningBeacon, eventually, pinned_channel
 
 
 def _card_values(slack: FakeSlack, channel_id: str, action: str) -> list[str]:
@@ -42,7 +42,7 @@ def _declare(
     beacon: RunningBeacon, slack: FakeSlack, text: str = "declare P3 Sign-in errors services: auth"
 ) -> Any:
     beacon.command(text, user="U0IC")
-    return eventually(lambda: (c := slack.channel_by_name(CHANNEL)) and c.pins and c)
+    return pinned_channel(slack, CHANNEL)
 
 
 def _update(beacon: RunningBeacon, slack: FakeSlack, channel: Any) -> str:
@@ -92,7 +92,7 @@ def test_update_posts_internal_brief_and_approval_card(
         )
     )
     assert "auth" in texts
-    eventually(lambda: slack.channel_by_name(CHANNEL).topic.startswith("P2 · Identified"))
+    eventually(lambda: slack.channel(CHANNEL).topic.startswith("P2 · Identified"))
 
 
 def test_non_approver_is_refused_and_audited(beacon: RunningBeacon, slack: FakeSlack) -> None:
@@ -275,7 +275,7 @@ def test_private_incidents_publish_nowhere(
     beacon: RunningBeacon, slack: FakeSlack, receiver: FakeWebhookReceiver
 ) -> None:
     beacon.command("declare private P2 Sign-in errors services: auth", user="U0IC")
-    channel = eventually(lambda: (c := slack.channel_by_name(CHANNEL)) and c.pins and c)
+    channel = pinned_channel(slack, CHANNEL)
     assert channel.is_private
     beacon.command("update Logins fail", user="U0IC", channel=channel.id)
     eventually(lambda: any("Logins fail" in str(m.blocks) for m in slack.messages(channel.id)))
@@ -290,6 +290,6 @@ def test_words_after_a_status_are_the_summary(beacon: RunningBeacon, slack: Fake
     going on; it is taken, not refused as an unknown status."""
     channel = _declare(beacon, slack)
     beacon.command("update status: monitoring still watching", user="U0IC", channel=channel.id)
-    eventually(lambda: slack.channel_by_name(CHANNEL).topic.startswith("P2 · Monitoring"))
+    eventually(lambda: slack.channel(CHANNEL).topic.startswith("P2 · Monitoring"))
     eventually(lambda: any("still watching" in str(m.blocks) for m in slack.messages(channel.id)))
     assert not [r for r in slack.responses if "Unknown status" in r["text"]]

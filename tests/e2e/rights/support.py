@@ -16,7 +16,7 @@ from app.slack.ids import DRAFT_APPROVE
 from app.store.models import IncidentEvent
 from tests.e2e.conftest import FIXTURE_CONFIG
 from tests.fakes.slack_api import FakeSlack
-from tests.support.harness import RunningBeacon, eventually
+from tests.support.harness import RunningBeacon, eventually, pinned_channel
 
 START = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 PEOPLE = {"dana@example.com": "U0DANA", "erin@example.com": "U0ERIN", "cara@example.com": "U0CARA"}
@@ -55,7 +55,7 @@ def on_call(directory: Path, team: str, at: datetime = START) -> str:
 
 def declare(beacon: RunningBeacon, slack: FakeSlack) -> Any:
     beacon.command(DECLARE, user="U0IC", channel=GENERAL)
-    return eventually(lambda: (c := slack.channel_by_name(CHANNEL)) and c.pins and c)
+    return pinned_channel(slack, CHANNEL)
 
 
 def buttons(slack: FakeSlack, channel: str, action: str, containing: str = "") -> list[str]:

@@ -98,7 +98,7 @@ def test_a_commander_takes_over_and_approves(
     # anyone in the incident-command rotation, on call or not, may take command from anywhere
     senior = next(p for p in ("U0CMD1", "U0CMD2") if p != on_call(config_dir, "incident-command"))
     beacon.command("INC-1 assign commander me", user=senior, channel=GENERAL)
-    eventually(lambda: f"IC <@{senior}>" in slack.channel_by_name(CHANNEL).topic)
+    eventually(lambda: f"IC <@{senior}>" in slack.channel(CHANNEL).topic)
     assert any(f"<@{senior}> is now incident commander" in t for t in replies(slack))
     beacon.click(DRAFT_APPROVE, card, user="U0IC", channel=channel.id)  # no longer the IC
     eventually(lambda: any("Only the incident commander (<@U0CMD" in t for t in replies(slack)))

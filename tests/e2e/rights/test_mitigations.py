@@ -120,7 +120,7 @@ def test_mitigation_is_authorised_once_renewed_reminded_and_lapses(
 
 def channel_brief(slack: FakeSlack, channel: str) -> object:
     """The pinned brief as it reads now."""
-    pins = slack.channel_by_name(CHANNEL).pins  # type: ignore[union-attr]
+    pins = slack.channel(CHANNEL).pins
     pinned = [m for m in slack.messages(channel) if m.ts in pins]
     return pinned[0].blocks if pinned else None
 

@@ -61,6 +61,7 @@ def alert(fingerprint: str, status: str = "firing", **labels: str) -> dict[str, 
     return {
         "status": status,
         "labels": {"alertname": "HighLatency", **labels},
+        "generatorURL": "https://prom.example.com/graph?g0.expr=up&g0.tab=1",
         "annotations": {
             "summary": f"{labels.get('alertname', 'HighLatency')} on {labels.get('service')}"
         },

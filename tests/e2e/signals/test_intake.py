@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from app.store.models import Incident
+from app.store.models import Incident, IncidentEvent
 from tests.e2e.signals.conftest import alert, send, webhook
 from tests.fakes.slack_api import FakeSlack
 from tests.support.harness import RunningBeacon, eventually
@@ -56,6 +56,7 @@ def test_triage_card_dedupe_and_dependency_grouping(
     cards = _cards(slack)
     assert len(cards) == 1
     assert "Payments" in cards[0] and "Acme Corp" in cards[0] and "Declare" in cards[0]
+    assert "<https://prom.example.com/graph?g0.expr=up&amp;g0.tab=1|source>" in cards[0]
     assert cards[0].index("payments") < cards[0].index("checkout")
 
 
@@ -64,6 +65,14 @@ def test_ignore_and_auto(beacon: RunningBeacon, slack: FakeSlack) -> None:
     assert ignored.json() == {"accepted": 1, "incidents": [], "triage": []}
     auto = send(beacon, webhook(alert("k1", service="checkout", alertname="CheckoutDown")))
     assert auto.json()["incidents"] == ["INC-1"]
+    with beacon.beacon.uow() as session:
+        reason = session.scalars(
+            select(IncidentEvent.text).where(IncidentEvent.kind == "signal_declared")
+        ).one()
+    assert reason == (
+        "Declared by Beacon from signals: rule 1 (alertname=CheckoutDown) declares at once: "
+        "CheckoutDown on checkout"
+    )
     again = send(beacon, webhook(alert("k2", service="checkout", alertname="Other")))
     assert again.json()["incidents"] == ["INC-1"] and again.json()["triage"] == []
     resolved = send(beacon, webhook(alert("k2", "resolved", service="checkout")))
@@ -107,7 +116,7 @@ def test_hostile_bodies_get_a_4xx(beacon: RunningBeacon) -> None:
     assert response.status_code == 400 and "`id` is longer" in response.json()["error"]
     huge = send(beacon, {"alerts": [], "pad": "x" * (600 * 1024)})
     assert huge.status_code == 413
-    labels = send(beacon, webhook({"status": "firing", "labels": {"service": 5}}))
+    labels = send(beacon, webhook({"status": "firing", "labels": {"service": ["a"]}}))
     assert labels.status_code == 400 and "alerts[0]" in labels.json()["error"]
     assert send(beacon, [], path="/signals").status_code == 400
     assert send(beacon, webhook(), path="/signals/alertmanager").json()["accepted"] == 0
@@ -134,3 +143,26 @@ def test_firing_again_after_the_incident_resolved_is_triaged_afresh(
     eventually(lambda: status() == "resolved")
     again = send(beacon, webhook(alert("k1", service="checkout", alertname="CheckoutDown")))
     assert again.json()["incidents"] == ["INC-2"]
+
+
+def test_grafana_webhook_body_is_read_like_alertmanagers(beacon: RunningBeacon) -> None:
+    body = {
+        "receiver": "beacon",
+        "status": "firing",
+        "orgId": 1,
+        "version": "1",
+        "title": "[FIRING:1] PaymentsLatency",
+        "state": "alerting",
+        "alerts": [
+            {
+                "status": "firing",
+                "labels": {"alertname": "PaymentsLatency", "service": "payments"},
+                "annotations": {"summary": "p99 over 2s"},
+                "fingerprint": "0f1e2d3c4b5a6978",
+                "values": {"A": 2.4},
+                "dashboardURL": "",
+            }
+        ],
+    }
+    response = send(beacon, body)
+    assert response.status_code == 202 and len(response.json()["triage"]) == 1

@@ -8,11 +8,16 @@ import json
 from sqlalchemy import select
 
 from app.store.models import Incident, IncidentEvent
+from app.store.signal_models import TriageCard
 from tests.e2e.signals.conftest import alert, send, webhook
 from tests.e2e.test_declare import _form
 from tests.fakes.signing import view_submission_payload
 from tests.fakes.slack_api import FakeSlack
 from tests.support.harness import RunningBeacon, eventually
+
+SHOP_MANAGER = "U0SHOPMGR"
+STRANGER = "U0OUTSIDER"
+"""Nobody the configuration names: not on call, no manager, commander or approver."""
 
 
 def _card_text(slack: FakeSlack) -> str:
@@ -23,7 +28,8 @@ def test_declare_from_the_card(beacon: RunningBeacon, slack: FakeSlack) -> None:
     card = send(beacon, webhook(alert("p1", service="payments", severity="critical"))).json()
     (card_id,) = card["triage"]
     eventually(lambda: "Declare" in _card_text(slack))
-    beacon.click("signal_declare", str(card_id), user="U0RESP2", channel="C0ALERTS")
+    # Payments' manager, whom the configuration names by email
+    beacon.click("signal_declare", str(card_id), user="U0DANA", channel="C0ALERTS")
     opened = eventually(lambda: slack.calls_to("views.open"))
     view = opened[0].args["view"]
     fields = {block["block_id"]: block for block in view["blocks"]}
@@ -31,7 +37,7 @@ def test_declare_from_the_card(beacon: RunningBeacon, slack: FakeSlack) -> None:
     assert [o["value"] for o in fields["services"]["element"]["initial_options"]] == ["payments"]
     payload = view_submission_payload(
         callback_id="beacon.declare",
-        user_id="U0RESP2",
+        user_id="U0DANA",
         view_id="V0SIGNAL1",
         state_values=_form(title="Payments slow", severity="P1", services=["payments"]),
     )
@@ -48,13 +54,14 @@ def test_declare_from_the_card(beacon: RunningBeacon, slack: FakeSlack) -> None:
 def test_dismiss_asks_why_and_is_audited(beacon: RunningBeacon, slack: FakeSlack) -> None:
     (card_id,) = send(beacon, webhook(alert("s1", service="search"))).json()["triage"]
     eventually(lambda: "Dismiss" in _card_text(slack))
-    beacon.click("signal_dismiss", str(card_id), user="U0RESP1", channel="C0ALERTS")
+    # the manager of Storefront, the team owning search
+    beacon.click("signal_dismiss", str(card_id), user=SHOP_MANAGER, channel="C0ALERTS")
     opened = eventually(lambda: slack.calls_to("views.open"))
     view = opened[0].args["view"]
     assert view["callback_id"] == "beacon.signal_dismiss"
     empty = view_submission_payload(
         callback_id="beacon.signal_dismiss",
-        user_id="U0RESP1",
+        user_id=SHOP_MANAGER,
         view_id="V0DISMISS",
         state_values={"reason": {"reason_input": {"type": "plain_text_input", "value": " "}}},
     )
@@ -62,7 +69,7 @@ def test_dismiss_asks_why_and_is_audited(beacon: RunningBeacon, slack: FakeSlack
     assert beacon.interact(empty).json()["response_action"] == "errors"
     payload = view_submission_payload(
         callback_id="beacon.signal_dismiss",
-        user_id="U0RESP1",
+        user_id=SHOP_MANAGER,
         view_id="V0DISMISS",
         state_values={
             "reason": {"reason_input": {"type": "plain_text_input", "value": "load test"}}
@@ -70,13 +77,81 @@ def test_dismiss_asks_why_and_is_audited(beacon: RunningBeacon, slack: FakeSlack
     )
     payload["view"]["private_metadata"] = view["private_metadata"]
     assert beacon.interact(payload).status_code == 200
-    eventually(lambda: "Dismissed by <@U0RESP1>: load test" in _card_text(slack), timeout=20)
+    eventually(
+        lambda: f"Dismissed by <@{SHOP_MANAGER}>: load test" in _card_text(slack), timeout=20
+    )
     with beacon.beacon.uow() as session:
         kinds = session.scalars(select(IncidentEvent.kind)).all()
         events = session.scalars(
             select(IncidentEvent).where(IncidentEvent.kind == "signal_dismissed")
         ).all()
-    assert "signal_dismissed" in kinds and events[0].actor == "U0RESP1"
+    assert "signal_dismissed" in kinds and events[0].actor == SHOP_MANAGER
+
+
+def _state(beacon: RunningBeacon, card_id: int) -> str:
+    with beacon.beacon.uow() as session:
+        return session.get_one(TriageCard, card_id).state
+
+
+def _told(slack: FakeSlack, user: str) -> str:
+    """Every private answer ``user`` got: through a response_url, ephemeral, or in a DM."""
+    ephemeral = [c.args.get("text", "") for c in slack.calls_to("chat.postEphemeral")]
+    im = slack.ims.get(user)
+    direct = [m.text for m in slack.messages(im.id)] if im else []
+    return " ".join(
+        str(t) for t in [*(r.get("text", "") for r in slack.responses), *ephemeral, *direct]
+    )
+
+
+def test_a_stranger_can_neither_dismiss_nor_declare_a_card(
+    beacon: RunningBeacon, slack: FakeSlack
+) -> None:
+    (card_id,) = send(beacon, webhook(alert("x1", service="search"))).json()["triage"]
+    eventually(lambda: "Dismiss" in _card_text(slack))
+    shown = _card_text(slack)
+    beacon.click("signal_dismiss", str(card_id), user=STRANGER, channel="C0ALERTS")
+    refusal = eventually(lambda: "Only " in _told(slack, STRANGER) and _told(slack, STRANGER))
+    assert "may dismiss the triage card on Product search" in refusal
+    assert "the on-call rotation or manager of Product search's team" in refusal
+    assert "a commander or an approver" in refusal
+    assert not slack.calls_to("views.open")  # no reason form for a stranger
+    # the reason form replayed by the stranger (its metadata copied from someone else's) is
+    # refused on the server too
+    forged = view_submission_payload(
+        callback_id="beacon.signal_dismiss",
+        user_id=STRANGER,
+        view_id="V0FORGED",
+        state_values={"reason": {"reason_input": {"type": "plain_text_input", "value": "noise"}}},
+    )
+    forged["view"]["private_metadata"] = f"{card_id}:C0ALERTS"
+    assert beacon.interact(forged).status_code == 200
+    eventually(lambda: _told(slack, STRANGER).count("may dismiss the triage card") == 2)
+    beacon.click("signal_declare", str(card_id), user=STRANGER, channel="C0ALERTS")
+    eventually(lambda: "may declare the triage card on Product search" in _told(slack, STRANGER))
+    declaring = view_submission_payload(
+        callback_id="beacon.declare",
+        user_id=STRANGER,
+        view_id="V0FORGED2",
+        state_values=_form(title="Search down", severity="P3", services=["search"]),
+    )
+    declaring["view"]["private_metadata"] = json.dumps(
+        {"channel": "C0ALERTS", "card": str(card_id)}
+    )
+    assert beacon.interact(declaring).status_code == 200
+    eventually(lambda: _told(slack, STRANGER).count("may declare the triage card") == 2)
+    assert not slack.calls_to("views.open")
+    assert _state(beacon, card_id) == "open"
+    assert _card_text(slack) == shown and "Dismissed" not in shown
+    with beacon.beacon.uow() as session:
+        assert session.scalars(select(Incident)).all() == []
+        refused = session.scalars(
+            select(IncidentEvent).where(IncidentEvent.kind == "refused")
+        ).all()
+    assert [e.actor for e in refused] == [STRANGER] * 4
+    assert all(e.data["card"] == card_id for e in refused)
+    # the card's team still decides it
+    beacon.click("signal_dismiss", str(card_id), user=SHOP_MANAGER, channel="C0ALERTS")
+    eventually(lambda: slack.calls_to("views.open"))
 
 
 def test_first_responder_to_acknowledge_commands_an_auto_declared_incident(

@@ -1,13 +1,14 @@
-"""Outbox items of an incident, shared by the services: keyed, ordered and prioritised."""
+"""Enqueueing an incident's side effects in the transaction of the change that causes them:
+keyed (so a repeat is a no-op), ordered (``after``) and prioritised, for every service."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.services.context import Context
+from app.outbox import keys
+from app.outbox.kinds import REFRESHES, Kind
 from app.store import outbox
 from app.store.models import Incident, OutboxItem
 
@@ -15,7 +16,7 @@ from app.store.models import Incident, OutboxItem
 def enqueue(
     session: Session,
     incident: Incident,
-    kind: str,
+    kind: Kind,
     key: str,
     *,
     now: datetime,
@@ -35,18 +36,11 @@ def enqueue(
     )
 
 
-def severity_rank(ctx: Context, severity: str) -> int:
-    """0 for the most severe: the outbox priority of the incident's pages and opening."""
-    ids = [level.id for level in ctx.catalog.policy.severities]
-    return ids.index(severity) if severity in ids else len(ids)
-
-
 def channel_item(session: Session, incident: Incident) -> OutboxItem | None:
     """The pending creation of the incident's channel, if it has none yet."""
     if incident.channel_id:
         return None
-    key = f"incident:{incident.id}:create_channel"
-    item = session.scalar(select(OutboxItem).where(OutboxItem.key == key))
+    item = outbox.by_key(session, keys.create_channel(incident.id))
     return item if item is not None and item.state == "pending" else None
 
 
@@ -59,12 +53,13 @@ def notice(
     now: datetime,
     after: OutboxItem | None = None,
 ) -> None:
-    """A message in the incident channel (it waits for the channel if that is not made yet)."""
+    """A message in the incident channel (it waits for the channel if that is not made yet);
+    ``key`` names the change it reports."""
     enqueue(
         session,
         incident,
-        "post_notice",
-        f"incident:{incident.id}:notice:{key}",
+        Kind.POST_NOTICE,
+        keys.notice(incident.id, key),
         now=now,
         after=after,
         text=text,
@@ -73,5 +68,5 @@ def notice(
 
 def enqueue_refresh(session: Session, incident: Incident, *, key: str, now: datetime) -> None:
     """After a change the channel topic, the pinned brief and the announcement show it."""
-    for kind in ("set_topic", "refresh_brief", "refresh_announcement"):
-        enqueue(session, incident, kind, f"incident:{incident.id}:{kind}:{key}", now=now)
+    for kind in REFRESHES:
+        enqueue(session, incident, kind, keys.refresh(incident.id, kind, key), now=now)

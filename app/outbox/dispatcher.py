@@ -1,4 +1,7 @@
-"""Delivers the outbox: claims due items, runs their effect against Slack, records the result.
+"""Delivers the outbox: claims due items, runs their effect (in Slack, PagerDuty, a webhook, a
+mailbox), records the result. Effects say a delivery did not go through with a
+``DeliveryFailure``: transient ones are retried with backoff (never sooner than the service's
+``Retry-After``), the rest given up and reported in the incident channel.
 
 Items run concurrently (Slack latency dominates); an item waiting on another (``after``) is
 leased in the transaction that completes its parent and started right away with the parent's
@@ -23,17 +26,14 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from app.paging.pagerduty import PagerFailure
-from app.publishing.smtp import EmailFailure
-from app.slack.gateway import SlackFailure
-from app.slack.jobs import Effect, Job, Lane, Outcome, apply_columns, backoff, job_of
+from app.outbox import keys
+from app.outbox.doorbell import Doorbell
+from app.outbox.failures import DeliveryFailure
+from app.outbox.jobs import Effect, Job, Outcome, apply_columns, backoff, job_of
+from app.outbox.kinds import Kind, Lane
 from app.store import outbox
 from app.store.db import UnitOfWork
 from app.store.models import AccountThread, Incident, OutboxItem, Page
-from app.webhooks.sender import WebhookFailure
-
-__all__ = ["Dispatcher", "Effect", "Job", "Lane", "Outcome", "backoff"]
-"""Job, Outcome and Lane live in app/slack/jobs.py; effects import them from here."""
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -56,6 +56,7 @@ class Dispatcher:
         urgent: Collection[str] = (),
         lanes: Sequence[Lane] = (),
         failure_notices: Mapping[str, str] | None = None,
+        doorbell: Doorbell | None = None,
     ) -> None:
         self.uow = uow
         self.effects = effects
@@ -72,8 +73,9 @@ class Dispatcher:
         self.worker = f"{uuid.uuid4().hex[:12]}"
         self.failing_since: datetime | None = None
         """When claiming or recording started failing; None while deliveries go through."""
+        self.doorbell = doorbell or Doorbell()
+        """Rung by services after they commit items, and by deliveries that finish."""
         self._wake: asyncio.Event | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
         self._running: dict[str, set[asyncio.Task[None]]] = {}
         self._jobs: dict[asyncio.Task[None], int] = {}
         self._finished: list[tuple[Job, Outcome, asyncio.Future[list[Job]]]] = []
@@ -99,12 +101,10 @@ class Dispatcher:
 
     def wake(self) -> None:
         """Safe from any thread: a service that just committed items calls this."""
-        if self._loop is not None and self._wake is not None:
-            self._loop.call_soon_threadsafe(self._wake.set)
+        self.doorbell.ring()
 
     async def run(self) -> None:
-        self._loop = asyncio.get_running_loop()
-        self._wake = asyncio.Event()
+        self._wake = self.doorbell.listen()
         heartbeat = asyncio.create_task(self._heartbeat())
         pause = 0.0
         try:
@@ -176,11 +176,16 @@ class Dispatcher:
             session.commit()
 
     async def drain(self, *, timeout: float = 30.0) -> None:
-        """Deliver until nothing is due or in flight; for tests, drills and benchmarks."""
+        """Deliver until nothing is due or in flight; for tests, drills and benchmarks.
+
+        A delivery that finishes while a claim runs may have enqueued an item (the notice of a
+        failure) after the claim looked: only a claim that started with nothing in flight and
+        found nothing proves the outbox drained."""
         async with asyncio.timeout(timeout):
             while True:
+                busy = bool(self._jobs)
                 claimed = await self.cycle()
-                if not claimed and not self._jobs:
+                if not claimed and not busy and not self._jobs:
                     return
                 if self._jobs:
                     await asyncio.wait(set(self._jobs), return_when=asyncio.FIRST_COMPLETED)
@@ -212,10 +217,10 @@ class Dispatcher:
         effect = self.effects.get(job.kind)
         try:
             if effect is None:
-                raise SlackFailure(job.kind, "no effect registered for this kind", False)
+                raise DeliveryFailure(f"{job.kind}: no effect registered for this kind", False)
             outcome = await effect(job)
-        except (SlackFailure, PagerFailure, WebhookFailure, EmailFailure) as failure:
-            if isinstance(failure, SlackFailure) and failure.rate_limited:
+        except DeliveryFailure as failure:
+            if failure.rate_limited:
                 # Refused, not applied: again as soon as Slack allows, never given up for it
                 # (an exponential backoff would leave the method's budget idle).
                 log.info("outbox %s: %s; again in %ss", job.key, failure, failure.retry_after)
@@ -329,17 +334,17 @@ class Dispatcher:
             if job.incident_id is not None and job.kind in self.failure_notices:
                 outbox.enqueue(
                     session,
-                    key=f"{job.key}:failed",
+                    key=keys.failed(job.key),
                     kind=self.failure_notices[job.kind],
                     now=now,
                     incident_id=job.incident_id,
                     payload={"error": error},
                 )
-            elif job.incident_id is not None and job.kind != "post_notice":
+            elif job.incident_id is not None and job.kind != Kind.POST_NOTICE:
                 outbox.enqueue(
                     session,
-                    key=f"{job.key}:failed",
-                    kind="post_notice",
+                    key=keys.failed(job.key),
+                    kind=Kind.POST_NOTICE,
                     now=now,
                     incident_id=job.incident_id,
                     payload={

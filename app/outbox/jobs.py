@@ -1,25 +1,17 @@
-"""What the outbox dispatcher hands an effect (``Job``) and gets back (``Outcome``), its lanes,
-and how long a failed delivery waits before the next attempt."""
+"""What the outbox dispatcher hands an effect (``Job``) and gets back (``Outcome``), the table
+of effects by kind, and how long a failed delivery waits before the next attempt."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from app.outbox.kinds import Kind
 from app.store.models import Base, OutboxItem
 
 MAX_BACKOFF = timedelta(minutes=5)
-
-
-@dataclass(frozen=True)
-class Lane:
-    """Kinds delivered with their own concurrency, apart from everything else."""
-
-    name: str
-    kinds: frozenset[str]
-    concurrency: int
 
 
 @dataclass(frozen=True)
@@ -59,6 +51,19 @@ class Job:
 
 
 Effect = Callable[[Job], Awaitable[Outcome]]
+Table = Mapping[Kind, Effect]
+"""What an effects class delivers: its ``table()``, merged with the others' in bootstrap."""
+
+
+def merged(*tables: Table) -> dict[str, Effect]:
+    """One table of every effect; a kind two tables claim is a wiring mistake, caught at start."""
+    effects: dict[str, Effect] = {}
+    for table in tables:
+        for kind, effect in table.items():
+            if kind in effects:
+                raise ValueError(f"two effects for the outbox kind {kind}")
+            effects[kind] = effect
+    return effects
 
 
 def apply_columns(row: Base | None, values: dict[str, Any]) -> None:

@@ -1,0 +1,176 @@
+"""The dispatcher over a real database (SQLite and PostgreSQL): each item delivered once even
+with two dispatchers on one database, a crashed dispatcher's items taken over when its lease
+runs out, failures retried no sooner than the service asked, dependents run after their
+prerequisite with its result, and a failure for good reported where someone can act on it."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from sqlalchemy.orm import Session
+
+from app.outbox import keys
+from app.outbox.failures import DeliveryFailure
+from app.outbox.kinds import Kind
+from app.slack.gateway import SlackFailure
+from app.store import outbox
+from app.store.db import UnitOfWork
+from app.store.models import Incident
+from tests.store.support import LEASE, NOW, Clock, Recorder, add, claim, dispatcher, item, keys_of
+
+KINDS = (Kind.POST_NOTICE, Kind.PAGE_DM, Kind.CREATE_CHANNEL, Kind.POST_BRIEF, Kind.WEBHOOK)
+
+
+def test_each_item_is_delivered_once_and_recorded(uow: UnitOfWork) -> None:
+    add(uow, *((f"n{n}", Kind.POST_NOTICE, 0) for n in range(5)))
+    effects = Recorder()
+    asyncio.run(dispatcher(uow, effects.table(*KINDS), Clock()).drain(timeout=10))
+    assert sorted(effects.delivered) == [f"n{n}" for n in range(5)]
+    done = item(uow, "n3")
+    assert (done.state, done.result, done.claimed_until) == ("done", {"delivered": "n3"}, None)
+
+
+def test_two_dispatchers_on_one_database_never_deliver_an_item_twice(uow: UnitOfWork) -> None:
+    add(uow, *((f"n{n}", Kind.POST_NOTICE, 0) for n in range(40)))
+    effects = Recorder(delay=0.01)  # slow enough that both have items in flight at once
+    clock = Clock()
+    first = dispatcher(uow, effects.table(*KINDS), clock, concurrency=4)
+    second = dispatcher(uow, effects.table(*KINDS), clock, concurrency=4)
+
+    async def both() -> None:
+        await asyncio.gather(first.drain(timeout=20), second.drain(timeout=20))
+
+    asyncio.run(both())
+    assert sorted(effects.delivered) == sorted(f"n{n}" for n in range(40))
+    assert {item(uow, f"n{n}").attempts for n in range(40)} == {1}
+    with uow.read() as session:
+        assert outbox.backlog(session) == 0
+
+
+def test_a_crashed_dispatchers_item_is_delivered_once_its_lease_runs_out(
+    uow: UnitOfWork,
+) -> None:
+    add(uow, ("page", Kind.PAGE_DM, 0))
+    assert claim(uow, "crashed", NOW) == ["page"]  # claimed, then the process died
+    clock, effects = Clock(), Recorder()
+    survivor = dispatcher(uow, effects.table(*KINDS), clock)
+    asyncio.run(survivor.drain(timeout=10))
+    assert effects.delivered == []  # the lease still holds
+    clock.advance(LEASE.total_seconds() + 1)
+    asyncio.run(survivor.drain(timeout=10))
+    assert effects.delivered == ["page"]
+    delivered = item(uow, "page")
+    assert (delivered.state, delivered.claimed_by, delivered.attempts) == (
+        "done",
+        survivor.worker,
+        2,
+    )
+
+
+def test_a_transient_failure_is_retried_no_sooner_than_retry_after(uow: UnitOfWork) -> None:
+    add(uow, ("hook", Kind.WEBHOOK, 0))
+    clock = Clock()
+    effects = Recorder(failures={"hook": [DeliveryFailure("HTTP 503", True, 30.0)]})
+    deliver = dispatcher(uow, effects.table(*KINDS), clock)
+    asyncio.run(deliver.drain(timeout=10))
+    waiting = item(uow, "hook")
+    assert (waiting.state, waiting.last_error, waiting.claimed_by) == ("pending", "HTTP 503", None)
+    assert waiting.available_at.replace(tzinfo=None) == (NOW + timedelta(seconds=30)).replace(
+        tzinfo=None
+    )
+    clock.advance(29)
+    asyncio.run(deliver.drain(timeout=10))
+    assert effects.delivered == []
+    clock.advance(1)
+    asyncio.run(deliver.drain(timeout=10))
+    assert effects.delivered == ["hook"]
+    assert (item(uow, "hook").state, item(uow, "hook").attempts) == ("done", 2)
+
+
+def test_a_rate_limited_call_goes_again_without_counting_an_attempt(uow: UnitOfWork) -> None:
+    add(uow, ("channel", Kind.CREATE_CHANNEL, 0))
+    refused = SlackFailure("conversations.create", "ratelimited", True, 2.0, rate_limited=True)
+    clock = Clock()
+    effects = Recorder(failures={"channel": [refused, refused]})
+    deliver = dispatcher(uow, effects.table(*KINDS), clock)
+    for _ in range(2):
+        asyncio.run(deliver.drain(timeout=10))
+        assert item(uow, "channel").attempts == 0
+        clock.advance(2)
+    asyncio.run(deliver.drain(timeout=10))
+    assert effects.delivered == ["channel"]
+    assert item(uow, "channel").attempts == 1
+
+
+def test_a_dependent_runs_after_its_prerequisite_with_its_result(uow: UnitOfWork) -> None:
+    with uow() as session:
+        channel = outbox.enqueue(session, key="channel", kind=Kind.CREATE_CHANNEL, now=NOW)
+        outbox.enqueue(session, key="brief", kind=Kind.POST_BRIEF, now=NOW, after=channel)
+        session.commit()
+    clock = Clock()
+    effects = Recorder(failures={"channel": [DeliveryFailure("name_taken?", True, 5.0)]})
+    deliver = dispatcher(uow, effects.table(*KINDS), clock)
+    asyncio.run(deliver.drain(timeout=10))
+    assert effects.delivered == []  # the brief waits while its channel is retried
+    assert item(uow, "brief").attempts == 0
+    clock.advance(5)
+    asyncio.run(deliver.drain(timeout=10))
+    assert effects.delivered == ["channel", "brief"]
+    assert effects.parents["brief"] == {"delivered": "channel"}
+
+
+def test_a_failure_for_good_is_said_in_the_channel_and_fails_its_dependents(
+    uow: UnitOfWork,
+) -> None:
+    with uow() as session:
+        incident = _incident(session)
+        brief = outbox.enqueue(
+            session, key="brief", kind=Kind.POST_BRIEF, now=NOW, incident_id=incident
+        )
+        outbox.enqueue(
+            session, key="after", kind=Kind.POST_NOTICE, now=NOW, incident_id=incident, after=brief
+        )
+        outbox.enqueue(
+            session, key="channel", kind=Kind.CREATE_CHANNEL, now=NOW, incident_id=incident
+        )
+        session.commit()
+    refused = DeliveryFailure("restricted_action", False)
+    effects = Recorder(failures={"brief": [refused], "channel": [refused]})
+    asyncio.run(dispatcher(uow, effects.table(*KINDS), Clock()).drain(timeout=10))
+    assert (item(uow, "brief").state, item(uow, "after").state) == ("failed", "failed")
+    notice = item(uow, keys.failed("brief"))
+    assert notice.kind == Kind.POST_NOTICE and notice.state == "done"
+    assert "could not deliver `post_brief`" in notice.payload["text"]
+    # no channel to say it in: the channel's own failure has a kind of its own
+    assert keys_of(uow, Kind.CHANNEL_FAILED) == [keys.failed("channel")]
+    assert item(uow, keys.failed("channel")).payload == {"error": "restricted_action"}
+
+
+def test_a_transient_failure_that_never_clears_is_given_up(uow: UnitOfWork) -> None:
+    add(uow, ("hook", Kind.WEBHOOK, 0))
+    clock = Clock()
+    failing = [DeliveryFailure("HTTP 503", True) for _ in range(20)]
+    effects = Recorder(failures={"hook": failing})
+    deliver = dispatcher(uow, effects.table(*KINDS), clock)
+    for _ in range(20):
+        asyncio.run(deliver.drain(timeout=10))
+        clock.advance(600)
+    gone = item(uow, "hook")
+    assert (gone.state, gone.attempts, effects.delivered) == ("failed", 12, [])
+
+
+def _incident(session: Session) -> int:
+    """An incident row to hang items on (a failure notice goes to its incident's channel)."""
+    row = Incident(
+        number=1,
+        title="Checkout down",
+        severity="SEV1",
+        declared_severity="SEV1",
+        declared_by="U1",
+        commander="U1",
+        declared_at=NOW,
+    )
+    session.add(row)
+    session.flush()
+    return row.id
