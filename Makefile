@@ -30,6 +30,7 @@ bench: $(STAMP)
 	$(PY) bench/status_page.py
 	$(PY) bench/pages_under_load.py
 	$(PY) bench/cadence.py  # PostgreSQL: postgresql://postgres@127.0.0.1:5432/bench, wiped
+	$(PY) bench/signals.py  # PostgreSQL: postgresql://postgres@127.0.0.1:5432/bench, wiped
 
 clean:
 	rm -rf $(VENV) .pytest_cache beacon.db sandbox.db

@@ -96,6 +96,7 @@ def serve(settings: Settings, *, worker: bool) -> int:
     import uvicorn
 
     from app.bootstrap import build_bolt
+    from app.sandbox.test_alert import TestAlerts
     from app.sandbox.web import routes
     from app.store.migrate import upgrade
     from app.web import create_web_app
@@ -110,7 +111,11 @@ def serve(settings: Settings, *, worker: bool) -> int:
     if beacon.engine.dialect.name == "sqlite":
         upgrade(beacon.engine)
     bolt = build_bolt(beacon)
-    pages = routes(sandbox, config_dir=str(settings.beacon_config_dir)) if sandbox else []
+    pages = []
+    if sandbox is not None and catalog is not None:
+        base_url = sandbox.acting().events_url.removesuffix("/slack/events")
+        alerts = TestAlerts(catalog, base_url)
+        pages = routes(sandbox, config_dir=str(settings.beacon_config_dir), alerts=alerts)
     web = create_web_app(beacon, bolt, worker=worker, extra_routes=pages)
     config = uvicorn.Config(
         web, host=settings.host, port=settings.port, log_level=settings.log_level, lifespan="on"

@@ -33,6 +33,7 @@ def summarize(catalog: Catalog, environ: Mapping[str, str]) -> str:
         f" ({own_channel} account(s) with their own), incidents {workspace.channel_prefix}-<n>-…",
         f"  escalation: {len(policy.escalation)} level(s)",
         f"  delivery:   {len(policy.webhooks)} webhook(s), {_pagerduty(catalog, environ)}",
+        f"  signals:    {_signals(catalog, environ)}",
     ]
     if catalog.warnings:
         lines.append(f"Warnings ({len(catalog.warnings)}):")
@@ -48,6 +49,28 @@ def _pagerduty(catalog: Catalog, environ: Mapping[str, str]) -> str:
     if not environ.get(config.routing_key_env):
         return f"PagerDuty configured but {config.routing_key_env} is unset"
     return f"PagerDuty configured, routing key from {config.routing_key_env}"
+
+
+def _signals(catalog: Catalog, environ: Mapping[str, str]) -> str:
+    """Without its token every POST /signals is refused: said here, not at the first alert."""
+    config = catalog.policy.signals
+    if config is None:
+        return "not configured"
+    channel = config.triage_channel or catalog.policy.workspace.announce_channel
+    patterns = [
+        name
+        for name, on in (
+            ("repeats", config.repeats),
+            ("sustained", config.sustained),
+            ("customer_reports", config.customer_reports),
+        )
+        if on is not None
+    ]
+    token = "" if environ.get(config.token_env) else f", but {config.token_env} is unset"
+    return (
+        f"triage in {channel}, {len(config.rules)} rule(s),"
+        f" patterns: {', '.join(patterns) or 'none'}{token}"
+    )
 
 
 def _severity(severity: Severity) -> str:

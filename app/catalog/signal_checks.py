@@ -6,6 +6,7 @@ both are reported with their line like every other dangling reference.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from app.catalog.checks import _name, _names, _section, _unknown
@@ -47,4 +48,18 @@ def _rule_issues(
         issues.append(
             policy.issue((*where, "match", "service"), _unknown("service", service, known))
         )
+    if service and known and service.startswith("~") and not _matches_any(service[1:], known):
+        message = (
+            f"`service: {service}` matches no service (known: {', '.join(sorted(_names(known)))})"
+        )
+        issues.append(policy.issue((*where, "match", "service"), message))
     return issues
+
+
+def _matches_any(pattern: str, known: dict[Any, Any]) -> bool:
+    """A regex on ``service`` that matches no service is a typo; a bad one is the schema's."""
+    try:
+        compiled = re.compile(pattern)
+    except re.error:
+        return True
+    return any(compiled.fullmatch(service) for service in _names(known))

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from app.catalog.durations import format_duration
 from app.store.db import UnitOfWork
 from app.store.models import Incident, IncidentEvent, Page, StatusUpdate
+from app.store.signal_timings import first_signal
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,8 @@ class Metrics:
     """First customer-facing text approved and sent."""
     escalations: int
     pages: int
+    time_to_declare: timedelta | None = None
+    """From the first signal (a ``signal:`` step, a ``report``) to the declaration."""
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,8 @@ def measure(uow: UnitOfWork, *, drills_only: bool = False) -> Metrics | None:
             )
         )
         pages = session.scalar(select(func.count(Page.id)).where(Page.incident_id == incident.id))
+        signal = first_signal(session, incident.id)
+        signalled = signal.first_at if signal is not None and signal.first_at <= start else None
         return Metrics(
             ref=incident.ref,
             severity=incident.severity,
@@ -73,6 +78,7 @@ def measure(uow: UnitOfWork, *, drills_only: bool = False) -> Metrics | None:
             time_to_first_customer_update=_since(start, approved),
             escalations=int(escalations or 0),
             pages=int(pages or 0),
+            time_to_declare=start - signalled if signalled is not None else None,
         )
 
 
@@ -97,6 +103,7 @@ def _actual(metrics: Metrics | None, key: str) -> timedelta | None:
         "ack_within": metrics.time_to_ack,
         "first_update_within": metrics.time_to_first_update,
         "first_customer_update_within": metrics.time_to_first_customer_update,
+        "declared_within": metrics.time_to_declare,
     }[key]
 
 

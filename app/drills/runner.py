@@ -24,12 +24,13 @@ from app.drills.live import Recorder
 from app.drills.metrics import Metrics, measure
 from app.drills.roles import role_holder
 from app.drills.screen import find_button, form_fields
-from app.drills.script import Drill, DrillError, Step
+from app.drills.script import MONITORING, Drill, DrillError, Step
 from app.drills.stage import Stage
 from app.sandbox.actor import Answer
 from app.sandbox.runtime import Sandbox, Seen, contained
 from app.sandbox.seed import VISITOR
 from app.sandbox.slack_model import BOT_USER_ID
+from app.sandbox.test_alert import post_signal, signals_token
 from app.settings import Settings
 from app.store.models import Incident, Timer
 
@@ -110,6 +111,8 @@ class DrillRun:
     # -- acting ---------------------------------------------------------------
 
     async def _act(self, step: Step) -> Acted:
+        if step.action == "signal":
+            return await self._signal(step)
         try:
             user = await self.resolve_person(step.actor)
         except DrillError as problem:
@@ -122,6 +125,22 @@ class DrillRun:
             return acted
         if answer.status != 200:
             acted.problem = f"Beacon answered HTTP {answer.status}"
+        return acted
+
+    async def _signal(self, step: Step) -> Acted:
+        """Monitoring's part: Beacon's JSON to ``POST /signals`` with the bearer token."""
+        acted = Acted(step, MONITORING, self.clock.elapsed)
+        config = self.stage.beacon.catalog.policy.signals
+        if self.recorder is not None:
+            # Cards and incidents raised by signals are not marked as a drill's.
+            acted.problem = "signal: steps need the sandbox: a live drill cannot send alerts"
+            return acted
+        if config is None:
+            acted.problem = "`signal:` steps need a `signals:` block in policy.yaml"
+            return acted
+        status, answer = await post_signal(self.stage.url, signals_token(config), step.argument)
+        if status != 202:
+            acted.problem = f"Beacon answered HTTP {status}: {answer.get('error') or answer}"
         return acted
 
     async def _perform(self, step: Step, user: str) -> Answer:
@@ -222,7 +241,7 @@ class DrillRun:
 
     def people(self) -> list[str]:
         """Whoever acted or heard from Beacon privately, actors first."""
-        order = [a.user for a in self.acted]
+        order = [a.user for a in self.acted if a.user != MONITORING]
         order += list(self.recorder.dms if self.recorder else self.sandbox.slack.ims)
         order += [e.user for e in self.sandbox.slack.ephemerals]
         return list(dict.fromkeys(u for u in order if u))

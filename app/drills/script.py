@@ -13,17 +13,24 @@ steps:
   - at: 20m
     as: ic
     submit: {title: ...}        # fields of the modal open on that person's screen, by block id
+  - at: 25m                     # monitoring, not a person: no `as:`
+    signal: {service: checkout, summary: Checkout error rate 12%, id: checkout-errors}
 targets:                        # missed target = `beacon drill` exits 1
   ack_within: 5m                # first acknowledgement that stops escalation
   first_update_within: 15m      # first `/incident update` drafted
   first_customer_update_within: 20m   # first customer update approved and sent
   max_escalations: 0
+  declared_within: 5m           # from the first signal (signal: step, report) to the declaration
 ```
 
 People (``as:``): a user id, an email, ``ic`` (the incident's commander), or a role resolved
 through the configuration at the drill's start: ``oncall:<team>``, ``secondary:<team>``,
 ``manager:<team>``, ``liaison:<account>``, ``exec_sponsor:<account>``, ``exec``, ``approver``,
 ``commander`` (the on-call of ``workspace.commanders``).
+A ``signal:`` step is what monitoring sends: Beacon's own JSON (SPEC 5.8) POSTed to
+``/signals`` with the bearer token. ``service`` and ``summary`` are required; ``id`` defaults
+to the service (so the same step again is the same alert firing again), ``status`` to
+``firing``, ``source`` to ``drill``; ``severity``, ``labels`` and ``url`` are passed on.
 Pure: the runner turns this into requests; this module only reads and checks the file.
 """
 
@@ -43,9 +50,13 @@ TARGETS = {
     "first_update_within": "time to first update",
     "first_customer_update_within": "time to first customer update",
     "max_escalations": "escalations",
+    "declared_within": "time from first signal to declaration",
 }
-_STEP_KEYS = {"at", "as", "in", "command", "click", "submit", "note"}
-_ACTIONS = ("command", "click", "submit")
+_STEP_KEYS = {"at", "as", "in", "command", "click", "submit", "signal", "note"}
+_ACTIONS = ("command", "click", "submit", "signal")
+_SIGNAL_KEYS = {"source", "id", "status", "service", "severity", "summary", "labels", "url"}
+MONITORING = "monitoring"
+"""Who a ``signal:`` step is acted by in the transcript: no person sends an alert."""
 
 
 class DrillError(Exception):
@@ -57,7 +68,7 @@ class Step:
     at: timedelta
     actor: str
     action: str
-    """``command``, ``click`` or ``submit``."""
+    """``command``, ``click``, ``submit`` or ``signal``."""
     argument: Any
     where: str = "#general"
     note: str = ""
@@ -119,23 +130,58 @@ def _step(entry: Any, where: str) -> Step:
         raise DrillError(f"{where}: unknown keys {sorted(unknown)}")
     actions = [key for key in _ACTIONS if key in entry]
     if len(actions) != 1:
-        raise DrillError(f"{where}: needs exactly one of command:, click:, submit:")
-    if "as" not in entry:
-        raise DrillError(f"{where}: needs `as:` (who acts)")
+        raise DrillError(f"{where}: needs exactly one of command:, click:, submit:, signal:")
     action = actions[0]
     argument = entry[action]
+    if action == "signal":
+        argument = _signal(argument, where)
+    elif "as" not in entry:
+        raise DrillError(f"{where}: needs `as:` (who acts)")
     if action == "submit" and not isinstance(argument, dict):
         raise DrillError(f"{where}: `submit:` takes a mapping of field: value")
-    if action != "submit" and not isinstance(argument, str):
+    if action in ("command", "click") and not isinstance(argument, str):
         raise DrillError(f"{where}: `{action}:` takes text")
     return Step(
         at=_duration(entry.get("at", "0s"), f"{where}: at"),
-        actor=str(entry["as"]),
+        actor=str(entry.get("as") or MONITORING),
         action=action,
         argument=argument,
         where=str(entry.get("in") or "#general"),
         note=str(entry.get("note") or ""),
     )
+
+
+def _signal(raw: Any, where: str) -> dict[str, Any]:
+    """The body of ``POST /signals``, checked here so a typo fails before the drill starts."""
+    if not isinstance(raw, dict):
+        raise DrillError(f"{where}: `signal:` takes a mapping (service, summary, status, …)")
+    unknown = set(raw) - _SIGNAL_KEYS
+    if unknown:
+        raise DrillError(
+            f"{where}: unknown signal keys {sorted(unknown)}; known: {sorted(_SIGNAL_KEYS)}"
+        )
+    missing = [key for key in ("service", "summary") if not raw.get(key)]
+    if missing:
+        raise DrillError(f"{where}: `signal:` needs {' and '.join(missing)}")
+    status = str(raw.get("status") or "firing")
+    if status not in ("firing", "resolved"):
+        raise DrillError(f"{where}: signal status is firing or resolved, not {status!r}")
+    labels = raw.get("labels") or {}
+    if not isinstance(labels, dict):
+        raise DrillError(f"{where}: signal labels take a mapping of label: value")
+    body: dict[str, Any] = {
+        "source": str(raw.get("source") or "drill"),
+        "id": str(raw.get("id") or raw["service"]),
+        "status": status,
+        "service": str(raw["service"]),
+        "summary": str(raw["summary"]),
+    }
+    if labels:
+        body["labels"] = {str(k): str(v) for k, v in labels.items()}
+    for key in ("severity", "url"):
+        if raw.get(key):
+            body[key] = str(raw[key])
+    return body
 
 
 def _targets(raw: Any, source: str) -> dict[str, timedelta | int]:

@@ -11,7 +11,7 @@ from typing import Any
 
 from app.catalog.durations import format_duration
 from app.drills.metrics import Verdict, judge
-from app.drills.runner import DrillRun
+from app.drills.runner import Acted, DrillRun
 from app.sandbox.runtime import Seen
 
 _MENTION = re.compile(r"<([@#])([A-Z0-9]+)(?:\|([^>]*))?>")
@@ -88,6 +88,15 @@ def person_lines(run: DrillRun, user: str) -> Iterator[str]:
         yield line
 
 
+def signal_lines(signals: list[Acted]) -> Iterator[str]:
+    for acted in signals:
+        body = acted.step.argument
+        text = f"{body['status']} {body['service']}: {body['summary']}"
+        yield _line(acted.at, "> sent", text)
+        if acted.problem:
+            yield _line(acted.at, "!! failed", acted.problem)
+
+
 def report(run: DrillRun) -> tuple[str, bool]:
     """The printed transcript and whether every target was met (and every step worked)."""
     out = [f"Drill: {run.drill.name}", ""]
@@ -96,6 +105,11 @@ def report(run: DrillRun) -> tuple[str, bool]:
     for heading, channel in run.channels():
         out.append(f"== {heading}")
         out.extend(f"  {line}" for line in channel_lines(run, channel))
+        out.append("")
+    signals = [a for a in run.acted if a.step.action == "signal"]
+    if signals:
+        out.append("== Monitoring (the drill's signal: steps, POSTed to /signals)")
+        out.extend(f"  {line}" for line in signal_lines(signals))
         out.append("")
     for user in run.people():
         persona = run.sandbox.people.get(user)
@@ -108,6 +122,8 @@ def report(run: DrillRun) -> tuple[str, bool]:
         out.append("  no incident was declared")
     else:
         out.append(f"  incident                     {metrics.ref} ({metrics.severity})")
+        if metrics.time_to_declare is not None:
+            out.append(f"  first signal to declaration  {_shown(metrics.time_to_declare)}")
         out.append(f"  time to acknowledge          {_shown(metrics.time_to_ack)}")
         out.append(f"  time to first update         {_shown(metrics.time_to_first_update)}")
         first_customer = _shown(metrics.time_to_first_customer_update)

@@ -78,6 +78,16 @@ class MitigationFact:
 
 
 @dataclass(frozen=True)
+class SignalFact:
+    """The earliest signal that raised or joined the incident: where the clock really starts."""
+
+    at: datetime
+    source: str
+    service: str
+    summary: str
+
+
+@dataclass(frozen=True)
 class IncidentFacts:
     ref: str
     title: str
@@ -103,3 +113,4 @@ class IncidentFacts:
     mitigations: tuple[MitigationFact, ...] = ()
     users: Mapping[str, str] = field(default_factory=dict)
     """People configured by email: lower-cased email → the Slack user it resolved to."""
+    first_signal: SignalFact | None = None

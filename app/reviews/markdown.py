@@ -49,6 +49,7 @@ def targets_table(facts: IncidentFacts, m: IncidentMetrics) -> list[str]:
         "|---|---|---|---|",
         f"| Time to acknowledge | {span(facts.ack_within)} | {span(m.time_to_ack)} |"
         f" {verdict(m.ack)} |",
+        *signal_rows(facts, m),
         f"| Time to first update | {span(facts.update_every)} |"
         f" {span(m.time_to_first_update)} | {verdict(m.first_update)} |",
         f"| Time to first customer update | — | {span(m.time_to_first_customer_update)} | |",
@@ -57,6 +58,26 @@ def targets_table(facts: IncidentFacts, m: IncidentMetrics) -> list[str]:
         f"| Time to resolve | — | {span(m.time_to_resolve)} | |",
         f"| Escalations | — | {m.escalations} | |",
     ]
+
+
+def signal_rows(facts: IncidentFacts, m: IncidentMetrics) -> list[str]:
+    """How long the first signal waited for a person; nothing when no signal was involved."""
+    if facts.first_signal is None:
+        return []
+    if m.signal_to_declare is None:
+        return ["| First signal → declaration | — | declared before any signal | |"]
+    return [
+        f"| First signal → declaration | — | {span(m.signal_to_declare)} | |",
+        f"| First signal → acknowledgement | — | {span(m.signal_to_ack)} | |",
+    ]
+
+
+def first_signal_line(facts: IncidentFacts) -> list[str]:
+    signal = facts.first_signal
+    if signal is None:
+        return []
+    what = _cell(plain_references(signal.summary))
+    return [f"- **First signal:** {when(signal.at)}, {signal.source} on {signal.service}: {what}"]
 
 
 def mitigations_table(facts: IncidentFacts) -> list[str]:
@@ -85,6 +106,7 @@ def review_markdown(facts: IncidentFacts, m: IncidentMetrics) -> str:
         f"- **Severity:** {facts.severity} ({facts.severity_label})",
         f"- **Status:** {facts.status}",
         f"- **Incident commander:** {_who(facts.commander)}",
+        *first_signal_line(facts),
         f"- **Declared:** {when(facts.declared_at)} by {_who(facts.declared_by)}",
         f"- **Resolved:** {when(facts.resolved_at)}",
         f"- **Duration:** {span(m.time_to_resolve)}",

@@ -9,7 +9,10 @@
   declaration); an update posted by its due time is on time, and a due time that passed before
   the resolution (or, while open, before now) with no update is a missed one;
 - time to mitigate: declaration → first `monitoring` status (the resolution if it never was);
-- time to resolve: declaration → resolution; escalations: levels fired.
+- time to resolve: declaration → resolution; escalations: levels fired;
+- from the first signal (SPEC 5.8) to the declaration and to the first acknowledgement: how long
+  monitoring or customers knew before people did. None without a signal, or when the incident
+  was declared before any signal joined it (then the signal told nobody anything new).
 """
 
 from __future__ import annotations
@@ -68,6 +71,8 @@ class IncidentMetrics:
     customer_updates_sent: int
     checklist_done: int
     checklist_total: int
+    signal_to_declare: timedelta | None = None
+    signal_to_ack: timedelta | None = None
 
     @property
     def ack_met(self) -> bool | None:
@@ -134,6 +139,8 @@ def measure(facts: IncidentFacts, *, now: datetime) -> IncidentMetrics:
     ttm = min(monitoring) - start if monitoring else ttr
     threads = [a for a in facts.accounts if a.thread]
     done = sum(len({t.item for t in a.ticks if t.item in CHECKLIST_ITEMS}) for a in threads)
+    signalled = facts.first_signal.at if facts.first_signal else None
+    led = signalled is not None and signalled <= start
     return IncidentMetrics(
         ref=facts.ref,
         severity=facts.severity,
@@ -156,6 +163,8 @@ def measure(facts: IncidentFacts, *, now: datetime) -> IncidentMetrics:
         customer_updates_sent=sum(1 for u in facts.updates if u.state == "approved"),
         checklist_done=done,
         checklist_total=len(threads) * len(CHECKLIST_ITEMS),
+        signal_to_declare=start - signalled if led and signalled else None,
+        signal_to_ack=acked - signalled if led and signalled and acked else None,
     )
 
 

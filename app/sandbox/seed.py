@@ -99,6 +99,8 @@ def _roles(catalog: Catalog, now: datetime) -> Iterator[tuple[str, str]]:
 def _channels(catalog: Catalog) -> list[str]:
     workspace = catalog.policy.workspace
     named = [workspace.announce_channel, workspace.cs_channel]
+    if catalog.policy.signals is not None and catalog.policy.signals.triage_channel:
+        named.append(catalog.policy.signals.triage_channel)
     named += [a.channel for a in catalog.accounts.values() if a.channel]
     names = [GENERAL] + [c.lstrip("#") for c in named if c.startswith("#")]
     return list(dict.fromkeys(names))

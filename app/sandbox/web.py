@@ -18,18 +18,23 @@ from app.sandbox.actor import Answer
 from app.sandbox.render import environment
 from app.sandbox.runtime import Sandbox
 from app.sandbox.seed import VISITOR
+from app.sandbox.test_alert import TestAlerts, route
 
 STATIC = Path(__file__).with_name("static")
 
 
-def routes(sandbox: Sandbox, *, config_dir: str) -> list[BaseRoute]:
+def routes(
+    sandbox: Sandbox, *, config_dir: str, alerts: TestAlerts | None = None
+) -> list[BaseRoute]:
     env = environment(sandbox.name_of)
     static = StaticFiles(directory=str(STATIC))
 
     async def page(request: Request) -> Response:
         me = request.query_params.get("as") or VISITOR
         people = sorted(sandbox.people.values(), key=lambda p: (p.user_id != VISITOR, p.user_id))
-        html = env.get_template("page.html.j2").render(people=people, me=me, config_dir=config_dir)
+        html = env.get_template("page.html.j2").render(
+            people=people, me=me, config_dir=config_dir, alerts=alerts
+        )
         return HTMLResponse(html)
 
     async def state(request: Request) -> Response:
@@ -129,6 +134,7 @@ def routes(sandbox: Sandbox, *, config_dir: str) -> list[BaseRoute]:
         Route("/sandbox/close", close, methods=["POST"]),
         Route("/sandbox/home", home, methods=["POST"]),
         Mount("/sandbox/static", app=static),
+        *([route(alerts)] if alerts is not None else []),
     ]
 
 

@@ -23,6 +23,7 @@ from app.reviews.facts import (
     IncidentFacts,
     MitigationFact,
     PageFact,
+    SignalFact,
     TickFact,
     UpdateFact,
 )
@@ -33,6 +34,7 @@ from app.services.updates import draft_card
 from app.services.views import incident_view
 from app.store import incidents, paging, people, resolution
 from app.store.models import Incident, IncidentEvent, StatusUpdate
+from app.store.signal_timings import first_signal
 from app.wording import refusals, replies
 
 WINDOWS = {"7d": timedelta(days=7), "30d": timedelta(days=30), "90d": timedelta(days=90)}
@@ -142,7 +144,15 @@ def load_facts(session: Session, ctx: Context, incident: Incident) -> IncidentFa
             for m in incident.mitigations
         ),
         users=users,
+        first_signal=_first_signal(session, incident),
     )
+
+
+def _first_signal(session: Session, incident: Incident) -> SignalFact | None:
+    record = first_signal(session, incident.id)
+    if record is None:
+        return None
+    return SignalFact(record.first_at, record.source, record.service, record.summary)
 
 
 class ReviewService:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.catalog.suggest import did_you_mean
@@ -22,7 +23,12 @@ from app.store.signal_models import SignalRecord, TriageCard
 def enqueue_card(session: Session, card: TriageCard, now: datetime) -> None:
     """One pending delivery per card at a time: changes before it starts share it (it renders
     the card as stored when it runs), changes after need the next one, so the last state shows."""
-    key = keys.signal_card(card.id, card.refresh_seq)
+    # Locked and read afresh: a render that started since this card was loaded bumped it, and
+    # then this change needs the next render (``card_snapshot`` takes the same lock first).
+    seq = session.scalar(
+        select(TriageCard.refresh_seq).where(TriageCard.id == card.id).with_for_update()
+    )
+    key = keys.signal_card(card.id, seq or 0)
     previous = session.get(OutboxItem, card.last_item_id) if card.last_item_id else None
     if previous is not None and previous.key == key:
         return
@@ -103,7 +109,9 @@ def _line(ctx: Context, record: SignalRecord) -> SignalLine:
 def card_snapshot(ctx: Context, card_id: int) -> Snapshot | None:
     """The card as stored now, for a delivery; later changes enqueue the next delivery."""
     with ctx.uow() as session:
-        card = session.get(TriageCard, card_id)
+        # Locked before the signals are read: an intake changing them either finished first
+        # (and shows) or waits, sees the new refresh_seq and queues the next render.
+        card = session.get(TriageCard, card_id, with_for_update=True)
         if card is None:
             return None
         card.refresh_seq += 1

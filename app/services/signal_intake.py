@@ -24,6 +24,7 @@ from app.signals.rules import decide
 from app.store import incidents, outbox, signals
 from app.store.models import Incident
 from app.store.signal_models import SignalEvent, SignalRecord, TriageCard
+from app.store.signal_repeats import Repeat, count_repeat, lock_card
 from app.wording import timeline
 
 log = logging.getLogger(__name__)
@@ -57,8 +58,10 @@ class SignalIntake:
         return self.ctx.catalog.policy.signals or DEFAULT
 
     def receive(self, batch: list[Signal]) -> Receipt:
-        receipt = Receipt()
         now = self.ctx.clock()
+        if len(batch) == 1 and (repeated := self._repeat(batch[0], now)) is not None:
+            return repeated
+        receipt = Receipt()
         with self.ctx.uow() as session:
             signals.serialise(session)
             for signal in batch:
@@ -75,6 +78,21 @@ class SignalIntake:
                 continue
             if declared:
                 receipt.incidents.append(declared)
+        return receipt
+
+    def _repeat(self, signal: Signal, now: datetime) -> Receipt | None:
+        """A storm's duplicate, counted outside the intake lock: nothing new to decide."""
+        receipt = Receipt(accepted=1)
+        with self.ctx.uow() as session:
+            repeat = count_repeat(session, signal.identity, signal.status, now)
+            if repeat is None:
+                session.rollback()
+                return None
+            queued = self._repeated(session, repeat, now, receipt)
+            session.commit()
+        if queued:
+            self.ctx.on_commit()
+        SIGNALS.labels(source=_source(signal), outcome="duplicate").inc()
         return receipt
 
     def _one(self, session: Session, signal: Signal, now: datetime, receipt: Receipt) -> str:
@@ -133,6 +151,20 @@ class SignalIntake:
             self._patterns(session, card, record, now, receipt)
         return record.outcome
 
+    def _repeated(self, session: Session, repeat: Repeat, now: datetime, receipt: Receipt) -> bool:
+        """A duplicate: its count on the card (declared or not: the count is what was sent).
+        True when a render of the card was queued."""
+        if repeat.incident_number is not None:
+            receipt.incidents.append(f"INC-{repeat.incident_number}")
+        if repeat.card_id is None:
+            return False
+        if repeat.incident_number is None:
+            receipt.triage.append(repeat.card_id)
+        if repeat.render_waits:
+            return False
+        enqueue_card(session, session.get_one(TriageCard, repeat.card_id), now)
+        return True
+
     def _again(
         self,
         session: Session,
@@ -143,6 +175,8 @@ class SignalIntake:
     ) -> str:
         """The same signal again: a count, unless its state changed. Firing again after its
         incident was resolved (or its card decided), it is routed afresh."""
+        if record.card_id is not None:
+            lock_card(session, record.card_id)
         record.received += 1
         record.last_at = now
         changed = record.status != signal.status
@@ -158,6 +192,8 @@ class SignalIntake:
             receipt.incidents.append(incident.ref)
             if changed:
                 _attach_line(session, incident, record, now)
+            if record.card_id is not None:  # a declared card still counts what was sent
+                enqueue_card(session, session.get_one(TriageCard, record.card_id), now)
         elif record.card_id is not None:
             card = session.get_one(TriageCard, record.card_id)
             receipt.triage.append(card.id)

@@ -35,6 +35,25 @@ def test_shipped_drill_passes(path: Path, capsys: pytest.CaptureFixture[str]) ->
         shows_each_person_what_they_saw(out)
     if path.stem == "auth-failure":
         pages_the_owners_and_tells_the_dependents(out)
+    if path.stem == "customers-calling":
+        monitoring_declares_without_a_person(out)
+
+
+def monitoring_declares_without_a_person(out: str) -> None:
+    """An alert and two accounts calling, no `declare` typed: customer_reports (SPEC 5.8)."""
+    sections = {s.split("\n")[0]: s for s in out.split("\n== ")}
+    card = " ".join(sections["#alerts"].split())
+    assert "Signals on Reports and exports" in card and "declared as INC-1" in card
+    assert "reported by Umbrella Retail (Tier 1, liaison @Malik)" in card
+    assert "reported by Hooli (Tier 3, liaison @Lena)" in card
+    monitoring = next(s for h, s in sections.items() if h.startswith("Monitoring"))
+    assert monitoring.count("> sent") == 2 and "resolved reporting" in monitoring
+    channel = next(s for h, s in sections.items() if h.startswith("#inc-1-reports-and-exports"))
+    assert "Signal resolved on reporting: Export jobs p95 latency" in channel  # one line
+    assert "met    declared_within" in out and "first signal to declaration  " in out
+    typed = [line for line in out.splitlines() if "> you" in line]
+    assert sum("/incident report" in line for line in typed) == 2
+    assert not any("/incident declare" in line for line in typed)
 
 
 def pages_the_owners_and_tells_the_dependents(out: str) -> None:
@@ -90,6 +109,10 @@ def test_a_missed_target_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[s
             {"steps": [{"as": "ic", "command": "list"}], "targets": {"ack_in": "5m"}},
             "unknown target",
         ),
+        ({"steps": [{"signal": "checkout is down"}]}, "takes a mapping"),
+        ({"steps": [{"signal": {"service": "checkout"}}]}, "needs summary"),
+        ({"steps": [{"signal": {"service": "x", "summary": "y", "status": "up"}}]}, "not 'up'"),
+        ({"steps": [{"signal": {"service": "x", "summary": "y", "sevrity": "P1"}}]}, "sevrity"),
     ],
 )
 def test_drill_files_are_checked(raw: dict[str, object], problem: str) -> None:

@@ -46,6 +46,12 @@
     if (link.dataset.conv === "home") post("/sandbox/home", {});
     go(link.dataset.conv);
   });
+  if ($("test-alert")) {
+    $("test-alert").addEventListener("click", () => {
+      say("Sending a test alert …");
+      post("/sandbox/test-alert", {}).then((r) => { say(r.error || r.text); setTimeout(refresh, 300); });
+    });
+  }
   $("composer").addEventListener("submit", (e) => {
     e.preventDefault();
     const text = $("command").value.trim();
