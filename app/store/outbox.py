@@ -189,14 +189,25 @@ def claim_waiting_on(
 def _lease(
     session: Session, ids: list[int], *, worker: str, now: datetime, lease: timedelta
 ) -> list[int]:
-    """The ids this UPDATE leased: on PostgreSQL it re-checks each row after waiting for its
-    lock, so an item another worker leased meanwhile is skipped."""
+    """The ids leased. On PostgreSQL the rows are locked in id order and a row another
+    transaction holds is skipped, not waited for: claimers, lease renewals and completions
+    running side by side (lanes, processes) then never wait on each other in a cycle, which
+    PostgreSQL would break by failing one of them as a deadlock."""
     if not ids:
+        return []
+    free = (
+        select(OutboxItem.id)
+        .where(OutboxItem.id.in_(ids), OutboxItem.state == "pending", _free(now))
+        .order_by(OutboxItem.id)
+        .with_for_update(skip_locked=True)
+    )
+    locked = list(session.scalars(free))
+    if not locked:
         return []
     return list(
         session.scalars(
             update(OutboxItem)
-            .where(OutboxItem.id.in_(ids), OutboxItem.state == "pending", _free(now))
+            .where(OutboxItem.id.in_(locked), OutboxItem.state == "pending", _free(now))
             .values(claimed_by=worker, claimed_until=now + lease, attempts=OutboxItem.attempts + 1)
             .returning(OutboxItem.id)
         ).all()
@@ -235,13 +246,22 @@ def renew(session: Session, ids: Collection[int], *, worker: str, until: datetim
     over while it runs. Returns how many leases were still this worker's; the caller commits."""
     if not ids:
         return 0
-    renewed = session.execute(
-        update(OutboxItem)
+    mine = (
+        select(OutboxItem.id)
         .where(
             OutboxItem.id.in_(list(ids)),
             OutboxItem.claimed_by == worker,
             OutboxItem.state == "pending",
         )
+        .order_by(OutboxItem.id)
+        .with_for_update()
+    )
+    locked = list(session.scalars(mine))
+    if not locked:
+        return 0
+    renewed = session.execute(
+        update(OutboxItem)
+        .where(OutboxItem.id.in_(locked), OutboxItem.claimed_by == worker)
         .values(claimed_until=until)
     )
     return int(renewed.rowcount)  # type: ignore[attr-defined]
