@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from app.briefs.view import IncidentView, topic
@@ -31,24 +31,16 @@ ADOPT_WINDOW = timedelta(minutes=1)
 """A same-named channel our bot created this close to the declaration is the one we made."""
 
 
+@dataclass(kw_only=True)
 class IncidentEffects:
     """The incident's opening (channel, topic, invitations, pinned brief, announcement), its
     notices, and the refreshes of what it shows after a change."""
 
-    def __init__(
-        self,
-        *,
-        posts: IncidentPosts,
-        gateway: SlackGateway,
-        directory: Directory,
-        uow: UnitOfWork,
-        catalog: Callable[[], Catalog],
-    ) -> None:
-        self.posts = posts
-        self.gateway = gateway
-        self.directory = directory
-        self.uow = uow
-        self.catalog = catalog
+    posts: IncidentPosts
+    gateway: SlackGateway
+    directory: Directory
+    uow: UnitOfWork
+    catalog: Callable[[], Catalog]
 
     def table(self) -> dict[Kind, Effect]:
         return {

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from app.briefs.view import IncidentView, clock_time
@@ -28,21 +29,13 @@ from app.store.db import UnitOfWork
 from app.store.models import Page
 
 
+@dataclass(kw_only=True)
 class PagingEffects:
-    def __init__(
-        self,
-        *,
-        posts: IncidentPosts,
-        gateway: SlackGateway,
-        directory: Directory,
-        uow: UnitOfWork,
-        catalog: Callable[[], Catalog],
-    ) -> None:
-        self.posts = posts
-        self.gateway = gateway
-        self.directory = directory
-        self.uow = uow
-        self.catalog = catalog
+    posts: IncidentPosts
+    gateway: SlackGateway
+    directory: Directory
+    uow: UnitOfWork
+    catalog: Callable[[], Catalog]
 
     def table(self) -> dict[Kind, Effect]:
         return {

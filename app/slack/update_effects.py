@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from slack_sdk.models.blocks import Block
 
@@ -21,21 +22,13 @@ from app.store.db import UnitOfWork
 from app.store.models import AccountThread, Incident, StatusUpdate
 
 
+@dataclass(kw_only=True)
 class UpdateEffects:
-    def __init__(
-        self,
-        *,
-        posts: IncidentPosts,
-        gateway: SlackGateway,
-        directory: Directory,
-        uow: UnitOfWork,
-        catalog: Callable[[], Catalog],
-    ) -> None:
-        self.posts = posts
-        self.gateway = gateway
-        self.directory = directory
-        self.uow = uow
-        self.catalog = catalog
+    posts: IncidentPosts
+    gateway: SlackGateway
+    directory: Directory
+    uow: UnitOfWork
+    catalog: Callable[[], Catalog]
 
     def table(self) -> dict[Kind, Effect]:
         return {
