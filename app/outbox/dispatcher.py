@@ -125,8 +125,11 @@ class Dispatcher:
                 pause = 0.0
                 if claimed:
                     continue
+                # Not wait_for: on Python 3.11 it swallows a cancellation that arrives as the
+                # doorbell rings, and the server's shutdown then waits for this loop forever.
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self.poll_interval)
+                    async with asyncio.timeout(self.poll_interval):
+                        await self._wake.wait()
         finally:
             self._stopped = True
             heartbeat.cancel()

@@ -92,7 +92,9 @@ class Page:
 
 @contextlib.asynccontextmanager
 async def browser_page(binary: str) -> AsyncIterator[Page]:
-    with tempfile.TemporaryDirectory(prefix="beacon-chromium-") as profile:
+    with tempfile.TemporaryDirectory(
+        prefix="beacon-chromium-", ignore_cleanup_errors=True
+    ) as profile:
         process = subprocess.Popen(
             [binary, *FLAGS, f"--user-data-dir={profile}", "about:blank"],
             stdout=subprocess.DEVNULL,

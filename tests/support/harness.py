@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import socket
+import sys
 import threading
 import time
+import traceback
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -75,6 +77,17 @@ class FakeClock:
         self.offset += delta
 
 
+def _fail_leaked(server: uvicorn.Server | None, thread: threading.Thread) -> None:
+    """A server that outlives its test keeps its dispatcher claiming the next tests' outbox items
+    on a shared database: stop it hard and fail here, with where it was stuck, instead of there."""
+    frame = sys._current_frames().get(thread.ident or 0)
+    stack = "".join(traceback.format_stack(frame)) if frame else "(no frame)"
+    if server is not None:
+        server.force_exit = True
+    thread.join(timeout=10)
+    raise AssertionError(f"Beacon did not stop within 10 s; its server thread was at:\n{stack}")
+
+
 class RunningBeacon:
     def __init__(
         self,
@@ -127,6 +140,8 @@ class RunningBeacon:
             self._server.should_exit = True
         if self._thread is not None:
             self._thread.join(timeout=10)
+            if self._thread.is_alive():
+                _fail_leaked(self._server, self._thread)
         self.beacon.engine.dispose()
 
     def post_signed(self, body: bytes, content_type: str, **sign_kwargs: Any) -> httpx.Response:
