@@ -12,7 +12,6 @@ generated file, so that it does not cost a slow full re-parse.
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import date
 from typing import Any
@@ -20,8 +19,16 @@ from typing import Any
 from ruamel.yaml.nodes import ScalarNode
 from ruamel.yaml.resolver import VersionedResolver
 
-Location = tuple[Any, ...]
-"""Keys and list indexes from the document root to a node."""
+from app.catalog.flowjson import (
+    GAP,
+    JSON,
+    KEY_CLOSE,
+    KEY_OPEN,
+    PLAIN_WORD,
+    read_rows,
+    words_as_json,
+)
+from app.catalog.locations import Lines, Location
 
 _ENTRY = re.compile(r"([A-Za-z0-9_][A-Za-z0-9_.-]*):(?: +(.*))?")
 _INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
@@ -29,22 +36,15 @@ _FLOAT = re.compile(r"[-+]?[0-9]+\.[0-9]+")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _BAD_PLAIN_START = frozenset("&*!|>%@`,]}#?:-")
 _QUOTED = r'"[^"\\\n]*"'
-_PLAIN_WORD = r"[A-Za-z_][A-Za-z0-9_.-]*"
-_SCALAR = rf"(?:{_QUOTED}|-?(?:0|[1-9][0-9]*)|{_PLAIN_WORD})"
+_SCALAR = rf"(?:{_QUOTED}|-?(?:0|[1-9][0-9]*)|{PLAIN_WORD})"
 _ENTRY_RE = (
-    rf"(?:{_QUOTED}|{_PLAIN_WORD}) *: +(?:{_SCALAR}|\[ *(?:{_SCALAR} *(?:, *{_SCALAR} *)*)?\])"
+    rf"(?:{_QUOTED}|{PLAIN_WORD}) *: +(?:{_SCALAR}|\[ *(?:{_SCALAR} *(?:, *{_SCALAR} *)*)?\])"
 )
 _FLAT = re.compile(rf"\{{ *(?:{_ENTRY_RE} *(?:, *{_ENTRY_RE} *)*)?\}}")
 """A one-line flow mapping of scalars and flat lists of scalars, no escapes and no comment:
 a generated ``accounts.yaml`` row. Its double-quoted scalars and ints are JSON already."""
-_KEY_OPEN = re.compile(rf"(?<![A-Za-z0-9_.-])(?={_PLAIN_WORD} *: )")
-_KEY_CLOSE = re.compile(r"(?<=[A-Za-z0-9_.-])(?= *: )")
-"""Where quotes go around a word key: empty matches, so ``sub`` runs without a template."""
-_VALUE_WORDS = re.compile(rf"(?<![A-Za-z0-9_.-])({_PLAIN_WORD})(?=[ ,\]}}\x00]|$)")
-_GAP = "\x00"
-"""Joins the parts of a :data:`_FLAT` text outside its quotes, which never hold it."""
-_JSON = json.JSONDecoder(strict=False)
-"""YAML's double quotes take tabs and other control characters that strict JSON refuses."""
+_ROW_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_\"")
+"""How a line may start (after its indentation) to be read with its neighbours as a block."""
 _FLOW_STOP = frozenset(",[]{}")
 
 
@@ -73,6 +73,11 @@ class _Scalars:
         except KeyError:
             value = self._cache[text] = self._resolve(text)
             return value
+
+    def is_text(self, text: str) -> bool:
+        """Whether a plain ``text`` reads as a string; most ids and names are told apart by
+        their first character, without a look-up."""
+        return not text or text[0] not in self._first_chars or isinstance(self(text), str)
 
     def _resolve(self, text: str) -> Any:
         if text[0] not in self._first_chars:
@@ -103,7 +108,7 @@ class _Frame:
         self.indent, self.node, self.path = indent, node, path
 
 
-def load(text: str) -> tuple[Any, dict[Location, int]]:
+def load(text: str) -> tuple[Any, Lines]:
     """(data, line of each key and sequence item by path); raises Unsupported."""
     return _Reader(text).read()
 
@@ -111,17 +116,26 @@ def load(text: str) -> tuple[Any, dict[Location, int]]:
 class _Reader:
     def __init__(self, text: str) -> None:
         self.text = text.removeprefix("\ufeff")
+        self.root: dict[Any, Any] = {}
         self.lines: dict[Location, int] = {(): 1}
+        self.rows: dict[Location, dict[Any, int]] = {}
+        """Values written whole on one line, by parent: see :class:`Lines`."""
         self.scalar = _Scalars()
         self._key_sets: dict[tuple[str, ...], bool] = {}
+        self._rows_tried = 0
+        """Lines before this were already part of a block that :meth:`block` could not read."""
 
-    def read(self) -> tuple[Any, dict[Location, int]]:
-        root: dict[Any, Any] = {}
+    def read(self) -> tuple[Any, Lines]:
+        root = self.root
         stack = [_Frame(0, root, ())]
         pending: tuple[_Frame, Any, int] | None = None
         """A key whose value starts on a later line: (its mapping's frame, key, key indent)."""
         seen_content = False
-        for number, raw in enumerate(self.text.split("\n"), start=1):
+        lines = self.text.split("\n")
+        number = 0
+        while number < len(lines):
+            raw = lines[number]
+            number += 1
             line = raw.removesuffix("\r")
             content = line.lstrip(" ")
             if not content or content[0] == "#":
@@ -157,6 +171,9 @@ class _Reader:
             else:
                 if not isinstance(top.node, dict):
                     raise Unsupported(f"line {number}: key in a sequence")
+                if number > self._rows_tried and (taken := self.block(lines, number, top)):
+                    number += taken - 1
+                    continue
                 match = _ENTRY.fullmatch(content)
                 if match is None:
                     raise Unsupported(f"line {number}: not a simple 'key: value'")
@@ -171,7 +188,36 @@ class _Reader:
                     pending = (top, key, indent)
                 else:
                     top.node[key] = self.value(rest, path, number)
-        return (root if seen_content else None), self.lines
+        data = root if seen_content else None
+        return data, Lines(data, self.lines, self.rows)
+
+    def block(self, lines: list[str], number: int, top: _Frame) -> int:
+        """Reads the rows ``key: {flow mapping}`` from line ``number`` on at the same indent
+        in one go (:func:`~app.catalog.flowjson.read_rows`); how many lines it read, 0 when
+        there is no such block or the rows must be read one by one (which then also reports
+        a repeated key with its line)."""
+        indent = top.indent
+        end = number
+        while (
+            end < len(lines)
+            and lines[end][indent : indent + 1] in _ROW_START
+            and not lines[end][:indent].strip(" ")
+        ):
+            end += 1
+        self._rows_tried = end
+        if end - number < 1:
+            return 0
+        block = "\n".join(lines[number - 1 : end])
+        if "\r" in block:
+            block = block.replace("\r\n", "\n").removesuffix("\r")
+        rows = read_rows(block, self.scalar)
+        node = top.node
+        assert isinstance(node, dict)
+        if rows is None or not node.keys().isdisjoint(rows):
+            return 0
+        node.update(rows)
+        self.rows.setdefault(top.path, {}).update(zip(rows, range(number, end + 1), strict=True))
+        return end - number + 1
 
     def value(self, text: str, path: Location, number: int) -> Any:
         text = text.strip()
@@ -196,38 +242,24 @@ class _Reader:
     def flat_mapping(self, text: str, path: Location, number: int) -> dict[Any, Any] | None:
         """:data:`_FLAT` text read as JSON (its plain words quoted or resolved first), so a row
         costs two regex passes and a C parse; None for any other text, which :meth:`node` then
-        reads char by char. Plain words go through the same resolver, so values are the same."""
+        reads char by char. Plain words go through the same resolver, so values are the same.
+        What it holds is on line ``number``: it is recorded as one row (see :class:`Lines`)."""
         if _FLAT.fullmatch(text) is None:
             return None
         parts = text.split('"')
-        outside = _KEY_CLOSE.sub('"', _KEY_OPEN.sub('"', _GAP.join(parts[::2])))
+        outside = KEY_CLOSE.sub('"', KEY_OPEN.sub('"', GAP.join(parts[::2])))
         keys = outside.count(":")
-        refused = False
-
-        def as_json(match: re.Match[str]) -> str:
-            nonlocal refused
-            value = self.scalar(match.group(1))
-            if isinstance(value, str):
-                return f'"{value}"'
-            refused = refused or not (value is None or value is True or value is False)
-            return "null" if refused else json.dumps(value)
-
-        if _VALUE_WORDS.search(outside):
-            outside = _VALUE_WORDS.sub(as_json, outside)
-        parts[::2] = outside.split(_GAP)
-        entries = None if refused else _JSON.decode('"'.join(parts))
+        words = words_as_json(outside, self.scalar)
+        if words is not None:
+            parts[::2] = words.split(GAP)
+        entries = None if words is None else JSON.decode('"'.join(parts))
         if (
             not isinstance(entries, dict)
             or len(entries) != keys
             or not self.string_keys(tuple(entries))
         ):
             return None  # a word that is no JSON value, a repeated key, a key like `true`
-        lines = self.lines
-        for key, value in entries.items():
-            key_path = (*path, key)
-            lines[key_path] = number
-            if value.__class__ is list:
-                lines.update(dict.fromkeys([(*key_path, at) for at in range(len(value))], number))
+        self.rows.setdefault(path[:-1], {})[path[-1]] = number
         return entries
 
     def string_keys(self, keys: tuple[str, ...]) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import MutableMapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,7 +21,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from app.catalog import fastyaml
 from app.catalog.errors import ConfigIssue
-from app.catalog.fastyaml import Location
+from app.catalog.locations import Location
 from app.catalog.schema import ACCOUNT_COLUMNS
 
 
@@ -29,7 +29,7 @@ from app.catalog.schema import ACCOUNT_COLUMNS
 class Source:
     file: str
     data: Any
-    lines: dict[Location, int] = field(default_factory=lambda: {(): 1})
+    lines: MutableMapping[Location, int] = field(default_factory=lambda: {(): 1})
 
     def line(self, path: Sequence[Any]) -> int:
         """Line of the deepest existing key or item along ``path``."""
@@ -85,7 +85,7 @@ def read_yaml(path: Path, issues: list[ConfigIssue]) -> Source | None:
     return source
 
 
-def _plain(node: Any, path: Location, lines: dict[Location, int]) -> Any:
+def _plain(node: Any, path: Location, lines: MutableMapping[Location, int]) -> Any:
     """ruamel's round-trip types to plain ones, recording 1-based lines on the way."""
     if isinstance(node, CommentedMap):
         result: dict[Any, Any] = {}
