@@ -12,6 +12,7 @@ from typing import TypeVar
 from pydantic import BaseModel
 
 from app.catalog import build, checks
+from app.catalog.bulk import collector_paused
 from app.catalog.errors import ConfigError, ConfigIssue
 from app.catalog.models import Account, Catalog, Policy, Service, Team
 from app.catalog.publishing_checks import check_publishing
@@ -30,6 +31,11 @@ Model = TypeVar("Model", bound=BaseModel)
 
 
 def load_catalog(config_dir: Path) -> Catalog:
+    with collector_paused():
+        return _load(config_dir)
+
+
+def _load(config_dir: Path) -> Catalog:
     config_dir = Path(config_dir)
     if not config_dir.is_dir():
         raise ConfigError([ConfigIssue(str(config_dir), 0, "configuration directory not found")])

@@ -12,10 +12,12 @@ them per incident dominated routing time when thousands of accounts were hit).
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from itertools import compress, islice
+from itertools import compress, count, islice
+from operator import itemgetter
 from typing import NamedTuple, overload
 
 from app.catalog.models import Account, Catalog
@@ -72,26 +74,24 @@ class AccountIndex:
     def build(cls, catalog: Catalog) -> AccountIndex:
         tier_of = tiers_by(catalog.policy.impact_matrix)
         keyed = sorted(
-            ((tier_of(account), account.name.casefold(), account.id), account)
+            (tier_of(account), account.name.casefold(), account.id, account)
             for account in catalog.accounts.values()
-        )
-        ordered = tuple(account for _, account in keyed)
-        tiers = tuple(key[0] for key, _ in keyed)
+        )  # ids are unique: accounts themselves are never compared
+        ordered = tuple(map(itemgetter(3), keyed))
+        tiers = tuple(map(itemgetter(0), keyed))
         users: dict[str, list[int]] = {}
         for position, account in enumerate(ordered):
             for service_id in account.uses:
                 users.setdefault(service_id, []).append(position)
         by_service = {service_id: mask_of(positions) for service_id, positions in users.items()}
-        spans: list[TierSpan] = []
-        for position, tier in enumerate(tiers):
-            if spans and spans[-1].tier == tier:
-                spans[-1] = spans[-1]._replace(stop=position + 1)
-            else:
-                spans.append(TierSpan(tier, position, position + 1))
+        spans = [
+            TierSpan(tier, bisect_left(tiers, tier), bisect_right(tiers, tier))
+            for tier in sorted(set(tiers))
+        ]
         return cls(
             ordered=ordered,
             tiers=tiers,
-            positions={account.id: position for position, account in enumerate(ordered)},
+            positions=dict(zip(map(itemgetter(2), keyed), count())),
             by_service=by_service,
             spans=tuple(spans),
             service_names={sid: service.name for sid, service in catalog.services.items()},

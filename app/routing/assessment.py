@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from app.catalog.bulk import collector_paused
 from app.catalog.models import Catalog
 from app.routing.accounts import AccountIndex, AccountSelection
 from app.routing.graph import DependencyGraph
@@ -32,6 +33,11 @@ class RoutingIndex:
 
     @classmethod
     def build(cls, catalog: Catalog) -> RoutingIndex:
+        with collector_paused():
+            return cls._build(catalog)
+
+    @classmethod
+    def _build(cls, catalog: Catalog) -> RoutingIndex:
         graph = DependencyGraph.build(catalog.services)
         accounts = AccountIndex.build(catalog)
         return cls(

@@ -12,7 +12,7 @@ from __future__ import annotations
 from array import array
 from collections.abc import Iterator, Mapping, Sequence
 from itertools import chain
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from typing import NamedTuple
 
 from app.catalog.models import Account, Person
@@ -116,30 +116,28 @@ def build_contacts(
     nobody: list[int] = []
     books: dict[int, TierBook] = {}
     for tier, start, stop in spans:
+        accounts = ordered[start:stop]
+        groups: dict[Person | None, list[int]] = {}
+        """Offsets of each person's accounts, people in the order of their first account."""
+        for offset, person in enumerate(map(attrgetter(role), accounts)):
+            group = groups.get(person)
+            if group is None:
+                groups[person] = [offset]
+            else:
+                group.append(offset)
+        nobody.extend(start + offset for offset in groups.pop(None, ()))
         owner = array("i", [-1]) * (stop - start)
         rank = array("i", [0]) * (stop - start)
-        index: dict[Person, int] = {}
-        offsets: list[list[int]] = []
-        reasons: list[list[str]] = []
-        for offset, account in enumerate(ordered[start:stop]):
-            person: Person | None = getattr(account, role)
-            if person is None:
-                nobody.append(start + offset)
-                continue
-            number = index.get(person)
-            if number is None:
-                number = index[person] = len(offsets)
-                offsets.append([])
-                reasons.append([])
-            owner[offset] = number
-            rank[offset] = len(offsets[number])
-            offsets[number].append(offset)
-            reasons[number].append(f"{label} of {account.name}, Tier {tier}")
-        holders = tuple(
-            Holder(person, mask_of(offsets[number]), tuple(reasons[number]))
-            for person, number in index.items()
-        )
-        books[tier] = TierBook(holders, owner, rank)
+        prefix, suffix = f"{label} of ", f", Tier {tier}"
+        holders: list[Holder] = []
+        for number, (person, offsets) in enumerate(groups.items()):
+            assert person is not None
+            for position, offset in enumerate(offsets):
+                owner[offset] = number
+                rank[offset] = position
+            reasons = tuple([prefix + accounts[offset].name + suffix for offset in offsets])
+            holders.append(Holder(person, mask_of(offsets), reasons))
+        books[tier] = TierBook(tuple(holders), owner, rank)
     return Contacts(books, mask_of(nobody))
 
 
