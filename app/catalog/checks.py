@@ -190,12 +190,23 @@ def check_accounts(
             message = f"tier {tier} is not defined in `impact_matrix.tiers`"
             issues.append(accounts.issue((*at, "tier"), message))
         uses = account.get("uses")
-        for index, item in enumerate(uses if service_ids and isinstance(uses, list) else []):
+        if not service_ids or not isinstance(uses, list) or _all_known(uses, service_ids):
+            continue
+        for index, item in enumerate(uses):
             service = _name(item)
             if service is not None and service not in service_ids:
                 message = _unknown("service", service, known)
                 issues.append(accounts.issue((*at, "uses", index), message))
     return issues
+
+
+def _all_known(items: list[Any], known: set[str]) -> bool:
+    """Whether every item is a known id, in one C call: the common case, worth skipping the
+    per-item walk for with 100,000 accounts (a list or mapping among the items: no)."""
+    try:
+        return known.issuperset(items)
+    except TypeError:
+        return False
 
 
 def check_duplicate_accounts(sources: list[Source]) -> list[ConfigIssue]:

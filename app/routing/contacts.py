@@ -2,9 +2,9 @@
 
 An incident on a foundational service hits nearly every account, and the decision must page
 each liaison once with every account they hold. Walking 100,000 accounts one Python step each
-is too slow, so the holders' accounts are bitmasks and reasons precomputed per tier at load;
-a decision ANDs one mask per person and steps only through the side that is smaller: the
-accounts left out, or the accounts hit.
+is too slow, so each holder's accounts and reasons are precomputed per tier at load, and a
+decision steps only through the side that is smaller: the accounts left out, or the accounts
+hit. Holders left whole keep their precomputed reasons, uncopied.
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ class Holder(NamedTuple):
     """One person's accounts in one role within one tier, by account name."""
 
     person: Person
-    mask: int
-    """Positions of those accounts, relative to the tier's span."""
+    offsets: array[int]
+    """Positions of those accounts, relative to the tier's span, ascending."""
     reasons: tuple[str, ...]
     """E.g. "liaison of Acme Corp, Tier 1", one per account."""
 
@@ -43,8 +43,8 @@ class TierBook(NamedTuple):
 
 class Contacts(NamedTuple):
     """One contact role for every account, grouped per tier by the person who holds it: an
-    incident touching most accounts then costs a big-integer AND per person and a Python step
-    per account left out (or per account hit, if fewer), not one per account."""
+    incident touching most accounts then costs a Python step per person and per account left
+    out (or per account hit, if fewer), not one per account."""
 
     books: Mapping[int, TierBook]
     lacking: int
@@ -80,14 +80,22 @@ def _all_but(book: TierBook, having: int, left_out: int) -> list[tuple[Person, S
         cuts.setdefault(book.owner[offset], []).append(book.rank[offset])
     found: list[tuple[int, Person, Sequence[str]]] = []
     for index, holder in enumerate(book.holders):
-        hit = having & holder.mask
-        if not hit:
-            continue
         cut = cuts.get(index)
-        reasons = holder.reasons if cut is None else _without(holder.reasons, cut)
-        found.append(((hit & -hit).bit_length(), holder.person, reasons))
+        if cut is None:
+            found.append((holder.offsets[0], holder.person, holder.reasons))
+        elif len(cut) < len(holder.reasons):
+            first = holder.offsets[_first_kept(cut)]
+            found.append((first, holder.person, _without(holder.reasons, cut)))
     found.sort(key=itemgetter(0))
     return [(person, reasons) for _, person, reasons in found]
+
+
+def _first_kept(ranks: list[int]) -> int:
+    """The lowest rank not among the ascending ``ranks``."""
+    for expected, rank in enumerate(ranks):
+        if rank != expected:
+            return expected
+    return len(ranks)
 
 
 def _without(reasons: tuple[str, ...], ranks: list[int]) -> tuple[str, ...]:
@@ -136,7 +144,7 @@ def build_contacts(
                 owner[offset] = number
                 rank[offset] = position
             reasons = tuple([prefix + accounts[offset].name + suffix for offset in offsets])
-            holders.append(Holder(person, mask_of(offsets), reasons))
+            holders.append(Holder(person, array("i", offsets), reasons))
         books[tier] = TierBook(tuple(holders), owner, rank)
     return Contacts(books, mask_of(nobody))
 

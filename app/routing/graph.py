@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from itertools import chain, repeat
 
 from app.catalog.models import Service
 
@@ -40,13 +41,12 @@ class DependencyGraph:
         if cached is not None:
             return cached
         seen = {root}
-        stack = [root]
-        dependents = self.dependents
-        while stack:
-            for dependent in dependents.get(stack.pop(), ()):
-                if dependent not in seen:
-                    seen.add(dependent)
-                    stack.append(dependent)
+        frontier = seen.copy()
+        step = self.dependents.get
+        while frontier:  # level by level, each in C: a foundational root reaches 1,000 services
+            reached = set(chain.from_iterable(map(step, frontier, repeat((), len(frontier)))))
+            frontier = reached - seen
+            seen |= frontier
         result = frozenset(seen)
         self._closures[root] = result
         return result

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from itertools import chain
 
 from app.catalog.models import Catalog, EscalationLevel, Person, Policy, Team
 from app.routing.accounts import CONTACT_LABELS
@@ -56,16 +57,21 @@ class _Collector:
     """Merges picks per person, keeping first-seen order of people, roles and reasons."""
 
     def __init__(self) -> None:
-        self.picks: dict[Person, tuple[dict[str, None], dict[str, None]]] = {}
+        self.picks: dict[Person, tuple[dict[str, None], list[Sequence[str]]]] = {}
+        """Per person: roles, and the reasons of each pick, merged once in :meth:`result`
+        (a liaison of thousands of hit accounts is picked once per tier)."""
         self.notes: dict[str, None] = {}
 
     def add(self, person: Person, role: str, *reasons: str) -> None:
+        self.add_all(person, role, reasons)
+
+    def add_all(self, person: Person, role: str, reasons: Sequence[str]) -> None:
         pick = self.picks.get(person)
         if pick is None:
-            self.picks[person] = ({role: None}, dict.fromkeys(reasons))
+            self.picks[person] = ({role: None}, [reasons])
         else:
             pick[0][role] = None
-            pick[1].update(dict.fromkeys(reasons))
+            pick[1].append(reasons)
 
     def note(self, text: str) -> None:
         self.notes[text] = None
@@ -76,7 +82,7 @@ class _Collector:
                 PageTarget(
                     person=person,
                     roles=tuple(roles),
-                    reasons=tuple(reasons),
+                    reasons=tuple(dict.fromkeys(chain.from_iterable(reasons))),
                     stops_escalation=not INFORM_ONLY.issuperset(roles),
                 )
                 for person, (roles, reasons) in self.picks.items()
@@ -97,6 +103,8 @@ class _Resolver:
         self.private = private
         self.out = _Collector()
         self._shifts: dict[str, OnCallShift | None] = {}
+        self.owned: dict[str, list[str]] = {}
+        """Team id -> names of its affected services (one pass over up to thousands)."""
         self.teams, self.dependents = self._affected_teams()
         self.paged_teams = False
         """Whether a team role was resolved: only then are the dependents' teams told."""
@@ -110,11 +118,15 @@ class _Resolver:
             for sid in self.impact.named_services
             if (service := services.get(sid)) is not None
         )
-        others = {
-            service.team
-            for sid in self.impact.services
-            if (service := services.get(sid)) is not None and service.team not in owners
-        }
+        owned = self.owned
+        for sid in self.impact.services:
+            if (service := services.get(sid)) is not None:
+                names = owned.get(service.team)
+                if names is None:
+                    owned[service.team] = [service.name]
+                else:
+                    names.append(service.name)
+        others = [team_id for team_id in owned if team_id not in owners]
         dependents = sorted(self._teams(sorted(others)), key=lambda team: (team.name, team.id))
         return self._teams(owners), dependents
 
@@ -211,7 +223,7 @@ class _Resolver:
         for tier in tiers:
             hits = self.impact.accounts.contacts(role, tier)
             for person, reasons in hits.people:
-                self.out.add(person, role, *reasons)
+                self.out.add_all(person, role, reasons)
             count = len(hits.missing)
             if count:
                 listed = ", ".join(hits.missing[i] for i in range(min(count, _MAX_NAMES)))
@@ -230,17 +242,13 @@ class _Resolver:
             services[sid].name for sid in self.impact.named_services if sid in services
         )
         paged = set(self.out.picks)
-        owned: dict[str, list[str]] = {}
-        for sid in self.impact.services:
-            if (service := services.get(sid)) is not None:
-                owned.setdefault(service.team, []).append(service.name)
         told: dict[Person, PageTarget] = {}
         for team in self.dependents:
             shift = self.shift(team)
             person = shift.primary if shift is not None else team.manager
             if person is None or person in paged:
                 continue
-            hit = sorted(owned.get(team.id, ()))
+            hit = sorted(self.owned.get(team.id, ()))
             verb = "depends" if len(hit) == 1 else "depend"
             reason = (
                 f"FYI for {team.name}: {', '.join(hit)} {verb} on {named};"
