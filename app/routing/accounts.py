@@ -223,7 +223,7 @@ class AccountSelection:
         if book is None or not having:
             return TierContacts([], missing)
         left_out = _segment(~contacts.lacking, span) & ~having
-        return TierContacts(people_of(book, having, left_out), missing)
+        return TierContacts(people_of(book, having, left_out), missing, book.family)
 
     def reason(self, account: Account) -> str:
         parts: list[str] = []

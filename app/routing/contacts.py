@@ -31,6 +31,31 @@ class Holder(NamedTuple):
     """E.g. "liaison of Acme Corp, Tier 1", one per account."""
 
 
+class Family(NamedTuple):
+    """How every reason of one role in one tier reads: ``{prefix}{account name}{suffix}``.
+
+    A person picked for thousands of accounts gets thousands of reasons, each listed once;
+    reasons that provably cannot repeat need no merging through a dict (see ``targets``)."""
+
+    prefix: str
+    suffix: str
+
+    def may_hold(self, reason: str) -> bool:
+        prefix, suffix = self.prefix, self.suffix
+        return (
+            len(reason) >= len(prefix) + len(suffix)
+            and reason.startswith(prefix)
+            and reason.endswith(suffix)
+        )
+
+    def may_meet(self, other: Family) -> bool:
+        """Whether one reason could be of both: only if a prefix starts the other and a
+        suffix ends the other (the same family, or e.g. ``Tier 1`` and ``Tier 11``: no)."""
+        one, two = self, other
+        prefixes = one.prefix.startswith(two.prefix) or two.prefix.startswith(one.prefix)
+        return prefixes and (one.suffix.endswith(two.suffix) or two.suffix.endswith(one.suffix))
+
+
 class TierBook(NamedTuple):
     """One role in one tier, grouped by the person holding it."""
 
@@ -39,6 +64,9 @@ class TierBook(NamedTuple):
     """Per position of the span: the index of its holder (-1: nobody)."""
     rank: array[int]
     """Per position of the span: the index of its reason in its holder's ``reasons``."""
+    family: Family | None
+    """How its reasons read; None if a holder has two accounts of the same name (their
+    reasons repeat, and only merging lists them once)."""
 
 
 class Contacts(NamedTuple):
@@ -57,6 +85,8 @@ class TierContacts(NamedTuple):
     order of their first such account by name, reasons by account name."""
     missing: Sequence[str]
     """Names of the affected accounts of the tier with nobody in the role."""
+    family: Family | None = None
+    """How every reason in ``people`` reads, when none repeats for a person."""
 
 
 def people_of(book: TierBook, having: int, left_out: int) -> list[tuple[Person, Sequence[str]]]:
@@ -138,14 +168,17 @@ def build_contacts(
         rank = array("i", [0]) * (stop - start)
         prefix, suffix = f"{label} of ", f", Tier {tier}"
         holders: list[Holder] = []
+        family: Family | None = Family(prefix, suffix)
         for number, (person, offsets) in enumerate(groups.items()):
             assert person is not None
             for position, offset in enumerate(offsets):
                 owner[offset] = number
                 rank[offset] = position
             reasons = tuple([prefix + accounts[offset].name + suffix for offset in offsets])
+            if len(set(reasons)) < len(reasons):
+                family = None
             holders.append(Holder(person, array("i", offsets), reasons))
-        books[tier] = TierBook(tuple(holders), owner, rank)
+        books[tier] = TierBook(tuple(holders), owner, rank, family)
     return Contacts(books, mask_of(nobody))
 
 

@@ -154,6 +154,19 @@ def on_call_at(oncall: OnCall, at: datetime) -> OnCallShift:
     return shift
 
 
+def primary_at(oncall: OnCall, at: datetime) -> Person:
+    """:func:`on_call_at`'s ``primary`` without the rest of the shift (its bounds, the next
+    person, the secondary): an incident on a foundational service tells every dependent team's
+    on-call, dozens of look-ups per decision."""
+    moment = _require_aware(at)
+    schedule = _schedule(oncall)
+    last = schedule.last
+    if last is not None and last.shift_start <= moment < last.shift_end:
+        return last.primary
+    week, _, _ = schedule.week_of(moment)
+    return _primary(schedule, week, moment)[0]
+
+
 def next_handoff(oncall: OnCall, at: datetime) -> datetime:
     """When the current shift ends: the next weekly handoff or override edge after ``at``."""
     moment = _require_aware(at)

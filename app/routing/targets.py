@@ -20,7 +20,8 @@ from itertools import chain
 from app.catalog.models import Catalog, EscalationLevel, Person, Policy, Team
 from app.routing.accounts import CONTACT_LABELS
 from app.routing.assessment import Impact
-from app.routing.oncall import OnCallShift, on_call_at
+from app.routing.contacts import Family
+from app.routing.oncall import OnCallShift, on_call_at, primary_at
 
 LITERAL = "user"
 """Role recorded for a person written literally in a ``page:`` list."""
@@ -57,7 +58,7 @@ class _Collector:
     """Merges picks per person, keeping first-seen order of people, roles and reasons."""
 
     def __init__(self) -> None:
-        self.picks: dict[Person, tuple[dict[str, None], list[Sequence[str]]]] = {}
+        self.picks: dict[Person, tuple[dict[str, None], list[_Part]]] = {}
         """Per person: roles, and the reasons of each pick, merged once in :meth:`result`
         (a liaison of thousands of hit accounts is picked once per tier)."""
         self.notes: dict[str, None] = {}
@@ -65,13 +66,16 @@ class _Collector:
     def add(self, person: Person, role: str, *reasons: str) -> None:
         self.add_all(person, role, reasons)
 
-    def add_all(self, person: Person, role: str, reasons: Sequence[str]) -> None:
+    def add_all(
+        self, person: Person, role: str, reasons: Sequence[str], family: Family | None = None
+    ) -> None:
+        """``family``: how every one of ``reasons`` reads, if none repeats."""
         pick = self.picks.get(person)
         if pick is None:
-            self.picks[person] = ({role: None}, [reasons])
+            self.picks[person] = ({role: None}, [(reasons, family)])
         else:
             pick[0][role] = None
-            pick[1].append(reasons)
+            pick[1].append((reasons, family))
 
     def note(self, text: str) -> None:
         self.notes[text] = None
@@ -82,13 +86,42 @@ class _Collector:
                 PageTarget(
                     person=person,
                     roles=tuple(roles),
-                    reasons=tuple(dict.fromkeys(chain.from_iterable(reasons))),
+                    reasons=_merged(reasons),
                     stops_escalation=not INFORM_ONLY.issuperset(roles),
                 )
                 for person, (roles, reasons) in self.picks.items()
             ),
             notes=tuple(self.notes),
         )
+
+
+_Part = tuple[Sequence[str], Family | None]
+"""Reasons of one pick, and their family (see :meth:`_Collector.add_all`)."""
+
+
+def _merged(parts: list[_Part]) -> tuple[str, ...]:
+    """The reasons of every pick in first-seen order, each once. A liaison's thousands are
+    taken as they are when no other reason can equal one of them (their family reads apart
+    from every other pick's): merging them through a dict was a third of a decision."""
+    families = [family for _, family in parts if family is not None]
+    plain = [reason for reasons, family in parts if family is None for reason in reasons]
+    if any(
+        one.may_meet(other) for at, one in enumerate(families) for other in families[at + 1 :]
+    ) or any(family.may_hold(reason) for family in families for reason in plain):
+        return tuple(dict.fromkeys(chain.from_iterable(reasons for reasons, _ in parts)))
+    if not plain:
+        return tuple(chain.from_iterable(reasons for reasons, _ in parts))
+    seen: set[str] = set()
+    merged: list[str] = []
+    for reasons, family in parts:
+        if family is not None:
+            merged.extend(reasons)
+            continue
+        for reason in reasons:
+            if reason not in seen:
+                seen.add(reason)
+                merged.append(reason)
+    return tuple(merged)
 
 
 class _Resolver:
@@ -147,6 +180,16 @@ class _Resolver:
                 shift = on_call_at(team.oncall, self.at)
             self._shifts[team.id] = shift
         return self._shifts[team.id]
+
+    def primary(self, team: Team) -> Person | None:
+        """The team's on-call now (None without a rotation); a whole shift only if one was
+        looked up already."""
+        if team.id in self._shifts:
+            shift = self._shifts[team.id]
+            return None if shift is None else shift.primary
+        if team.oncall is None or not team.oncall.rotation:
+            return None
+        return primary_at(team.oncall, self.at)
 
     def resolve(self, entries: Iterable[str], source: str, tiers: Sequence[int]) -> None:
         """``tiers``: whose accounts ``liaison``/``exec_sponsor`` refer to."""
@@ -223,7 +266,7 @@ class _Resolver:
         for tier in tiers:
             hits = self.impact.accounts.contacts(role, tier)
             for person, reasons in hits.people:
-                self.out.add_all(person, role, reasons)
+                self.out.add_all(person, role, reasons, hits.family)
             count = len(hits.missing)
             if count:
                 listed = ", ".join(hits.missing[i] for i in range(min(count, _MAX_NAMES)))
@@ -244,8 +287,8 @@ class _Resolver:
         paged = set(self.out.picks)
         told: dict[Person, PageTarget] = {}
         for team in self.dependents:
-            shift = self.shift(team)
-            person = shift.primary if shift is not None else team.manager
+            on_call = self.primary(team)
+            person = on_call if on_call is not None else team.manager
             if person is None or person in paged:
                 continue
             hit = sorted(self.owned.get(team.id, ()))
@@ -254,7 +297,7 @@ class _Resolver:
                 f"FYI for {team.name}: {', '.join(hit)} {verb} on {named};"
                 " the fix is with its owners"
             )
-            role = "oncall" if shift is not None else "manager"
+            role = "oncall" if on_call is not None else "manager"
             told.setdefault(person, PageTarget(person, (role,), (reason,), False))
         return tuple(told.values())
 
