@@ -197,12 +197,15 @@ class _Reader:
         there is no such block or the rows must be read one by one (which then also reports
         a repeated key with its line)."""
         indent = top.indent
+        if not lines[number - 1].rstrip(" \r").endswith("}"):
+            return 0
         end = number
         while (
             end < len(lines)
             and lines[end][indent : indent + 1] in _ROW_START
+            and lines[end].rstrip(" \r").endswith("}")
             and not lines[end][:indent].strip(" ")
-        ):
+        ):  # a line of another shape ends the block, rather than making it fail whole
             end += 1
         self._rows_tried = end
         if end - number < 1:

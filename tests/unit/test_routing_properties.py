@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import chain
+from unittest.mock import patch
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.catalog.models import Account, Catalog, ImpactMatrix, OnCall, Override, Service
+from app.routing import targets
+from app.routing.accounts import CONTACT_LABELS
 from app.routing.assessment import Assessment, RoutingIndex, assess, stored_impact
+from app.routing.contacts import Family
 from app.routing.graph import DependencyGraph, dependents_closure
 from app.routing.impact import account_tier
 from app.routing.oncall import on_call_at
@@ -235,3 +242,91 @@ def test_the_stored_assessment_routes_like_the_fresh_one(
     again = page_targets(cat, stored_impact(index, stored), T, private=private)
     assert fresh.people == again.people
     assert fresh.informed == again.informed
+
+
+# --- account contacts: grouped per person, whichever side of the mask is walked ----------------
+
+
+@st.composite
+def contact_books(draw: st.DrawFn) -> tuple[Catalog, list[str]]:
+    """Accounts with few names (some repeat) and few liaisons (some missing), and which are hit:
+    a few (the hit side is walked) or nearly all (the left-out side is)."""
+    count = draw(st.integers(1, 40))
+    accounts = [
+        build.account(
+            f"a{i}",
+            draw(st.sampled_from(["Acme", "Globex", "Hooli", "Initech", f"Solo {i}"])),
+            tier=draw(st.integers(1, 3)),
+            uses=("s0",),
+            liaison=draw(st.sampled_from([None, "U0CS1", "U0CS2", "U0CS3"])),
+            exec_sponsor=draw(st.sampled_from([None, "U0VP1"])),
+        )
+        for i in range(count)
+    ]
+    hit = draw(st.sets(st.sampled_from([a.id for a in accounts])))
+    if draw(st.booleans()):
+        hit = {a.id for a in accounts} - hit
+    teams = [build.team("t0", "Team 0", manager="U0M0", rotation=("U0T0A",))]
+    return build.catalog(teams, [build.service("s0", "t0")], accounts), sorted(hit)
+
+
+@settings(max_examples=200)
+@given(contact_books())
+def test_contacts_list_each_person_with_the_hit_accounts_they_hold(
+    case: tuple[Catalog, list[str]],
+) -> None:
+    cat, hit = case
+    index = RoutingIndex.build(cat)
+    selection = index.accounts.select((), hit)
+    for role, label in CONTACT_LABELS.items():
+        for tier in (1, 2, 3):
+            people: dict[str, list[str]] = {}
+            missing: list[str] = []
+            for account in selection.in_tier(tier):
+                person = getattr(account, role)
+                if person is None:
+                    missing.append(account.name)
+                else:
+                    people.setdefault(person, []).append(f"{label} of {account.name}, Tier {tier}")
+            found = selection.contacts(role, tier)
+            assert [(p, list(reasons)) for p, reasons in found.people] == list(people.items())
+            assert list(found.missing) == missing
+
+
+@settings(max_examples=200)
+@given(contact_books(), st.booleans())
+def test_reasons_are_merged_as_one_dict_would_merge_them(
+    case: tuple[Catalog, list[str]], twice: bool
+) -> None:
+    """Contact reasons skip the merging dict when they cannot repeat; every target must still
+    read as if all its picks had gone through one, also when a tier's page list names a role
+    the severity's already did (the same reasons twice)."""
+    cat, hit = case
+    severities = tuple(
+        replace(s, page=(*s.page, "liaison", "U0CS1") if twice else s.page)
+        for s in cat.policy.severities
+    )
+    rules = tuple(replace(r, page=(*r.page, "liaison", "exec_sponsor")) for r in cat.policy.tiers)
+    cat = replace(cat, policy=replace(cat.policy, severities=severities, tiers=rules))
+    impact = assess(RoutingIndex.build(cat), "SEV1", ["s0"], hit)
+    routing = page_targets(cat, impact, T)
+    with patch.object(targets, "_merged", _merged_by_dict):
+        assert page_targets(cat, impact, T) == routing
+
+
+def _merged_by_dict(parts: list[tuple[Sequence[str], Family | None]]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(chain.from_iterable(reasons for reasons, _ in parts)))
+
+
+def test_a_plain_reason_reading_like_a_contact_one_is_merged_with_it() -> None:
+    tier1 = Family("liaison of ", ", Tier 1")
+    parts: list[tuple[Sequence[str], Family | None]] = [
+        (("liaison of Acme, Tier 1", "liaison of Hooli, Tier 1"), tier1),
+        (("on-call", "liaison of Acme, Tier 1", "on-call"), None),
+        (("liaison of Acme, Tier 11",), Family("liaison of ", ", Tier 11")),
+    ]
+    assert targets._merged(parts) == _merged_by_dict(parts)
+    assert not tier1.may_meet(Family("liaison of ", ", Tier 11"))
+    assert not tier1.may_meet(Family("exec sponsor of ", ", Tier 1"))
+    assert tier1.may_meet(tier1)
+    assert targets._merged(parts[:1] + parts[:1]) == parts[0][0]
