@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.catalog.models import SignalsConfig
@@ -24,7 +25,7 @@ from app.signals.rules import decide
 from app.store import incidents, outbox, signals
 from app.store.models import Incident
 from app.store.signal_models import SignalEvent, SignalRecord, TriageCard
-from app.store.signal_repeats import Repeat, count_repeat, lock_card
+from app.store.signal_repeats import NEW, Repeat, count_repeat, lock_card
 from app.wording import timeline
 
 log = logging.getLogger(__name__)
@@ -59,8 +60,9 @@ class SignalIntake:
 
     def receive(self, batch: list[Signal]) -> Receipt:
         now = self.ctx.clock()
-        if len(batch) == 1 and (repeated := self._repeat(batch[0], now)) is not None:
-            return repeated
+        single = self._single(batch[0], now) if len(batch) == 1 else None
+        if single is not None:
+            return self._declare(single)
         receipt = Receipt()
         with self.ctx.uow() as session:
             signals.serialise(session)
@@ -70,6 +72,10 @@ class SignalIntake:
                 receipt.accepted += 1
             session.commit()
         self.ctx.on_commit()
+        return self._declare(receipt)
+
+    def _declare(self, receipt: Receipt) -> Receipt:
+        """What a rule or pattern decided, declared once the signals are committed."""
         for card_id, reason in receipt.declare.items():
             try:
                 declared = declare_card(self.ctx, card_id, reason=reason, actor=None)
@@ -80,40 +86,46 @@ class SignalIntake:
                 receipt.incidents.append(declared)
         return receipt
 
-    def _repeat(self, signal: Signal, now: datetime) -> Receipt | None:
-        """A storm's duplicate, counted outside the intake lock: nothing new to decide."""
+    def _single(self, signal: Signal, now: datetime) -> Receipt | None:
+        """One signal, a storm's shape: a duplicate is counted and a new signal stored outside
+        the intake lock, which a new one takes only when it needs a card. None when a stored
+        signal changed state: the caller decides that under the lock from the start."""
         receipt = Receipt(accepted=1)
         with self.ctx.uow() as session:
-            repeat = count_repeat(session, signal.identity, signal.status, now)
-            if repeat is None:
+            seen = count_repeat(session, signal.identity, signal.status, now)
+            record = self._store(session, signal, now) if seen == NEW else None
+            if record is None and seen == NEW:  # another process stored it meanwhile
+                seen = count_repeat(session, signal.identity, signal.status, now)
+            if record is not None:
+                _event(session, record, now)
+                outcome, queued = self._route(session, record, signal, now, receipt), True
+            elif isinstance(seen, Repeat):
+                outcome, queued = "duplicate", self._repeated(session, seen, now, receipt)
+            else:
                 session.rollback()
                 return None
-            queued = self._repeated(session, repeat, now, receipt)
             session.commit()
         if queued:
             self.ctx.on_commit()
-        SIGNALS.labels(source=_source(signal), outcome="duplicate").inc()
+        SIGNALS.labels(source=_source(signal), outcome=outcome).inc()
         return receipt
+
+    def _store(self, session: Session, signal: Signal, now: datetime) -> SignalRecord | None:
+        """The new signal's row; None when another intake stored it first (waiting for its
+        commit, as the identity is unique)."""
+        record = _new_record(signal, now)
+        try:
+            with session.begin_nested():
+                session.add(record)
+        except IntegrityError:
+            return None
+        return record
 
     def _one(self, session: Session, signal: Signal, now: datetime, receipt: Receipt) -> str:
         record = signals.by_identity(session, signal.identity)
         if record is not None:
             return self._again(session, record, signal, now, receipt)
-        record = SignalRecord(
-            identity=signal.identity,
-            source=signal.source,
-            service=signal.service,
-            status=signal.status,
-            summary=signal.summary,
-            labels=signal.labels,
-            severity=signal.severity,
-            url=signal.url,
-            account=signal.account,
-            outcome="attached",
-            received=1,
-            first_at=now,
-            last_at=now,
-        )
+        record = _new_record(signal, now)
         session.add(record)
         session.flush()
         _event(session, record, now)
@@ -139,6 +151,7 @@ class SignalIntake:
         record.rule = decision.rule
         if decision.declare == "ignore" or signal.status == "resolved":
             return record.outcome
+        signals.serialise(session)
         card = self._card(session, signal.service, decision.severity, now)
         record.card_id = card.id
         enqueue_card(session, card, now)
@@ -268,6 +281,24 @@ def _rule_text(config: SignalsConfig, index: int | None) -> str:
         f"{m.label}{'=~' if m.regex else '='}{m.value}" for m in config.rules[index].match
     )
     return f"rule {index + 1} ({matchers}) declares at once"
+
+
+def _new_record(signal: Signal, now: datetime) -> SignalRecord:
+    return SignalRecord(
+        identity=signal.identity,
+        source=signal.source,
+        service=signal.service,
+        status=signal.status,
+        summary=signal.summary,
+        labels=signal.labels,
+        severity=signal.severity,
+        url=signal.url,
+        account=signal.account,
+        outcome="attached",
+        received=1,
+        first_at=now,
+        last_at=now,
+    )
 
 
 def _source(signal: Signal) -> str:

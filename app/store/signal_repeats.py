@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Final, Literal
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -26,9 +27,16 @@ class Repeat:
     """A render of the card is queued and not started: it will show this count too."""
 
 
-def count_repeat(session: Session, identity: str, status: str, now: datetime) -> Repeat | None:
-    """Counts the signal if it is stored in ``status`` already; None when it is new, changed,
-    or moved while we looked (the caller then takes the serialised path).
+NEW: Final = "new"
+"""Nothing stored under the identity: nothing was locked or written."""
+
+
+def count_repeat(
+    session: Session, identity: str, status: str, now: datetime
+) -> Repeat | Literal["new"] | None:
+    """Counts the signal if it is stored in ``status`` already; ``NEW`` when nothing is stored
+    under its identity; None when it changed or moved while we looked (the caller rolls back
+    and takes the serialised path).
 
     Locks in the order every writer of cards and signals uses (the card, then its signals), so
     a duplicate never deadlocks with a declaration or a render of the same card."""
@@ -38,7 +46,7 @@ def count_repeat(session: Session, identity: str, status: str, now: datetime) ->
         .where(SignalRecord.identity == identity)
     ).first()
     if found is None:
-        return None
+        return NEW
     card_id, number = found
     waits = render_waits(session, card_id) if card_id is not None else False
     row = session.execute(

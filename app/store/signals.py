@@ -11,14 +11,20 @@ from app.store.models import Counter
 from app.store.signal_models import SignalEvent, SignalRecord, TriageCard
 
 OPEN = "open"
+SERIALISED = "signals.serialised"
 
 
 def serialise(session: Session) -> None:
-    """Every intake takes this row lock (SQLite's BEGIN IMMEDIATE already serialises): two
-    processes receiving the same storm decide one at a time, so neither makes a second card."""
+    """The intake lock, once per transaction, taken before the cards are looked at (SQLite's
+    BEGIN IMMEDIATE already serialises): two processes receiving the same storm choose cards
+    one at a time, so neither makes a second card."""
+    transaction = session.get_transaction()
+    if session.info.get(SERIALISED) is transaction:
+        return
     session.execute(
         update(Counter).where(Counter.name == "signals").values(value=Counter.value + 1)
     )
+    session.info[SERIALISED] = transaction
 
 
 def by_identity(session: Session, identity: str) -> SignalRecord | None:

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import threading
+import time
+from datetime import UTC, datetime
+
+import httpx
 from sqlalchemy import select
 
 from app.store.models import Incident
+from app.store.signal_models import SignalRecord
 from tests.e2e.signals.conftest import alert, declared_reasons, send, webhook
 from tests.fakes.slack_api import FakeSlack
 from tests.support.harness import RunningBeacon, eventually
@@ -162,3 +168,37 @@ def test_grafana_webhook_body_is_read_like_alertmanagers(beacon: RunningBeacon) 
     }
     response = send(beacon, body)
     assert response.status_code == 202 and len(response.json()["triage"]) == 1
+
+
+def test_a_new_signal_stored_by_another_process_meanwhile_is_counted_once(
+    beacon: RunningBeacon,
+) -> None:
+    """Alertmanager's HA pair sends each alert to both Beacons: the one that stores it second
+    waits for the first, then counts it. One row, both deliveries counted, no 503."""
+    now = datetime.now(UTC)
+    answers: list[httpx.Response] = []
+    with beacon.beacon.uow() as other:  # the other process, mid-intake
+        other.add(
+            SignalRecord(
+                identity="alertmanager:race1",
+                source="alertmanager",
+                service="payments",
+                status="firing",
+                outcome="triage",
+                first_at=now,
+                last_at=now,
+            )
+        )
+        other.flush()
+        sender = threading.Thread(
+            target=lambda: answers.append(send(beacon, webhook(alert("race1", service="payments"))))
+        )
+        sender.start()
+        time.sleep(0.5)  # the request now waits for the other's row
+        other.commit()
+    sender.join()
+    assert [a.status_code for a in answers] == [202]
+    assert answers[0].json()["accepted"] == 1
+    with beacon.beacon.uow() as session:
+        rows = session.scalars(select(SignalRecord.received)).all()
+    assert rows == [2]
