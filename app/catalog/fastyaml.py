@@ -3,7 +3,10 @@
 ruamel.yaml is pure Python here and needs seconds for an ``accounts.yaml`` with thousands of
 rows (measured: ~12 s round-trip, ~2 s just to tokenize 10,000 accounts). This reader handles
 block mappings and sequences, one-line flow collections, plain and quoted scalars and comments,
-and records the line of every key and item. Anything else (anchors, tags, block scalars,
+and records the line of every key and item (:class:`~app.catalog.locations.Lines`). Runs of
+one-line flow mapping rows, the shape of a generated ``accounts.yaml``, are decoded as one JSON
+text (:mod:`~app.catalog.flowjson`) when its checks vouch for them, and row by row otherwise.
+Anything else (anchors, tags, block scalars,
 multi-line scalars, syntax errors) raises ``Unsupported`` and the caller falls back to ruamel,
 so the result is always what ruamel would have produced, and errors keep ruamel's messages.
 The one error reported here is a repeated key in a block mapping, the typical slip in a long
