@@ -174,7 +174,11 @@ class _Reader:
             else:
                 if not isinstance(top.node, dict):
                     raise Unsupported(f"line {number}: key in a sequence")
-                if number > self._rows_tried and (taken := self.block(lines, number, top)):
+                if (
+                    content[-1] == "}"
+                    and number > self._rows_tried
+                    and (taken := self.block(lines, number, top))
+                ):
                     number += taken - 1
                     continue
                 match = _ENTRY.fullmatch(content)
@@ -200,8 +204,6 @@ class _Reader:
         there is no such block or the rows must be read one by one (which then also reports
         a repeated key with its line)."""
         indent = top.indent
-        if not lines[number - 1].rstrip(" \r").endswith("}"):
-            return 0
         end = number
         while (
             end < len(lines)
