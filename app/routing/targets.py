@@ -109,13 +109,11 @@ def _merged(parts: list[_Part]) -> tuple[str, ...]:
         one.may_meet(other) for at, one in enumerate(families) for other in families[at + 1 :]
     ) or any(family.may_hold(reason) for family in families for reason in plain):
         return tuple(dict.fromkeys(chain.from_iterable(reasons for reasons, _ in parts)))
-    if not plain:
-        return tuple(chain.from_iterable(reasons for reasons, _ in parts))
     seen: set[str] = set()
     merged: list[str] = []
     for reasons, family in parts:
         if family is not None:
-            merged.extend(reasons)
+            merged += reasons  # copied whole, not item by item as chain() would
             continue
         for reason in reasons:
             if reason not in seen:

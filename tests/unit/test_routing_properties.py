@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.catalog.models import Account, Catalog, ImpactMatrix, OnCall, Override, Service
-from app.routing import targets
+from app.routing import contacts, targets
 from app.routing.accounts import CONTACT_LABELS
 from app.routing.assessment import Assessment, RoutingIndex, assess, stored_impact
 from app.routing.contacts import Family
@@ -330,3 +330,12 @@ def test_a_plain_reason_reading_like_a_contact_one_is_merged_with_it() -> None:
     assert not tier1.may_meet(Family("exec sponsor of ", ", Tier 1"))
     assert tier1.may_meet(tier1)
     assert targets._merged(parts[:1] + parts[:1]) == parts[0][0]
+
+
+@given(st.integers(0, 300).flatmap(lambda n: st.tuples(st.just(n), st.sets(st.integers(0, n - 1)) if n else st.just(set()))))
+def test_reasons_without_some_ranks_keep_the_rest_in_order(case: tuple[int, set[int]]) -> None:
+    size, cut = case
+    reasons = tuple(f"r{i}" for i in range(size))
+    assert contacts._without(reasons, sorted(cut)) == tuple(
+        reason for rank, reason in enumerate(reasons) if rank not in cut
+    )
