@@ -6,9 +6,9 @@ block mappings and sequences, one-line flow collections, plain and quoted scalar
 and records the line of every key and item (:class:`~app.catalog.locations.Lines`). Runs of
 one-line flow mapping rows, the shape of a generated ``accounts.yaml``, are decoded as one JSON
 text (:mod:`~app.catalog.flowjson`) when its checks vouch for them, and row by row otherwise.
-Anything else (anchors, tags, block scalars,
-multi-line scalars, syntax errors) raises ``Unsupported`` and the caller falls back to ruamel,
-so the result is always what ruamel would have produced, and errors keep ruamel's messages.
+Anything else (anchors, tags, block scalars, multi-line scalars, syntax errors) raises
+``Unsupported`` and the caller falls back to ruamel, so the result is always what ruamel would
+have produced, and errors keep ruamel's messages.
 The one error reported here is a repeated key in a block mapping, the typical slip in a long
 generated file, so that it does not cost a slow full re-parse.
 """
@@ -119,7 +119,6 @@ def load(text: str) -> tuple[Any, Lines]:
 class _Reader:
     def __init__(self, text: str) -> None:
         self.text = text.removeprefix("\ufeff")
-        self.root: dict[Any, Any] = {}
         self.lines: dict[Location, int] = {(): 1}
         self.rows: dict[Location, dict[Any, int]] = {}
         """Values written whole on one line, by parent: see :class:`Lines`."""
@@ -129,7 +128,7 @@ class _Reader:
         """Lines before this were already part of a block that :meth:`block` could not read."""
 
     def read(self) -> tuple[Any, Lines]:
-        root = self.root
+        root: dict[Any, Any] = {}
         stack = [_Frame(0, root, ())]
         pending: tuple[_Frame, Any, int] | None = None
         """A key whose value starts on a later line: (its mapping's frame, key, key indent)."""

@@ -40,6 +40,7 @@ class Family(NamedTuple):
     suffix: str
 
     def may_hold(self, reason: str) -> bool:
+        """Whether ``reason`` reads like one of this family's."""
         prefix, suffix = self.prefix, self.suffix
         return (
             len(reason) >= len(prefix) + len(suffix)
@@ -48,8 +49,9 @@ class Family(NamedTuple):
         )
 
     def may_meet(self, other: Family) -> bool:
-        """Whether one reason could be of both: only if a prefix starts the other and a
-        suffix ends the other (the same family, or e.g. ``Tier 1`` and ``Tier 11``: no)."""
+        """Whether one reason could be of both: only if one prefix starts the other and one
+        suffix ends the other. A family meets itself; ``, Tier 1`` and ``, Tier 11`` never end
+        the same reason, nor do ``liaison of `` and ``exec sponsor of `` start one."""
         one, two = self, other
         prefixes = one.prefix.startswith(two.prefix) or two.prefix.startswith(one.prefix)
         return prefixes and (one.suffix.endswith(two.suffix) or two.suffix.endswith(one.suffix))
