@@ -11,7 +11,6 @@ import hmac
 import logging
 import os
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from starlette.requests import Request
@@ -27,21 +26,12 @@ log = logging.getLogger(__name__)
 
 MAX_SIGNAL_BODY = 512 * 1024
 """Alertmanager groups send a few kB; a thousand alerts of a few hundred bytes still fit."""
-INTAKE_THREADS = 16
-"""Intake's own threads: in a storm, new signals queue for the intake lock, and in the event
-loop's six default threads they would stall the duplicates (which take no lock) and the
-dispatcher's deliveries behind them. Well under the database pool (10 + 20 overflow)."""
 
 
 def routes(beacon: Beacon) -> list[BaseRoute]:
-    threads = ThreadPoolExecutor(INTAKE_THREADS, thread_name_prefix="signals")
     return [
-        Route(
-            "/signals/alertmanager",
-            _endpoint(beacon, parse.alertmanager, threads),
-            methods=["POST"],
-        ),
-        Route("/signals", _endpoint(beacon, parse.beacon, threads), methods=["POST"]),
+        Route("/signals/alertmanager", _endpoint(beacon, parse.alertmanager), methods=["POST"]),
+        Route("/signals", _endpoint(beacon, parse.beacon), methods=["POST"]),
     ]
 
 
@@ -58,9 +48,7 @@ def _authorised(request: Request, token: str | None) -> bool:
     return hmac.compare_digest(given.strip().encode(), token.encode())
 
 
-def _endpoint(
-    beacon: Beacon, reader: Callable[[Any], list[Signal]], threads: ThreadPoolExecutor
-) -> Callable[[Request], Any]:
+def _endpoint(beacon: Beacon, reader: Callable[[Any], list[Signal]]) -> Callable[[Request], Any]:
     async def receive(request: Request) -> Response:
         if not _authorised(request, _token(beacon)):
             return JSONResponse(
@@ -76,8 +64,7 @@ def _endpoint(
         except parse.BadSignals as bad:
             return JSONResponse({"error": str(bad)}, status_code=400)
         try:
-            loop = asyncio.get_running_loop()
-            receipt = await loop.run_in_executor(threads, beacon.signals.receive, batch)
+            receipt = await asyncio.to_thread(beacon.signals.receive, batch)
         except Exception:  # stored or not, the sender retries a 503; never a traceback
             log.exception("signals not stored")
             return JSONResponse({"error": "signals not stored; retry"}, status_code=503)

@@ -139,19 +139,24 @@ class SignalIntake:
         now: datetime,
         receipt: Receipt,
     ) -> str:
-        """A signal on nothing yet: attached to an open incident, else as the rules decide."""
+        """A signal on nothing yet: attached to an open incident, else as the rules decide.
+
+        One that may need a card takes the intake lock before it asks for open incidents: a
+        card declared while it waited for the lock has its incident committed by then."""
+        decision = decide(self.ctx.catalog.policy, self.config, signal)
+        carded = decision.declare != "ignore" and signal.status != "resolved"
+        if carded:
+            signals.serialise(session)
         incident = _open_incident(session, self.ctx, signal.service)
         if incident is not None:
             record.incident_id, record.outcome = incident.id, "attached"
             _attach_line(session, incident, record, now)
             receipt.incidents.append(incident.ref)
             return "attached"
-        decision = decide(self.ctx.catalog.policy, self.config, signal)
         record.outcome = "ignored" if decision.declare == "ignore" else decision.declare
         record.rule = decision.rule
-        if decision.declare == "ignore" or signal.status == "resolved":
+        if not carded:
             return record.outcome
-        signals.serialise(session)
         card = self._card(session, signal.service, decision.severity, now)
         record.card_id = card.id
         enqueue_card(session, card, now)
