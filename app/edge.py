@@ -20,6 +20,7 @@ import re
 import time
 from base64 import urlsafe_b64encode
 from collections.abc import Awaitable, Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -257,6 +258,9 @@ class ReplayCheck:
         self.first_requests = first_requests
         self._waiting: list[tuple[str, asyncio.Future[bool]]] = []
         self._draining = False
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix="replay-check")
+        """A thread of its own (one batch runs at a time): in the event loop's default
+        threads, every ack would queue behind the outbox dispatcher's database work."""
 
     async def __call__(self, key: str) -> bool:
         future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
@@ -271,7 +275,9 @@ class ReplayCheck:
             while self._waiting:
                 batch, self._waiting = self._waiting, []
                 try:
-                    fresh = await asyncio.to_thread(self.first_requests, [k for k, _ in batch])
+                    keys = [k for k, _ in batch]
+                    loop = asyncio.get_running_loop()
+                    fresh = await loop.run_in_executor(self._thread, self.first_requests, keys)
                 except Exception as error:  # each waiting request fails as it would alone
                     for _, future in batch:
                         future.set_exception(error)
