@@ -7,10 +7,7 @@ lock, which every request's replay check needs before it is answered. Under a bu
 commands that work would sit in front of every later ack. So the edge notes when each request
 arrives, and such work takes its turn, one job at a time, once no other request has arrived
 within ``WINDOW`` (or after ``MAX_DEFER``, so a steady stream cannot starve it). A lone command
-is not delayed: its own request is the only recent one. The outbox dispatcher of the same
-process holds back its claims and deliveries the same way (pages included: at most
-``MAX_DEFER`` late, against an escalation measured in minutes); a worker process of its own
-(``beacon worker``) sees no requests and never waits.
+is not delayed: its own request is the only recent one.
 """
 
 from __future__ import annotations
@@ -59,13 +56,7 @@ class AckFirst:
         ``MAX_DEFER``)."""
         turns = self._turns.setdefault(asyncio.get_running_loop(), asyncio.Lock())
         async with turns:
-            await self.quiet()
+            deadline = time.monotonic() + MAX_DEFER
+            while self.busy() and time.monotonic() < deadline:
+                await asyncio.sleep(POLL)
             yield
-
-    async def quiet(self) -> None:
-        """Returns once the burst is over (or after ``MAX_DEFER``): the outbox dispatcher in
-        the same process waits for this before it claims or starts a delivery, whose Python
-        work would otherwise sit in front of the burst's acks."""
-        deadline = time.monotonic() + MAX_DEFER
-        while self.busy() and time.monotonic() < deadline:
-            await asyncio.sleep(POLL)

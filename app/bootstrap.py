@@ -10,7 +10,6 @@ from typing import TypedDict
 
 from slack_bolt.async_app import AsyncApp
 
-from app.ack_first import AckFirst
 from app.beacon import Beacon
 from app.briefs.drafting import check_templates, drafter_for
 from app.cadence.jobs import TimerJobs
@@ -92,7 +91,6 @@ def build(
 
     drafter = drafter_for(catalog)
     doorbell = Doorbell()
-    acks = AckFirst()
     ctx = Context(
         uow=uow, routing=lambda: routing, clock=clock, drafter=drafter, on_commit=doorbell.ring
     )
@@ -137,7 +135,6 @@ def build(
         lanes=LANES,
         failure_notices=FAILURE_NOTICES,
         doorbell=doorbell,
-        acks=acks,
     )
     return Beacon(
         settings=settings,
@@ -161,7 +158,6 @@ def build(
         home=home,
         timeline=timeline,
         dispatcher=dispatcher,
-        acks=acks,
         timers=TimerJobs(
             lambda: TimerService(ctx).fire_due() + fire_sustained(ctx),
             interval=settings.beacon_timer_interval,

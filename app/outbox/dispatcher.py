@@ -26,7 +26,6 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from app.ack_first import AckFirst
 from app.outbox import keys
 from app.outbox.doorbell import Doorbell
 from app.outbox.failures import DeliveryFailure
@@ -58,7 +57,6 @@ class Dispatcher:
         lanes: Sequence[Lane] = (),
         failure_notices: Mapping[str, str] | None = None,
         doorbell: Doorbell | None = None,
-        acks: AckFirst | None = None,
     ) -> None:
         self.uow = uow
         self.effects = effects
@@ -77,8 +75,6 @@ class Dispatcher:
         """When claiming or recording started failing; None while deliveries go through."""
         self.doorbell = doorbell or Doorbell()
         """Rung by services after they commit items, and by deliveries that finish."""
-        self.acks = acks or AckFirst()
-        """The requests this process answers: a burst of them is acknowledged first."""
         self._wake: asyncio.Event | None = None
         self._running: dict[str, set[asyncio.Task[None]]] = {}
         self._jobs: dict[asyncio.Task[None], int] = {}
@@ -116,7 +112,6 @@ class Dispatcher:
                 # Cleared before claiming: a wake() during the claim is for items the claim may
                 # not have seen, and must not be lost.
                 self._wake.clear()
-                await self.acks.quiet()
                 try:
                     claimed = await self.cycle()
                 except Exception as error:  # the database is down or locked: wait, try again
@@ -226,7 +221,6 @@ class Dispatcher:
         try:
             if effect is None:
                 raise DeliveryFailure(f"{job.kind}: no effect registered for this kind", False)
-            await self.acks.quiet()
             outcome = await effect(job)
         except DeliveryFailure as failure:
             if failure.rate_limited:

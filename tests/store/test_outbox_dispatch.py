@@ -6,7 +6,6 @@ prerequisite with its result, and a failure for good reported where someone can 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from datetime import timedelta
 
 from sqlalchemy.orm import Session
@@ -175,30 +174,3 @@ def _incident(session: Session) -> int:
     session.add(row)
     session.flush()
     return row.id
-
-
-def test_deliveries_wait_while_a_burst_of_requests_is_acknowledged(uow: UnitOfWork) -> None:
-    """In ``beacon serve`` the dispatcher shares its process with the acks: while requests keep
-    arriving, a due page waits; once they stop, it goes out."""
-    add(uow, ("page", Kind.PAGE_DM, 0))
-    effects = Recorder()
-    deliver = dispatcher(uow, effects.table(*KINDS), Clock())
-    seen_during_burst: list[str] = []
-
-    async def burst_then_quiet() -> None:
-        running = asyncio.create_task(deliver.run())
-        for _ in range(40):  # a request every 10 ms for 0.4 s
-            deliver.acks.arrived()
-            await asyncio.sleep(0.01)
-        seen_during_burst.extend(effects.delivered)
-        for _ in range(300):
-            if effects.delivered:
-                break
-            await asyncio.sleep(0.01)
-        running.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await running
-
-    asyncio.run(burst_then_quiet())
-    assert seen_during_burst == []
-    assert effects.delivered == ["page"]
