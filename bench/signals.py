@@ -309,7 +309,13 @@ def storm(args: argparse.Namespace, workdir: Path) -> list[list[str]]:
         print("sent, stored, stored on the card, shown on the card, where they differ:", short)
     attached = sum(received[s] - on_cards[s] for s in per_service)
     p50, p99 = percentile(latencies, 50), percentile(latencies, 99)
-    distinct = len({json.dumps(r["body"], sort_keys=True) for r in requests})
+    bodies = [json.dumps(r["body"], sort_keys=True) for r in requests]
+    distinct = len(set(bodies))
+    firsts = {body: n for n, body in reversed(list(enumerate(bodies)))}
+    new = [latencies[n] for n in firsts.values()]
+    again = [ms for n, ms in enumerate(latencies) if firsts[bodies[n]] != n]
+    sixth = -(-len(latencies) // 6)
+    by_time = [latencies[at : at + sixth] for at in range(0, len(latencies), sixth)]
     return [
         [
             "requests",
@@ -321,6 +327,16 @@ def storm(args: argparse.Namespace, workdir: Path) -> list[list[str]]:
             "POST p50 / p99 / max",
             f"{p50:.1f} / {p99:.1f} / {max(latencies):.1f} ms",
             "pass" if p99 <= TARGET_P99_MS else "FAIL",
+        ],
+        [
+            "POST p99: an alert's first sending / its repeats",
+            f"{percentile(new, 99):.1f} / {percentile(again, 99):.1f} ms",
+            "",
+        ],
+        [
+            "POST p99 by sixth of the window, in sending order",
+            " / ".join(f"{percentile(part, 99):.0f}" for part in by_time) + " ms",
+            "",
         ],
         [
             "answers other than 202",
