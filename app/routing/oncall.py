@@ -134,8 +134,7 @@ def on_call_at(oncall: OnCall, at: datetime) -> OnCallShift:
     """The shift covering ``at`` (aware); raises ValueError for a naive time or empty rotation."""
     moment = _require_aware(at)
     schedule = _schedule(oncall)
-    last = schedule.last
-    if last is not None and last.shift_start <= moment < last.shift_end:
+    if (last := _covering(schedule, moment)) is not None:
         return last
     week, begins, ends = schedule.week_of(moment)
     primary, scheduled = _primary(schedule, week, moment)
@@ -160,11 +159,16 @@ def primary_at(oncall: OnCall, at: datetime) -> Person:
     on-call, dozens of look-ups per decision."""
     moment = _require_aware(at)
     schedule = _schedule(oncall)
-    last = schedule.last
-    if last is not None and last.shift_start <= moment < last.shift_end:
+    if (last := _covering(schedule, moment)) is not None:
         return last.primary
     week, _, _ = schedule.week_of(moment)
     return _primary(schedule, week, moment)[0]
+
+
+def _covering(schedule: _Schedule, moment: datetime) -> OnCallShift | None:
+    """The shift looked up last, if it covers ``moment``: most look-ups ask about the same one."""
+    last = schedule.last
+    return last if last is not None and last.shift_start <= moment < last.shift_end else None
 
 
 def next_handoff(oncall: OnCall, at: datetime) -> datetime:

@@ -93,9 +93,11 @@ class SignalIntake:
         receipt = Receipt(accepted=1)
         with self.ctx.uow() as session:
             seen = count_repeat(session, signal.identity, signal.status, now)
-            record = self._store(session, signal, now) if seen == NEW else None
-            if record is None and seen == NEW:  # another process stored it meanwhile
-                seen = count_repeat(session, signal.identity, signal.status, now)
+            record = None
+            if seen == NEW:
+                record = self._store(session, signal, now)
+                if record is None:  # another process stored it meanwhile
+                    seen = count_repeat(session, signal.identity, signal.status, now)
             if record is not None:
                 _event(session, record, now)
                 outcome, queued = self._route(session, record, signal, now, receipt), True
