@@ -18,6 +18,9 @@ from app.catalog.models import Service
 class DependencyGraph:
     dependents: Mapping[str, tuple[str, ...]]
     """Service id -> ids of the services that list it in ``depends_on`` (direct only)."""
+    groups: Mapping[str, str] = field(default_factory=dict)
+    """Service id -> the first id (sorted) of its connected part of the graph, edges taken
+    either way: services that can share a triage card or an incident are in one group."""
     _closures: dict[str, frozenset[str]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
@@ -29,7 +32,10 @@ class DependencyGraph:
         for service_id in sorted(services):
             for dependency in services[service_id].depends_on:
                 reverse.setdefault(dependency, []).append(service_id)
-        return cls(dependents={key: tuple(value) for key, value in reverse.items()})
+        return cls(
+            dependents={key: tuple(value) for key, value in reverse.items()},
+            groups=_groups(services),
+        )
 
     def closure_of(self, root: str) -> frozenset[str]:
         """The root and everything depending on it, transitively.
@@ -51,12 +57,34 @@ class DependencyGraph:
         self._closures[root] = result
         return result
 
+    def group_of(self, service: str) -> str:
+        """An unknown id (a signal naming a service no longer configured) is a group alone."""
+        return self.groups.get(service, service)
+
     def closure(self, roots: Iterable[str]) -> frozenset[str]:
         members: set[str] = set()
         for root in roots:
             if root not in members:
                 members |= self.closure_of(root)
         return frozenset(members)
+
+
+def _groups(services: Mapping[str, Service]) -> dict[str, str]:
+    """Union-find over ``depends_on``; each part named by its first id in sorted order."""
+    parent = {service_id: service_id for service_id in services}
+
+    def find(node: str) -> str:
+        while parent[node] != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    for service_id in sorted(services):
+        for dependency in services[service_id].depends_on:
+            if dependency in parent:
+                low, high = sorted((find(service_id), find(dependency)))
+                parent[high] = low
+    return {service_id: find(service_id) for service_id in services}
 
 
 def dependents_closure(services: Mapping[str, Service], roots: Iterable[str]) -> frozenset[str]:

@@ -65,7 +65,7 @@ class SignalIntake:
             return self._declare(single)
         receipt = Receipt()
         with self.ctx.uow() as session:
-            signals.serialise(session)
+            signals.serialise(session, map(self._group, (signal.service for signal in batch)))
             for signal in batch:
                 outcome = self._one(session, signal, now, receipt)
                 SIGNALS.labels(source=_source(signal), outcome=outcome).inc()
@@ -112,6 +112,9 @@ class SignalIntake:
         SIGNALS.labels(source=_source(signal), outcome=outcome).inc()
         return receipt
 
+    def _group(self, service: str) -> str:
+        return self.ctx.routing().graph.group_of(service)
+
     def _store(self, session: Session, signal: Signal, now: datetime) -> SignalRecord | None:
         """The new signal's row; None when another intake stored it first (waiting for its
         commit, as the identity is unique)."""
@@ -143,12 +146,12 @@ class SignalIntake:
     ) -> str:
         """A signal on nothing yet: attached to an open incident, else as the rules decide.
 
-        One that may need a card takes the intake lock before it asks for open incidents: a
+        One that may need a card takes its group's intake lock before it asks for open incidents: a
         card declared while it waited for the lock has its incident committed by then."""
         decision = decide(self.ctx.catalog.policy, self.config, signal)
         carded = decision.declare != "ignore" and signal.status != "resolved"
         if carded:
-            signals.serialise(session)
+            signals.serialise(session, [self._group(signal.service)])
         incident = _open_incident(session, self.ctx, signal.service)
         if incident is not None:
             record.incident_id, record.outcome = incident.id, "attached"

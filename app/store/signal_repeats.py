@@ -2,8 +2,7 @@
 
 In an alert storm nearly every request repeats a signal already stored (Alertmanager re-sends
 each firing alert on every group interval). Loading the row, the card and the outbox item through
-the ORM for each costs more than the rest of the request, and every intake waits on the one
-before it (``signals.serialise``), so these are plain statements.
+the ORM for each costs more than the rest of the request, so these are plain statements.
 """
 
 from __future__ import annotations

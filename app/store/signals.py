@@ -2,29 +2,41 @@
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from app.store.models import Counter
 from app.store.signal_models import SignalEvent, SignalRecord, TriageCard
 
 OPEN = "open"
 SERIALISED = "signals.serialised"
 
 
-def serialise(session: Session) -> None:
-    """The intake lock, once per transaction, taken before the cards are looked at (SQLite's
-    BEGIN IMMEDIATE already serialises): two processes receiving the same storm choose cards
-    one at a time, so neither makes a second card."""
-    transaction = session.get_transaction()
-    if session.info.get(SERIALISED) is transaction:
+def serialise(session: Session, groups: Iterable[str]) -> None:
+    """The intake lock of each group of services (those that can share a card), once per
+    transaction, taken before the cards are looked at: two processes receiving the same storm
+    choose one group's cards one at a time, so neither makes a second card, while signals of
+    other groups go on. On PostgreSQL, transaction-scoped advisory locks, taken in sorted order
+    so that two batches never deadlock; SQLite's BEGIN IMMEDIATE already serialises writers."""
+    if session.get_bind().dialect.name != "postgresql":
         return
-    session.execute(
-        update(Counter).where(Counter.name == "signals").values(value=Counter.value + 1)
-    )
-    session.info[SERIALISED] = transaction
+    transaction = session.get_transaction()
+    held_by, held = session.info.get(SERIALISED, (None, set()))
+    if held_by is not transaction:
+        held = set()
+    for group in sorted(set(groups) - held):
+        session.execute(select(func.pg_advisory_xact_lock(_lock_key(group))))
+        held.add(group)
+    session.info[SERIALISED] = (transaction, held)
+
+
+def _lock_key(group: str) -> int:
+    """A signed 64-bit advisory lock key, stable across processes (``hash()`` is salted)."""
+    digest = hashlib.blake2b(f"beacon.signals:{group}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
 
 
 def by_identity(session: Session, identity: str) -> SignalRecord | None:

@@ -108,6 +108,26 @@ def test_closure_is_closed_and_contains_roots(
         assert any(dependency in closure for dependency in services[member].depends_on)
 
 
+@given(graphs())
+def test_services_that_can_share_a_card_share_a_lock_group(services: dict[str, Service]) -> None:
+    """Intake locks are per group: a group split in two would let two processes each make a
+    card for services that belong on one."""
+    graph = DependencyGraph.build(services)
+    for service_id in services:
+        assert {graph.group_of(member) for member in graph.closure_of(service_id)} == {
+            graph.group_of(service_id)
+        }
+    connected: dict[str, set[str]] = {service_id: {service_id} for service_id in services}
+    for service in services.values():
+        for dependency in service.depends_on:
+            merged = connected[service.id] | connected[dependency]
+            for member in merged:
+                connected[member] = merged
+    for service_id, members in connected.items():
+        assert graph.group_of(service_id) == min(members)
+    assert graph.group_of("unknown") == "unknown"
+
+
 # --- on-call: every instant has exactly one person, shifts tile the timeline ----------------
 
 ZONES = ["Europe/Berlin", "America/New_York", "UTC", "Australia/Sydney", "Asia/Kolkata"]
