@@ -139,18 +139,26 @@ class Dispatcher:
                 task.cancel()
 
     async def cycle(self) -> int:
-        claimed = 0
-        for lane in (None, *self.lanes):
-            room = (lane.concurrency if lane else self.concurrency) - len(self._tasks(lane))
-            if room > 0:
-                jobs = await asyncio.to_thread(self._claim, lane, room)
-                self._start(jobs)
-                claimed += len(jobs)
-        return claimed
+        rooms = {
+            lane: (lane.concurrency if lane else self.concurrency) - len(self._tasks(lane))
+            for lane in (None, *self.lanes)
+        }
+        wanted = [(lane, room) for lane, room in rooms.items() if room > 0]
+        if not wanted:
+            return 0
+        jobs = await asyncio.to_thread(self._claim, wanted)
+        self._start(jobs)
+        return len(jobs)
+
+    def _urgency(self, job: Job) -> tuple[bool, int, int]:
+        return job.kind not in self.urgent, job.priority, job.id
 
     def _start(self, jobs: list[Job]) -> None:
+        """Most urgent first, across lanes as within one (urgent kinds, most severe, oldest):
+        each task runs until its first wait, so a channel being opened goes out before the
+        pages claimed with it, and a brief before the topic and invitations."""
         running = set(self._jobs.values())
-        for job in jobs:
+        for job in sorted(jobs, key=self._urgency):
             if job.id in running:  # our own lease ran out while it ran; it is still running
                 continue
             task = asyncio.create_task(self._deliver(job))
@@ -193,20 +201,25 @@ class Dispatcher:
                 if self._jobs:
                     await asyncio.wait(set(self._jobs), return_when=asyncio.FIRST_COMPLETED)
 
-    def _claim(self, lane: Lane | None, limit: int) -> list[Job]:
-        """Claims of one lane name its kinds (the main lane: every kind no lane has), so they
-        use the (state, kind) index instead of scanning the other lanes' backlog."""
+    def _claim(self, rooms: list[tuple[Lane | None, int]]) -> list[Job]:
+        """One transaction for every lane with room. Each lane's claim names its kinds (the
+        main lane: every kind no lane has), so it uses the (state, kind) index instead of
+        scanning the other lanes' backlog."""
         others = frozenset().union(*(other.kinds for other in self.lanes))
+        lanes = [
+            (lane.kinds if lane else frozenset(self.effects) - others, room)
+            for lane, room in rooms
+        ]
         with self.uow() as session:
-            items = outbox.claim_due(
+            claimed = outbox.claim_lanes(
                 session,
                 worker=self.worker,
                 now=self.clock(),
                 lease=self.lease,
-                limit=limit,
+                lanes=lanes,
                 urgent=self.urgent,
-                kinds=lane.kinds if lane else frozenset(self.effects) - others,
             )
+            items = [item for lane in claimed for item in lane]
             parents = {
                 item.id: session.get(OutboxItem, item.after_id) if item.after_id else None
                 for item in items

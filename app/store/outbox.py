@@ -7,7 +7,7 @@ and skips it; SQLite serialises writers.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -124,6 +124,33 @@ def claim_due(
 ) -> list[OutboxItem]:
     """Lease up to ``limit`` due items of ``kinds`` (all if None): ``urgent`` kinds first, then
     by priority, then oldest first; commits."""
+    lanes = [(kinds, limit)]
+    return claim_lanes(session, worker=worker, now=now, lease=lease, lanes=lanes, urgent=urgent)[0]
+
+
+def claim_lanes(
+    session: Session,
+    *,
+    worker: str,
+    now: datetime,
+    lease: timedelta,
+    lanes: Sequence[tuple[Collection[str] | None, int]],
+    urgent: Collection[str] = (),
+) -> list[list[OutboxItem]]:
+    """``claim_due`` for each lane's (kinds, limit), in one transaction: a busy dispatcher
+    claims after every delivery, and a transaction per lane would multiply its round trips and
+    commits by the lanes."""
+    leased: list[list[int]] = []
+    for kinds, limit in lanes:
+        ids = list(session.scalars(_due(now, kinds, limit, urgent)))
+        claimed = set(_lease(session, ids, worker=worker, now=now, lease=lease))
+        leased.append([item_id for item_id in ids if item_id in claimed])
+    session.commit()
+    items = {item.id: item for item in _load(session, [i for ids in leased for i in ids])}
+    return [[items[item_id] for item_id in ids] for ids in leased]
+
+
+def _due(now: datetime, kinds: Collection[str] | None, limit: int, urgent: Collection[str]) -> Any:
     parent = aliased(OutboxItem)
     order: list[Any] = [OutboxItem.priority, OutboxItem.id]
     if urgent:
@@ -131,7 +158,7 @@ def claim_due(
     lane: list[Any] = []
     if kinds is not None:
         lane.append(OutboxItem.kind.in_(list(kinds)))
-    due = (
+    return (
         select(OutboxItem.id)
         .outerjoin(parent, OutboxItem.after_id == parent.id)
         .where(
@@ -144,10 +171,6 @@ def claim_due(
         .order_by(*order)
         .limit(limit)
     )
-    ids = list(session.scalars(due))
-    claimed = set(_lease(session, ids, worker=worker, now=now, lease=lease))
-    session.commit()
-    return _load(session, [item_id for item_id in ids if item_id in claimed])
 
 
 def waiting_payloads(session: Session, *, kind: str, now: datetime) -> list[dict[str, Any]]:

@@ -55,6 +55,26 @@ def test_most_severe_first_within_urgent_then_lanes(uow: UnitOfWork) -> None:
     assert claim(uow, "w", NOW, kinds={"publish_home"}, limit=10) == ["home"]
 
 
+def test_one_claim_fills_each_lane_up_to_its_own_room(uow: UnitOfWork) -> None:
+    add(
+        uow,
+        ("page-1", "page_dm", 0),
+        ("page-2", "page_dm", 0),
+        ("channel", "create_channel", 0),
+        ("home-1", "publish_home", 0),
+        ("home-2", "publish_home", 0),
+    )
+    lanes = [({"page_dm"}, 1), ({"create_channel"}, 5), ({"publish_home"}, 2)]
+    with uow() as session:
+        claimed = outbox.claim_lanes(session, worker="w", now=NOW, lease=LEASE, lanes=lanes)
+        assert [[item.key for item in lane] for lane in claimed] == [
+            ["page-1"],
+            ["channel"],
+            ["home-1", "home-2"],
+        ]
+    assert claim(uow, "other", NOW, limit=10) == ["page-2"]  # the rest stays leased
+
+
 def test_claim_order_puts_severity_before_age(uow: UnitOfWork) -> None:
     add(uow, ("sev3-page", "page_dm", 2), ("sev2-page", "page_dm", 1), ("sev1-page", "page_dm", 0))
     order = [claim(uow, "w", NOW, urgent={"page_dm"}, limit=1)[0] for _ in range(3)]
