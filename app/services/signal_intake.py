@@ -167,9 +167,7 @@ class SignalIntake:
         enqueue_card(session, card, now)
         receipt.triage.append(card.id)
         if decision.declare == "auto":
-            reason = f"{_rule_text(self.config, decision.rule)}: {signal.summary}"
-            card.pending = card.pending or reason
-            receipt.declare[card.id] = card.pending
+            _decide(card, f"{_rule_text(self.config, decision.rule)}: {signal.summary}", receipt)
         else:
             self._patterns(session, card, record, now, receipt)
         return record.outcome
@@ -269,8 +267,17 @@ class SignalIntake:
                 config, signals.reports(session, card.id, since), now
             )
         if reason is not None:
-            card.pending = card.pending or reason
-            receipt.declare[card.id] = card.pending
+            _decide(card, reason, receipt)
+
+
+def _decide(card: TriageCard, reason: str, receipt: Receipt) -> None:
+    """The first rule or pattern to decide declares the card. A signal arriving while that
+    declaration runs (this process's or another's) joins the card, which the declaration takes
+    along, instead of starting its own that would wait for the first and find it made; the
+    timer loop declares a card whose declarer died."""
+    if card.pending is None:
+        card.pending = reason
+        receipt.declare[card.id] = reason
 
 
 def _settled(session: Session, record: SignalRecord) -> bool:

@@ -31,12 +31,16 @@ def test_report_defaults_to_the_accounts_services(beacon: RunningBeacon, slack: 
 def test_a_report_on_a_service_in_an_incident_joins_it(beacon: RunningBeacon) -> None:
     send(beacon, webhook(alert("k1", service="checkout", alertname="CheckoutDown")))
     beacon.command("report globex Checkout is down for them services: checkout")
-    with beacon.beacon.uow() as session:
-        eventually(
-            lambda: session.scalar(
+
+    def joined() -> int | None:
+        # A transaction per look: one held across the wait would hold SQLite's write lock
+        # (BEGIN IMMEDIATE) and keep the report from ever being stored.
+        with beacon.beacon.uow.read() as session:
+            return session.scalar(
                 select(SignalRecord.incident_id).where(SignalRecord.account == "globex")
             )
-        )
+
+    eventually(joined)
 
 
 def test_report_mistakes_are_answered_and_record_nothing(beacon: RunningBeacon) -> None:
