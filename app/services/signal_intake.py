@@ -23,6 +23,7 @@ from app.signals.grouping import card_for
 from app.signals.model import Signal
 from app.signals.rules import decide
 from app.store import incidents, outbox, signals
+from app.store.db import retrying_conflicts
 from app.store.models import Incident
 from app.store.signal_models import SignalEvent, SignalRecord, TriageCard
 from app.store.signal_repeats import NEW, Repeat, count_repeat, lock_card
@@ -59,20 +60,28 @@ class SignalIntake:
         return self.ctx.catalog.policy.signals or DEFAULT
 
     def receive(self, batch: list[Signal]) -> Receipt:
+        """Stored (again, should PostgreSQL pick the transaction as a deadlock's victim: two
+        processes receiving one storm lock cards and signals in orders no single order fits),
+        then declared what a rule or pattern decided."""
         now = self.ctx.clock()
+        return self._declare(retrying_conflicts(lambda: self._stored(batch, now)))
+
+    def _stored(self, batch: list[Signal], now: datetime) -> Receipt:
         single = self._single(batch[0], now) if len(batch) == 1 else None
         if single is not None:
-            return self._declare(single)
+            return single
         receipt = Receipt()
+        outcomes: list[tuple[Signal, str]] = []
         with self.ctx.uow() as session:
             signals.serialise(session, map(self._group, (signal.service for signal in batch)))
             for signal in batch:
-                outcome = self._one(session, signal, now, receipt)
-                SIGNALS.labels(source=_source(signal), outcome=outcome).inc()
+                outcomes.append((signal, self._one(session, signal, now, receipt)))
                 receipt.accepted += 1
             session.commit()
         self.ctx.on_commit()
-        return self._declare(receipt)
+        for signal, outcome in outcomes:
+            SIGNALS.labels(source=_source(signal), outcome=outcome).inc()
+        return receipt
 
     def _declare(self, receipt: Receipt) -> Receipt:
         """What a rule or pattern decided, declared once the signals are committed."""

@@ -2,15 +2,37 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
+
+log = logging.getLogger(__name__)
 
 READ_ONLY = "beacon_read_only"
 """Execution option of a read-only unit of work (``UnitOfWork.read``)."""
+CONFLICTS = frozenset({"40P01", "40001"})
+"""PostgreSQL's deadlock_detected and serialization_failure: the transaction was rolled back
+whole, and running it again is how PostgreSQL asks to be answered."""
+RETRIES = 3
+T = TypeVar("T")
+
+
+def retrying_conflicts(transaction: Callable[[], T]) -> T:
+    """``transaction`` (a whole unit of work, committed inside), again when PostgreSQL chose it
+    as a deadlock's or a serialisation failure's victim, up to ``RETRIES`` times in all."""
+    for attempt in range(1, RETRIES + 1):
+        try:
+            return transaction()
+        except DBAPIError as error:
+            if attempt == RETRIES or getattr(error.orig, "sqlstate", None) not in CONFLICTS:
+                raise
+            log.info("transaction lost a conflict (%s); running it again", error.orig)
+    raise AssertionError("unreachable")
 
 
 def make_engine(url: str, *, lock_timeout: float = 30.0) -> Engine:
