@@ -155,8 +155,9 @@ class SignalIntake:
     ) -> str:
         """A signal on nothing yet: attached to an open incident, else as the rules decide.
 
-        One that may need a card takes its group's intake lock before it asks for open incidents: a
-        card declared while it waited for the lock has its incident committed by then."""
+        One that may need a card takes its group's intake lock before it asks for open
+        incidents: a card declared while it waited for the lock has its incident committed by
+        then."""
         decision = decide(self.ctx.catalog.policy, self.config, signal)
         carded = decision.declare != "ignore" and signal.status != "resolved"
         if carded:
