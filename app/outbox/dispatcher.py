@@ -207,8 +207,7 @@ class Dispatcher:
         scanning the other lanes' backlog."""
         others = frozenset().union(*(other.kinds for other in self.lanes))
         lanes = [
-            (lane.kinds if lane else frozenset(self.effects) - others, room)
-            for lane, room in rooms
+            (lane.kinds if lane else frozenset(self.effects) - others, room) for lane, room in rooms
         ]
         with self.uow() as session:
             claimed = outbox.claim_lanes(

@@ -71,4 +71,3 @@ def test_other_groups_go_on_while_one_is_held(uow: UnitOfWork) -> None:
         thread, locked = locking(uow, ["search", "checkout"])
         assert locked.wait(10)  # while payments is still held
         thread.join()
-
