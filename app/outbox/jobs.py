@@ -38,8 +38,10 @@ class Job:
     incident_id: int | None
     attempts: int
     parent: dict[str, Any] | None
-    handoff: object = None
     priority: int = 0
+    """The item's outbox priority (0: the most severe incident's), so jobs claimed together start
+    most severe first."""
+    handoff: object = None
     """What the parent's effect left for it when the parent started it directly (e.g. the
     incident view it just loaded, with the channel it created), so the effect need not reload
     it; None when claimed from the database. Any later change enqueues its own refresh."""
