@@ -25,6 +25,9 @@ class DependencyGraph:
         default_factory=dict, init=False, repr=False, compare=False
     )
     """Per-root memo: the catalog is immutable, so a root's closure never changes."""
+    _members: dict[str, frozenset[str]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @classmethod
     def build(cls, services: Mapping[str, Service]) -> DependencyGraph:
@@ -60,6 +63,15 @@ class DependencyGraph:
     def group_of(self, service: str) -> str:
         """An unknown id (a signal naming a service no longer configured) is a group alone."""
         return self.groups.get(service, service)
+
+    def members(self, group: str) -> frozenset[str]:
+        """The services of ``group``: the only ones whose cards a signal in it can join."""
+        cached = self._members.get(group)
+        if cached is None:
+            found = frozenset(service for service, in_ in self.groups.items() if in_ == group)
+            cached = found or frozenset({group})
+            self._members[group] = cached
+        return cached
 
     def closure(self, roots: Iterable[str]) -> frozenset[str]:
         members: set[str] = set()

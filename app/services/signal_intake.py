@@ -234,8 +234,8 @@ class SignalIntake:
         return "changed" if changed else "duplicate"
 
     def _card(self, session: Session, service: str, severity: str, now: datetime) -> TriageCard:
-        cards = signals.open_cards(session, now)
         graph = self.ctx.routing().graph
+        cards = signals.open_cards(session, now, graph.members(graph.group_of(service)))
         found = card_for(service, [card.service for card in cards], graph.closure_of)
         rank = {level.id: level.rank for level in self.ctx.catalog.policy.severities}
         if found is not None:

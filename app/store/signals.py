@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import datetime
 
 from sqlalchemy import func, select, update
@@ -43,9 +43,13 @@ def by_identity(session: Session, identity: str) -> SignalRecord | None:
     return session.scalar(select(SignalRecord).where(SignalRecord.identity == identity))
 
 
-def open_cards(session: Session, now: datetime) -> list[TriageCard]:
-    """Cards still taking signals: open, inside their window."""
-    statement = select(TriageCard).where(TriageCard.state == OPEN, TriageCard.window_ends > now)
+def open_cards(session: Session, now: datetime, services: Collection[str]) -> list[TriageCard]:
+    """Cards of ``services`` still taking signals: open, inside their window."""
+    statement = select(TriageCard).where(
+        TriageCard.state == OPEN,
+        TriageCard.window_ends > now,
+        TriageCard.service.in_(list(services)),
+    )
     return list(session.scalars(statement.order_by(TriageCard.id)))
 
 

@@ -117,6 +117,7 @@ def test_services_that_can_share_a_card_share_a_lock_group(services: dict[str, S
         assert {graph.group_of(member) for member in graph.closure_of(service_id)} == {
             graph.group_of(service_id)
         }
+        assert graph.closure_of(service_id) <= graph.members(graph.group_of(service_id))
     connected: dict[str, set[str]] = {service_id: {service_id} for service_id in services}
     for service in services.values():
         for dependency in service.depends_on:
@@ -125,7 +126,9 @@ def test_services_that_can_share_a_card_share_a_lock_group(services: dict[str, S
                 connected[member] = merged
     for service_id, members in connected.items():
         assert graph.group_of(service_id) == min(members)
+        assert graph.members(min(members)) == members
     assert graph.group_of("unknown") == "unknown"
+    assert graph.members("unknown") == {"unknown"}
 
 
 # --- on-call: every instant has exactly one person, shifts tile the timeline ----------------
