@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from app.catalog.models import Catalog
 from app.outbox import keys
 from app.outbox.kinds import Kind
-from app.store import outbox
+from app.store import outbox, updates
 from app.store.models import Incident, StatusUpdate
 
 
@@ -38,6 +38,10 @@ def recipients(catalog: Catalog, incident: Incident) -> dict[str, str]:
 def enqueue_emails(
     session: Session, catalog: Catalog, incident: Incident, draft: StatusUpdate, now: datetime
 ) -> None:
+    """A message waits for the incident's previous one to the same address while that one is
+    not delivered yet: a customer reads "Resolved" after the disruption it resolves, not
+    before it."""
+    earlier = updates.earlier(session, incident.id, draft.id)
     for address, account_id in recipients(catalog, incident).items():
         digest = hashlib.sha256(address.encode()).hexdigest()[:32]
         outbox.enqueue(
@@ -47,4 +51,5 @@ def enqueue_emails(
             now=now,
             incident_id=incident.id,
             payload={"update_id": draft.id, "account": account_id, "address": address},
+            after=outbox.last_pending(session, [keys.email(u, digest) for u in earlier]),
         )

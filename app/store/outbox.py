@@ -71,6 +71,14 @@ _UPSERTS: dict[str, Any] = {
 built per call costs more to build and cache-key than the round trip it saves)."""
 
 
+def last_pending(session: Session, keys: list[str]) -> OutboxItem | None:
+    """The latest of the items of ``keys`` not delivered yet."""
+    if not keys:
+        return None
+    statement = select(OutboxItem).where(OutboxItem.key.in_(keys), OutboxItem.state == "pending")
+    return session.scalars(statement.order_by(OutboxItem.id.desc()).limit(1)).first()
+
+
 def by_key(session: Session, key: str) -> OutboxItem | None:
     """The item of ``key`` (app/outbox/keys.py), whatever its state."""
     return session.scalar(select(OutboxItem).where(OutboxItem.key == key))

@@ -29,10 +29,12 @@ TEXT = st.lists(st.one_of(WORDS, st.text(max_size=40)), max_size=8).map(" ".join
 
 
 @pytest.fixture
-def incident(beacon: RunningBeacon, slack: FakeSlack) -> Iterator[Any]:
-    """One open incident whose channel the commands are typed in."""
+def incident(beacon: RunningBeacon, slack: FakeSlack) -> Iterator[str]:
+    """The channel id of one open incident, where the commands are typed. An id, not the fake's
+    channel: Hypothesis prints every argument of an example, and the fake's thread may be adding
+    messages to that channel meanwhile ("dictionary changed size during iteration")."""
     beacon.command("declare P2 Checkout failing services: checkout", user="U0RESP1")
-    yield pinned_channel(slack, CHANNEL)
+    yield pinned_channel(slack, CHANNEL).id
 
 
 def _answer(
@@ -88,16 +90,16 @@ def every_verb(test: Callable[..., None]) -> Callable[..., None]:
 def test_any_text_after_any_verb_gets_a_private_answer(
     beacon: RunningBeacon,
     slack: FakeSlack,
-    incident: Any,
+    incident: str,
     prefix: str,
     verb: str,
     text: str,
     user: str,
 ) -> None:
-    posted = len(slack.messages(incident.id))
-    response = beacon.command(f"{prefix}{verb} {text}", user=user, channel=incident.id)
+    posted = len(slack.messages(incident))
+    response = beacon.command(f"{prefix}{verb} {text}", user=user, channel=incident)
     assert response.status_code == 200, response.text
-    for answer in _answer(beacon, slack, response, incident.id, posted):
+    for answer in _answer(beacon, slack, response, incident, posted):
         if answer.get("in_channel"):
             assert verb == "escalate", answer
             continue

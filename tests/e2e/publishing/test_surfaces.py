@@ -147,3 +147,31 @@ def test_the_approved_resolution_notice_closes_the_incident_everywhere(
         )
     )
     assert subjects[1].startswith("Resolved: ")
+
+
+def test_a_resolution_email_waits_for_the_undelivered_disruption_email(
+    published: RunningBeacon, slack: FakeSlack, inbox: tuple[Inbox, int]
+) -> None:
+    mail, _port = inbox
+    mail.busy = True
+    channel = declare(published, slack, f"declare P3 {TITLE} services: auth", CHANNEL)
+    approve(published, channel, post_update(published, slack, channel))
+    eventually(lambda: mail.refused >= 1)  # the disruption email is waiting for a retry
+    published.command(RESOLVE, user="U0IC", channel=channel.id)
+
+    def resolution_draft() -> str | None:
+        with published.beacon.uow.read() as session:
+            draft = session.scalar(select(StatusUpdate).where(StatusUpdate.kind == "resolution"))
+            return str(draft.id) if draft else None
+
+    approve(published, channel, eventually(resolution_draft))
+    mail.busy = False
+    subjects = eventually(
+        lambda: (
+            [m["Subject"] for m in mail.to("ops@acme.example")]
+            if len(mail.to("ops@acme.example")) == 2
+            else None
+        ),
+        timeout=30,
+    )
+    assert not subjects[0].startswith("Resolved: ") and subjects[1].startswith("Resolved: ")
