@@ -6,9 +6,11 @@ import argparse
 import asyncio
 import contextlib
 import os
+import signal
 import sys
+from collections.abc import Coroutine
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from app import logs
 from app.briefs.drafting import check_templates
@@ -22,8 +24,10 @@ from app.config_summary import summarize
 from app.settings import Settings
 from app.slack.channels import join_configured
 from app.slack.gateway import SlackFailure, SlackGateway, make_client, shared_session
+from app.worker_process import ParentLink, WorkerProcess
 
 if TYPE_CHECKING:
+    from app.beacon import Beacon
     from app.sandbox.runtime import Sandbox
 
 MISSING_TOKEN = """\
@@ -116,7 +120,10 @@ def serve(settings: Settings, *, worker: bool) -> int:
         base_url = sandbox.acting().events_url.removesuffix("/slack/events")
         alerts = TestAlerts(catalog, base_url)
         pages = routes(sandbox, config_dir=str(settings.beacon_config_dir), alerts=alerts)
-    web = create_web_app(beacon, bolt, worker=worker, extra_routes=pages)
+    companion = None
+    if worker and sandbox is None and not _in_memory(beacon):
+        companion, worker = WorkerProcess(), False
+    web = create_web_app(beacon, bolt, worker=worker, companion=companion, extra_routes=pages)
     config = uvicorn.Config(
         web, host=settings.host, port=settings.port, log_level=settings.log_level, lifespan="on"
     )
@@ -143,7 +150,16 @@ def serve(settings: Settings, *, worker: bool) -> int:
     return 0
 
 
-def worker(settings: Settings) -> int:
+def _in_memory(beacon: Beacon) -> bool:
+    """A database only this process can see: its deliveries must be made in this process."""
+    return beacon.engine.url.get_backend_name() == "sqlite" and (
+        beacon.engine.url.database in (None, "", ":memory:")
+    )
+
+
+def worker(settings: Settings, doorbell_fd: int | None = None) -> int:
+    """``doorbell_fd``: the socket `beacon serve` started this worker with (app/worker_process.py);
+    the worker rings on it, reports on it, and stops when it closes."""
     if not settings.slack_bot_token:
         return fail(
             MISSING_TOKEN.format(
@@ -158,13 +174,31 @@ def worker(settings: Settings) -> int:
             await beacon.directory.warm(emails(beacon.catalog))
             beacon.timers.start()
             try:
-                await beacon.dispatcher.run()
+                await _until_parent_leaves(beacon.dispatcher.run(), beacon, doorbell_fd)
             finally:
                 beacon.timers.stop()
 
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(run())
     return 0
+
+
+async def _until_parent_leaves(
+    delivering: Coroutine[Any, Any, None], beacon: Beacon, doorbell_fd: int | None
+) -> None:
+    """The dispatcher, until SIGTERM or, in `beacon serve`'s worker, until the web process is
+    gone; cancelled, it lets its deliveries in flight end as a crash would (their leases)."""
+    task = asyncio.create_task(delivering)
+    loop = asyncio.get_running_loop()
+    loop.add_signal_handler(signal.SIGTERM, task.cancel)
+    if doorbell_fd is not None:
+        link = ParentLink(doorbell_fd)
+        parent = asyncio.create_task(
+            link.serve(beacon.dispatcher.wake, lambda: beacon.dispatcher.failing_since)
+        )
+        parent.add_done_callback(lambda _: task.cancel())
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
 
 
 LIVE_DRILL = """\
@@ -276,7 +310,8 @@ def parser() -> argparse.ArgumentParser:
     verbs = root.add_subparsers(dest="verb", required=True)
     serve_verb = verbs.add_parser("serve", help="HTTP app (and the worker unless --no-worker)")
     serve_verb.add_argument("--no-worker", action="store_true", help="web only")
-    verbs.add_parser("worker", help="scheduler and outbox dispatcher only")
+    worker_verb = verbs.add_parser("worker", help="scheduler and outbox dispatcher only")
+    worker_verb.add_argument("--doorbell-fd", type=int, help=argparse.SUPPRESS)
     db = verbs.add_parser("db", help="database maintenance")
     db.add_argument("action", choices=["upgrade"])
     check = verbs.add_parser("check-config", help="validate the configuration")
@@ -315,7 +350,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.verb == "serve":
         return serve(settings, worker=not args.no_worker)
     if args.verb == "worker":
-        return worker(settings)
+        return worker(settings, args.doorbell_fd)
     if args.verb == "db":
         return db_upgrade(settings)
     if args.verb == "check-config":

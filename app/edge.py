@@ -19,7 +19,8 @@ import logging
 import re
 import time
 from base64 import urlsafe_b64encode
-from collections.abc import Awaitable, Callable, Mapping
+from collections import deque
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import parse_qsl
@@ -42,6 +43,8 @@ at 250 kB, slack/FACTS.md) form-encoded, where JSON's quotes and braces triple i
 750 kB at worst. Slash commands and events are a few kB."""
 REPLAY_WINDOW = 300
 """Seconds a signed request stays valid (slack/FACTS.md section 3)."""
+REPLAY_MEMORY = 2 * REPLAY_WINDOW
+"""Seconds a request's key is remembered: longer than its signature is accepted for."""
 MAX_TEXT = 4000
 """Slash command text: Slack asks that message text stay under 4,000 characters
 (docs.slack.dev chat.postMessage, "Truncating content"); nothing Beacon is asked needs more."""
@@ -205,19 +208,19 @@ def replay_key(timestamp: str, body: bytes) -> str:
 
 
 class SlackEdge:
-    """``first_requests(keys)`` is the set of keys stored for the first time, across processes
-    (blocking: it runs in a thread)."""
+    """``first_request(key)``: whether a request is seen for the first time (``ReplayCheck`` or
+    ``RememberedRequests``)."""
 
     def __init__(
         self,
         bolt: AsyncApp,
         secret: str,
-        first_requests: Callable[[list[str]], set[str]],
+        first_request: Callable[[str], Awaitable[bool]],
         acks: AckFirst | None = None,
     ) -> None:
         self.bolt = bolt
         self.secret = secret
-        self.first_request = ReplayCheck(first_requests)
+        self.first_request = first_request
         self.acks = acks or AckFirst()
 
     async def handle(self, request: Request) -> Response:
@@ -252,7 +255,8 @@ class SlackEdge:
 class ReplayCheck:
     """Whether a request key is new, asked of the database for every request waiting at that
     moment at once: one write transaction per batch instead of one per request, so a burst of
-    commands is not answered one database commit after another."""
+    commands is not answered one database commit after another. ``first_requests(keys)`` is the
+    set of keys stored for the first time, across processes (blocking: it runs in a thread)."""
 
     def __init__(self, first_requests: Callable[[list[str]], set[str]]) -> None:
         self.first_requests = first_requests
@@ -287,6 +291,42 @@ class ReplayCheck:
                     fresh.discard(key)  # the same request twice in one batch: once is new
         finally:
             self._draining = False
+
+
+class RememberedRequests:
+    """Whether a request key is new, for a process that is the only one Slack's requests reach:
+    on SQLite (one host; SPEC runs several web processes only on PostgreSQL). Every write to
+    SQLite waits for the one database lock, which the worker holds while it delivers, so under a
+    burst each ack would wait for deliveries. Here the keys seen are held in memory, where the
+    answer comes from, and stored after it (batched, as ``ReplayCheck`` does), so that a
+    restarted process reads the last minutes' keys back (``known``)."""
+
+    def __init__(
+        self, first_requests: Callable[[list[str]], set[str]], known: Iterable[str]
+    ) -> None:
+        start = time.monotonic()
+        self._order = deque((start, key) for key in known)
+        self._seen = {key for _, key in self._order}
+        self._store = ReplayCheck(first_requests)
+        self._storing: set[asyncio.Task[bool]] = set()
+
+    async def __call__(self, key: str) -> bool:
+        now = time.monotonic()
+        while self._order and self._order[0][0] < now - REPLAY_MEMORY:
+            self._seen.discard(self._order.popleft()[1])
+        if key in self._seen:
+            return False
+        self._seen.add(key)
+        self._order.append((now, key))
+        storing = asyncio.get_running_loop().create_task(self._store(key))
+        self._storing.add(storing)
+        storing.add_done_callback(self._stored)
+        return True
+
+    def _stored(self, storing: asyncio.Task[bool]) -> None:
+        self._storing.discard(storing)
+        if not storing.cancelled() and (error := storing.exception()) is not None:
+            log.warning("could not store a request's key against replays: %s", error)
 
 
 class _NoBodies(logging.Filter):

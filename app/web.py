@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -20,7 +20,13 @@ from starlette.routing import BaseRoute, Route
 from app import response_metrics, signal_routes
 from app.beacon import Beacon
 from app.catalog.people import emails
-from app.edge import SlackEdge, quiet_bolt_bodies, refuse_unstorable_commands
+from app.edge import (
+    RememberedRequests,
+    ReplayCheck,
+    SlackEdge,
+    quiet_bolt_bodies,
+    refuse_unstorable_commands,
+)
 from app.metrics import (
     METRICS_WINDOW_DAYS,
     OPEN_INCIDENTS,
@@ -32,6 +38,7 @@ from app.publishing import web as publishing
 from app.slack.channels import join_configured
 from app.slack.gateway import shared_session
 from app.store import incidents, outbox, requests, signals
+from app.worker_process import WorkerProcess
 
 log = logging.getLogger(__name__)
 
@@ -41,13 +48,16 @@ def create_web_app(
     bolt: AsyncApp,
     *,
     worker: bool = True,
+    companion: WorkerProcess | None = None,
     extra_routes: Sequence[BaseRoute] = (),
 ) -> Starlette:
-    """``extra_routes`` mounts more pages on the same app (the sandbox's ``/sandbox``)."""
+    """``worker``: the dispatcher and timers run in this process; ``companion``: they run in
+    a worker process this app starts, rings and answers for (`beacon serve`).
+    ``extra_routes`` mounts more pages on the same app (the sandbox's ``/sandbox``)."""
     quiet_bolt_bodies()
     bolt.middleware(refuse_unstorable_commands)  # Socket Mode's requests skip the edge
     secret = beacon.settings.slack_signing_secret or ""
-    events = SlackEdge(bolt, secret, lambda keys: _first_requests(beacon, keys), beacon.acks).handle
+    events = SlackEdge(bolt, secret, _replay_check(beacon), beacon.acks).handle
 
     async def healthz(_request: Request) -> Response:
         """503 while the database is unreachable, and, in a process that delivers, while the
@@ -57,9 +67,7 @@ def create_web_app(
         except Exception as error:  # any database failure means unhealthy
             log.warning("health check failed: %s", error)
             return JSONResponse({"ok": False, "database": "unreachable"}, status_code=503)
-        failing = beacon.dispatcher.failing_since if worker else None
-        if failing is not None:
-            delivery = f"failing since {failing.isoformat()}"
+        if delivery := _delivery_trouble(beacon, worker, companion):
             return JSONResponse(
                 {"ok": False, "database": "ok", "delivery": delivery}, status_code=503
             )
@@ -77,6 +85,9 @@ def create_web_app(
             task = asyncio.create_task(beacon.dispatcher.run()) if worker else None
             if worker:
                 beacon.timers.start()
+            if companion is not None:
+                beacon.dispatcher.doorbell.forward(companion.ring)
+                task = asyncio.create_task(companion.run())
             try:
                 yield
             finally:
@@ -98,6 +109,31 @@ def create_web_app(
         ],
         lifespan=lifespan,
     )
+
+
+def _delivery_trouble(beacon: Beacon, worker: bool, companion: WorkerProcess | None) -> str | None:
+    """Why nothing would be delivered: commands would be stored, nothing sent."""
+    if companion is not None and companion.down_since is not None:
+        return f"worker process down since {companion.down_since.isoformat()}"
+    failing = (
+        companion.failing_since
+        if companion is not None
+        else beacon.dispatcher.failing_since
+        if worker
+        else None
+    )
+    return f"failing since {failing.isoformat()}" if failing is not None else None
+
+
+def _replay_check(beacon: Beacon) -> Callable[[str], Awaitable[bool]]:
+    def store(keys: list[str]) -> set[str]:
+        return _first_requests(beacon, keys)
+
+    if beacon.engine.dialect.name != "sqlite":
+        return ReplayCheck(store)
+    with beacon.uow() as session:
+        known = requests.recent_requests(session, datetime.now(UTC))
+    return RememberedRequests(store, known)
 
 
 def _first_requests(beacon: Beacon, keys: list[str]) -> set[str]:

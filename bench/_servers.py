@@ -60,7 +60,8 @@ def _serve(app: Any) -> None:
 
 
 def serve_beacon(slack_url: str, database_url: str, config_dir: Path) -> None:
-    """The real app, as ``beacon serve`` runs it: web app plus outbox dispatcher in one loop.
+    """The real app, as ``beacon serve`` runs it: the web app, with the outbox dispatcher and
+    timers in the worker process it starts (settings in the environment, which it inherits).
 
     When the configuration pages through PagerDuty too, a fake PagerDuty (50 ms per event) in a
     thread of this process receives the triggers; without one every trigger would fail for good
@@ -70,27 +71,26 @@ def serve_beacon(slack_url: str, database_url: str, config_dir: Path) -> None:
     from app.catalog.loader import load_catalog
     from app.settings import Settings
     from app.web import create_web_app
+    from app.worker_process import WorkerProcess
     from tests.fakes.pagerduty import FakePagerDuty
 
     pagerduty = load_catalog(config_dir).policy.pagerduty
-    extra: dict[str, Any] = {}
     if pagerduty is not None:
         fake = FakePagerDuty(latency=_common.SLACK_LATENCY).start()
         os.environ[pagerduty.routing_key_env] = "R" * 32
-        extra["pagerduty_events_url"] = fake.url
-    settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        slack_bot_token=BOT_TOKEN,
-        slack_signing_secret=SIGNING_SECRET,
-        slack_api_url=slack_url,
-        database_url=database_url,
-        beacon_config_dir=config_dir,
-        **extra,
+        os.environ["PAGERDUTY_EVENTS_URL"] = fake.url
+    os.environ.update(
+        SLACK_BOT_TOKEN=BOT_TOKEN,
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL=slack_url,
+        DATABASE_URL=database_url,
+        BEACON_CONFIG_DIR=str(config_dir),
     )
-    beacon = build(settings)
+    beacon = build(Settings(_env_file=None))  # type: ignore[call-arg]
     gc.collect()
     gc.freeze()  # as `beacon serve` does after building (app/cli.py)
-    _serve(create_web_app(beacon, build_bolt(beacon), worker=True))
+    app = create_web_app(beacon, build_bolt(beacon), worker=False, companion=WorkerProcess())
+    _serve(app)
 
 
 def serve_bare(slack_url: str) -> None:

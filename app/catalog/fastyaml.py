@@ -46,7 +46,7 @@ _ENTRY_RE = (
 _FLAT = re.compile(rf"\{{ *(?:{_ENTRY_RE} *(?:, *{_ENTRY_RE} *)*)?\}}")
 """A one-line flow mapping of scalars and flat lists of scalars, no escapes and no comment:
 a generated ``accounts.yaml`` row. Its double-quoted scalars and ints are JSON already."""
-_ROW_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_\"")
+_ROW_START = frozenset('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_"')
 """How a line may start (after its indentation) to be read with its neighbours as a block."""
 _FLOW_STOP = frozenset(",[]{}")
 

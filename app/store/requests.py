@@ -54,3 +54,14 @@ def first_requests(session: Session, keys: list[str], now: datetime) -> set[str]
     except IntegrityError:  # another process stored one of them meanwhile: key by key
         return {key for key in fresh if first_request(session, key, now)}
     return set(fresh)
+
+
+def recent_requests(session: Session, now: datetime) -> list[str]:
+    """The keys of the requests stored in the last ``REQUEST_MEMORY``, oldest first."""
+    return list(
+        session.scalars(
+            select(SlackEvent.event_id)
+            .where(SlackEvent.kind == KIND, SlackEvent.received_at >= now - REQUEST_MEMORY)
+            .order_by(SlackEvent.received_at)
+        )
+    )

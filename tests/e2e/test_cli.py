@@ -10,6 +10,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 import httpx
 
@@ -81,9 +82,14 @@ def test_db_upgrade(tmp_path: Path) -> None:
     assert (tmp_path / "b.db").exists()
 
 
+class Served(NamedTuple):
+    port: int
+    pid: int
+
+
 @contextlib.contextmanager
-def serving(slack: FakeSlack, tmp_path: Path, **env: str) -> Iterator[int]:
-    """`beacon serve` as a process on a free port, healthy; yields the port."""
+def serving(slack: FakeSlack, tmp_path: Path, **env: str) -> Iterator[Served]:
+    """`beacon serve` as a process on a free port, healthy."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -115,7 +121,7 @@ def serving(slack: FakeSlack, tmp_path: Path, **env: str) -> Iterator[int]:
                 assert time.monotonic() < deadline
                 time.sleep(0.2)
         assert response.json() == {"ok": True, "database": "ok"}
-        yield port
+        yield Served(port, server.pid)
     finally:
         server.terminate()
         server.wait(timeout=10)

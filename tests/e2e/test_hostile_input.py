@@ -212,6 +212,42 @@ def test_a_replayed_escalation_pages_once(beacon: RunningBeacon, slack: FakeSlac
     assert "U0EXEC" not in slack.ims  # the second level (the exec) was never reached
 
 
+def test_a_request_replayed_after_a_restart_has_no_effect(
+    database_url: str, slack: FakeSlack
+) -> None:
+    """Beacon on SQLite answers replays from memory: a restarted process must remember the
+    requests its predecessor answered."""
+    with RunningBeacon(database_url=database_url, slack=slack, config_dir=FIXTURE_CONFIG) as first:
+        channel = _declare(
+            first, slack, "declare P3 Search is slow services: search", "inc-1-search-is-slow"
+        )
+        body = slash_command_body(
+            "update Still slow",
+            user_id="U0RESP1",
+            channel_id=channel.id,
+            response_url=slack.response_url("before-restart"),
+            trigger_id="1.2.restart",
+        )
+        headers = _signed(body)
+        assert first.http.post("/slack/events", content=body, headers=headers).is_success
+        eventually(lambda: slack.responses_to("before-restart"))
+    with RunningBeacon(database_url=database_url, slack=slack, config_dir=FIXTURE_CONFIG) as second:
+        assert second.http.post("/slack/events", content=body, headers=headers).is_success
+        fresh = slash_command_body(
+            "update Still slow, a second look",
+            user_id="U0RESP1",
+            channel_id=channel.id,
+            response_url=slack.response_url("after-restart"),
+            trigger_id="1.2.fresh",
+        )
+        assert second.http.post("/slack/events", content=fresh, headers=_signed(fresh)).is_success
+        eventually(lambda: slack.responses_to("after-restart"))
+        with second.beacon.uow() as session:
+            kinds = select(func.count()).where(StatusUpdate.kind == "update")
+            assert session.scalar(kinds.select_from(StatusUpdate)) == 2
+        assert len(slack.responses_to("before-restart")) == 1
+
+
 @pytest.fixture
 def big_catalog(tmp_path: Path) -> Path:
     """The fixture company with 10,000 more accounts."""
