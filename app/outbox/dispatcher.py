@@ -99,6 +99,9 @@ class Dispatcher:
     def _tasks(self, lane: Lane | None) -> set[asyncio.Task[None]]:
         return self._running.setdefault(lane.name if lane else "", set())
 
+    def _room(self, lane: Lane | None) -> int:
+        return (lane.concurrency if lane else self.concurrency) - len(self._tasks(lane))
+
     def wake(self) -> None:
         """Safe from any thread: a service that just committed items calls this."""
         self.doorbell.ring()
@@ -139,11 +142,7 @@ class Dispatcher:
                 task.cancel()
 
     async def cycle(self) -> int:
-        rooms = {
-            lane: (lane.concurrency if lane else self.concurrency) - len(self._tasks(lane))
-            for lane in (None, *self.lanes)
-        }
-        wanted = [(lane, room) for lane, room in rooms.items() if room > 0]
+        wanted = [(lane, room) for lane in (None, *self.lanes) if (room := self._room(lane)) > 0]
         if not wanted:
             return 0
         jobs = await asyncio.to_thread(self._claim, wanted)
@@ -219,12 +218,11 @@ class Dispatcher:
                 urgent=self.urgent,
             )
             items = [item for lane in claimed for item in lane]
-            parents = {
-                item.id: session.get(OutboxItem, item.after_id) if item.after_id else None
-                for item in items
-            }
+            results = outbox.results_of(session, {i.after_id for i in items if i.after_id})
             return [
-                job_of(item, dict(parent.result or {}) if (parent := parents[item.id]) else None)
+                job_of(
+                    item, dict(results[item.after_id] or {}) if item.after_id in results else None
+                )
                 for item in items
             ]
 

@@ -25,9 +25,8 @@ class DependencyGraph:
         default_factory=dict, init=False, repr=False, compare=False
     )
     """Per-root memo: the catalog is immutable, so a root's closure never changes."""
-    _members: dict[str, frozenset[str]] = field(
-        default_factory=dict, init=False, repr=False, compare=False
-    )
+    parts: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    """Group -> its services, the inverse of ``groups``."""
 
     @classmethod
     def build(cls, services: Mapping[str, Service]) -> DependencyGraph:
@@ -35,9 +34,14 @@ class DependencyGraph:
         for service_id in sorted(services):
             for dependency in services[service_id].depends_on:
                 reverse.setdefault(dependency, []).append(service_id)
+        groups = _groups(services)
+        parts: dict[str, set[str]] = {}
+        for service_id, group in groups.items():
+            parts.setdefault(group, set()).add(service_id)
         return cls(
             dependents={key: tuple(value) for key, value in reverse.items()},
-            groups=_groups(services),
+            groups=groups,
+            parts={group: frozenset(members) for group, members in parts.items()},
         )
 
     def closure_of(self, root: str) -> frozenset[str]:
@@ -66,12 +70,7 @@ class DependencyGraph:
 
     def members(self, group: str) -> frozenset[str]:
         """The services of ``group``: the only ones whose cards a signal in it can join."""
-        cached = self._members.get(group)
-        if cached is None:
-            found = frozenset(service for service, in_ in self.groups.items() if in_ == group)
-            cached = found or frozenset({group})
-            self._members[group] = cached
-        return cached
+        return self.parts.get(group) or frozenset({group})
 
     def closure(self, roots: Iterable[str]) -> frozenset[str]:
         members: set[str] = set()

@@ -114,6 +114,12 @@ RESOLVE = (
 )
 
 
+def _resolution_draft(published: RunningBeacon) -> str | None:
+    with published.beacon.uow.read() as session:
+        draft = session.scalar(select(StatusUpdate).where(StatusUpdate.kind == "resolution"))
+        return str(draft.id) if draft else None
+
+
 def test_the_approved_resolution_notice_closes_the_incident_everywhere(
     published: RunningBeacon, slack: FakeSlack, inbox: tuple[Inbox, int]
 ) -> None:
@@ -126,12 +132,7 @@ def test_the_approved_resolution_notice_closes_the_incident_everywhere(
     eventually(lambda: slack.channel(CHANNEL).topic.startswith("P2 · Resolved"))
     assert http.get("/status.json").json()["incidents"][0]["status"] == "identified"
 
-    def resolution_draft() -> str | None:
-        with published.beacon.uow() as session:
-            draft = session.scalar(select(StatusUpdate).where(StatusUpdate.kind == "resolution"))
-            return str(draft.id) if draft else None
-
-    text = approve(published, channel, eventually(resolution_draft))
+    text = approve(published, channel, eventually(lambda: _resolution_draft(published)))
     status = eventually(lambda: (body := http.get("/status.json").json())["resolved"] and body)
     assert status["incidents"] == [] and status["status"] == "operational"
     (resolved,) = status["resolved"]
@@ -159,12 +160,7 @@ def test_a_resolution_email_waits_for_the_undelivered_disruption_email(
     eventually(lambda: mail.refused >= 1)  # the disruption email is waiting for a retry
     published.command(RESOLVE, user="U0IC", channel=channel.id)
 
-    def resolution_draft() -> str | None:
-        with published.beacon.uow.read() as session:
-            draft = session.scalar(select(StatusUpdate).where(StatusUpdate.kind == "resolution"))
-            return str(draft.id) if draft else None
-
-    approve(published, channel, eventually(resolution_draft))
+    approve(published, channel, eventually(lambda: _resolution_draft(published)))
     mail.busy = False
     subjects = eventually(
         lambda: (
