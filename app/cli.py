@@ -166,6 +166,7 @@ def worker(settings: Settings, doorbell_fd: int | None = None) -> int:
                 variable="SLACK_BOT_TOKEN", what="Bot User OAuth Token", sandbox=TRY_THE_SANDBOX
             )
         )
+    parent = ParentLink(doorbell_fd) if doorbell_fd is not None else None  # before the build
     beacon = load(settings)
 
     async def run() -> None:
@@ -174,7 +175,7 @@ def worker(settings: Settings, doorbell_fd: int | None = None) -> int:
             await beacon.directory.warm(emails(beacon.catalog))
             beacon.timers.start()
             try:
-                await _until_parent_leaves(beacon.dispatcher.run(), beacon, doorbell_fd)
+                await _until_parent_leaves(beacon.dispatcher.run(), beacon, parent)
             finally:
                 beacon.timers.stop()
 
@@ -184,19 +185,18 @@ def worker(settings: Settings, doorbell_fd: int | None = None) -> int:
 
 
 async def _until_parent_leaves(
-    delivering: Coroutine[Any, Any, None], beacon: Beacon, doorbell_fd: int | None
+    delivering: Coroutine[Any, Any, None], beacon: Beacon, parent: ParentLink | None
 ) -> None:
     """The dispatcher, until SIGTERM or, in `beacon serve`'s worker, until the web process is
     gone; cancelled, it lets its deliveries in flight end as a crash would (their leases)."""
     task = asyncio.create_task(delivering)
     loop = asyncio.get_running_loop()
     loop.add_signal_handler(signal.SIGTERM, task.cancel)
-    if doorbell_fd is not None:
-        link = ParentLink(doorbell_fd)
-        parent = asyncio.create_task(
-            link.serve(beacon.dispatcher.wake, lambda: beacon.dispatcher.failing_since)
+    if parent is not None:
+        linked = asyncio.create_task(
+            parent.serve(beacon.dispatcher.wake, lambda: beacon.dispatcher.failing_since)
         )
-        parent.add_done_callback(lambda _: task.cancel())
+        linked.add_done_callback(lambda _: task.cancel())
     with contextlib.suppress(asyncio.CancelledError):
         await task
 

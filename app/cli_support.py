@@ -16,6 +16,14 @@ from app.settings import Settings
 SANDBOX_DATABASE = "sandbox.db"
 
 
+SWITCH_INTERVAL = 0.0005
+"""Seconds a thread may hold the GIL while another waits for it (Python's default: 0.005).
+The event loop and the database threads each need the GIL back after every socket read; under
+load each waited up to the default's 5 ms per read behind a busy thread (the convoy effect), and
+a signal's dozen round trips took 10-30 ms each in a storm's first second. A tenth of it halved
+the storm's p99 (docs/benchmarks.md)."""
+
+
 def fail(message: str, code: int = 2) -> int:
     print(message, file=sys.stderr)
     return code
@@ -34,4 +42,5 @@ def load(settings: Settings, catalog: Catalog | None = None) -> Beacon:
         raise SystemExit(fail("\n".join(str(issue) for issue in error.issues), 1)) from None
     gc.collect()
     gc.freeze()
+    sys.setswitchinterval(SWITCH_INTERVAL)
     return beacon

@@ -124,7 +124,9 @@ async def _stop(process: asyncio.subprocess.Process) -> None:
 
 
 class ParentLink:
-    """The worker's side of the socket `beacon serve` started it with."""
+    """The worker's side of the socket `beacon serve` started it with. Made first thing, so
+    that the worker's own start (imports, configuration, indexes: a second of CPU) already
+    yields to the web process, which may be answering a storm by then."""
 
     def __init__(self, fd: int) -> None:
         _die_with_parent()

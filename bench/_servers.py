@@ -69,6 +69,7 @@ def serve_beacon(slack_url: str, database_url: str, config_dir: Path) -> None:
     """
     from app.bootstrap import build, build_bolt
     from app.catalog.loader import load_catalog
+    from app.cli_support import SWITCH_INTERVAL
     from app.settings import Settings
     from app.web import create_web_app
     from app.worker_process import WorkerProcess
@@ -88,7 +89,8 @@ def serve_beacon(slack_url: str, database_url: str, config_dir: Path) -> None:
     )
     beacon = build(Settings(_env_file=None))  # type: ignore[call-arg]
     gc.collect()
-    gc.freeze()  # as `beacon serve` does after building (app/cli.py)
+    gc.freeze()  # as `beacon serve` does after building (app/cli_support.py)
+    sys.setswitchinterval(SWITCH_INTERVAL)
     app = create_web_app(beacon, build_bolt(beacon), worker=False, companion=WorkerProcess())
     _serve(app)
 
