@@ -38,7 +38,6 @@ from app.routing.assessment import RoutingIndex
 from app.services.accounts import AccountService
 from app.services.changes import ChangeService
 from app.services.context import Context
-from app.services.declare import mobilisation
 from app.services.home import HomeService
 from app.services.incidents import IncidentService
 from app.services.mitigations import MitigationService
@@ -123,7 +122,6 @@ def build(
             ).table(),
             WebhookEffects(sender=WebhookSender(), uow=uow, catalog=catalog).table(),
             EmailEffects(uow=uow, catalog=catalog, site=site).table(),
-            mobilisation(ctx),
             SignalCardEffects(
                 gateway=gateway,
                 directory=directory,

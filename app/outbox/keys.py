@@ -20,10 +20,6 @@ def create_channel(incident_id: int) -> str:
     return opening(incident_id, Kind.CREATE_CHANNEL)
 
 
-def mobilise(incident_id: int) -> str:
-    return opening(incident_id, Kind.MOBILISE)
-
-
 def notice(incident_id: int, reason: str) -> str:
     """A message in the incident channel; ``reason`` names the change it reports."""
     return f"incident:{incident_id}:notice:{reason}"

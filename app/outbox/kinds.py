@@ -14,7 +14,6 @@ from enum import StrEnum
 class Kind(StrEnum):
     # the incident's opening and its channel (app/slack/effects.py)
     CREATE_CHANNEL = "create_channel"
-    MOBILISE = "mobilise"
     SET_TOPIC = "set_topic"
     INVITE = "invite"
     POST_BRIEF = "post_brief"
@@ -66,7 +65,6 @@ class Lane:
 URGENT_KINDS: frozenset[str] = frozenset(
     {
         Kind.CREATE_CHANNEL,
-        Kind.MOBILISE,
         Kind.POST_BRIEF,
         Kind.PIN_BRIEF,
         Kind.ANNOUNCE,
@@ -75,8 +73,7 @@ URGENT_KINDS: frozenset[str] = frozenset(
     }
 )
 """Claimed before notices, topic and invitations: the opening that makes an incident usable
-(its channel, pinned brief and announcement) and the pages that call people to it (and the
-declaration's second half, which stores them)."""
+(its channel, pinned brief and announcement) and the pages that call people to it."""
 
 LANES = (
     Lane(
@@ -96,15 +93,13 @@ LANES = (
         ),
         16,
     ),
-    Lane("declarations", frozenset({Kind.MOBILISE}), 4),
     Lane("home", frozenset({Kind.PUBLISH_HOME}), 4),
     Lane("signals", frozenset({Kind.SIGNAL_CARD}), 4),
 )
 """Kinds bound by Tier 2/3 methods (conversations.create, setTopic, pins.add, chat.update) or
 by one channel's one post a second (the announcements), and App Home (views.publish, Tier 4,
 for every viewer) and triage cards (chat.update, Tier 3, in an alert storm): each waits on its
-own budget in its own lane, never in the slots of pages; so does a declaration's second
-half, which waits a moment for its opening (app/services/declare.py)."""
+own budget in its own lane, never in the slots of pages."""
 
 FAILURE_NOTICES: dict[str, Kind] = {Kind.CREATE_CHANNEL: Kind.CHANNEL_FAILED}
 """Kind → the kind that reports its failure for good, for kinds whose failure means the

@@ -34,9 +34,7 @@ def enqueue(
 ) -> OutboxItem:
     """The item of ``key``, inserted unless it exists. One ``INSERT … ON CONFLICT DO NOTHING
     RETURNING`` round trip rather than a look-up and then an insert: a declaration enqueues a
-    few dozen items inside the transaction that holds the write lock. An item enqueued after one
-    that failed for good fails with it, as :func:`give_up` fails those already waiting."""
-    failed = after is not None and after.state == "failed"
+    few dozen items inside the transaction that holds the write lock."""
     row = {
         "key": key,
         "kind": str(kind),
@@ -44,9 +42,7 @@ def enqueue(
         "incident_id": incident_id,
         "after_id": after.id if after else None,
         "priority": priority,
-        "state": "failed" if failed else "pending",
-        "last_error": f"depends on failed item {after.id}" if failed and after else None,
-        "done_at": now if failed else None,
+        "state": "pending",
         "attempts": 0,
         "available_at": now,
         "created_at": now,
@@ -86,28 +82,6 @@ def last_pending(session: Session, keys: list[str]) -> OutboxItem | None:
 def by_key(session: Session, key: str) -> OutboxItem | None:
     """The item of ``key`` (app/outbox/keys.py), whatever its state."""
     return session.scalar(select(OutboxItem).where(OutboxItem.key == key))
-
-
-def settled(session: Session, key: str) -> bool:
-    """The item of ``key`` was delivered or failed for good (or does not exist)."""
-    state = session.scalar(select(OutboxItem.state).where(OutboxItem.key == key))
-    return state != "pending"
-
-
-def locked(session: Session, key: str) -> OutboxItem | None:
-    """:func:`by_key`, its row locked until the commit: items enqueued after it now are
-    committed before a :func:`give_up` of it looks for what waits on it."""
-    return session.scalar(select(OutboxItem).where(OutboxItem.key == key).with_for_update())
-
-
-def first_application(session: Session, item_id: int) -> bool:
-    """For an effect that is a transaction of its own: locks the item and marks it applied in
-    that transaction; False when an earlier run committed already (its lease lost after)."""
-    item = session.scalar(select(OutboxItem).where(OutboxItem.id == item_id).with_for_update())
-    if item is None or item.result:
-        return False
-    item.result = {"applied": True}
-    return True
 
 
 def enqueue_many(

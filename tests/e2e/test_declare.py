@@ -7,9 +7,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from app.services.declare import mobilise
-from app.store.models import AccountThread, Incident, OutboxItem, Page, Timer
-from tests.e2e.conftest import FIXTURE_CONFIG
+from app.store.models import Incident
 from tests.fakes.signing import view_submission_payload
 from tests.fakes.slack_api import FakeSlack
 from tests.support.harness import RunningBeacon, eventually, pinned_channel
@@ -266,37 +264,3 @@ def test_a_form_from_where_beacon_cannot_post_confirms_by_dm(
             return []
 
     eventually(lambda: any("*INC-1* declared as P2" in text for text in dm()))
-
-
-def test_a_declaration_mobilised_twice_pages_and_opens_threads_once(
-    database_url: str, slack: FakeSlack
-) -> None:
-    """The second half of a declaration is an outbox item: a worker that loses its lease after
-    committing it runs it again, and nobody may be paged twice for that."""
-    with RunningBeacon(
-        database_url=database_url, slack=slack, config_dir=FIXTURE_CONFIG, worker=False
-    ) as web:
-        web.command("declare P1 Checkout failing services: checkout", user="U0RESP1")
-        item = eventually(lambda: _mobilise_item(web))
-        with web.beacon.uow.read() as session:
-            assert session.scalar(select(func.count()).select_from(Page)) == 0
-        ctx, incident_id = web.beacon.incidents.ctx, item.incident_id
-        assert incident_id is not None
-        mobilise(ctx, incident_id, item.id, item.payload)
-        once = _stored(web)
-        mobilise(ctx, incident_id, item.id, item.payload)
-        assert _stored(web) == once
-        assert once[Page] > 0
-
-
-def _mobilise_item(web: RunningBeacon) -> OutboxItem | None:
-    with web.beacon.uow.read() as session:
-        return session.scalar(select(OutboxItem).where(OutboxItem.kind == "mobilise"))
-
-
-def _stored(web: RunningBeacon) -> dict[type, int]:
-    with web.beacon.uow.read() as session:
-        return {
-            model: int(session.scalar(select(func.count()).select_from(model)) or 0)
-            for model in (Page, AccountThread, OutboxItem, Timer)
-        }

@@ -29,13 +29,6 @@ def _pages(beacon: RunningBeacon) -> list[Page]:
         return list(session.scalars(select(Page).order_by(Page.id)))
 
 
-def _declared(beacon: RunningBeacon) -> int:
-    """Declarations stored, each with the item that will store its pages."""
-    with beacon.beacon.uow.read() as session:
-        mobilise = select(func.count()).where(OutboxItem.kind == "mobilise")
-        return int(session.scalar(mobilise.select_from(OutboxItem)) or 0)
-
-
 def _dm_counts(slack: FakeSlack, users: list[str]) -> dict[str, int]:
     """Page DMs each user received (messages from Beacon in their DM)."""
     counts = {}
@@ -242,13 +235,12 @@ def test_storm_of_declarations_pages_most_severe_first_once(
         for n in range(count):
             severity = SEVERITIES[n % 3]
             web.command(f"declare {severity} Storm {n} services: checkout", user="U0RESP1")
-        eventually(lambda: _declared(web) == count)
+        eventually(lambda: len({page.incident_id for page in _pages(web)}) == count)
+        pages = _pages(web)
     assert _page_severities(slack) == []
     worker = RunningBeacon(database_url=database_url, slack=slack, config_dir=FIXTURE_CONFIG)
     worker.beacon.dispatcher.concurrency = 1  # one page at a time: the order is the claim order
     with worker:
-        eventually(lambda: len({page.incident_id for page in _pages(worker)}) == count)
-        pages = _pages(worker)
         eventually(lambda: len(_page_severities(slack)) >= len(pages), timeout=90)
         eventually(lambda: len(slack.calls_to("conversations.create")) >= count, timeout=90)
         sent = _page_severities(slack)

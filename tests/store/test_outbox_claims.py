@@ -194,34 +194,3 @@ def test_enqueueing_a_key_twice_is_one_item(uow: UnitOfWork) -> None:
         assert outbox.by_key(session, "missing") is None
         session.commit()
     assert item(uow, "k").payload == {"n": 1}
-
-
-def test_an_item_enqueued_after_a_failed_one_fails_with_it(uow: UnitOfWork) -> None:
-    """As give_up fails what already waits: an item enqueued later would otherwise wait for a
-    prerequisite that never completes, forever."""
-    add(uow, ("channel", "create_channel", 0))
-    assert claim(uow, "w", NOW) == ["channel"]
-    with uow() as session:
-        channel = outbox.by_key(session, "channel")
-        assert channel is not None
-        outbox.give_up(session, channel.id, worker="w", error="name_taken", now=NOW)
-        session.commit()
-    with uow() as session:
-        parent = outbox.locked(session, "channel")
-        page = outbox.enqueue(session, key="page", kind="page_dm", now=NOW, after=parent)
-        alone = outbox.enqueue(session, key="alone", kind="page_dm", now=NOW)
-        session.commit()
-        assert (page.state, page.last_error) == ("failed", f"depends on failed item {channel.id}")
-        assert alone.state == "pending"
-    assert claim(uow, "w", NOW + LEASE) == ["alone"]
-
-
-def test_a_transaction_effect_applies_once(uow: UnitOfWork) -> None:
-    add(uow, ("mobilise", "mobilise", 0))
-    with uow() as session:
-        item = outbox.by_key(session, "mobilise")
-        assert item is not None
-        assert outbox.first_application(session, item.id)
-        session.commit()
-    with uow() as session:
-        assert not outbox.first_application(session, item.id)  # run again after a lost lease

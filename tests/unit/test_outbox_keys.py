@@ -18,7 +18,6 @@ from tests.support.harness import CONFIG_DIR
 
 def test_incident_keys() -> None:
     assert keys.create_channel(7) == "incident:7:create_channel"
-    assert keys.mobilise(7) == "incident:7:mobilise"
     assert keys.opening(7, Kind.POST_BRIEF) == "incident:7:post_brief"
     assert keys.notice(7, "assign:3") == "incident:7:notice:assign:3"
     assert keys.refresh(7, Kind.SET_TOPIC, "event:9") == "incident:7:set_topic:event:9"

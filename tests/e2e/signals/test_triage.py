@@ -163,7 +163,7 @@ def test_first_responder_to_acknowledge_commands_an_auto_declared_incident(
         incident = session.scalars(select(Incident)).one()
         provisional = incident.commander
     assert provisional != "U0SHOPMGR"
-    eventually(lambda: "U0SHOPMGR" in slack.ims)  # paged
+    eventually(lambda: slack.calls_to("chat.postMessage"))
     beacon.command("INC-1 ack", user="U0SHOPMGR")
 
     def commander() -> str:
