@@ -34,7 +34,10 @@ def enqueue(
 ) -> OutboxItem:
     """The item of ``key``, inserted unless it exists. One ``INSERT … ON CONFLICT DO NOTHING
     RETURNING`` round trip rather than a look-up and then an insert: a declaration enqueues a
-    few dozen items inside the transaction that holds the write lock."""
+    few dozen items inside the transaction that holds the write lock. An item enqueued after one
+    that failed for good fails with it, as :func:`give_up` fails those already waiting (an
+    email after an earlier one to the same address that failed would otherwise wait forever)."""
+    failed = after is not None and after.state == "failed"
     row = {
         "key": key,
         "kind": str(kind),
@@ -42,7 +45,9 @@ def enqueue(
         "incident_id": incident_id,
         "after_id": after.id if after else None,
         "priority": priority,
-        "state": "pending",
+        "state": "failed" if failed else "pending",
+        "last_error": f"depends on failed item {after.id}" if failed and after else None,
+        "done_at": now if failed else None,
         "attempts": 0,
         "available_at": now,
         "created_at": now,

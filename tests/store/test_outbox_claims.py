@@ -194,3 +194,22 @@ def test_enqueueing_a_key_twice_is_one_item(uow: UnitOfWork) -> None:
         assert outbox.by_key(session, "missing") is None
         session.commit()
     assert item(uow, "k").payload == {"n": 1}
+
+
+def test_an_item_enqueued_after_a_failed_one_fails_with_it(uow: UnitOfWork) -> None:
+    """As give_up fails what already waits: an item enqueued later would otherwise wait for a
+    prerequisite that never completes, forever."""
+    add(uow, ("first-email", "email_notice", 0))
+    assert claim(uow, "w", NOW) == ["first-email"]
+    first = item(uow, "first-email")
+    with uow() as session:
+        outbox.give_up(session, first.id, worker="w", error="550 no such user", now=NOW)
+        session.commit()
+    with uow() as session:
+        parent = outbox.by_key(session, "first-email")
+        later = outbox.enqueue(session, key="later", kind="email_notice", now=NOW, after=parent)
+        alone = outbox.enqueue(session, key="alone", kind="email_notice", now=NOW)
+        session.commit()
+        assert (later.state, later.last_error) == ("failed", f"depends on failed item {first.id}")
+        assert alone.state == "pending"
+    assert claim(uow, "w", NOW + LEASE) == ["alone"]
