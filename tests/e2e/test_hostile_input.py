@@ -165,27 +165,41 @@ def _replay(beacon: RunningBeacon, body: bytes, times: int = 3) -> list[httpx.Re
         )
 
 
-def test_a_replayed_update_makes_one_draft(beacon: RunningBeacon, slack: FakeSlack) -> None:
-    channel = _declare(
+def _slow_search(beacon: RunningBeacon, slack: FakeSlack) -> Any:
+    return _declare(
         beacon, slack, "declare P3 Search is slow services: search", "inc-1-search-is-slow"
     )
-    body = slash_command_body(
-        "update Still slow status: identified cause: a hot shard",
+
+
+def _update(slack: FakeSlack, channel: Any, text: str, answer_to: str, trigger: str) -> bytes:
+    return slash_command_body(
+        f"update {text}",
         user_id="U0RESP1",
         channel_id=channel.id,
-        response_url=slack.response_url("replayed-update"),
-        trigger_id="1.2.replayed",
+        response_url=slack.response_url(answer_to),
+        trigger_id=trigger,
+    )
+
+
+def _update_drafts(beacon: RunningBeacon) -> int:
+    with beacon.beacon.uow.read() as session:
+        kinds = select(func.count()).where(StatusUpdate.kind == "update")
+        return int(session.scalar(kinds.select_from(StatusUpdate)) or 0)
+
+
+def test_a_replayed_update_makes_one_draft(beacon: RunningBeacon, slack: FakeSlack) -> None:
+    channel = _slow_search(beacon, slack)
+    body = _update(
+        slack,
+        channel,
+        "Still slow status: identified cause: a hot shard",
+        "replayed-update",
+        "1.2.r",
     )
     responses = _replay(beacon, body)
     assert [r.status_code for r in responses] == [200, 200, 200]
     eventually(lambda: slack.responses_to("replayed-update"))
-
-    def drafts() -> int:
-        with beacon.beacon.uow() as session:
-            kinds = select(func.count()).where(StatusUpdate.kind == "update")
-            return int(session.scalar(kinds.select_from(StatusUpdate)) or 0)
-
-    assert drafts() == 1
+    assert _update_drafts(beacon) == 1
     assert len(slack.responses_to("replayed-update")) == 1
     assert sum(not r.content for r in responses) >= 2  # the replays said nothing
 
@@ -218,33 +232,17 @@ def test_a_request_replayed_after_a_restart_has_no_effect(
     """Beacon on SQLite answers replays from memory: a restarted process must remember the
     requests its predecessor answered."""
     with RunningBeacon(database_url=database_url, slack=slack, config_dir=FIXTURE_CONFIG) as first:
-        channel = _declare(
-            first, slack, "declare P3 Search is slow services: search", "inc-1-search-is-slow"
-        )
-        body = slash_command_body(
-            "update Still slow",
-            user_id="U0RESP1",
-            channel_id=channel.id,
-            response_url=slack.response_url("before-restart"),
-            trigger_id="1.2.restart",
-        )
+        channel = _slow_search(first, slack)
+        body = _update(slack, channel, "Still slow", "before-restart", "1.2.restart")
         headers = _signed(body)
         assert first.http.post("/slack/events", content=body, headers=headers).is_success
         eventually(lambda: slack.responses_to("before-restart"))
     with RunningBeacon(database_url=database_url, slack=slack, config_dir=FIXTURE_CONFIG) as second:
         assert second.http.post("/slack/events", content=body, headers=headers).is_success
-        fresh = slash_command_body(
-            "update Still slow, a second look",
-            user_id="U0RESP1",
-            channel_id=channel.id,
-            response_url=slack.response_url("after-restart"),
-            trigger_id="1.2.fresh",
-        )
+        fresh = _update(slack, channel, "Still slow, a second look", "after-restart", "1.2.fresh")
         assert second.http.post("/slack/events", content=fresh, headers=_signed(fresh)).is_success
         eventually(lambda: slack.responses_to("after-restart"))
-        with second.beacon.uow() as session:
-            kinds = select(func.count()).where(StatusUpdate.kind == "update")
-            assert session.scalar(kinds.select_from(StatusUpdate)) == 2
+        assert _update_drafts(second) == 2
         assert len(slack.responses_to("before-restart")) == 1
 
 
