@@ -35,8 +35,8 @@ def enqueue(
     """The item of ``key``, inserted unless it exists. One ``INSERT … ON CONFLICT DO NOTHING
     RETURNING`` round trip rather than a look-up and then an insert: a declaration enqueues a
     few dozen items inside the transaction that holds the write lock. An item enqueued after one
-    that failed for good fails with it, as :func:`give_up` fails those already waiting (an
-    email after an earlier one to the same address that failed would otherwise wait forever)."""
+    that failed for good fails with it, as :func:`give_up` fails those already waiting: it would
+    otherwise wait forever for a prerequisite that never completes."""
     failed = after is not None and after.state == "failed"
     row = {
         "key": key,
