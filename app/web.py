@@ -82,12 +82,13 @@ def create_web_app(
         async with shared_session(beacon.client):
             joining = asyncio.create_task(join_configured(beacon.gateway, beacon.catalog))
             await beacon.directory.warm(emails(beacon.catalog))
-            task = asyncio.create_task(beacon.dispatcher.run()) if worker else None
-            if worker:
-                beacon.timers.start()
+            task = None
             if companion is not None:
                 beacon.dispatcher.doorbell.forward(companion.ring)
                 task = asyncio.create_task(companion.run())
+            elif worker:
+                task = asyncio.create_task(beacon.dispatcher.run())
+                beacon.timers.start()
             try:
                 yield
             finally:
@@ -131,7 +132,7 @@ def _replay_check(beacon: Beacon) -> Callable[[str], Awaitable[bool]]:
 
     if beacon.engine.dialect.name != "sqlite":
         return ReplayCheck(store)
-    with beacon.uow() as session:
+    with beacon.uow.read() as session:
         known = requests.recent_requests(session, datetime.now(UTC))
     return RememberedRequests(store, known)
 

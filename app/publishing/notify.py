@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from app.catalog.models import Catalog
 from app.outbox import keys
 from app.outbox.kinds import Kind
-from app.store import outbox, updates
+from app.store import outbox
 from app.store.models import Incident, StatusUpdate
 
 
@@ -41,7 +41,11 @@ def enqueue_emails(
     """A message waits for the incident's previous one to the same address while that one is
     not delivered yet: a customer reads "Resolved" after the disruption it resolves, not
     before it."""
-    earlier = updates.earlier(session, incident.id, draft.id)
+    waiting = {  # the latest undelivered earlier email to each address, found in one query
+        item.payload["address"]: item
+        for item in outbox.pending_of(session, incident.id, Kind.EMAIL_NOTICE)
+        if item.payload["update_id"] < draft.id
+    }
     for address, account_id in recipients(catalog, incident).items():
         digest = hashlib.sha256(address.encode()).hexdigest()[:32]
         outbox.enqueue(
@@ -51,5 +55,5 @@ def enqueue_emails(
             now=now,
             incident_id=incident.id,
             payload={"update_id": draft.id, "account": account_id, "address": address},
-            after=outbox.last_pending(session, [keys.email(u, digest) for u in earlier]),
+            after=waiting.get(address),
         )

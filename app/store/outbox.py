@@ -76,12 +76,14 @@ _UPSERTS: dict[str, Any] = {
 built per call costs more to build and cache-key than the round trip it saves)."""
 
 
-def last_pending(session: Session, keys: list[str]) -> OutboxItem | None:
-    """The latest of the items of ``keys`` not delivered yet."""
-    if not keys:
-        return None
-    statement = select(OutboxItem).where(OutboxItem.key.in_(keys), OutboxItem.state == "pending")
-    return session.scalars(statement.order_by(OutboxItem.id.desc()).limit(1)).first()
+def pending_of(session: Session, incident_id: int, kind: str) -> list[OutboxItem]:
+    """The incident's items of ``kind`` not delivered yet, oldest first."""
+    statement = select(OutboxItem).where(
+        OutboxItem.incident_id == incident_id,
+        OutboxItem.kind == str(kind),
+        OutboxItem.state == "pending",
+    )
+    return list(session.scalars(statement.order_by(OutboxItem.id)))
 
 
 def by_key(session: Session, key: str) -> OutboxItem | None:

@@ -99,14 +99,6 @@ def unsubscribe(session: Session, user: str, account_id: str) -> bool:
     return bool(removed.rowcount)  # type: ignore[attr-defined]
 
 
-def earlier(session: Session, incident_id: int, update_id: int) -> list[int]:
-    """The ids of the incident's updates before ``update_id``, latest first."""
-    statement = select(StatusUpdate.id).where(
-        StatusUpdate.incident_id == incident_id, StatusUpdate.id < update_id
-    )
-    return list(session.scalars(statement.order_by(StatusUpdate.id.desc())))
-
-
 def latest_approved(session: Session, incident_id: int) -> str | None:
     statement = (
         select(StatusUpdate.customer_text)
