@@ -45,6 +45,10 @@ REPLAY_WINDOW = 300
 """Seconds a signed request stays valid (slack/FACTS.md section 3)."""
 REPLAY_MEMORY = 2 * REPLAY_WINDOW
 """Seconds a request's key is remembered: longer than its signature is accepted for."""
+STORE_AFTER = 1.0
+"""Seconds a remembered key waits to be stored with the others seen meanwhile. Stored at once,
+it would ask for SQLite's write lock just as the work its request started (a declaration's
+transaction) does, and one of them would sleep in SQLite's busy handler (1 ms, then 2, 5, 10…)."""
 MAX_TEXT = 4000
 """Slash command text: Slack asks that message text stay under 4,000 characters
 (docs.slack.dev chat.postMessage, "Truncating content"); nothing Beacon is asked needs more."""
@@ -298,17 +302,18 @@ class RememberedRequests:
     on SQLite (one host; SPEC runs several web processes only on PostgreSQL). Every write to
     SQLite waits for the one database lock, which the worker holds while it delivers, so under a
     burst each ack would wait for deliveries. Here the keys seen are held in memory, where the
-    answer comes from, and stored after it (batched, as ``ReplayCheck`` does), so that a
-    restarted process reads the last minutes' keys back (``known``)."""
+    answer comes from, and stored ``STORE_AFTER`` later, together, so that a restarted process
+    reads the last minutes' keys back (``known``)."""
 
     def __init__(
         self, first_requests: Callable[[list[str]], set[str]], known: Iterable[str]
     ) -> None:
         start = time.monotonic()
+        self.first_requests = first_requests
         self._order = deque((start, key) for key in known)
         self._seen = {key for _, key in self._order}
-        self._store = ReplayCheck(first_requests)
-        self._storing: set[asyncio.Task[bool]] = set()
+        self._unstored: list[str] = []
+        self._storing: asyncio.Task[None] | None = None
 
     async def __call__(self, key: str) -> bool:
         now = time.monotonic()
@@ -318,15 +323,27 @@ class RememberedRequests:
             return False
         self._seen.add(key)
         self._order.append((now, key))
-        storing = asyncio.get_running_loop().create_task(self._store(key))
-        self._storing.add(storing)
-        storing.add_done_callback(self._stored)
+        self._unstored.append(key)
+        if self._storing is None:
+            self._storing = asyncio.get_running_loop().create_task(self._store_later())
         return True
 
-    def _stored(self, storing: asyncio.Task[bool]) -> None:
-        self._storing.discard(storing)
-        if not storing.cancelled() and (error := storing.exception()) is not None:
-            log.warning("could not store a request's key against replays: %s", error)
+    async def _store_later(self) -> None:
+        while self._unstored:
+            await asyncio.sleep(STORE_AFTER)
+            await self.flush()
+        self._storing = None
+
+    async def flush(self) -> None:
+        """Store the keys not stored yet; at shutdown, so that a restart remembers them."""
+        keys, self._unstored = self._unstored, []
+        if keys:
+            try:
+                await asyncio.to_thread(self.first_requests, keys)
+            except Exception as error:
+                log.warning(
+                    "could not store %d requests' keys against replays: %s", len(keys), error
+                )
 
 
 class _NoBodies(logging.Filter):

@@ -57,7 +57,8 @@ def create_web_app(
     quiet_bolt_bodies()
     bolt.middleware(refuse_unstorable_commands)  # Socket Mode's requests skip the edge
     secret = beacon.settings.slack_signing_secret or ""
-    events = SlackEdge(bolt, secret, _replay_check(beacon), beacon.acks).handle
+    replays = _replay_check(beacon)
+    events = SlackEdge(bolt, secret, replays, beacon.acks).handle
 
     async def healthz(_request: Request) -> Response:
         """503 while the database is unreachable, and, in a process that delivers, while the
@@ -94,6 +95,8 @@ def create_web_app(
             finally:
                 beacon.timers.stop()
                 joining.cancel()
+                if isinstance(replays, RememberedRequests):
+                    await replays.flush()
                 if task is not None:
                     task.cancel()
                     with contextlib.suppress(asyncio.CancelledError):

@@ -30,7 +30,7 @@ from app.outbox import keys
 from app.outbox.doorbell import Doorbell
 from app.outbox.failures import DeliveryFailure
 from app.outbox.jobs import Effect, Job, Outcome, apply_columns, backoff, job_of
-from app.outbox.kinds import Kind, Lane
+from app.outbox.kinds import ORDERING_ONLY, Kind, Lane
 from app.store import outbox
 from app.store.db import UnitOfWork
 from app.store.models import AccountThread, Incident, OutboxItem, Page
@@ -219,6 +219,7 @@ class Dispatcher:
             )
             items = [item for lane in claimed for item in lane]
             results = outbox.results_of(session, {i.after_id for i in items if i.after_id})
+            session.commit()
             return [
                 job_of(
                     item, dict(results[item.after_id] or {}) if item.after_id in results else None
@@ -307,12 +308,11 @@ class Dispatcher:
                 )
                 waiting: list[OutboxItem] = []
                 if done:
-                    apply_columns(session.get(Incident, job.incident_id or 0), outcome.incident)
+                    apply_columns(session, Incident, job.incident_id, outcome.incident)
+                    apply_columns(session, Page, job.payload.get("page_id"), outcome.page)
                     apply_columns(
-                        session.get(Page, int(job.payload.get("page_id") or 0)), outcome.page
+                        session, AccountThread, job.payload.get("thread_id"), outcome.thread
                     )
-                    thread_id = int(job.payload.get("thread_id") or 0)
-                    apply_columns(session.get(AccountThread, thread_id), outcome.thread)
                     waiting = outbox.claim_waiting_on(
                         session,
                         job.id,
@@ -343,7 +343,14 @@ class Dispatcher:
         """Failed for good: say so in the incident channel, where someone can act on it."""
         now = self.clock()
         with self.uow() as session:
-            outbox.give_up(session, job.id, worker=self.worker, error=error, now=now)
+            outbox.give_up(
+                session,
+                job.id,
+                worker=self.worker,
+                error=error,
+                now=now,
+                release_waiting=job.kind in ORDERING_ONLY,
+            )
             if job.incident_id is not None and job.kind in self.failure_notices:
                 outbox.enqueue(
                     session,

@@ -8,6 +8,9 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
 from app.outbox.kinds import Kind
 from app.store.models import Base, OutboxItem
 
@@ -68,10 +71,14 @@ def merged(*tables: Table) -> dict[str, Effect]:
     return effects
 
 
-def apply_columns(row: Base | None, values: dict[str, Any]) -> None:
-    if row is not None:
-        for name, value in values.items():
-            setattr(row, name, value)
+def apply_columns(
+    session: Session, model: type[Base], row_id: object, values: dict[str, Any]
+) -> None:
+    """Set ``values`` on the row ``row_id`` of ``model``, in one UPDATE (no row loaded first);
+    nothing when there is nothing to set, as for most deliveries."""
+    if values and row_id:
+        row = update(model).where(model.__table__.c.id == int(str(row_id))).values(**values)
+        session.execute(row.execution_options(synchronize_session=False))
 
 
 def backoff(attempts: int, retry_after: float | None) -> timedelta:

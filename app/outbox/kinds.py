@@ -101,6 +101,12 @@ by one channel's one post a second (the announcements), and App Home (views.publ
 for every viewer) and triage cards (chat.update, Tier 3, in an alert storm): each waits on its
 own budget in its own lane, never in the slots of pages."""
 
+ORDERING_ONLY: frozenset[str] = frozenset({Kind.POST_BRIEF})
+"""Kinds other items wait on only to come after them: when one fails for good, what waited on
+it goes on (after what it waited on) instead of failing too. At declaration the invitations,
+topic, page links and account threads wait for the pinned brief, so that people arrive in a
+channel that already shows it, but a brief Slack refuses must not keep them out."""
+
 FAILURE_NOTICES: dict[str, Kind] = {Kind.CREATE_CHANNEL: Kind.CHANNEL_FAILED}
 """Kind → the kind that reports its failure for good, for kinds whose failure means the
 incident channel (where failures are usually reported) does not exist."""

@@ -21,8 +21,7 @@ def interval_of(ctx: Context, incident: Incident) -> timedelta | None:
 
 def restart(session: Session, ctx: Context, incident: Incident, *, since: datetime) -> None:
     """Due one interval after ``since``; the old reminders go, new ones are scheduled."""
-    for kind in KINDS:
-        paging.cancel(session, incident.id, kind)
+    paging.cancel(session, incident.id, *KINDS)
     interval = interval_of(ctx, incident)
     incident.next_update_due = (
         since + interval if interval and incident.status != "resolved" else None
@@ -45,8 +44,7 @@ def restart(session: Session, ctx: Context, incident: Incident, *, since: dateti
 
 
 def stop(session: Session, incident: Incident) -> None:
-    for kind in KINDS:
-        paging.cancel(session, incident.id, kind)
+    paging.cancel(session, incident.id, *KINDS)
     incident.next_update_due = None
 
 

@@ -102,26 +102,31 @@ def declare(
                 kind="severity_raised",
                 data={"raised_by": list(impact.severity.raised_by)},
             )
-        channel, brief = _enqueue_opening(
-            session, incident, now=now, actor=actor, priority=severity_rank(ctx, incident.severity)
-        )
-        routing = page_targets(ctx.catalog, impact, now, private=declaration.private)
-        send_pages(
-            session,
-            ctx,
-            incident,
-            routing,
-            source="declared",
-            actor=actor,
-            now=now,
-            after=channel,
-            notice_after=brief,
-        )
-        open_threads(session, ctx, incident, now, after=channel)
-        schedule_escalation(session, ctx, incident, now)
-        cadence.restart(session, ctx, incident, since=now)
-        draft_initial_notice(session, ctx, incident, now, after=brief)
-        enqueue_home_for_incident(session, incident, key="declared", now=now)
+        with outbox.batched(session):
+            channel, brief = _enqueue_opening(
+                session,
+                incident,
+                now=now,
+                actor=actor,
+                priority=severity_rank(ctx, incident.severity),
+            )
+            routing = page_targets(ctx.catalog, impact, now, private=declaration.private)
+            send_pages(
+                session,
+                ctx,
+                incident,
+                routing,
+                source="declared",
+                actor=actor,
+                now=now,
+                after=brief,
+                notice_after=brief,
+            )
+            open_threads(session, ctx, incident, now, after=brief)
+            schedule_escalation(session, ctx, incident, now)
+            cadence.restart(session, ctx, incident, since=now)
+            draft_initial_notice(session, ctx, incident, now, after=brief)
+            enqueue_home_for_incident(session, incident, key="declared", now=now)
         try:
             session.commit()
         except IntegrityError:
@@ -138,9 +143,11 @@ def declare(
 def _enqueue_opening(
     session: Session, incident: Incident, *, now: datetime, actor: str, priority: int
 ) -> tuple[OutboxItem, OutboxItem]:
-    """Channel first; topic, invitations, brief (pinned by the same delivery) and announcement
-    need its id. Private incidents are never announced. Returns (channel, brief): the brief is
-    the first message in the channel, since posts there are paced one a second."""
+    """Channel first; the brief (pinned by the same delivery) and the announcement need its id.
+    Topic and invitations come after the brief, so that people arrive in a channel that shows
+    it (and a brief Slack refuses does not keep them out: ``ORDERING_ONLY``); so do the pages'
+    links, their notice and the account threads. Private incidents are never announced.
+    Returns (channel, brief)."""
 
     def add(kind: Kind, after: OutboxItem | None = None, **payload: Any) -> OutboxItem:
         return outbox.enqueue(
@@ -154,10 +161,12 @@ def _enqueue_opening(
             priority=priority,
         )
 
-    channel = add(Kind.CREATE_CHANNEL)
-    add(Kind.SET_TOPIC, channel)
-    add(Kind.INVITE, channel, users=list(dict.fromkeys([actor, incident.commander])))
+    channel = add(
+        Kind.CREATE_CHANNEL, number=incident.number, title=incident.title, private=incident.private
+    )
     brief = add(Kind.POST_BRIEF, channel)
+    add(Kind.SET_TOPIC, brief)
+    add(Kind.INVITE, brief, users=list(dict.fromkeys([actor, incident.commander])))
     if not incident.private:
         add(Kind.ANNOUNCE, channel)
     return channel, brief

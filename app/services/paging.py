@@ -55,23 +55,25 @@ def send_pages(
     yet; one that went out before the channel is edited to link it (``page_link``)."""
     rank = severity_rank(ctx, incident.severity)
     channel = after or channel_item(session, incident)
-    pages: list[Page] = []
     already = {page.person for page in paging.pages_of(session, incident.id)}
-    for target in unpaged(session, incident.id, routing.targets):
-        page = Page(
-            incident_id=incident.id,
-            person=target.person,
-            user_id=target.person if is_user_id(target.person) else None,
-            roles=list(target.roles),
-            reasons=list(target.reasons),
-            stops_escalation=target.stops_escalation,
-            source=source,
-            paged_by=actor,
-            paged_at=now,
-        )
-        session.add(page)
-        session.flush()
-        pages.append(page)
+    pages = paging.add_pages(
+        session,
+        [
+            {
+                "incident_id": incident.id,
+                "person": target.person,
+                "user_id": target.person if is_user_id(target.person) else None,
+                "roles": list(target.roles),
+                "reasons": list(target.reasons),
+                "stops_escalation": target.stops_escalation,
+                "source": source,
+                "paged_by": actor,
+                "paged_at": now,
+            }
+            for target in unpaged(session, incident.id, routing.targets)
+        ],
+    )
+    for page in pages:
         enqueue(
             session,
             incident,
@@ -100,19 +102,17 @@ def send_pages(
                 now=now,
                 page_id=page.id,
             )
-        incidents.record(
-            session,
-            incident,
-            at=now,
-            actor=actor,
-            kind="paged",
-            data={
-                "page_id": page.id,
-                "person": page.person,
-                "source": source,
-                "reasons": list(page.reasons),
-            },
-        )
+    incidents.record_all(
+        session,
+        incident,
+        at=now,
+        actor=actor,
+        kind="paged",
+        data=[
+            {"page_id": p.id, "person": p.person, "source": source, "reasons": list(p.reasons)}
+            for p in pages
+        ],
+    )
     lines = [notices.paged_line(p.person, p.reasons) for p in pages]
     lines += inform(
         session, incident, routing, paged=already | set(routing.people), now=now, after=after

@@ -26,21 +26,13 @@ def thread_targets(
     if incident.private:
         return []
     policy = ctx.catalog.policy
-    threads = []
-    for account_id, tier in assessment_of(incident).accounts:
-        account = ctx.catalog.accounts.get(account_id)
-        if account is None or not policy.tier_rule(tier).thread:
-            continue
-        thread, _ = updates.thread_for(
-            session,
-            incident_id=incident.id,
-            account_id=account_id,
-            tier=tier,
-            channel=account.channel or policy.workspace.cs_channel,
-            now=now,
-        )
-        threads.append(thread)
-    return threads
+    accounts = [
+        (account_id, tier, account.channel or policy.workspace.cs_channel)
+        for account_id, tier in assessment_of(incident).accounts
+        if (account := ctx.catalog.accounts.get(account_id)) is not None
+        and policy.tier_rule(tier).thread
+    ]
+    return updates.threads_for(session, incident.id, accounts, now)
 
 
 def open_thread(

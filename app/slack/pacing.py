@@ -40,6 +40,14 @@ class TokenBucket:
         self.tokens -= 1
         return 0.0 if self.tokens >= 0 else -self.tokens / self.rate
 
+    def take_if_free(self) -> bool:
+        """Take a token if one is there now, without going into debt."""
+        self._refill()
+        if self.tokens < 1:
+            return False
+        self.tokens -= 1
+        return True
+
     def hold(self, seconds: float) -> None:
         """Empty the bucket so that the next token comes ``seconds`` from now at the earliest."""
         self._refill()
@@ -137,6 +145,11 @@ class Pacer:
             budget.take()
 
     async def _workspace_turn(self, priority: Priority) -> None:
+        """At once when a token is free and no post waits for one: through the releaser, the
+        post would first queue behind every task the event loop has ready (a dispatcher starting
+        a claim's twenty deliveries), which is most of a brief's wait after its channel."""
+        if not self._turns and self._workspace.take_if_free():
+            return
         turn = asyncio.get_running_loop().create_future()
         heapq.heappush(self._turns, (priority, next(self._arrivals), turn))
         if self._releaser is None or self._releaser.done():

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from app.store.models import Counter, Incident, IncidentEvent
@@ -59,3 +59,22 @@ def record(
     )
     session.add(event)
     return event
+
+
+def record_all(
+    session: Session,
+    incident: Incident,
+    *,
+    at: datetime,
+    actor: str | None,
+    kind: str,
+    data: list[dict[str, Any]],
+) -> None:
+    """Events of one ``kind``, one per ``data``, in one INSERT (``record`` adds them to the
+    session, whose flush sends one INSERT per event to learn each id)."""
+    if data:
+        rows = [
+            {"incident_id": incident.id, "at": at, "actor": actor, "kind": kind, "data": each}
+            for each in data
+        ]
+        session.execute(insert(IncidentEvent), rows)

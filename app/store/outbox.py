@@ -7,8 +7,9 @@ and skips it; SQLite serialises writers.
 
 from __future__ import annotations
 
+import contextlib
 import functools
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -32,38 +33,53 @@ def enqueue(
     after: OutboxItem | None = None,
     priority: int = 0,
 ) -> OutboxItem:
-    """The item of ``key``, inserted unless it exists. One ``INSERT … ON CONFLICT DO NOTHING
-    RETURNING`` round trip rather than a look-up and then an insert: a declaration enqueues a
-    few dozen items inside the transaction that holds the write lock. An item enqueued after one
-    that failed for good fails with it, as :func:`give_up` fails those already waiting: it would
-    otherwise wait forever for a prerequisite that never completes."""
-    failed = after is not None and after.state == "failed"
+    """The item of ``key``, inserted unless it exists (inside :func:`batched`, on leaving it).
+    One ``INSERT … ON CONFLICT DO NOTHING RETURNING`` rather than a look-up and then an insert.
+    An item enqueued after one that failed for good fails with it, as :func:`give_up` fails
+    those already waiting: it would otherwise wait forever for a prerequisite that never
+    completes."""
     row = {
         "key": key,
         "kind": str(kind),
         "payload": payload or {},
         "incident_id": incident_id,
-        "after_id": after.id if after else None,
         "priority": priority,
-        "state": "failed" if failed else "pending",
-        "last_error": f"depends on failed item {after.id}" if failed and after else None,
-        "done_at": now if failed else None,
         "attempts": 0,
         "available_at": now,
         "created_at": now,
     }
+    batch: _Batch | None = session.info.get(_BATCH)
+    if batch is not None:
+        return batch.add(row, after)
+    return _insert(session, [_placed(row, after)])[key]
+
+
+def _placed(row: dict[str, Any], after: OutboxItem | None) -> dict[str, Any]:
+    """``row`` waiting on ``after``, failed already if that failed for good."""
+    failed = after is not None and after.state == "failed"
+    return {
+        **row,
+        "after_id": after.id if after else None,
+        "state": "failed" if failed else "pending",
+        "last_error": f"depends on failed item {after.id}" if failed and after else None,
+        "done_at": row["created_at"] if failed else None,
+    }
+
+
+def _insert(session: Session, rows: list[dict[str, Any]]) -> dict[str, OutboxItem]:
+    """Each row's item by key: inserted, or the one already stored under its key."""
+    stored: dict[str, OutboxItem] = {}
     upsert = _UPSERTS.get(session.get_bind().dialect.name)
     if upsert is not None:
-        inserted: OutboxItem | None = session.scalars(upsert, [row]).one_or_none()
-        if inserted is not None:
-            return inserted
-    existing = by_key(session, key)
-    if existing is not None:
-        return existing
-    item = OutboxItem(**row)
-    session.add(item)
-    session.flush()
-    return item
+        stored = {item.key: item for item in session.scalars(upsert, rows)}
+    if missing := [row["key"] for row in rows if row["key"] not in stored]:
+        found = select(OutboxItem).where(OutboxItem.key.in_(missing))
+        stored.update((item.key, item) for item in session.scalars(found))
+    if new := [OutboxItem(**row) for row in rows if row["key"] not in stored]:
+        session.add_all(new)
+        session.flush()
+        stored.update((item.key, item) for item in new)
+    return stored
 
 
 _UPSERTS: dict[str, Any] = {
@@ -74,6 +90,53 @@ _UPSERTS: dict[str, Any] = {
 }
 """``INSERT … ON CONFLICT (key) DO NOTHING RETURNING`` by dialect name, built once (a statement
 built per call costs more to build and cache-key than the round trip it saves)."""
+_BATCH = "beacon.outbox_batch"
+"""The ``Session.info`` entry of an open :func:`batched`."""
+
+
+@contextlib.contextmanager
+def batched(session: Session) -> Iterator[None]:
+    """Within it, ``enqueue`` gathers items and they are inserted on leaving: one statement
+    per level of ``after`` instead of one per item. A declaration enqueues about forty, each
+    a round trip while it holds the database's write lock. Until then an item it returned has
+    no id: it serves as another item's ``after``, and ``by_key`` finds it."""
+    batch = _Batch()
+    session.info[_BATCH] = batch
+    try:
+        yield
+    finally:
+        del session.info[_BATCH]
+    batch.write(session)
+
+
+class _Batch:
+    def __init__(self) -> None:
+        self.items: dict[str, tuple[OutboxItem, dict[str, Any], OutboxItem | None]] = {}
+        """By key: the item handed out (not in the session), its row, what it waits on."""
+
+    def add(self, row: dict[str, Any], after: OutboxItem | None) -> OutboxItem:
+        if (known := self.items.get(row["key"])) is not None:
+            return known[0]
+        item = OutboxItem(**_placed(row, None))
+        self.items[row["key"]] = (item, row, after)
+        return item
+
+    def write(self, session: Session) -> None:
+        """Parents before the items waiting on them; each handed-out item gets its stored
+        item's id and state."""
+        waiting = dict(self.items)
+        while waiting:
+            ready = {
+                key: entry
+                for key, entry in waiting.items()
+                if entry[2] is None or entry[2].id is not None
+            }
+            if not ready:
+                raise ValueError(f"outbox items wait on items never stored: {sorted(waiting)}")
+            stored = _insert(session, [_placed(row, after) for _, row, after in ready.values()])
+            for key, (item, _, _) in ready.items():
+                item.id, item.state = stored[key].id, stored[key].state
+                del waiting[key]
 
 
 def pending_of(session: Session, incident_id: int, kind: str) -> list[OutboxItem]:
@@ -88,6 +151,9 @@ def pending_of(session: Session, incident_id: int, kind: str) -> list[OutboxItem
 
 def by_key(session: Session, key: str) -> OutboxItem | None:
     """The item of ``key`` (app/outbox/keys.py), whatever its state."""
+    batch: _Batch | None = session.info.get(_BATCH)
+    if batch is not None and key in batch.items:
+        return batch.items[key][0]
     return session.scalar(select(OutboxItem).where(OutboxItem.key == key))
 
 
@@ -142,7 +208,9 @@ def claim_due(
     """Lease up to ``limit`` due items of ``kinds`` (all if None): ``urgent`` kinds first, then
     by priority, then oldest first; commits."""
     lanes = [(kinds, limit)]
-    return claim_lanes(session, worker=worker, now=now, lease=lease, lanes=lanes, urgent=urgent)[0]
+    claimed = claim_lanes(session, worker=worker, now=now, lease=lease, lanes=lanes, urgent=urgent)
+    session.commit()
+    return claimed[0]
 
 
 def claim_lanes(
@@ -156,7 +224,7 @@ def claim_lanes(
 ) -> list[list[OutboxItem]]:
     """``claim_due`` for each lane's (kinds, limit), in one transaction: a busy dispatcher
     claims after every delivery, and a transaction per lane would multiply its round trips and
-    commits by the lanes."""
+    commits by the lanes. The caller commits, once it has read what else it needs."""
     leased: list[list[int]] = []
     urgent = frozenset(urgent)
     for kinds, limit in lanes:
@@ -164,7 +232,6 @@ def claim_lanes(
         ids = list(session.scalars(due, {"now": now}))
         claimed = set(_lease(session, ids, worker=worker, now=now, lease=lease))
         leased.append([item_id for item_id in ids if item_id in claimed])
-    session.commit()
     items = {item.id: item for item in _load(session, [i for ids in leased for i in ids])}
     return [[items[item_id] for item_id in ids] for ids in leased]
 
@@ -217,10 +284,20 @@ def claim_waiting_on(
 ) -> list[OutboxItem]:
     """Lease the due items waiting on ``parent_id``, in the transaction that completes it, so
     they start at once instead of after another claim; the caller commits."""
-    waiting = (
+    ids = list(session.scalars(_waiting_on(limit), {"parent": parent_id, "now": now}))
+    leased = set(_lease(session, ids, worker=worker, now=now, lease=lease))
+    return _load(session, [item_id for item_id in ids if item_id in leased])
+
+
+@functools.lru_cache(maxsize=16)
+def _waiting_on(limit: int) -> Any:
+    """The due items waiting on the ``parent`` parameter, as of ``now``; built once per limit,
+    as ``_due`` is."""
+    now: BindParameter[datetime] = bindparam("now")
+    return (
         select(OutboxItem.id)
         .where(
-            OutboxItem.after_id == parent_id,
+            OutboxItem.after_id == bindparam("parent"),
             OutboxItem.state == "pending",
             OutboxItem.available_at <= now,
             _free(now),
@@ -228,9 +305,6 @@ def claim_waiting_on(
         .order_by(OutboxItem.id)
         .limit(limit)
     )
-    ids = list(session.scalars(waiting))
-    leased = set(_lease(session, ids, worker=worker, now=now, lease=lease))
-    return _load(session, [item_id for item_id in ids if item_id in leased])
 
 
 def _lease(
@@ -242,33 +316,58 @@ def _lease(
     PostgreSQL would break by failing one of them as a deadlock."""
     if not ids:
         return []
-    free = (
-        select(OutboxItem.id)
-        .where(OutboxItem.id.in_(ids), OutboxItem.state == "pending", _free(now))
-        .order_by(OutboxItem.id)
-        .with_for_update(skip_locked=True)
-    )
-    locked = list(session.scalars(free))
-    if not locked:
+    if session.get_bind().dialect.name == "sqlite":
+        locked = ids  # SQLite has no row locks: its one writer at a time has nothing to skip
+    elif not (locked := list(session.scalars(_FREE, {"ids": ids, "now": now}))):
         return []
-    return list(
-        session.scalars(
-            update(OutboxItem)
-            .where(OutboxItem.id.in_(locked), OutboxItem.state == "pending", _free(now))
-            .values(claimed_by=worker, claimed_until=now + lease, attempts=OutboxItem.attempts + 1)
-            .returning(OutboxItem.id)
-        ).all()
+    leased = session.scalars(
+        _TAKE, {"ids": locked, "now": now, "worker": worker, "until": now + lease}
     )
+    return list(leased.all())
+
+
+_FREE = (
+    select(OutboxItem.id)
+    .where(
+        OutboxItem.id.in_(bindparam("ids", expanding=True)),
+        OutboxItem.state == "pending",
+        _free(bindparam("now")),
+    )
+    .order_by(OutboxItem.id)
+    .with_for_update(skip_locked=True)
+)
+_TAKE = (
+    update(OutboxItem)
+    .where(
+        OutboxItem.id.in_(bindparam("ids", expanding=True)),
+        OutboxItem.state == "pending",
+        _free(bindparam("now")),
+    )
+    .values(
+        claimed_by=bindparam("worker"),
+        claimed_until=bindparam("until"),
+        attempts=OutboxItem.attempts + 1,
+    )
+    .returning(OutboxItem.id)
+)
+"""A lease's two statements, built once: a busy dispatcher leases after every delivery, and
+building them cost more Python time than running them."""
 
 
 def _load(session: Session, ids: list[int]) -> list[OutboxItem]:
     """The items of ``ids``, in that order (the claim's: most urgent first)."""
     if not ids:
         return []
-    statement = select(OutboxItem).where(OutboxItem.id.in_(ids))
-    items = session.scalars(statement.execution_options(populate_existing=True))
+    items = session.scalars(_LOAD, {"ids": ids})
     position = {item_id: n for n, item_id in enumerate(ids)}
     return sorted(items, key=lambda item: position[item.id])
+
+
+_LOAD = (
+    select(OutboxItem)
+    .where(OutboxItem.id.in_(bindparam("ids", expanding=True)))
+    .execution_options(populate_existing=True)
+)
 
 
 def _mine(item_id: int, worker: str) -> Any:
@@ -339,13 +438,31 @@ def retry_later(
     )
 
 
-def give_up(session: Session, item_id: int, *, worker: str, error: str, now: datetime) -> None:
-    """Mark the item and everything waiting on it failed, so nothing waits forever."""
-    session.execute(
+def give_up(
+    session: Session,
+    item_id: int,
+    *,
+    worker: str,
+    error: str,
+    now: datetime,
+    release_waiting: bool = False,
+) -> None:
+    """Mark the item and everything waiting on it failed, so nothing waits forever; or, with
+    ``release_waiting``, let what waits on it wait on its own prerequisite instead (done, since
+    the item ran), when it was waited on for the order only."""
+    failed = session.scalars(
         update(OutboxItem)
         .where(_mine(item_id, worker))
         .values(state="failed", last_error=error, done_at=now, claimed_until=None)
-    )
+        .returning(OutboxItem.after_id)
+    ).all()
+    if release_waiting and failed:
+        session.execute(
+            update(OutboxItem)
+            .where(OutboxItem.after_id == item_id, OutboxItem.state == "pending")
+            .values(after_id=failed[0])
+        )
+        return
     waiting = [item_id]
     while waiting:
         children = list(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from app.store.models import Page, Timer
@@ -14,6 +14,15 @@ from app.store.models import Page, Timer
 def pages_of(session: Session, incident_id: int) -> list[Page]:
     statement = select(Page).where(Page.incident_id == incident_id).order_by(Page.id)
     return list(session.scalars(statement))
+
+
+def add_pages(session: Session, rows: list[dict[str, Any]]) -> list[Page]:
+    """Store pages (column values, one person each), in one INSERT: a flush of new rows would
+    send one per page to learn each id. In the order of ``rows``."""
+    if not rows:
+        return []
+    stored = {page.person: page for page in session.scalars(insert(Page).returning(Page), rows)}
+    return [stored[row["person"]] for row in rows]
 
 
 def open_pages_of(session: Session, user: str) -> list[Page]:
@@ -42,7 +51,6 @@ def schedule(
         created_at=now,
     )
     session.add(timer)
-    session.flush()
     return timer
 
 
@@ -53,10 +61,11 @@ def pending(session: Session, incident_id: int, kind: str) -> list[Timer]:
     return list(session.scalars(statement.order_by(Timer.due_at)))
 
 
-def cancel(session: Session, incident_id: int, kind: str) -> int:
+def cancel(session: Session, incident_id: int, *kinds: str) -> int:
+    """Cancel the incident's pending timers of ``kinds``; how many there were."""
     result = session.execute(
         update(Timer)
-        .where(Timer.incident_id == incident_id, Timer.kind == kind, Timer.state == "pending")
+        .where(Timer.incident_id == incident_id, Timer.kind.in_(kinds), Timer.state == "pending")
         .values(state="cancelled")
     )
     return int(result.rowcount)  # type: ignore[attr-defined]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.store.models import AccountThread, StatusUpdate, Subscription
@@ -48,29 +48,28 @@ def revise(session: Session, update_id: int, *, text: str, by: str, seen: int) -
     return bool(revised.rowcount)  # type: ignore[attr-defined]
 
 
-def thread_for(
-    session: Session,
-    *,
-    incident_id: int,
-    account_id: str,
-    tier: int,
-    channel: str,
-    now: datetime,
-) -> tuple[AccountThread, bool]:
-    """The (incident, account) thread row, created on first need; True when new."""
-    thread = session.scalar(
-        select(AccountThread).where(
-            AccountThread.incident_id == incident_id, AccountThread.account_id == account_id
-        )
-    )
-    if thread is not None:
-        return thread, False
-    thread = AccountThread(
-        incident_id=incident_id, account_id=account_id, tier=tier, channel=channel, opened_at=now
-    )
-    session.add(thread)
-    session.flush()
-    return thread, True
+def threads_for(
+    session: Session, incident_id: int, accounts: list[tuple[str, int, str]], now: datetime
+) -> list[AccountThread]:
+    """The incident's thread rows for each (account id, tier, channel), created on first need:
+    one look-up and one insert for all of them, as a declaration opens one per account."""
+    statement = select(AccountThread).where(AccountThread.incident_id == incident_id)
+    known = {thread.account_id: thread for thread in session.scalars(statement)}
+    new = {
+        account_id: {
+            "incident_id": incident_id,
+            "account_id": account_id,
+            "tier": tier,
+            "channel": channel,
+            "opened_at": now,
+        }
+        for account_id, tier, channel in accounts
+        if account_id not in known
+    }
+    if new:  # one INSERT: a flush of new rows would send one per thread to learn each id
+        added = session.scalars(insert(AccountThread).returning(AccountThread), list(new.values()))
+        known.update((thread.account_id, thread) for thread in added)
+    return [known[account_id] for account_id, _, _ in accounts]
 
 
 def subscribers(session: Session, account_id: str) -> list[str]:

@@ -67,6 +67,7 @@ def test_one_claim_fills_each_lane_up_to_its_own_room(uow: UnitOfWork) -> None:
     lanes = [({"page_dm"}, 1), ({"create_channel"}, 5), ({"publish_home"}, 2)]
     with uow() as session:
         claimed = outbox.claim_lanes(session, worker="w", now=NOW, lease=LEASE, lanes=lanes)
+        session.commit()
         assert [[item.key for item in lane] for lane in claimed] == [
             ["page-1"],
             ["channel"],
@@ -213,3 +214,38 @@ def test_an_item_enqueued_after_a_failed_one_fails_with_it(uow: UnitOfWork) -> N
         assert (later.state, later.last_error) == ("failed", f"depends on failed item {first.id}")
         assert alone.state == "pending"
     assert claim(uow, "w", NOW + LEASE) == ["alone"]
+
+
+def test_a_batch_is_stored_on_leaving_it_parents_first(uow: UnitOfWork) -> None:
+    """A declaration's forty items in a few INSERTs: each waits on the item it was given, and
+    ``by_key`` finds an item of the batch before it is stored."""
+    add(uow, ("stored", "post_notice", 0))
+    with uow() as session:
+        with outbox.batched(session):
+            notice = outbox.enqueue(session, key="notice", kind="post_notice", now=NOW)
+            channel = outbox.enqueue(session, key="channel", kind="create_channel", now=NOW)
+            brief = outbox.enqueue(session, key="brief", kind="post_brief", now=NOW, after=channel)
+            outbox.enqueue(session, key="late", kind="post_notice", now=NOW, after=brief)
+            again = outbox.enqueue(session, key="stored", kind="post_notice", now=NOW)
+            assert outbox.by_key(session, "brief") is brief
+            assert brief.id is None  # not stored yet
+        session.commit()
+    assert (item(uow, "brief").after_id, item(uow, "late").after_id) == (channel.id, brief.id)
+    assert item(uow, "channel").after_id is None
+    assert again.id == item(uow, "stored").id  # the stored item, not a second one
+    assert notice.id == item(uow, "notice").id
+    assert claim(uow, "w", NOW) == ["stored", "notice", "channel"]
+
+
+def test_a_batched_item_after_a_failed_one_fails_with_it(uow: UnitOfWork) -> None:
+    add(uow, ("first-email", "email_notice", 0))
+    assert claim(uow, "w", NOW) == ["first-email"]
+    with uow() as session:
+        outbox.give_up(session, item(uow, "first-email").id, worker="w", error="550", now=NOW)
+        session.commit()
+    with uow() as session:
+        with outbox.batched(session):
+            parent = outbox.by_key(session, "first-email")
+            outbox.enqueue(session, key="later", kind="email_notice", now=NOW, after=parent)
+        session.commit()
+    assert item(uow, "later").state == "failed"

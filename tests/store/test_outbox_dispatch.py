@@ -125,26 +125,48 @@ def test_a_failure_for_good_is_said_in_the_channel_and_fails_its_dependents(
 ) -> None:
     with uow() as session:
         incident = _incident(session)
-        brief = outbox.enqueue(
-            session, key="brief", kind=Kind.POST_BRIEF, now=NOW, incident_id=incident
-        )
+        dm = outbox.enqueue(session, key="dm", kind=Kind.PAGE_DM, now=NOW, incident_id=incident)
         outbox.enqueue(
-            session, key="after", kind=Kind.POST_NOTICE, now=NOW, incident_id=incident, after=brief
+            session, key="after", kind=Kind.POST_NOTICE, now=NOW, incident_id=incident, after=dm
         )
         outbox.enqueue(
             session, key="channel", kind=Kind.CREATE_CHANNEL, now=NOW, incident_id=incident
         )
         session.commit()
     refused = DeliveryFailure("restricted_action", False)
-    effects = Recorder(failures={"brief": [refused], "channel": [refused]})
+    effects = Recorder(failures={"dm": [refused], "channel": [refused]})
     asyncio.run(dispatcher(uow, effects.table(*KINDS), Clock()).drain(timeout=10))
-    assert (item(uow, "brief").state, item(uow, "after").state) == ("failed", "failed")
-    notice = item(uow, keys.failed("brief"))
+    assert (item(uow, "dm").state, item(uow, "after").state) == ("failed", "failed")
+    notice = item(uow, keys.failed("dm"))
     assert notice.kind == Kind.POST_NOTICE and notice.state == "done"
-    assert "could not deliver `post_brief`" in notice.payload["text"]
+    assert "could not deliver `page_dm`" in notice.payload["text"]
     # no channel to say it in: the channel's own failure has a kind of its own
     assert keys_of(uow, Kind.CHANNEL_FAILED) == [keys.failed("channel")]
     assert item(uow, keys.failed("channel")).payload == {"error": "restricted_action"}
+
+
+def test_what_waits_on_a_brief_refused_for_good_goes_on_after_the_channel(
+    uow: UnitOfWork,
+) -> None:
+    """Invitations wait on the brief only to come after it: a brief Slack refuses must not
+    keep people out of the incident channel."""
+    with uow() as session:
+        incident = _incident(session)
+        channel = outbox.enqueue(
+            session, key="channel", kind=Kind.CREATE_CHANNEL, now=NOW, incident_id=incident
+        )
+        brief = outbox.enqueue(
+            session, key="brief", kind=Kind.POST_BRIEF, now=NOW, incident_id=incident, after=channel
+        )
+        outbox.enqueue(
+            session, key="invite", kind=Kind.POST_NOTICE, now=NOW, incident_id=incident, after=brief
+        )
+        session.commit()
+    effects = Recorder(failures={"brief": [DeliveryFailure("invalid_blocks", False)]})
+    asyncio.run(dispatcher(uow, effects.table(*KINDS), Clock()).drain(timeout=10))
+    assert (item(uow, "brief").state, item(uow, "invite").state) == ("failed", "done")
+    assert item(uow, "invite").after_id == item(uow, "channel").id
+    assert "could not deliver `post_brief`" in item(uow, keys.failed("brief")).payload["text"]
 
 
 def test_a_transient_failure_that_never_clears_is_given_up(uow: UnitOfWork) -> None:

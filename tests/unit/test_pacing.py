@@ -82,7 +82,9 @@ async def test_a_channel_burst_goes_at_once_then_one_a_second(
 
 
 async def test_waiting_posts_go_most_urgent_first(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Workspace tokens, and a channel's turn, go to pages of the most severe incident first."""
+    """Workspace tokens, and a channel's turn, go to pages of the most severe incident first
+    (a token free when nobody waits goes at once to whoever asks: the workspace's only token
+    is taken first here, so that all three wait)."""
     clock = SleepingClock()
     monkeypatch.setattr("app.slack.pacing.asyncio.sleep", clock.sleep)
     pacer = Pacer(channel_burst=1.0, workspace_rate=1.0, workspace_burst=1.0, clock=clock)
@@ -92,6 +94,8 @@ async def test_waiting_posts_go_most_urgent_first(monkeypatch: pytest.MonkeyPatc
         await pacer.wait(channel, priority)
         order.append(name)
 
+    await post("C0", "earlier", (1, 0))
+    order.clear()
     await asyncio.gather(
         post("C1", "notice", (1, 0)), post("C2", "sev3", (0, 2)), post("C3", "sev1", (0, 0))
     )
@@ -101,3 +105,19 @@ async def test_waiting_posts_go_most_urgent_first(monkeypatch: pytest.MonkeyPatc
         post("D1", "first", (1, 0)), post("D1", "sev3", (0, 2)), post("D1", "sev1", (0, 0))
     )
     assert order == ["first", "sev1", "sev3"]
+
+
+async def test_a_post_with_a_token_free_goes_before_tasks_already_waiting_to_run() -> None:
+    """Nobody waits and a token is free: the post goes at once, not after a hop through the
+    token releaser, which would put it behind every task the event loop has ready (the twenty
+    deliveries a dispatcher starts when an incident's channel is made)."""
+    pacer = Pacer()
+    ran: list[int] = []
+
+    async def other(n: int) -> None:
+        ran.append(n)
+
+    others = [asyncio.create_task(other(n)) for n in range(20)]
+    await pacer.wait("C1")
+    assert ran == []
+    await asyncio.gather(*others)
