@@ -110,6 +110,8 @@ def batched(session: Session) -> Iterator[None]:
 
 
 class _Batch:
+    """What :func:`batched` gathers, until it is written."""
+
     def __init__(self) -> None:
         self.items: dict[str, tuple[OutboxItem, dict[str, Any], OutboxItem | None]] = {}
         """By key: the item handed out (not in the session), its row, what it waits on."""
