@@ -161,9 +161,7 @@ def _enqueue_opening(
             priority=priority,
         )
 
-    channel = add(
-        Kind.CREATE_CHANNEL, number=incident.number, title=incident.title, private=incident.private
-    )
+    channel = add(Kind.CREATE_CHANNEL)
     brief = add(Kind.POST_BRIEF, channel)
     add(Kind.SET_TOPIC, brief)
     add(Kind.INVITE, brief, users=list(dict.fromkeys([actor, incident.commander])))

@@ -56,33 +56,26 @@ class IncidentEffects:
         }
 
     async def create_channel(self, job: Job) -> Outcome:
-        """Named from what the declaration put in the item (number, title and privacy never
-        change), so the incident is read while Slack makes the channel rather than before."""
-        viewing = asyncio.ensure_future(self.posts.view(job))
-        try:
-            number, title, private = await _naming(job, viewing)
-            prefix = self.catalog().policy.workspace.channel_prefix
-            for suffix in (None, *range(2, MAX_NAME_SUFFIX + 1)):
-                name = channel_name(prefix, number, title, suffix=suffix)
-                try:
-                    channel = await self.gateway.create_channel(name, private=private)
-                except SlackFailure as failure:
-                    if failure.error != "name_taken":
-                        raise
-                    if job.maybe_done_before and (mine := await self._ours(name, await viewing)):
-                        channel = mine
-                    else:
-                        continue
-                columns = {"channel_id": channel["id"], "channel_name": channel["name"]}
-                return Outcome(
-                    {"channel": channel["id"], "name": channel["name"]},
-                    columns,
-                    handoff=replace(await viewing, **columns),
-                )
-            ref = (await viewing).ref
-            raise SlackFailure("conversations.create", f"no free name for {ref}", False)
-        finally:
-            viewing.cancel()
+        view = await self.posts.view(job)
+        prefix = self.catalog().policy.workspace.channel_prefix
+        for suffix in (None, *range(2, MAX_NAME_SUFFIX + 1)):
+            name = channel_name(prefix, view.number, view.title, suffix=suffix)
+            try:
+                channel = await self.gateway.create_channel(name, private=view.private)
+            except SlackFailure as failure:
+                if failure.error != "name_taken":
+                    raise
+                if job.maybe_done_before and (mine := await self._ours(name, view)):
+                    channel = mine
+                else:
+                    continue
+            columns = {"channel_id": channel["id"], "channel_name": channel["name"]}
+            return Outcome(
+                {"channel": channel["id"], "name": channel["name"]},
+                columns,
+                handoff=replace(view, **columns),
+            )
+        raise SlackFailure("conversations.create", f"no free name for {view.ref}", False)
 
     async def _ours(self, name: str, view: IncidentView) -> dict[str, object] | None:
         channel = await self.gateway.find_channel(name)
@@ -185,13 +178,3 @@ class IncidentEffects:
         view = await self.posts.view(job)
         text, body = blocks.notice(await self.posts.mention_people(str(job.payload["text"])))
         return Outcome(await self.posts.post_once(job, self.posts.channel(view), text, body))
-
-
-async def _naming(job: Job, viewing: asyncio.Future[IncidentView]) -> tuple[int, str, bool]:
-    """Number, title and privacy of the incident whose channel ``job`` makes: from the item,
-    or, for an item enqueued before declarations put them there, from the incident."""
-    opening = job.payload
-    if {"number", "title", "private"} <= opening.keys():
-        return int(opening["number"]), str(opening["title"]), bool(opening["private"])
-    view = await viewing
-    return view.number, view.title, view.private
