@@ -31,7 +31,7 @@ from app.outbox.doorbell import Doorbell
 from app.outbox.failures import DeliveryFailure
 from app.outbox.jobs import Effect, Job, Outcome, apply_columns, backoff, job_of
 from app.outbox.kinds import ORDERING_ONLY, Kind, Lane
-from app.store import outbox
+from app.store import outbox, outbox_leases
 from app.store.db import UnitOfWork
 from app.store.models import AccountThread, Incident, OutboxItem, Page
 
@@ -182,7 +182,7 @@ class Dispatcher:
 
     def _renew(self, ids: list[int]) -> None:
         with self.uow() as session:
-            outbox.renew(session, ids, worker=self.worker, until=self.clock() + self.lease)
+            outbox_leases.renew(session, ids, worker=self.worker, until=self.clock() + self.lease)
             session.commit()
 
     async def drain(self, *, timeout: float = 30.0) -> None:
@@ -209,7 +209,7 @@ class Dispatcher:
             (lane.kinds if lane else frozenset(self.effects) - others, room) for lane, room in rooms
         ]
         with self.uow() as session:
-            claimed = outbox.claim_lanes(
+            claimed = outbox_leases.claim_lanes(
                 session,
                 worker=self.worker,
                 now=self.clock(),
@@ -218,7 +218,7 @@ class Dispatcher:
                 urgent=self.urgent,
             )
             items = [item for lane in claimed for item in lane]
-            results = outbox.results_of(session, {i.after_id for i in items if i.after_id})
+            results = outbox_leases.results_of(session, {i.after_id for i in items if i.after_id})
             session.commit()
             return [
                 job_of(
@@ -303,7 +303,7 @@ class Dispatcher:
         started: list[list[Job]] = []
         with self.uow() as session:
             for job, outcome in finished:
-                done = outbox.complete(
+                done = outbox_leases.complete(
                     session, job.id, worker=self.worker, result=outcome.result, now=now
                 )
                 waiting: list[OutboxItem] = []
@@ -313,7 +313,7 @@ class Dispatcher:
                     apply_columns(
                         session, AccountThread, job.payload.get("thread_id"), outcome.thread
                     )
-                    waiting = outbox.claim_waiting_on(
+                    waiting = outbox_leases.claim_waiting_on(
                         session,
                         job.id,
                         worker=self.worker,
@@ -329,7 +329,7 @@ class Dispatcher:
 
     def _retry(self, job: Job, error: str, delay: timedelta, refused: bool = False) -> None:
         with self.uow() as session:
-            outbox.retry_later(
+            outbox_leases.retry_later(
                 session,
                 job.id,
                 worker=self.worker,
@@ -343,7 +343,7 @@ class Dispatcher:
         """Failed for good: say so in the incident channel, where someone can act on it."""
         now = self.clock()
         with self.uow() as session:
-            outbox.give_up(
+            outbox_leases.give_up(
                 session,
                 job.id,
                 worker=self.worker,

@@ -14,7 +14,7 @@ from app.outbox.dispatcher import Dispatcher
 from app.outbox.failures import DeliveryFailure
 from app.outbox.jobs import Effect, Job, Outcome
 from app.outbox.kinds import FAILURE_NOTICES
-from app.store import outbox
+from app.store import outbox, outbox_leases
 from app.store.db import UnitOfWork
 from app.store.models import OutboxItem
 
@@ -54,7 +54,7 @@ def claim(
 ) -> list[str]:
     """The keys ``worker`` leased, in claim order."""
     with uow() as session:
-        items = outbox.claim_due(
+        items = outbox_leases.claim_due(
             session, worker=worker, now=at, lease=LEASE, limit=limit, urgent=urgent, kinds=kinds
         )
         return [item.key for item in items]

@@ -7,7 +7,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
-from app.store import outbox
+from app.store import outbox, outbox_leases
 from app.store.db import UnitOfWork
 from app.store.models import OutboxItem
 from tests.store.support import LEASE, NOW, add, claim, item
@@ -21,7 +21,7 @@ def test_renewed_lease_is_not_taken_over(uow: UnitOfWork) -> None:
         # w1 renews a third of a lease apart while its effect runs
         for beat in (1, 2, 3):
             until = NOW + beat * LEASE / 3 + LEASE
-            assert outbox.renew(session, [item_id], worker="w1", until=until) == 1
+            assert outbox_leases.renew(session, [item_id], worker="w1", until=until) == 1
         session.commit()
     assert claim(uow, "w2", NOW + LEASE + timedelta(seconds=1)) == []
 
@@ -35,9 +35,9 @@ def test_a_lease_nobody_renews_frees_the_item_within_the_lease(uow: UnitOfWork) 
         item = session.query(OutboxItem).one()
         assert (item.claimed_by, item.attempts) == ("w2", 2)
         # the crashed worker's renewal and completion no longer count
-        assert outbox.renew(session, [item.id], worker="crashed", until=NOW + 2 * LEASE) == 0
-        assert not outbox.complete(session, item.id, worker="crashed", result={}, now=NOW)
-        assert outbox.complete(session, item.id, worker="w2", result={}, now=NOW)
+        assert outbox_leases.renew(session, [item.id], worker="crashed", until=NOW + 2 * LEASE) == 0
+        assert not outbox_leases.complete(session, item.id, worker="crashed", result={}, now=NOW)
+        assert outbox_leases.complete(session, item.id, worker="w2", result={}, now=NOW)
         session.commit()
 
 
@@ -66,7 +66,7 @@ def test_one_claim_fills_each_lane_up_to_its_own_room(uow: UnitOfWork) -> None:
     )
     lanes = [({"page_dm"}, 1), ({"create_channel"}, 5), ({"publish_home"}, 2)]
     with uow() as session:
-        claimed = outbox.claim_lanes(session, worker="w", now=NOW, lease=LEASE, lanes=lanes)
+        claimed = outbox_leases.claim_lanes(session, worker="w", now=NOW, lease=LEASE, lanes=lanes)
         session.commit()
         assert [[item.key for item in lane] for lane in claimed] == [
             ["page-1"],
@@ -88,7 +88,7 @@ def test_a_refused_attempt_does_not_count(uow: UnitOfWork) -> None:
         assert claim(uow, "w", NOW + timedelta(minutes=round_)) == ["a"]
         with uow() as session:
             item = session.query(OutboxItem).one()
-            outbox.retry_later(
+            outbox_leases.retry_later(
                 session, item.id, worker="w", error="ratelimited", at=NOW, refused=True
             )
             session.commit()
@@ -145,8 +145,8 @@ def test_an_item_waits_for_its_prerequisite(uow: UnitOfWork) -> None:
     assert claim(uow, "w", NOW + 2 * LEASE) == ["channel"]  # its lease ran out: not done yet
     with uow() as session:
         channel_id = item(uow, "channel").id
-        assert outbox.complete(session, channel_id, worker="w", result={"id": "C1"}, now=NOW)
-        waiting = outbox.claim_waiting_on(
+        assert outbox_leases.complete(session, channel_id, worker="w", result={"id": "C1"}, now=NOW)
+        waiting = outbox_leases.claim_waiting_on(
             session, channel_id, worker="w", now=NOW, lease=LEASE, limit=10
         )
         assert [entry.key for entry in waiting] == ["brief"]
@@ -166,7 +166,7 @@ def test_a_failed_prerequisite_fails_everything_waiting_on_it(uow: UnitOfWork) -
         session.commit()
     assert claim(uow, "w", NOW) == ["channel", "other"]
     with uow() as session:
-        outbox.give_up(session, item(uow, "channel").id, worker="w", error="boom", now=NOW)
+        outbox_leases.give_up(session, item(uow, "channel").id, worker="w", error="boom", now=NOW)
         session.commit()
     assert (item(uow, "brief").state, item(uow, "notice").state) == ("failed", "failed")
     assert item(uow, "notice").last_error == f"depends on failed item {item(uow, 'channel').id}"
@@ -179,7 +179,7 @@ def test_a_retry_waits_until_it_is_due(uow: UnitOfWork) -> None:
     assert claim(uow, "w", NOW) == ["a"]
     with uow() as session:
         later = NOW + timedelta(seconds=30)
-        outbox.retry_later(session, item(uow, "a").id, worker="w", error="429", at=later)
+        outbox_leases.retry_later(session, item(uow, "a").id, worker="w", error="429", at=later)
         session.commit()
     assert claim(uow, "w", NOW + timedelta(seconds=29)) == []
     assert claim(uow, "w", NOW + timedelta(seconds=30)) == ["a"]
@@ -204,7 +204,7 @@ def test_an_item_enqueued_after_a_failed_one_fails_with_it(uow: UnitOfWork) -> N
     assert claim(uow, "w", NOW) == ["first-email"]
     first = item(uow, "first-email")
     with uow() as session:
-        outbox.give_up(session, first.id, worker="w", error="550 no such user", now=NOW)
+        outbox_leases.give_up(session, first.id, worker="w", error="550 no such user", now=NOW)
         session.commit()
     with uow() as session:
         parent = outbox.by_key(session, "first-email")
@@ -241,7 +241,7 @@ def test_a_batched_item_after_a_failed_one_fails_with_it(uow: UnitOfWork) -> Non
     add(uow, ("first-email", "email_notice", 0))
     assert claim(uow, "w", NOW) == ["first-email"]
     with uow() as session:
-        outbox.give_up(session, item(uow, "first-email").id, worker="w", error="550", now=NOW)
+        outbox_leases.give_up(session, item(uow, "first-email").id, worker="w", error="550", now=NOW)
         session.commit()
     with uow() as session:
         with outbox.batched(session):
