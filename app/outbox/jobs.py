@@ -72,12 +72,12 @@ def merged(*tables: Table) -> dict[str, Effect]:
 
 
 def apply_columns(
-    session: Session, model: type[Base], row_id: object, values: dict[str, Any]
+    session: Session, model: type[Base], row_id: int | str | None, values: dict[str, Any]
 ) -> None:
     """Set ``values`` on the row ``row_id`` of ``model``, in one UPDATE (no row loaded first);
     nothing when there is nothing to set, as for most deliveries."""
     if values and row_id:
-        row = update(model).where(model.__table__.c.id == int(str(row_id))).values(**values)
+        row = update(model).where(model.__table__.c.id == int(row_id)).values(**values)
         session.execute(row.execution_options(synchronize_session=False))
 
 

@@ -120,7 +120,6 @@ def declare(
                 actor=actor,
                 now=now,
                 after=brief,
-                notice_after=brief,
             )
             open_threads(session, ctx, incident, now, after=brief)
             schedule_escalation(session, ctx, incident, now)

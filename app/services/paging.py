@@ -46,10 +46,10 @@ def send_pages(
     actor: str | None,
     now: datetime,
     after: OutboxItem | None = None,
-    notice_after: OutboxItem | None = None,
 ) -> list[Page]:
-    """Page everyone in ``routing`` not already paged for this incident; say so in its channel
-    (after ``notice_after`` if given, e.g. the brief, so that it comes first there).
+    """Page everyone in ``routing`` not already paged for this incident; say so in its channel.
+    The channel's items wait on ``after`` (the channel's item unless given; a declaration gives
+    the brief, so that it comes first there).
 
     The DMs go out at once, most severe incidents first, whether or not the channel exists
     yet; one that went out before the channel is edited to link it (``page_link``)."""
@@ -126,7 +126,7 @@ def send_pages(
             notices.paging(incident.ref, source, lines, paged=bool(pages)),
             key=key,
             now=now,
-            after=notice_after or after,
+            after=after,
         )
     enqueue_home(session, [p.person for p in pages], key=f"paged:{incident.id}", now=now)
     if pages:
