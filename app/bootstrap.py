@@ -63,7 +63,7 @@ from app.slack.pacing import Pacer
 from app.slack.page_effects import PagingEffects
 from app.slack.posting import IncidentPosts
 from app.slack.resolve_effects import ResolveEffects
-from app.slack.respond import shared_respond
+from app.slack.respond import SharedRespond
 from app.slack.signal_effects import SignalCardEffects
 from app.slack.update_effects import UpdateEffects
 from app.store.db import UnitOfWork, make_engine
@@ -190,7 +190,7 @@ def build_bolt(beacon: Beacon) -> AsyncApp:
         signing_secret=beacon.settings.slack_signing_secret or "",
         process_before_response=False,
     )
-    app.middleware(shared_respond(beacon.client))
+    app.use(SharedRespond(beacon.client))
     replies.register(app, beacon)
     commands.register(app, beacon)
     views.register(app, beacon)

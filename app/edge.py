@@ -28,8 +28,7 @@ from urllib.parse import parse_qsl
 from slack_bolt import BoltResponse
 from slack_bolt.adapter.starlette.async_handler import to_starlette_response
 from slack_bolt.async_app import AsyncApp, AsyncBoltRequest
-from slack_bolt.context.async_context import AsyncBoltContext
-from slack_bolt.request.async_internals import build_async_context
+from slack_bolt.middleware.async_middleware import AsyncMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
@@ -175,14 +174,21 @@ def _refusal(reason: str) -> dict[str, str]:
     return {"response_type": "ephemeral", "text": f":warning: {reason}"}
 
 
-async def refuse_unstorable_commands(
-    body: dict[str, Any], next_: Callable[[], Awaitable[BoltResponse | None]]
-) -> BoltResponse | None:
+class RefuseUnstorableCommands(AsyncMiddleware):
     """The same refusal as a Bolt middleware, for Socket Mode, whose requests never pass
-    :class:`SlackEdge`; over HTTP the edge has answered such a command already."""
-    if "command" in body and (reason := command_problem(body)):
-        return BoltResponse(status=200, body=_refusal(reason))
-    return await next_()
+    :class:`SlackEdge`; over HTTP the edge has answered such a command already. A class rather
+    than a function: Bolt inspects a function middleware's parameters on every request."""
+
+    async def async_process(
+        self,
+        *,
+        req: AsyncBoltRequest,
+        resp: BoltResponse,
+        next: Callable[[], Awaitable[BoltResponse]],  # Bolt calls it by this name
+    ) -> BoltResponse | None:
+        if "command" in req.body and (reason := command_problem(req.body)):
+            return BoltResponse(status=200, body=_refusal(reason))
+        return await next()
 
 
 def payload_problem(payload: dict[str, Any]) -> str | None:
@@ -246,13 +252,14 @@ class SlackEdge:
         if not await self.first_request(replay_key(timestamp, body)):
             log.info("dropped a replayed request to /slack/events")
             return Response(status_code=200)
+        # Bolt takes a parsed body only in its Socket Mode shape, which also spares it checking
+        # the signature again: here both are done already.
         bolt_request = AsyncBoltRequest(
-            body=body.decode("utf-8"),
-            query=request.url.query,
+            body=payload,
+            query=request.scope["query_string"].decode("latin-1"),
             headers=dict(request.headers),
+            mode="socket_mode",
         )
-        bolt_request.body = payload
-        bolt_request.context = build_async_context(AsyncBoltContext({}), payload)
         return to_starlette_response(await self.bolt.async_dispatch(bolt_request))
 
 

@@ -21,11 +21,11 @@ from app import response_metrics, signal_routes
 from app.beacon import Beacon
 from app.catalog.people import emails
 from app.edge import (
+    RefuseUnstorableCommands,
     RememberedRequests,
     ReplayCheck,
     SlackEdge,
     quiet_bolt_bodies,
-    refuse_unstorable_commands,
 )
 from app.metrics import (
     METRICS_WINDOW_DAYS,
@@ -55,7 +55,7 @@ def create_web_app(
     a worker process this app starts, rings and answers for (`beacon serve`).
     ``extra_routes`` mounts more pages on the same app (the sandbox's ``/sandbox``)."""
     quiet_bolt_bodies()
-    bolt.middleware(refuse_unstorable_commands)  # Socket Mode's requests skip the edge
+    bolt.use(RefuseUnstorableCommands())  # Socket Mode's requests skip the edge
     secret = beacon.settings.slack_signing_secret or ""
     replays = _replay_check(beacon)
     events = SlackEdge(bolt, secret, replays, beacon.acks).handle

@@ -13,9 +13,11 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import aiohttp
-from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt import BoltResponse
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_bolt.context.respond.internals import _build_message
+from slack_bolt.middleware.async_middleware import AsyncMiddleware
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.models.attachments import Attachment
 from slack_sdk.models.blocks import Block
 from slack_sdk.web.async_client import AsyncWebClient
@@ -60,15 +62,23 @@ class SessionRespond(AsyncRespond):
         return await client.send_dict(message)
 
 
-def shared_respond(
-    client: AsyncWebClient,
-) -> Callable[[AsyncBoltContext, Callable[[], Awaitable[Any]]], Awaitable[Any]]:
-    """Bolt global middleware: ``respond`` uses ``client``'s running session if it has one."""
+class SharedRespond(AsyncMiddleware):
+    """Bolt global middleware: ``respond`` uses ``client``'s running session if it has one. A
+    class rather than a function: Bolt inspects a function middleware's parameters on every
+    request."""
 
-    async def middleware(context: AsyncBoltContext, next_: Callable[[], Awaitable[Any]]) -> Any:
-        session = client.session
+    def __init__(self, client: AsyncWebClient) -> None:
+        self.client = client
+
+    async def async_process(
+        self,
+        *,
+        req: AsyncBoltRequest,
+        resp: BoltResponse,
+        next: Callable[[], Awaitable[BoltResponse]],  # Bolt calls it by this name
+    ) -> BoltResponse | None:
+        session = self.client.session
+        context = req.context
         if context.response_url and session is not None and not session.closed:
             context["respond"] = SessionRespond(response_url=context.response_url, session=session)
-        return await next_()
-
-    return middleware
+        return await next()
