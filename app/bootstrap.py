@@ -135,6 +135,7 @@ def build(
         lanes=LANES,
         failure_notices=FAILURE_NOTICES,
         doorbell=doorbell,
+        prepare=posts.views_at_claim,
     )
     return Beacon(
         settings=settings,

@@ -29,7 +29,7 @@ from typing import Any, TypeVar
 from app.outbox import keys
 from app.outbox.doorbell import Doorbell
 from app.outbox.failures import DeliveryFailure
-from app.outbox.jobs import Effect, Job, Outcome, apply_columns, backoff, job_of
+from app.outbox.jobs import Effect, Job, Outcome, Prepare, apply_columns, backoff, job_of
 from app.outbox.kinds import ORDERING_ONLY, Kind, Lane
 from app.store import outbox, outbox_leases
 from app.store.db import UnitOfWork
@@ -57,6 +57,7 @@ class Dispatcher:
         lanes: Sequence[Lane] = (),
         failure_notices: Mapping[str, str] | None = None,
         doorbell: Doorbell | None = None,
+        prepare: Prepare | None = None,
     ) -> None:
         self.uow = uow
         self.effects = effects
@@ -75,6 +76,11 @@ class Dispatcher:
         """When claiming or recording started failing; None while deliveries go through."""
         self.doorbell = doorbell or Doorbell()
         """Rung by services after they commit items, and by deliveries that finish."""
+        self.prepare = prepare
+        """What claimed items' effects would each read first in a thread of their own (the
+        incident), read for all of them in the claim: a declaration's first claim starts the
+        channel and a page per person at once, and their reads, side by side, held the channel's
+        creation back by 10-18 ms."""
         self._wake: asyncio.Event | None = None
         self._running: dict[str, set[asyncio.Task[None]]] = {}
         self._jobs: dict[asyncio.Task[None], int] = {}
@@ -219,10 +225,13 @@ class Dispatcher:
             )
             items = [item for lane in claimed for item in lane]
             results = outbox_leases.results_of(session, {i.after_id for i in items if i.after_id})
+            handoffs = self.prepare(session, items) if self.prepare and items else {}
             session.commit()
             return [
                 job_of(
-                    item, dict(results[item.after_id] or {}) if item.after_id in results else None
+                    item,
+                    dict(results[item.after_id] or {}) if item.after_id in results else None,
+                    handoffs.get(item.id),
                 )
                 for item in items
             ]

@@ -3,7 +3,7 @@ of effects by kind, and how long a failed delivery waits before the next attempt
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -56,6 +56,9 @@ class Job:
 
 
 Effect = Callable[[Job], Awaitable[Outcome]]
+Prepare = Callable[[Session, Sequence[OutboxItem]], Mapping[int, object]]
+"""Handoffs (``Job.handoff``) for items claimed from the database, by item id, made in the
+claim's own transaction (see ``Dispatcher.prepare``)."""
 Table = Mapping[Kind, Effect]
 """What an effects class delivers: its ``table()``, merged with the others' in bootstrap."""
 

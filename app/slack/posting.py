@@ -6,24 +6,29 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from slack_sdk.models.blocks import Block
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from app.briefs.view import IncidentView
 from app.catalog.models import Catalog
 from app.catalog.people import emails
 from app.domain.people import emails_in, with_mentions
 from app.outbox.jobs import Job
-from app.outbox.kinds import URGENT_KINDS
+from app.outbox.kinds import URGENT_KINDS, Kind
 from app.slack import blocks
 from app.slack.directory import Directory, UnreachableChannel
 from app.slack.gateway import SlackFailure, SlackGateway
 from app.slack.invitations import unreachable
 from app.store.db import UnitOfWork
-from app.store.models import Incident
+from app.store.models import Incident, OutboxItem
 
 log = logging.getLogger(__name__)
+
+VIEWED_AT_CLAIM = frozenset({Kind.CREATE_CHANNEL, Kind.PAGE_DM})
+"""Kinds whose incident is read in their claim: what a declaration's first claim starts."""
 
 
 class IncidentPosts:
@@ -42,6 +47,23 @@ class IncidentPosts:
         self.catalog = catalog
         self._view = view
         self._email_cache: tuple[Catalog, frozenset[str]] | None = None
+
+    def views_at_claim(
+        self, session: Session, items: Sequence[OutboxItem]
+    ) -> dict[int, IncidentView]:
+        """The incident each claimed item of ``VIEWED_AT_CLAIM`` would read first, as stored in
+        the claim's transaction (the dispatcher's ``prepare``): one query for all of them."""
+        wanted = {i.incident_id for i in items if i.kind in VIEWED_AT_CLAIM and i.incident_id}
+        if not wanted:
+            return {}
+        catalog = self.catalog()
+        stored = session.scalars(select(Incident).where(Incident.id.in_(wanted)))
+        views = {incident.id: self._view(incident, catalog) for incident in stored}
+        return {
+            item.id: views[item.incident_id]
+            for item in items
+            if item.kind in VIEWED_AT_CLAIM and item.incident_id in views
+        }
 
     async def view(self, job: Job, *, fresh: bool = False) -> IncidentView:
         """The incident as the parent left it (``handoff``), or as stored now if ``fresh``."""

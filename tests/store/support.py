@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from app.outbox.dispatcher import Dispatcher
 from app.outbox.failures import DeliveryFailure
-from app.outbox.jobs import Effect, Job, Outcome
+from app.outbox.jobs import Effect, Job, Outcome, Prepare
 from app.outbox.kinds import FAILURE_NOTICES
 from app.store import outbox, outbox_leases
 from app.store.db import UnitOfWork
@@ -81,6 +81,7 @@ class Recorder:
 
     delivered: list[str] = field(default_factory=list)
     parents: dict[str, dict[str, object] | None] = field(default_factory=dict)
+    handoffs: dict[str, object] = field(default_factory=dict)
     failures: dict[str, list[DeliveryFailure]] = field(default_factory=dict)
     delay: float = 0.0
 
@@ -92,6 +93,7 @@ class Recorder:
             raise pending.pop(0)
         self.delivered.append(job.key)
         self.parents[job.key] = job.parent
+        self.handoffs[job.key] = job.handoff
         return Outcome({"delivered": job.key})
 
     def table(self, *kinds: str) -> dict[str, Effect]:
@@ -104,6 +106,7 @@ def dispatcher(
     clock: Callable[[], datetime],
     *,
     concurrency: int = 128,
+    prepare: Prepare | None = None,
 ) -> Dispatcher:
     return Dispatcher(
         uow=uow,
@@ -112,4 +115,5 @@ def dispatcher(
         lease=LEASE,
         concurrency=concurrency,
         failure_notices=FAILURE_NOTICES,
+        prepare=prepare,
     )

@@ -6,17 +6,20 @@ prerequisite with its result, and a failure for good reported where someone can 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from datetime import timedelta
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.outbox import keys
 from app.outbox.failures import DeliveryFailure
+from app.outbox.jobs import Job, Outcome
 from app.outbox.kinds import Kind
 from app.slack.gateway import SlackFailure
 from app.store import outbox
 from app.store.db import UnitOfWork
-from app.store.models import Incident
+from app.store.models import Incident, OutboxItem
 from tests.store.support import LEASE, NOW, Clock, Recorder, add, claim, dispatcher, item, keys_of
 
 KINDS = (Kind.POST_NOTICE, Kind.PAGE_DM, Kind.CREATE_CHANNEL, Kind.POST_BRIEF, Kind.WEBHOOK)
@@ -118,6 +121,31 @@ def test_a_dependent_runs_after_its_prerequisite_with_its_result(uow: UnitOfWork
     asyncio.run(deliver.drain(timeout=10))
     assert effects.delivered == ["channel", "brief"]
     assert effects.parents["brief"] == {"delivered": "channel"}
+
+
+def test_what_a_claim_prepares_reaches_the_effect_and_a_parents_handoff_wins(
+    uow: UnitOfWork,
+) -> None:
+    with uow() as session:
+        channel = outbox.enqueue(session, key="channel", kind=Kind.CREATE_CHANNEL, now=NOW)
+        outbox.enqueue(session, key="brief", kind=Kind.POST_BRIEF, now=NOW, after=channel)
+        session.commit()
+
+    def prepare(session: Session, items: Sequence[OutboxItem]) -> dict[int, object]:
+        ids = [i.id for i in items]
+        stored = session.scalars(select(OutboxItem.key).where(OutboxItem.id.in_(ids)))
+        assert sorted(stored) == sorted(i.key for i in items)  # read in the claim's transaction
+        return {i.id: f"prepared for {i.key}" for i in items}
+
+    class HandingOn(Recorder):
+        async def __call__(self, job: Job) -> Outcome:
+            await super().__call__(job)
+            return Outcome({}, handoff=f"left by {job.key}")
+
+    effects = HandingOn()
+    deliver = dispatcher(uow, effects.table(*KINDS), Clock(), prepare=prepare)
+    asyncio.run(deliver.drain(timeout=10))
+    assert effects.handoffs == {"channel": "prepared for channel", "brief": "left by channel"}
 
 
 def test_a_failure_for_good_is_said_in_the_channel_and_fails_its_dependents(
