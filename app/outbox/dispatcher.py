@@ -26,6 +26,8 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
+from sqlalchemy.orm import Session
+
 from app.outbox import keys
 from app.outbox.doorbell import Doorbell
 from app.outbox.failures import DeliveryFailure
@@ -225,7 +227,7 @@ class Dispatcher:
             )
             items = [item for lane in claimed for item in lane]
             results = outbox_leases.results_of(session, {i.after_id for i in items if i.after_id})
-            handoffs = self.prepare(session, items) if self.prepare and items else {}
+            handoffs = self._prepared(session, items)
             session.commit()
             return [
                 job_of(
@@ -235,6 +237,17 @@ class Dispatcher:
                 )
                 for item in items
             ]
+
+    def _prepared(self, session: Session, items: list[OutboxItem]) -> Mapping[int, object]:
+        """``prepare``'s handoffs; none if it fails, as then each effect reads for itself: a
+        mistake in one incident's view must not stop every claim."""
+        if self.prepare is None or not items:
+            return {}
+        try:
+            return self.prepare(session, items)
+        except Exception:
+            log.exception("outbox dispatcher: preparing claimed items failed; each reads itself")
+            return {}
 
     async def _deliver(self, job: Job) -> None:
         effect = self.effects.get(job.kind)

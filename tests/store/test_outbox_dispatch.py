@@ -148,6 +148,19 @@ def test_what_a_claim_prepares_reaches_the_effect_and_a_parents_handoff_wins(
     assert effects.handoffs == {"channel": "prepared for channel", "brief": "left by channel"}
 
 
+def test_a_claim_whose_preparation_fails_still_delivers(uow: UnitOfWork) -> None:
+    add(uow, ("channel", Kind.CREATE_CHANNEL, 0))
+
+    def prepare(session: Session, items: Sequence[OutboxItem]) -> dict[int, object]:
+        raise ValueError("a view that cannot be built")
+
+    effects = Recorder()
+    deliver = dispatcher(uow, effects.table(*KINDS), Clock(), prepare=prepare)
+    asyncio.run(deliver.drain(timeout=10))
+    assert effects.delivered == ["channel"]
+    assert effects.handoffs == {"channel": None}  # the effect reads for itself
+
+
 def test_a_failure_for_good_is_said_in_the_channel_and_fails_its_dependents(
     uow: UnitOfWork,
 ) -> None:
