@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 
 from tests.fakes.signing import slash_command_body
@@ -59,3 +60,25 @@ def test_metrics_are_prometheus_text(beacon: RunningBeacon) -> None:
     text = eventually(scraped)
     assert "beacon_outbox_backlog" in text
     assert 'beacon_open_incidents{severity="P1"} 0.0' in text
+
+
+def test_the_request_url_check_gets_its_challenge_back(beacon: RunningBeacon) -> None:
+    """What Slack sends when an admin saves Beacon's Request URL in the app's settings: the URL
+    is accepted only if the challenge comes back (https://api.slack.com/events/url_verification)."""
+    challenge = "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"
+    body = json.dumps(
+        {"token": "Jhj5dZrVaK7ZwHHjRyZWjbDl", "challenge": challenge, "type": "url_verification"}
+    ).encode()
+    response = beacon.post_signed(body, "application/json")
+    assert response.status_code == 200
+    assert response.json() == {"challenge": challenge}
+
+
+def test_a_slash_command_ssl_check_is_answered(beacon: RunningBeacon, slack: FakeSlack) -> None:
+    """Slack checks a slash command's certificate with ``ssl_check=1`` and expects a 200
+    (https://api.slack.com/interactivity/slash-commands); nothing is declared."""
+    response = beacon.post_signed(
+        b"ssl_check=1&token=Jhj5dZrVaK7ZwHHjRyZWjbDl", "application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 200
+    assert slack.calls_to("conversations.create") == []
