@@ -35,11 +35,13 @@ class AckFirst:
         )
         """One lock per event loop: a Beacon may serve a test's loops in turn."""
 
-    def arrived(self) -> None:
-        """The edge calls this for every request, before answering it."""
+    def arrived(self) -> bool:
+        """The edge calls this for every request, before answering it; whether a burst is on
+        (this request is not the only one within ``WINDOW``)."""
         now = time.monotonic()
         self._arrivals.append(now)
         self._forget(now)
+        return len(self._arrivals) > 1
 
     def _forget(self, now: float) -> None:
         while self._arrivals and self._arrivals[0] < now - WINDOW:

@@ -194,7 +194,11 @@ async def _until_parent_leaves(
     loop.add_signal_handler(signal.SIGTERM, task.cancel)
     if parent is not None:
         linked = asyncio.create_task(
-            parent.serve(beacon.dispatcher.wake, lambda: beacon.dispatcher.failing_since)
+            parent.serve(
+                beacon.dispatcher.wake,
+                beacon.dispatcher.hold,
+                lambda: beacon.dispatcher.failing_since,
+            )
         )
         linked.add_done_callback(lambda _: task.cancel())
     with contextlib.suppress(asyncio.CancelledError):

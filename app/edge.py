@@ -219,7 +219,8 @@ def replay_key(timestamp: str, body: bytes) -> str:
 
 class SlackEdge:
     """``first_request(key)``: whether a request is seen for the first time (``ReplayCheck`` or
-    ``RememberedRequests``)."""
+    ``RememberedRequests``). ``on_burst``: called for each request of a burst, before it is
+    answered (`beacon serve` holds its worker's deliveries back)."""
 
     def __init__(
         self,
@@ -227,14 +228,18 @@ class SlackEdge:
         secret: str,
         first_request: Callable[[str], Awaitable[bool]],
         acks: AckFirst | None = None,
+        on_burst: Callable[[], None] | None = None,
     ) -> None:
         self.bolt = bolt
         self.secret = secret
         self.first_request = first_request
         self.acks = acks or AckFirst()
+        self.on_burst = on_burst
 
     async def handle(self, request: Request) -> Response:
-        self.acks.arrived()  # declarations wait out a burst of these
+        # Declarations wait out a burst of these; so do the worker's deliveries.
+        if self.acks.arrived() and self.on_burst is not None:
+            self.on_burst()
         try:
             body = await read_capped(request)
             timestamp = verify(request.headers, body, self.secret)

@@ -58,7 +58,8 @@ def create_web_app(
     bolt.use(RefuseUnstorableCommands())  # Socket Mode's requests skip the edge
     secret = beacon.settings.slack_signing_secret or ""
     replays = _replay_check(beacon)
-    events = SlackEdge(bolt, secret, replays, beacon.acks).handle
+    hold = companion.hold if companion is not None else None
+    events = SlackEdge(bolt, secret, replays, beacon.acks, on_burst=hold).handle
 
     async def healthz(_request: Request) -> Response:
         """503 while the database is unreachable, and, in a process that delivers, while the

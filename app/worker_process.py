@@ -8,6 +8,9 @@ processes do, with what one command needs besides:
 
 * a doorbell across the processes: the web process writes a byte after each commit that
   enqueued deliveries, and the worker wakes its dispatcher at once instead of at its next poll;
+* a hold: while the web process answers a burst of requests it says so, and the worker starts
+  no delivery until the burst is over (its deliveries took the CPU the acks needed: with them,
+  Beacon's ack p99 was 1.6-2.1 x bare Bolt's on two cores, without them 0.8-1.2 x);
 * one lifetime: the worker dies with the web process (Linux's parent-death signal, and the
   socket's end of file everywhere) and is started again if it exits on its own;
 * one health: the worker says over the same socket when its dispatcher starts and stops failing,
@@ -24,6 +27,7 @@ import os
 import signal
 import socket
 import sys
+import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
@@ -42,6 +46,11 @@ REPORT_EVERY = 1.0
 NICENESS = 10
 """The worker yields the CPU to the web process it serves: an ack is waited for, a delivery
 a few milliseconds later is not."""
+HOLD = 0.2
+"""Seconds the worker starts no delivery after the web process says it is answering a burst;
+it says so again every ``HOLD / 2`` while the burst goes on (the dispatcher caps the wait)."""
+RING = b"\0"
+HOLD_BACK = b"h"
 OK = b"ok\n"
 FAILING = b"failing "
 _PR_SET_PDEATHSIG = 1
@@ -57,13 +66,27 @@ class WorkerProcess:
         self.down_since: datetime | None = None
         """Since when no worker runs, once one has exited; None while one does."""
         self._socket: socket.socket | None = None
+        self._held_at = -HOLD
+        """When the worker was last told to hold back (monotonic seconds)."""
 
     def ring(self) -> None:
         """Safe from any thread. A byte already waiting wakes the worker as well, so a full
         buffer loses nothing; with no worker running, the next one claims what is due."""
+        self._send(RING)
+
+    def hold(self) -> None:
+        """The web process is answering a burst: the worker holds its deliveries back for
+        ``HOLD`` seconds. Called for every request of the burst, told at most every
+        ``HOLD / 2``."""
+        now = time.monotonic()
+        if now - self._held_at >= HOLD / 2:
+            self._held_at = now
+            self._send(HOLD_BACK)
+
+    def _send(self, message: bytes) -> None:
         if (ours := self._socket) is not None:
             with contextlib.suppress(OSError):
-                ours.send(b"\0")
+                ours.send(message)
 
     async def run(self) -> None:
         """The worker, started again whenever it exits, until cancelled; then it is stopped."""
@@ -135,15 +158,22 @@ class ParentLink:
         self._socket.setblocking(False)
 
     async def serve(
-        self, wake: Callable[[], None], failing_since: Callable[[], datetime | None]
+        self,
+        wake: Callable[[], None],
+        hold: Callable[[float], None],
+        failing_since: Callable[[], datetime | None],
     ) -> None:
-        """Wakes the dispatcher on each ring and reports its state; returns once the web
-        process is gone (end of file), even if it left without its parent-death signal."""
+        """Wakes the dispatcher on each ring, holds it back when told, and reports its state;
+        returns once the web process is gone (end of file), even if it left without its
+        parent-death signal."""
         reporting = asyncio.create_task(self._report(failing_since))
         try:
             loop = asyncio.get_running_loop()
-            while await loop.sock_recv(self._socket, 4096):
-                wake()
+            while signals := await loop.sock_recv(self._socket, 4096):
+                if HOLD_BACK in signals:
+                    hold(HOLD)
+                if RING in signals:
+                    wake()
         except ConnectionError:
             pass
         finally:

@@ -241,3 +241,14 @@ class Catalog:
     accounts: dict[str, Account]
     templates_dir: Path | None = None
     warnings: tuple[str, ...] = field(default=())
+    service_words: dict[str, str] = field(init=False, repr=False, compare=False)
+    """Every service id by its id and by its name, lower-cased: what a typed word names."""
+    account_words: dict[str, str] = field(init=False, repr=False, compare=False)
+    """The same for accounts. Built once: a declaration resolves its words on the event loop,
+    and building these per word would walk 100,000 accounts there."""
+
+    def __post_init__(self) -> None:
+        for name, items in (("service_words", self.services), ("account_words", self.accounts)):
+            words = {item.name.lower(): key for key, item in items.items()}
+            words.update((key.lower(), key) for key in items)  # an id wins over a name
+            object.__setattr__(self, name, words)

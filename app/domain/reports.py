@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from app.catalog.models import Catalog
 from app.domain.commands import USAGE
-from app.domain.declaration import _resolve, resolve_accounts
+from app.domain.declaration import resolve_accounts, resolve_services
 from app.domain.errors import UsageError
 from app.domain.segments import split_list, split_segments
 
@@ -33,10 +33,7 @@ def parse_report(args: str, catalog: Catalog) -> Report:
     if len(words) < 2:
         raise UsageError("Name the account, then what the customer reports.", usage=usage)
     account = resolve_accounts([words[0]], catalog, usage)[0]
-    names = {sid: service.name for sid, service in catalog.services.items()}
-    named = _resolve(
-        split_list(keys.get("services", "")), catalog.services, names, "service", usage
-    )
+    named = resolve_services(split_list(keys.get("services", "")), catalog, usage)
     services = named or tuple(s for s in catalog.accounts[account].uses if s in catalog.services)
     if not services:
         message = f"`{account}` uses no known service: name them with `services:`."

@@ -7,7 +7,7 @@ import asyncio
 
 from app.beacon import Beacon
 from app.domain.commands import USAGE, help_text
-from app.domain.declaration import parse_declare, resolve_accounts
+from app.domain.declaration import UnknownName, parse_declare, resolve_accounts
 from app.domain.errors import NotFound, UsageError
 from app.domain.text import escape
 from app.handlers.answers import Asked, Verb
@@ -19,7 +19,10 @@ from app.slack import blocks
 async def declare(beacon: Beacon, asked: Asked) -> None:
     """Complete: declared at once. Otherwise the form, filled with what was typed."""
     catalog = beacon.catalog
-    declaration = await asyncio.to_thread(parse_declare, asked.parsed.args, catalog)
+    try:  # on the event loop: a hop to a thread and back would cost the ack more than parsing
+        declaration = parse_declare(asked.parsed.args, catalog, suggest=False)
+    except UnknownName:  # suggestions walk every name: off the loop
+        declaration = await asyncio.to_thread(parse_declare, asked.parsed.args, catalog)
     if not declaration.complete:
         await asked.open_form(
             beacon,

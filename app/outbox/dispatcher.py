@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 import uuid
 from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime, timedelta
@@ -43,6 +44,9 @@ T = TypeVar("T")
 MAX_ATTEMPTS = 12
 MAX_PAUSE = 10.0
 """Longest wait, in seconds, between two tries of a database that keeps failing."""
+MAX_HOLD = 3.0
+"""Seconds a claim waits for holds that keep coming (``hold``): as long as a declaration
+waits for a burst of requests to end (app/ack_first.py), so an endless one stops nothing."""
 
 
 class Dispatcher:
@@ -89,6 +93,8 @@ class Dispatcher:
         self._finished: list[tuple[Job, Outcome, asyncio.Future[list[Job]]]] = []
         self._committer: asyncio.Task[None] | None = None
         self._stopped = False
+        self._held_until = 0.0
+        """Monotonic seconds until which ``run`` claims nothing (``hold``)."""
 
     @property
     def healthy(self) -> bool:
@@ -114,6 +120,19 @@ class Dispatcher:
         """Safe from any thread: a service that just committed items calls this."""
         self.doorbell.ring()
 
+    def hold(self, seconds: float) -> None:
+        """Claim nothing for ``seconds``; deliveries in flight go on. `beacon serve`'s web
+        process asks for this while it answers a burst of requests: on a small host these
+        deliveries would take the CPU its acks need, and an ack has 3 s where a page's DM can
+        wait a few hundred milliseconds."""
+        self._held_until = max(self._held_until, time.monotonic() + seconds)
+
+    async def _held(self) -> None:
+        """Until no hold is on, or for ``MAX_HOLD`` at most."""
+        deadline = time.monotonic() + MAX_HOLD
+        while (left := min(self._held_until, deadline) - time.monotonic()) > 0:
+            await asyncio.sleep(left)
+
     async def run(self) -> None:
         self._wake = self.doorbell.listen()
         heartbeat = asyncio.create_task(self._heartbeat())
@@ -123,6 +142,7 @@ class Dispatcher:
                 # Cleared before claiming: a wake() during the claim is for items the claim may
                 # not have seen, and must not be lost.
                 self._wake.clear()
+                await self._held()
                 try:
                     claimed = await self.cycle()
                 except Exception as error:  # the database is down or locked: wait, try again

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import sys
 import textwrap
 import time
@@ -15,7 +16,8 @@ from pathlib import Path
 
 import httpx
 
-from app.worker_process import WorkerProcess
+from app.ack_first import AckFirst
+from app.worker_process import HOLD_BACK, RING, WorkerProcess
 from tests.e2e.test_cli import serving
 from tests.fakes.slack_api import FakeSlack
 from tests.support.harness import eventually
@@ -58,6 +60,21 @@ async def test_rings_reach_the_worker_its_state_comes_back_and_it_is_restarted()
     finally:
         running.cancel()
         await asyncio.gather(running, return_exceptions=True)
+
+
+def test_a_burst_of_requests_holds_the_worker_back_without_a_byte_per_request() -> None:
+    acks, companion = AckFirst(), WorkerProcess()
+    ours, theirs = socket.socketpair()
+    companion._socket = ours
+    with ours, theirs:
+        assert not acks.arrived()  # a lone request is no burst
+        for _ in range(50):
+            if acks.arrived():
+                companion.hold()
+        companion.ring()
+        told = theirs.recv(64)
+    assert told.endswith(RING)
+    assert 1 <= told.count(HOLD_BACK) <= 2  # told again only if the loop stalled past HOLD / 2
 
 
 def _children(pid: int) -> list[int]:

@@ -9,9 +9,11 @@ import asyncio
 from collections.abc import Sequence
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.outbox import dispatcher as dispatch_module
 from app.outbox import keys
 from app.outbox.failures import DeliveryFailure
 from app.outbox.jobs import Job, Outcome
@@ -208,6 +210,32 @@ def test_what_waits_on_a_brief_refused_for_good_goes_on_after_the_channel(
     assert (item(uow, "brief").state, item(uow, "invite").state) == ("failed", "done")
     assert item(uow, "invite").after_id == item(uow, "channel").id
     assert "could not deliver `post_brief`" in item(uow, keys.failed("brief")).payload["text"]
+
+
+def test_a_held_dispatcher_starts_nothing_and_a_hold_that_never_ends_only_delays(
+    uow: UnitOfWork, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`beacon serve`'s web process holds its worker back while it answers a burst of requests;
+    holds that keep coming stop nothing for longer than ``MAX_HOLD``."""
+    monkeypatch.setattr(dispatch_module, "MAX_HOLD", 1.0)
+    add(uow, ("page", Kind.PAGE_DM, 0))
+    effects = Recorder()
+    held = dispatcher(uow, effects.table(*KINDS), Clock())
+
+    async def run() -> list[str]:
+        held.hold(3600)
+        running = asyncio.create_task(held.run())
+        await asyncio.sleep(0.3)
+        during = list(effects.delivered)
+        async with asyncio.timeout(10):
+            while not effects.delivered:
+                await asyncio.sleep(0.02)
+        running.cancel()
+        await asyncio.gather(running, return_exceptions=True)
+        return during
+
+    assert asyncio.run(run()) == []
+    assert effects.delivered == ["page"]
 
 
 def test_a_transient_failure_that_never_clears_is_given_up(uow: UnitOfWork) -> None:
