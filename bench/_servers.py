@@ -218,6 +218,16 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def children_cpu_seconds(pid: int) -> float:
+    """CPU the process's children have used so far (Linux /proc; NaN elsewhere): for Beacon,
+    the worker process `beacon serve` starts."""
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return math.nan
+    return sum(cpu_seconds(int(child)) for child in children)
+
+
 def main(argv: list[str]) -> int:
     role, args = argv[0], argv[1:]
     if role == "beacon":

@@ -22,7 +22,9 @@ server's GIL, and Beacon's background delivery (which keeps the fake busy) canno
 client's clock; they still share the machine's cores, as a real deployment shares its host. The
 servers run one at a time (bare first), each in a fresh process. Each load worker has its own
 keep-alive connection, opened before the warm-up. Also reported per target: the server's CPU
-time per measured request (from /proc), which is much steadier than a p99 on a small machine.
+time per measured request (from /proc), which is much steadier than a p99 on a small machine,
+and Beacon's worker process's CPU during the burst (it holds its deliveries back while the web
+process answers one, app/worker_process.py).
 ``--rounds R`` repeats the comparison with fresh servers and pools the samples.
 
 Targets: Beacon p99 <= 1.2 x bare p99 in every round (issue 13), and Beacon p99 < 300 ms.
@@ -58,7 +60,7 @@ from _common import (
     signed_command,
     table,
 )
-from _servers import Child, cpu_seconds, server
+from _servers import Child, children_cpu_seconds, cpu_seconds, server
 
 REQUESTS = 500
 CONCURRENCY = 50
@@ -80,6 +82,8 @@ class Result:
     elapsed_s: float
     server_cpu_s: float = math.nan
     fake_cpu_s: float = math.nan
+    worker_cpu_s: float = math.nan
+    """Beacon's worker process (none for bare Bolt)."""
 
 
 class Load:
@@ -162,9 +166,11 @@ def measure(
             await asyncio.sleep(SETTLE_S)
             with _no_collections():
                 server_cpu, fake_cpu = cpu_seconds(target.proc.pid), cpu_seconds(fake.proc.pid)
+                worker_cpu = children_cpu_seconds(target.proc.pid)
                 result = await load.fire(texts)
                 result.server_cpu_s = cpu_seconds(target.proc.pid) - server_cpu
                 result.fake_cpu_s = cpu_seconds(fake.proc.pid) - fake_cpu
+                result.worker_cpu_s = children_cpu_seconds(target.proc.pid) - worker_cpu
             return result
         finally:
             await load.close()
@@ -241,7 +247,9 @@ def report(name: str, result: Result, requests: int) -> None:
         f" ({rate:.0f}/s); p50 {percentile(result.latencies_ms, 50):.1f} ms,"
         f" p99 {percentile(result.latencies_ms, 99):.1f} ms; server CPU"
         f" {result.server_cpu_s * 1000 / max(requests, 1):.2f} ms/request,"
-        f" fake Slack CPU {result.fake_cpu_s:.2f} s; {len(result.errors)} errors"
+        f" fake Slack CPU {result.fake_cpu_s:.2f} s"
+        + (f", worker CPU {result.worker_cpu_s:.2f} s" if result.worker_cpu_s else "")
+        + f"; {len(result.errors)} errors"
     )
     for error in result.errors[:5]:
         print(f"      error: {error}")

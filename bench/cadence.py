@@ -36,6 +36,9 @@ import _common
 from _common import BOT_TOKEN, FIXTURE_CONFIG, SLACK_LATENCY, percentile, prepare_database, table
 
 from app.cadence.policy import NUDGE
+from app.catalog.loader import load_catalog
+from app.routing.assessment import RoutingIndex, assess
+from app.services.context import store_assessment
 from app.store import paging
 from app.store.db import UnitOfWork, make_engine
 from app.store.models import Incident
@@ -62,6 +65,7 @@ def seed(url: str, fake: FakeSlack, count: int, first_due: datetime) -> dict[int
     uow = UnitOfWork(engine)
     due: dict[int, datetime] = {}
     now = datetime.now(UTC)
+    impact = assess(RoutingIndex.build(load_catalog(FIXTURE_CONFIG)), "P3", ("auth",), ())
     with uow() as session:
         for index in range(count):
             channel = fake.channel_by_name(channel_name(index))
@@ -72,12 +76,8 @@ def seed(url: str, fake: FakeSlack, count: int, first_due: datetime) -> dict[int
                 number=index + 1,
                 request_key=f"bench:cadence:{index}",
                 title=f"Cadence bench {index}",
-                severity="P3",
-                declared_severity="P3",
                 status="investigating",
-                services=["auth"],
                 accounts=[],
-                impact={"services": ["auth"], "accounts": [], "raised_because": []},
                 declared_by="U0BENCH1",
                 commander="U0BENCH1",
                 channel_id=channel.id,
@@ -85,17 +85,17 @@ def seed(url: str, fake: FakeSlack, count: int, first_due: datetime) -> dict[int
                 declared_at=now,
                 next_update_due=next_due,
             )
+            store_assessment(incident, impact)
             session.add(incident)
             session.flush()
-            timer = paging.schedule(
+            [timer] = paging.schedule(
                 session,
                 incident_id=incident.id,
-                kind=NUDGE,
-                due_at=at,
+                due={NUDGE: at},
                 now=now,
                 data={"due": next_due.isoformat()},
             )
-            due[timer.id] = at
+            due[timer] = at
         session.commit()
     engine.dispose()
     return due

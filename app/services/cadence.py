@@ -22,25 +22,28 @@ def interval_of(ctx: Context, incident: Incident) -> timedelta | None:
 def restart(session: Session, ctx: Context, incident: Incident, *, since: datetime) -> None:
     """Due one interval after ``since``; the old reminders go, new ones are scheduled."""
     paging.cancel(session, incident.id, *KINDS)
+    start(session, ctx, incident, since=since)
+
+
+def start(session: Session, ctx: Context, incident: Incident, *, since: datetime) -> None:
+    """Due one interval after ``since``, with its reminders; as such for an incident being
+    declared, which has no reminders to cancel yet."""
     interval = interval_of(ctx, incident)
     incident.next_update_due = (
         since + interval if interval and incident.status != "resolved" else None
     )
-    for kind, at in reminders(
-        incident.next_update_due,
-        interval=interval,
-        remind_before=ctx.catalog.policy.workspace.remind_before,
-    ):
-        paging.schedule(
-            session,
-            incident_id=incident.id,
-            kind=kind,
-            due_at=at,
-            now=since,
-            data={
-                "due": incident.next_update_due.isoformat() if incident.next_update_due else None
-            },
-        )
+    due = incident.next_update_due
+    paging.schedule(
+        session,
+        incident_id=incident.id,
+        due=dict(
+            reminders(
+                due, interval=interval, remind_before=ctx.catalog.policy.workspace.remind_before
+            )
+        ),
+        now=since,
+        data={"due": due.isoformat() if due else None},
+    )
 
 
 def stop(session: Session, incident: Incident) -> None:

@@ -19,7 +19,7 @@ from app.routing.targets import page_targets
 from app.services import cadence
 from app.services.context import Context, store_assessment
 from app.services.home_refresh import enqueue_home_for_incident
-from app.services.paging import schedule_escalation, send_pages, severity_rank
+from app.services.paging import escalation_timer, send_pages, severity_rank
 from app.services.threads import open_threads
 from app.services.updates import draft_initial_notice
 from app.store import incidents, outbox
@@ -51,84 +51,11 @@ def declare(
     request_key: str,
     origin_channel: str | None = None,
 ) -> Declared:
-    assert declaration.title and declaration.severity, "incomplete declarations use the form"
     with ctx.uow() as session:
-        existing = incidents.by_request_key(session, request_key)
-        if existing is not None:
-            return _declared(existing, created=False)
-        impact = assess(
-            ctx.routing(), declaration.severity, declaration.services, declaration.accounts
-        )
-        now = ctx.clock()
-        incident = Incident(
-            number=incidents.next_number(session),
-            request_key=request_key,
-            title=declaration.title,
-            status="investigating",
-            private=declaration.private,
-            drill=declaration.drill,
-            customer_visible=declaration.customer_visible,
-            summary=declaration.summary,
-            accounts=list(declaration.accounts),
-            declared_by=actor,
-            commander=actor,
-            origin_channel=origin_channel,
-            declared_at=now,
-        )
-        store_assessment(incident, impact)
-        session.add(incident)
-        session.flush()
-        incidents.record(
-            session,
-            incident,
-            at=now,
-            actor=actor,
-            kind="declared",
-            data={
-                "ref": incident.ref,
-                "severity": incident.severity,
-                "title": incident.title,
-                "declared_severity": declaration.severity,
-                "private": declaration.private,
-                "drill": declaration.drill,
-            },
-        )
-        if impact.severity.raised:
-            incidents.record(
-                session,
-                incident,
-                at=now,
-                actor=None,
-                kind="severity_raised",
-                data={"raised_by": list(impact.severity.raised_by)},
-            )
-        with outbox.batched(session):
-            channel, brief = _enqueue_opening(
-                session,
-                incident,
-                now=now,
-                actor=actor,
-                priority=severity_rank(ctx, incident.severity),
-            )
-            routing = page_targets(ctx.catalog, impact, now, private=declaration.private)
-            send_pages(
-                session,
-                ctx,
-                incident,
-                routing,
-                source="declared",
-                actor=actor,
-                now=now,
-                after=brief,
-            )
-            open_threads(session, ctx, incident, now, after=brief)
-            schedule_escalation(session, ctx, incident, now)
-            cadence.restart(session, ctx, incident, since=now)
-            draft_initial_notice(session, ctx, incident, now, after=brief)
-            enqueue_home_for_incident(session, incident, key="declared", now=now)
         try:
+            incident = _open(session, ctx, declaration, actor, request_key, origin_channel)
             session.commit()
-        except IntegrityError:
+        except IntegrityError:  # a redelivered submission: its request key is taken
             session.rollback()
             existing = incidents.by_request_key(session, request_key)
             if existing is None:
@@ -139,14 +66,86 @@ def declare(
     return _declared(incident, created=True)
 
 
+def _open(
+    session: Session,
+    ctx: Context,
+    declaration: Declaration,
+    actor: str,
+    request_key: str,
+    origin_channel: str | None,
+) -> Incident:
+    """The incident, its first events, pages, timers and every effect it implies, uncommitted.
+    Stored without first looking its request key up: a redelivery is rare, and the unique key
+    refuses it (on PostgreSQL, one running beside its original waits for it to commit)."""
+    assert declaration.title and declaration.severity, "incomplete declarations use the form"
+    impact = assess(ctx.routing(), declaration.severity, declaration.services, declaration.accounts)
+    now = ctx.clock()
+    incident = Incident(
+        number=incidents.next_number(session),
+        request_key=request_key,
+        title=declaration.title,
+        status="investigating",
+        private=declaration.private,
+        drill=declaration.drill,
+        customer_visible=declaration.customer_visible,
+        summary=declaration.summary,
+        accounts=list(declaration.accounts),
+        declared_by=actor,
+        commander=actor,
+        origin_channel=origin_channel,
+        declared_at=now,
+    )
+    store_assessment(incident, impact)
+    session.add(incident)
+    session.flush()
+    incidents.record(
+        session,
+        incident,
+        at=now,
+        actor=actor,
+        kind="declared",
+        data={
+            "ref": incident.ref,
+            "severity": incident.severity,
+            "title": incident.title,
+            "declared_severity": declaration.severity,
+            "private": declaration.private,
+            "drill": declaration.drill,
+        },
+    )
+    if impact.severity.raised:
+        incidents.record(
+            session,
+            incident,
+            at=now,
+            actor=None,
+            kind="severity_raised",
+            data={"raised_by": list(impact.severity.raised_by)},
+        )
+    with outbox.batched(session):
+        brief = _enqueue_opening(
+            session, incident, now=now, actor=actor, priority=severity_rank(ctx, incident.severity)
+        )
+        routing = page_targets(ctx.catalog, impact, now, private=declaration.private)
+        send_pages(
+            session, ctx, incident, routing, source="declared", actor=actor, now=now, after=brief
+        )
+        open_threads(session, ctx, incident, now, after=brief)
+        escalation_timer(session, ctx, incident, now)
+        cadence.start(session, ctx, incident, since=now)
+        draft_initial_notice(session, ctx, incident, now, after=brief)
+        enqueue_home_for_incident(session, incident, key="declared", now=now)
+    return incident
+
+
 def _enqueue_opening(
     session: Session, incident: Incident, *, now: datetime, actor: str, priority: int
-) -> tuple[OutboxItem, OutboxItem]:
+) -> OutboxItem:
     """Channel first; the brief (pinned by the same delivery) and the announcement need its id.
     Topic and invitations come after the brief, so that people arrive in a channel that shows
     it (and a brief Slack refuses does not keep them out: ``ORDERING_ONLY``); so do the pages'
     links, their notice and the account threads. Private incidents are never announced.
-    Returns (channel, brief)."""
+    Returns the brief's item."""
 
     def add(kind: Kind, after: OutboxItem | None = None, **payload: Any) -> OutboxItem:
         return outbox.enqueue(
@@ -166,4 +165,4 @@ def _enqueue_opening(
     add(Kind.INVITE, brief, users=list(dict.fromkeys([actor, incident.commander])))
     if not incident.private:
         add(Kind.ANNOUNCE, channel)
-    return channel, brief
+    return brief

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from app.catalog.models import Person
 from app.routing.targets import PageTarget
 from app.store import paging
-from app.store.models import SlackIdCache
+from app.store.models import Page, SlackIdCache
 
 
 def person_ids(session: Session) -> Callable[[Person], str]:
@@ -41,10 +41,14 @@ def paged(session: Session, incident_id: int) -> frozenset[str]:
     )
 
 
-def unpaged(session: Session, incident_id: int, targets: Iterable[PageTarget]) -> list[PageTarget]:
-    """The targets not paged for the incident yet, one per person (see ``one_per_person``)."""
-    already = paged(session, incident_id)
-    return [t for t in one_per_person(targets, person_ids(session)) if t.person not in already]
+def unpaged(
+    session: Session, pages: Iterable[Page], targets: Iterable[PageTarget]
+) -> list[PageTarget]:
+    """The targets not among ``pages`` (the incident's so far), one per person (see
+    ``one_per_person``)."""
+    person_id = person_ids(session)
+    already = {page.user_id or person_id(page.person) for page in pages}
+    return [t for t in one_per_person(targets, person_id) if t.person not in already]
 
 
 def one_per_person(

@@ -61,10 +61,13 @@ def _schedule(session: Session, ctx: Context, mitigation: Mitigation, now: datet
     expires = policy.workspace.mitigation_expires
     data = {"mitigation_id": mitigation.id, "renewals": mitigation.renewals}
     remind = reminder_at(mitigation.expires_at, expires, policy.workspace.remind_before)
-    for kind, due in ((REMINDER, remind), (LAPSE, mitigation.expires_at)):
-        paging.schedule(
-            session, incident_id=mitigation.incident_id, kind=kind, due_at=due, now=now, data=data
-        )
+    paging.schedule(
+        session,
+        incident_id=mitigation.incident_id,
+        due={REMINDER: remind, LAPSE: mitigation.expires_at},
+        now=now,
+        data=data,
+    )
 
 
 class MitigationService:

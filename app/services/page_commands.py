@@ -163,7 +163,7 @@ class PagingService:
             else:
                 target = PageTarget(request.id, ("user",), (f"paged by {mention(actor)}",), True)
                 routing = Routing((target,))
-            fresh = unpaged(session, incident.id, routing.targets)
+            fresh = unpaged(session, paging.pages_of(session, incident.id), routing.targets)
             if routing.targets and not rerouted and not fresh:
                 raise UsageError(
                     refusals.already_paged([t.person for t in routing.targets], incident.ref)

@@ -55,7 +55,8 @@ def send_pages(
     yet; one that went out before the channel is edited to link it (``page_link``)."""
     rank = severity_rank(ctx, incident.severity)
     channel = after or channel_item(session, incident)
-    already = {page.person for page in paging.pages_of(session, incident.id)}
+    existing = paging.pages_of(session, incident.id)
+    already = {page.person for page in existing}
     pages = paging.add_pages(
         session,
         [
@@ -70,7 +71,7 @@ def send_pages(
                 "paged_by": actor,
                 "paged_at": now,
             }
-            for target in unpaged(session, incident.id, routing.targets)
+            for target in unpaged(session, existing, routing.targets)
         ],
     )
     for page in pages:
@@ -143,17 +144,23 @@ def send_pages(
 
 
 def schedule_escalation(session: Session, ctx: Context, incident: Incident, now: datetime) -> None:
-    """The next level fires its ``after`` past the latest page, unless someone acknowledges."""
+    """The next level fires its ``after`` past the latest page, unless someone acknowledged."""
+    if not responder_acknowledged(session, incident):
+        escalation_timer(session, ctx, incident, now)
+
+
+def escalation_timer(session: Session, ctx: Context, incident: Incident, now: datetime) -> None:
+    """The next level's timer, if there is one; as such for an incident being declared, which
+    nobody can have acknowledged yet."""
     levels = ctx.catalog.policy.escalation
     level = incident.escalation_level
-    if level >= len(levels) or responder_acknowledged(session, incident):
+    if level >= len(levels):
         return
     delay = escalation_delay(ctx.catalog.policy, incident.severity, level)
     paging.schedule(
         session,
         incident_id=incident.id,
-        kind=ESCALATION,
-        due_at=now + delay,
+        due={ESCALATION: now + delay},
         now=now,
         data={"level": level},
     )
