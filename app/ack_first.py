@@ -17,7 +17,8 @@ import contextlib
 import time
 import weakref
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Coroutine
+from typing import Any
 
 WINDOW = 0.1
 """Seconds: more than one request arriving within this is a burst."""
@@ -34,6 +35,7 @@ class AckFirst:
             weakref.WeakKeyDictionary()
         )
         """One lock per event loop: a Beacon may serve a test's loops in turn."""
+        self._later: set[asyncio.Task[None]] = set()
 
     def arrived(self) -> bool:
         """The edge calls this for every request, before answering it; whether a burst is on
@@ -62,3 +64,12 @@ class AckFirst:
             while self.busy() and time.monotonic() < deadline:
                 await asyncio.sleep(POLL)
             yield
+
+    def later(self, work: Callable[[], Coroutine[Any, Any, None]]) -> None:
+        """Run ``work`` in a task of its own, so that the listener that acked returns at once.
+        While work waits out a burst it keeps only what it closes over; a listener waiting with
+        it kept Bolt's whole request and context alive, and every garbage collection during
+        the burst walked those of every request waiting."""
+        task = asyncio.get_running_loop().create_task(work())
+        self._later.add(task)
+        task.add_done_callback(self._later.discard)

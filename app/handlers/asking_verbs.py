@@ -46,16 +46,19 @@ async def declare(beacon: Beacon, asked: Asked) -> None:
         response_type="ephemeral",
     )
 
+    respond, actor, channel = asked.respond, asked.user, asked.channel
+    request_key = f"command:{asked.command.get('trigger_id') or actor}"
+
     async def work() -> None:
         async with beacon.acks.turn():
             declared = await asyncio.to_thread(
                 beacon.incidents.declare,
                 declaration,
-                actor=asked.user,
-                request_key=f"command:{asked.command.get('trigger_id') or asked.user}",
-                origin_channel=asked.channel,
+                actor=actor,
+                request_key=request_key,
+                origin_channel=channel,
             )
-        await asked.respond(
+        await respond(
             text=blocks.declared_text(
                 declared.ref, declared.severity, declared.title, declaration.severity
             ),
@@ -63,7 +66,7 @@ async def declare(beacon: Beacon, asked: Asked) -> None:
             replace_original=True,
         )
 
-    await replying_errors(asked.respond, work)
+    beacon.acks.later(lambda: replying_errors(respond, work))
 
 
 async def list_open(beacon: Beacon, asked: Asked) -> None:

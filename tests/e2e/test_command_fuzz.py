@@ -45,7 +45,7 @@ def _answer(
     channel's notice, which is its one answer."""
     if response.content:
         return [response.json()]
-    token, trigger = f"cmd{beacon._triggers}", beacon.last_trigger
+    token, trigger = beacon.last_response_token, beacon.last_trigger
 
     def seen() -> list[dict[str, Any]]:
         forms = [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from sqlalchemy import func, select
@@ -264,3 +265,22 @@ def test_a_form_from_where_beacon_cannot_post_confirms_by_dm(
             return []
 
     eventually(lambda: any("*INC-1* declared as P2" in text for text in dm()))
+
+
+def test_every_declaration_of_a_burst_is_acked_then_declared_and_answered(
+    beacon: RunningBeacon, slack: FakeSlack
+) -> None:
+    """Declarations wait out a burst of requests after their acks (app/ack_first.py); none of
+    them may be lost on the way, and each declarer hears which incident is theirs."""
+    titles = [f"Checkout burst {n}" for n in range(12)]
+    with ThreadPoolExecutor(len(titles)) as threads:
+        acks = list(threads.map(lambda title: beacon.command(f"declare P3 {title}"), titles))
+    assert all("Declaring" in beacon.replies_to(ack) for ack in acks)
+
+    def answered() -> list[str] | None:
+        said = [str(r.get("text")) for r in slack.responses if "declared as" in str(r.get("text"))]
+        return said if len(said) == len(titles) else None
+
+    answers = eventually(answered, timeout=20)
+    assert sorted(title for title in titles if any(title in a for a in answers)) == sorted(titles)
+    assert _incident_count(beacon) == len(titles)

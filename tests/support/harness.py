@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import socket
 import sys
 import threading
@@ -115,9 +116,12 @@ class RunningBeacon:
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self.url = ""
-        self._triggers = 0
+        self._requests = itertools.count(1)
+        """Numbers each request's response_url; safe from tests' threads."""
         self.last_trigger = ""
         """The trigger id of the last command, to find the form it opened."""
+        self.last_response_token = ""
+        """The token of the last command's response_url, to find its private replies."""
 
     def __enter__(self) -> RunningBeacon:
         sock = socket.socket()
@@ -151,28 +155,28 @@ class RunningBeacon:
     def command(
         self, text: str, *, user: str = "U0RESP1", channel: str = "C0GENERAL"
     ) -> httpx.Response:
-        """``/incident <text>`` as a person types it; Slack's escaping is applied here."""
-        self._triggers += 1
-        self.last_trigger = self.slack.issue_trigger_id()
+        """``/incident <text>`` as a person types it; Slack's escaping is applied here. Safe
+        from several threads at once (the ``last_`` attributes are then one of theirs)."""
+        trigger = self.last_trigger = self.slack.issue_trigger_id()
+        token = self.last_response_token = f"cmd{next(self._requests)}"
         body = slash_command_body(
             self.slack.slash_text(text),
             user_id=user,
             channel_id=channel,
-            response_url=self.slack.response_url(f"cmd{self._triggers}"),
-            trigger_id=self.last_trigger,
+            response_url=self.slack.response_url(token),
+            trigger_id=trigger,
         )
         return self.post_signed(body, "application/x-www-form-urlencoded")
 
     def click(
         self, action_id: str, value: str, *, user: str, channel: str | None = None
     ) -> httpx.Response:
-        self._triggers += 1
         payload = block_actions_payload(
             action_id=action_id,
             value=value,
             user_id=user,
             channel_id=channel,
-            response_url=self.slack.response_url(f"click{self._triggers}"),
+            response_url=self.slack.response_url(f"click{next(self._requests)}"),
             trigger_id=self.slack.issue_trigger_id(),
         )
         return self.interact(payload)
