@@ -45,8 +45,9 @@ MAX_ATTEMPTS = 12
 MAX_PAUSE = 10.0
 """Longest wait, in seconds, between two tries of a database that keeps failing."""
 MAX_HOLD = 3.0
-"""Seconds a claim waits for holds that keep coming (``hold``): as long as a declaration
-waits for a burst of requests to end (app/ack_first.py), so an endless one stops nothing."""
+"""Seconds a claim waits for holds that keep coming (``hold``), as long as a declaration waits
+for a burst of requests to end (app/ack_first.py): a burst that never ends still lets a claim
+(of up to ``concurrency`` items) through every ``MAX_HOLD`` seconds."""
 
 
 class Dispatcher:
