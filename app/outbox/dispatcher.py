@@ -21,7 +21,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 import uuid
 from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime, timedelta
@@ -32,6 +31,7 @@ from sqlalchemy.orm import Session
 from app.outbox import keys
 from app.outbox.doorbell import Doorbell
 from app.outbox.failures import DeliveryFailure
+from app.outbox.hold import Hold
 from app.outbox.jobs import Effect, Job, Outcome, Prepare, apply_columns, backoff, job_of
 from app.outbox.kinds import ORDERING_ONLY, Kind, Lane
 from app.store import outbox, outbox_leases
@@ -44,10 +44,6 @@ T = TypeVar("T")
 MAX_ATTEMPTS = 12
 MAX_PAUSE = 10.0
 """Longest wait, in seconds, between two tries of a database that keeps failing."""
-MAX_HOLD = 3.0
-"""Seconds a claim waits for holds that keep coming (``hold``), as long as a declaration waits
-for a burst of requests to end (app/ack_first.py): a burst that never ends still lets a claim
-(of up to ``concurrency`` items) through every ``MAX_HOLD`` seconds."""
 
 
 class Dispatcher:
@@ -84,18 +80,17 @@ class Dispatcher:
         self.doorbell = doorbell or Doorbell()
         """Rung by services after they commit items, and by deliveries that finish."""
         self.prepare = prepare
-        """What claimed items' effects would each read first in a thread of their own (the
-        incident), read for all of them in the claim: a declaration's first claim starts the
-        channel and a page per person at once, and their reads, side by side, held the channel's
-        creation back by 10-18 ms."""
+        """What claimed items' effects would each read first (the incident), read once in the
+        claim instead (``jobs.Prepare`` says why)."""
         self._wake: asyncio.Event | None = None
         self._running: dict[str, set[asyncio.Task[None]]] = {}
         self._jobs: dict[asyncio.Task[None], int] = {}
         self._finished: list[tuple[Job, Outcome, asyncio.Future[list[Job]]]] = []
         self._committer: asyncio.Task[None] | None = None
         self._stopped = False
-        self._held_until = 0.0
-        """Monotonic seconds until which ``run`` claims nothing (``hold``)."""
+        self._hold = Hold()
+        self.hold = self._hold.hold
+        """Claim nothing for some seconds (app/outbox/hold.py); called from the loop only."""
 
     @property
     def healthy(self) -> bool:
@@ -121,19 +116,6 @@ class Dispatcher:
         """Safe from any thread: a service that just committed items calls this."""
         self.doorbell.ring()
 
-    def hold(self, seconds: float) -> None:
-        """Claim nothing for ``seconds``; deliveries in flight go on. `beacon serve`'s web
-        process asks for this while it answers a burst of requests: on a small host these
-        deliveries would take the CPU its acks need, and an ack has 3 s where a page's DM can
-        wait a few hundred milliseconds."""
-        self._held_until = max(self._held_until, time.monotonic() + seconds)
-
-    async def _held(self) -> None:
-        """Until no hold is on, or for ``MAX_HOLD`` at most."""
-        deadline = time.monotonic() + MAX_HOLD
-        while (left := min(self._held_until, deadline) - time.monotonic()) > 0:
-            await asyncio.sleep(left)
-
     async def run(self) -> None:
         self._wake = self.doorbell.listen()
         heartbeat = asyncio.create_task(self._heartbeat())
@@ -143,7 +125,7 @@ class Dispatcher:
                 # Cleared before claiming: a wake() during the claim is for items the claim may
                 # not have seen, and must not be lost.
                 self._wake.clear()
-                await self._held()
+                await self._hold.over()
                 try:
                     claimed = await self.cycle()
                 except Exception as error:  # the database is down or locked: wait, try again

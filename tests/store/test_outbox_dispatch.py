@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.outbox import dispatcher as dispatch_module
+from app.outbox import hold as hold_module
 from app.outbox import keys
 from app.outbox.failures import DeliveryFailure
 from app.outbox.jobs import Job, Outcome
@@ -217,7 +217,7 @@ def test_a_held_dispatcher_starts_nothing_and_a_hold_that_never_ends_only_delays
 ) -> None:
     """`beacon serve`'s web process holds its worker back while it answers a burst of requests;
     holds that keep coming stop nothing for longer than ``MAX_HOLD``."""
-    monkeypatch.setattr(dispatch_module, "MAX_HOLD", 1.0)
+    monkeypatch.setattr(hold_module, "MAX_HOLD", 1.0)
     add(uow, ("page", Kind.PAGE_DM, 0))
     effects = Recorder()
     held = dispatcher(uow, effects.table(*KINDS), Clock())

@@ -1,0 +1,29 @@
+"""Holding claims back while `beacon serve`'s web process answers a burst of requests: on a
+small host the worker's deliveries would take the CPU its acks need, and an ack has 3 s where a
+page's DM can wait a few hundred milliseconds (app/worker_process.py says when)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+MAX_HOLD = 3.0
+"""Seconds a claim waits for holds that keep coming, as long as a declaration waits for a burst
+of requests to end (app/ack_first.py): a burst that never ends still lets a claim (of up to
+the dispatcher's ``concurrency`` items) through every ``MAX_HOLD`` seconds."""
+
+
+class Hold:
+    def __init__(self) -> None:
+        self._until = 0.0
+        """Monotonic seconds until which nothing is claimed."""
+
+    def hold(self, seconds: float) -> None:
+        """Claim nothing for ``seconds``; deliveries in flight go on."""
+        self._until = max(self._until, time.monotonic() + seconds)
+
+    async def over(self) -> None:
+        """Until no hold is on, or for ``MAX_HOLD`` at most."""
+        deadline = time.monotonic() + MAX_HOLD
+        while (left := min(self._until, deadline) - time.monotonic()) > 0:
+            await asyncio.sleep(left)
