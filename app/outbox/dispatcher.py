@@ -32,11 +32,11 @@ from app.outbox import keys
 from app.outbox.doorbell import Doorbell
 from app.outbox.failures import DeliveryFailure
 from app.outbox.hold import Hold
-from app.outbox.jobs import Effect, Job, Outcome, Prepare, apply_columns, backoff, job_of
+from app.outbox.jobs import Effect, Job, Outcome, Prepare, backoff, job_of, record_outcomes
 from app.outbox.kinds import ORDERING_ONLY, Kind, Lane
 from app.store import outbox, outbox_leases
 from app.store.db import UnitOfWork
-from app.store.models import AccountThread, Incident, OutboxItem, Page
+from app.store.models import OutboxItem
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -327,17 +327,17 @@ class Dispatcher:
         now = self.clock()
         started: list[list[Job]] = []
         with self.uow() as session:
-            for job, outcome in finished:
-                done = outbox_leases.complete(
+            ours = {
+                job.id
+                for job, outcome in finished
+                if outbox_leases.complete(
                     session, job.id, worker=self.worker, result=outcome.result, now=now
                 )
+            }
+            record_outcomes(session, [pair for pair in finished if pair[0].id in ours])
+            for job, outcome in finished:
                 waiting: list[OutboxItem] = []
-                if done:
-                    apply_columns(session, Incident, job.incident_id, outcome.incident)
-                    apply_columns(session, Page, job.payload.get("page_id"), outcome.page)
-                    apply_columns(
-                        session, AccountThread, job.payload.get("thread_id"), outcome.thread
-                    )
+                if job.id in ours:
                     waiting = outbox_leases.claim_waiting_on(
                         session,
                         job.id,

@@ -12,7 +12,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from app.outbox.kinds import Kind
-from app.store.models import Base, OutboxItem
+from app.store.models import AccountThread, Base, Incident, OutboxItem, Page
 
 MAX_BACKOFF = timedelta(minutes=5)
 
@@ -76,7 +76,18 @@ def merged(*tables: Table) -> dict[str, Effect]:
     return effects
 
 
-def apply_columns(
+def record_outcomes(session: Session, done: Sequence[tuple[Job, Outcome]]) -> None:
+    """What the deliveries learned (a channel's id, a page's message) on the rows they name:
+    incidents first, in id order, then pages and threads, as every transaction takes an
+    incident's rows (``app.store.incidents`` says why)."""
+    for job, outcome in sorted(done, key=lambda pair: pair[0].incident_id or 0):
+        _apply_columns(session, Incident, job.incident_id, outcome.incident)
+    for job, outcome in done:
+        _apply_columns(session, Page, job.payload.get("page_id"), outcome.page)
+        _apply_columns(session, AccountThread, job.payload.get("thread_id"), outcome.thread)
+
+
+def _apply_columns(
     session: Session, model: type[Base], row_id: int | str | None, values: dict[str, Any]
 ) -> None:
     """Set ``values`` on the row ``row_id`` of ``model``, in one UPDATE (no row loaded first);

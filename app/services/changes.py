@@ -74,7 +74,7 @@ class ChangeService:
         now = self.ctx.clock()
         actor = which.actor
         with self.ctx.uow() as session:
-            incident = find_incident(session, which)
+            incident = find_incident(session, which, lock=True)
             label = timeline.ROLE_LABELS[role]
             verdict = may_command(
                 actor,

@@ -27,15 +27,18 @@ def by_number(session: Session, number: int) -> Incident:
     return incident
 
 
-def find_incident(session: Session, which: IncidentRef) -> Incident:
+def find_incident(session: Session, which: IncidentRef, *, lock: bool = False) -> Incident:
     """A private incident named from outside its channel is only found by its own people, so
-    its existence does not leak."""
+    its existence does not leak. ``lock``: for a command that changes it (``app.store.incidents``
+    says why)."""
     if which.number is None:
-        incident = incidents.by_channel(session, which.channel) if which.channel else None
+        incident = (
+            incidents.by_channel(session, which.channel, lock=lock) if which.channel else None
+        )
         if incident is None:
             raise NotFound(NOT_AN_INCIDENT_CHANNEL)
         return incident
-    incident = incidents.by_number(session, which.number)
+    incident = incidents.by_number(session, which.number, lock=lock)
     if incident is None or (
         incident.private
         and incident.channel_id != which.channel

@@ -45,11 +45,13 @@ def _pressed(
     session: Session, user: str, page_id: int, now: datetime
 ) -> tuple[Incident, list[Page]]:
     """The page whose button ``user`` pressed: only the person it was sent to may acknowledge
-    it (a refusal is audited); none when it is already acknowledged."""
+    it (a refusal is audited); none when it is already acknowledged. The incident is locked
+    before the page is changed (``app.store.incidents`` says why), and the page read again."""
     page = session.get(Page, page_id)
     if page is None:
         raise UsageError(refusals.gone("page"))
-    incident = session.get_one(Incident, page.incident_id)
+    incident = session.get_one(Incident, page.incident_id, with_for_update=True)
+    session.refresh(page)
     if user not in {page.user_id, page.person}:
         incidents.record(
             session,
@@ -80,7 +82,7 @@ class PagingService:
                 if not pages:
                     return Acknowledged(incident.ref, 0, False)
             else:
-                incident = find_incident(session, which)
+                incident = find_incident(session, which, lock=True)
                 pages = [
                     p for p in paging.open_pages_of(session, user) if p.incident_id == incident.id
                 ]

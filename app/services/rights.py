@@ -61,8 +61,9 @@ def check(
 
 
 def act_on(session: Session, ctx: Context, which: IncidentRef, what: str) -> Incident:
-    """The incident a command acts on, once the actor's right to act on it is established."""
-    incident = find_incident(session, which)
+    """The incident a command acts on (locked: it changes it), once the actor's right to act on
+    it is established."""
+    incident = find_incident(session, which, lock=True)
     verdict = may_act(
         which.actor, which.channel, standing(session, ctx, incident), roster(session, ctx)
     )

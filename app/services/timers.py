@@ -44,12 +44,12 @@ class TimerService:
         with self.ctx.uow() as session:
             due = paging.due(session, now)
         fired = 0
-        for timer_id in due:
+        for timer_id, incident_id in due:
             with self.ctx.uow() as session:
+                incident = session.get_one(Incident, incident_id, with_for_update=True)
                 timer = paging.claim(session, timer_id, now)
                 if timer is None:
                     continue
-                incident = session.get_one(Incident, timer.incident_id)
                 if timer.kind == ESCALATION:
                     escalation_due(session, self.ctx, incident, int(timer.data["level"]), now)
                 elif timer.kind in KINDS and incident.status != "resolved":

@@ -1,11 +1,17 @@
-"""Incident queries and the timeline; callers own the session and commit."""
+"""Incident queries and the timeline; callers own the session and commit.
+
+Lock order: every transaction that changes an incident and its pages, timers or deliveries
+locks the incident row first (a command with ``lock=True``, a timer firing, a delivery recording
+what it did), so two of them wait for each other rather than deadlock, and read the latest
+committed state. By id: ``session.get(Incident, id, with_for_update=True)``. PostgreSQL only:
+SQLite runs one writer at a time."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Select, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.store.models import Counter, Incident, IncidentEvent
@@ -22,12 +28,17 @@ def next_number(session: Session) -> int:
     return int(session.execute(statement).scalar_one())
 
 
-def by_number(session: Session, number: int) -> Incident | None:
-    return session.scalar(select(Incident).where(Incident.number == number))
+def _found(session: Session, statement: Select[Incident], lock: bool) -> Incident | None:
+    """``lock``: the row's lock, taken before any other row of the incident (see above)."""
+    return session.scalar(statement.with_for_update() if lock else statement)
 
 
-def by_channel(session: Session, channel_id: str) -> Incident | None:
-    return session.scalar(select(Incident).where(Incident.channel_id == channel_id))
+def by_number(session: Session, number: int, *, lock: bool = False) -> Incident | None:
+    return _found(session, select(Incident).where(Incident.number == number), lock)
+
+
+def by_channel(session: Session, channel_id: str, *, lock: bool = False) -> Incident | None:
+    return _found(session, select(Incident).where(Incident.channel_id == channel_id), lock)
 
 
 def by_request_key(session: Session, key: str) -> Incident | None:

@@ -78,14 +78,16 @@ def cancel(session: Session, incident_id: int, *kinds: str) -> int:
     return int(result.rowcount)  # type: ignore[attr-defined]
 
 
-def due(session: Session, now: datetime, limit: int = 100) -> list[int]:
+def due(session: Session, now: datetime, limit: int = 100) -> list[tuple[int, int]]:
+    """The due timers' ids, each with its incident's: a timer is claimed once that incident is
+    locked (``app.store.incidents`` says why)."""
     statement = (
-        select(Timer.id)
+        select(Timer.id, Timer.incident_id)
         .where(Timer.state == "pending", Timer.due_at <= now)
         .order_by(Timer.due_at)
         .limit(limit)
     )
-    return list(session.scalars(statement))
+    return [(timer_id, incident_id) for timer_id, incident_id in session.execute(statement)]
 
 
 def claim(session: Session, timer_id: int, now: datetime) -> Timer | None:

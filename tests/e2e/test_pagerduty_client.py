@@ -256,4 +256,3 @@ async def test_close_is_idempotent_and_the_client_reopens(
     await client.close()
     await trigger(client, "two")
     assert pagerduty.open_incidents() == {"one", "two"}
-

@@ -86,7 +86,9 @@ async def journey(page: Page, url: str) -> None:
 
     await act_as(page, liaison)
     await open_conversation(page, "[data-conv='C0ACCTACME']")
-    await feed_contains(page, "Rotating the processor certificate")  # customer words: a capital first
+    await feed_contains(
+        page, "Rotating the processor certificate"
+    )  # customer words: a capital first
 
 
 def test_declare_ack_approve_and_see_it_in_the_account_thread(tmp_path: Path) -> None:

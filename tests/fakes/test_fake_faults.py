@@ -45,9 +45,7 @@ def test_tiers_follow_slack() -> None:
 def test_conversations_create_gets_a_minute_of_tier_2_then_429(
     fake: FakeSlack, client: WebClient
 ) -> None:
-    statuses = [
-        status_of(partial(client.conversations_create, name=f"c-{n}")) for n in range(21)
-    ]
+    statuses = [status_of(partial(client.conversations_create, name=f"c-{n}")) for n in range(21)]
     assert statuses == [200] * 20 + [429]
     refused = fake.calls_to("conversations.create")[-1]
     assert refused.error == "ratelimited"

@@ -241,7 +241,9 @@ def test_a_batched_item_after_a_failed_one_fails_with_it(uow: UnitOfWork) -> Non
     add(uow, ("first-email", "email_notice", 0))
     assert claim(uow, "w", NOW) == ["first-email"]
     with uow() as session:
-        outbox_leases.give_up(session, item(uow, "first-email").id, worker="w", error="550", now=NOW)
+        outbox_leases.give_up(
+            session, item(uow, "first-email").id, worker="w", error="550", now=NOW
+        )
         session.commit()
     with uow() as session:
         with outbox.batched(session):

@@ -38,9 +38,9 @@ ROWS = "accounts:\n" + "".join(
     f"  {key}: {row}\n"
     for key, row in [
         ("a1", '{name: "Acme, Inc: #1", arr: 53646, users: 0, dependence: "critical"}'),
-        ("a2", "{name: Globex, arr: -5, uses: [checkout, \"search\", 7], liaison: U0CS15}"),
+        ("a2", '{name: Globex, arr: -5, uses: [checkout, "search", 7], liaison: U0CS15}'),
         ("a3", "{flag: true, other: False, none: null, tilde: NULL, yes_word: yes, on: off}"),
-        ("a4", "{name: \"tab\there\", uses: []}"),
+        ("a4", '{name: "tab\there", uses: []}'),
         ("a5", '{ "quoted key": 1 ,  spaced :  2, dotted.key-x: a.b-c }'),
         ("a6", "{}"),
         ("a_7", "{nested: [[1, 2], [x]], n: Nan, inf: Infinity, zero: -0}"),
@@ -54,7 +54,7 @@ ROWS = "accounts:\n" + "".join(
         ROWS,
         ROWS.replace("\n", "\r\n"),
         ROWS.replace("accounts:\n", "accounts:\n  first: {a: 1}\n\n"),
-        "top1: {a: 1, b: [x]}\ntop2: {c: \"d\"}\nafter:\n  - {e: f}\n  - {g: h}\n",
+        'top1: {a: 1, b: [x]}\ntop2: {c: "d"}\nafter:\n  - {e: f}\n  - {g: h}\n',
         "a:\n  b:\n    r1: {k: 1}\n    r2: {k: 2}\n  c: 3\n",
         "a:\n  r1: {k: 1}\n  r2: {k: 2}\n  r3: {k: 3} # note\n  r4: {k: 4}\n  r5: {k: [5]}\n",
         "a:\n  r1: {k: 1}\n  r2: {k: 2}\n  r3:\n    k: 3\n  r4: {k: 4}\n  r5: {k: [5]}\n",
@@ -83,7 +83,7 @@ def test_a_block_of_rows_reads_as_ruamel_reads_it(
         "{a: [1.0, 2]}",
         "{a: 1} # a comment",
         "{a: 'single'}",
-        "{a: \"esc\\\"aped\"}",
+        '{a: "esc\\"aped"}',
         "{a: two words}",
         "{a:1}",  # one plain scalar `a:1` to YAML
         "{a: 1, a: 2}",  # a repeated key inside a row: ruamel refuses it
@@ -198,4 +198,6 @@ def test_a_schema_error_inside_a_block_names_its_line(tmp_path: Path) -> None:
         load_catalog(tmp_path)
     problems = [str(issue) for issue in raised.value.issues]
     assert "accounts.yaml:3: `accounts.globex.arr`: must be at least 0, got `-1`" in problems
-    assert any(problem.startswith("accounts.yaml:4: unknown service `nope`") for problem in problems)
+    assert any(
+        problem.startswith("accounts.yaml:4: unknown service `nope`") for problem in problems
+    )

@@ -355,7 +355,11 @@ def test_a_plain_reason_reading_like_a_contact_one_is_merged_with_it() -> None:
     assert targets._merged(parts[:1] + parts[:1]) == parts[0][0]
 
 
-@given(st.integers(0, 300).flatmap(lambda n: st.tuples(st.just(n), st.sets(st.integers(0, n - 1)) if n else st.just(set()))))
+@given(
+    st.integers(0, 300).flatmap(
+        lambda n: st.tuples(st.just(n), st.sets(st.integers(0, n - 1)) if n else st.just(set()))
+    )
+)
 def test_reasons_without_some_ranks_keep_the_rest_in_order(case: tuple[int, set[int]]) -> None:
     size, cut = case
     reasons = tuple(f"r{i}" for i in range(size))

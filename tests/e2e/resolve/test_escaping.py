@@ -61,5 +61,7 @@ def test_a_typed_broadcast_and_markup_stay_words(
 
     (delivery, *_) = receiver.received
     payload = delivery.json
-    assert payload["title"] == "Service disruption: Sign-in, Checkout and Payments"  # never internal
+    assert (
+        payload["title"] == "Service disruption: Sign-in, Checkout and Payments"
+    )  # never internal
     assert "&amp;" not in json.dumps(payload) and "<!" not in json.dumps(payload)

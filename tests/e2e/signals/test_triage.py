@@ -4,10 +4,13 @@ which incident it became; Dismiss asks why and the card and audit log keep the r
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import select, text
 
-from app.store.models import Incident, IncidentEvent
+from app.outbox.jobs import Job, Outcome, record_outcomes
+from app.store.models import Incident, IncidentEvent, OutboxItem, Page
 from app.store.signal_models import TriageCard
 from tests.e2e.signals.conftest import alert, send, webhook
 from tests.e2e.test_declare import _form
@@ -181,3 +184,48 @@ def test_first_responder_to_acknowledge_commands_an_auto_declared_incident(
         ),
         timeout=20,
     )
+
+
+def _all_delivered(beacon: RunningBeacon) -> bool:
+    with beacon.beacon.uow() as session:
+        return not session.scalar(select(OutboxItem.id).where(OutboxItem.state == "pending"))
+
+
+def _waiting_on_a_lock(beacon: RunningBeacon) -> bool:
+    with beacon.beacon.uow() as session:
+        waiting = session.scalar(
+            text(
+                "select count(*) from pg_stat_activity"
+                " where datname = current_database() and wait_event_type = 'Lock'"
+            )
+        )
+    return bool(waiting)
+
+
+def test_an_acknowledgement_waits_for_a_delivery_being_recorded_instead_of_deadlocking(
+    beacon: RunningBeacon, slack: FakeSlack, database_url: str
+) -> None:
+    """A delivery batch records an incident's columns, then a page's (``record_outcomes``); an
+    acknowledgement that took the page first and then the incident (to hand it command) would
+    deadlock with it, and one of the two would be lost."""
+    if database_url.startswith("sqlite"):
+        pytest.skip("SQLite serialises every writer with BEGIN IMMEDIATE: no deadlock")
+    send(beacon, webhook(alert("k1", service="checkout", alertname="CheckoutDown")))
+    eventually(lambda: _all_delivered(beacon), timeout=20)
+    with beacon.beacon.uow() as session:
+        incident = session.scalars(select(Incident)).one()
+        page = session.scalars(select(Page).where(Page.person == SHOP_MANAGER)).one()
+        job = Job(
+            id=0, key="", kind="", payload={}, incident_id=incident.id, attempts=0, parent=None
+        )
+        paged = replace(job, payload={"page_id": page.id})
+        record_outcomes(session, [(job, Outcome({}, incident={"channel_name": "inc-1-held"}))])
+        beacon.command("INC-1 ack", user=SHOP_MANAGER)
+        eventually(lambda: _waiting_on_a_lock(beacon))
+        record_outcomes(session, [(paged, Outcome({}, page={"user_id": SHOP_MANAGER}))])
+        session.commit()
+    with beacon.beacon.uow() as session:
+        eventually(lambda: session.scalar(select(Incident.commander)) == SHOP_MANAGER)
+        assert session.scalar(select(Incident.channel_name)) == "inc-1-held"
+        acked = session.scalars(select(Page).where(Page.person == SHOP_MANAGER)).one()
+        assert acked.acked_by == SHOP_MANAGER and acked.user_id == SHOP_MANAGER
