@@ -116,7 +116,9 @@ class MitigationService:
         mitigation = session.get(Mitigation, mitigation_id)
         if mitigation is None:
             raise UsageError(refusals.gone("mitigation"))
-        return mitigation, session.get_one(Incident, mitigation.incident_id)
+        incident = session.get_one(Incident, mitigation.incident_id, with_for_update=True)
+        session.refresh(mitigation)  # again, under the incident's lock (app.store.incidents)
+        return mitigation, incident
 
     def _check(
         self, session: Session, mitigation: Mitigation, incident: Incident, actor: str, verb: str
