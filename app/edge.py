@@ -22,6 +22,7 @@ from base64 import urlsafe_b64encode
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -315,13 +316,19 @@ class RememberedRequests:
     SQLite waits for the one database lock, which the worker holds while it delivers, so under a
     burst each ack would wait for deliveries. Here the keys seen are held in memory, where the
     answer comes from, and stored ``STORE_AFTER`` later, together, so that a restarted process
-    reads the last minutes' keys back (``known``)."""
+    reads the last minutes' keys back (``known``). Storing takes its ``turn`` (``AckFirst``)
+    as a declaration does: its thread would take the GIL and the database lock from the acks of
+    a burst still coming in."""
 
     def __init__(
-        self, first_requests: Callable[[list[str]], set[str]], known: Iterable[str]
+        self,
+        first_requests: Callable[[list[str]], set[str]],
+        known: Iterable[str],
+        turn: Callable[[], AbstractAsyncContextManager[None]],
     ) -> None:
         start = time.monotonic()
         self.first_requests = first_requests
+        self.turn = turn
         self._order = deque((start, key) for key in known)
         self._seen = {key for _, key in self._order}
         self._unstored: list[str] = []
@@ -343,7 +350,8 @@ class RememberedRequests:
     async def _store_later(self) -> None:
         while self._unstored:
             await asyncio.sleep(STORE_AFTER)
-            await self.flush()
+            async with self.turn():
+                await self.flush()
         self._storing = None
 
     async def flush(self) -> None:

@@ -138,7 +138,7 @@ def _replay_check(beacon: Beacon) -> Callable[[str], Awaitable[bool]]:
         return ReplayCheck(store)
     with beacon.uow.read() as session:
         known = requests.recent_requests(session, datetime.now(UTC))
-    return RememberedRequests(store, known)
+    return RememberedRequests(store, known, beacon.acks.turn)
 
 
 def _first_requests(beacon: Beacon, keys: list[str]) -> set[str]:

@@ -321,9 +321,9 @@ class Dispatcher:
                 turn.set_result(jobs)
 
     def _complete(self, finished: list[tuple[Job, Outcome]]) -> list[list[Job]]:
-        """Record each outcome and lease the due items that waited on it. Dependents start even
-        when the dispatcher is full (of posts sleeping in the pacer, typically): they are few,
-        and what waits on a finished hop is what is late."""
+        """Record each outcome and lease the due items that waited on it, unless claims are held
+        (the next claim takes them). Dependents start even when the dispatcher is full (of posts
+        sleeping in the pacer, typically): they are few, and what waits on a hop is late."""
         now = self.clock()
         started: list[list[Job]] = []
         with self.uow() as session:
@@ -337,7 +337,7 @@ class Dispatcher:
             record_outcomes(session, [pair for pair in finished if pair[0].id in ours])
             for job, outcome in finished:
                 waiting: list[OutboxItem] = []
-                if job.id in ours:
+                if job.id in ours and not self._hold.on():
                     waiting = outbox_leases.claim_waiting_on(
                         session,
                         job.id,

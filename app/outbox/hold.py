@@ -22,6 +22,11 @@ class Hold:
         """Claim nothing for ``seconds``; deliveries in flight go on."""
         self._until = max(self._until, time.monotonic() + seconds)
 
+    def on(self) -> bool:
+        """Whether claims are held now; what waited on a delivery finishing meanwhile waits for
+        the next claim, as a delivery's dependents would otherwise go on starting."""
+        return time.monotonic() < self._until
+
     async def over(self) -> None:
         """Until no hold is on, or for ``MAX_HOLD`` at most."""
         deadline = time.monotonic() + MAX_HOLD

@@ -238,6 +238,49 @@ def test_a_held_dispatcher_starts_nothing_and_a_hold_that_never_ends_only_delays
     assert effects.delivered == ["page"]
 
 
+def test_what_waits_on_a_delivery_finishing_during_a_hold_starts_when_the_hold_ends(
+    uow: UnitOfWork, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A hold stops what a delivery in flight would start next (the channel's brief, its pin,
+    its topic...), not only new claims: a chain would go on using the CPU a burst's acks need."""
+    monkeypatch.setattr(hold_module, "MAX_HOLD", 1.0)
+    with uow() as session:
+        incident = _incident(session)
+        channel = outbox.enqueue(
+            session, key="channel", kind=Kind.CREATE_CHANNEL, now=NOW, incident_id=incident
+        )
+        outbox.enqueue(
+            session, key="brief", kind=Kind.POST_BRIEF, now=NOW, incident_id=incident, after=channel
+        )
+        session.commit()
+    effects = Recorder()
+
+    async def channel_as_a_burst_begins(job: Job) -> Outcome:
+        held.hold(3600)
+        return await effects(job)
+
+    table = {**effects.table(*KINDS), Kind.CREATE_CHANNEL: channel_as_a_burst_begins}
+    held = dispatcher(uow, table, Clock())
+
+    async def run() -> list[str]:
+        running = asyncio.create_task(held.run())
+        async with asyncio.timeout(10):
+            while not effects.delivered:
+                await asyncio.sleep(0.02)
+        await asyncio.sleep(0.3)
+        during = list(effects.delivered)
+        async with asyncio.timeout(10):
+            while len(effects.delivered) < 2:
+                await asyncio.sleep(0.02)
+        running.cancel()
+        await asyncio.gather(running, return_exceptions=True)
+        return during
+
+    assert asyncio.run(run()) == ["channel"]
+    assert effects.delivered == ["channel", "brief"]
+    assert effects.parents["brief"] == {"delivered": "channel"}
+
+
 def test_a_transient_failure_that_never_clears_is_given_up(uow: UnitOfWork) -> None:
     add(uow, ("hook", Kind.WEBHOOK, 0))
     clock = Clock()
