@@ -4,10 +4,12 @@ Slack gives a request 3 s and a slow ack feels broken, but the work a slash comm
 its ack (a declaration: one write transaction of tens of milliseconds) runs in the same process.
 Its thread takes the GIL from the event loop and its transaction holds the database's write
 lock, which every request's replay check needs before it is answered. Under a burst of
-commands that work would sit in front of every later ack. So the edge notes when each request
-arrives, and such work takes its turn, one job at a time, once no other request has arrived
-within ``WINDOW`` (or after ``MAX_DEFER``, so a steady stream cannot starve it). A lone command
-is not delayed: its own request is the only recent one.
+commands that work would sit in front of every later ack. So the edge notes each request from
+its arrival until it is answered, and such work takes its turn, one job at a time, once no
+request is being answered and no other has arrived within ``WINDOW`` (or after ``MAX_DEFER``,
+so a steady stream cannot starve it). Arrivals alone let work in whenever the event loop
+stalled past ``WINDOW`` in a burst (a full garbage collection), and each job let in stalled it
+again. A lone command is not delayed: its work goes on as its ack is sent.
 """
 
 from __future__ import annotations
@@ -17,15 +19,13 @@ import contextlib
 import time
 import weakref
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from typing import Any
 
 WINDOW = 0.1
 """Seconds: more than one request arriving within this is a burst."""
 MAX_DEFER = 3.0
 """Seconds a job waits for a burst to end before it runs anyway."""
-POLL = 0.005
-"""Seconds between looks while waiting."""
 
 
 class AckFirst:
@@ -36,33 +36,51 @@ class AckFirst:
         )
         """One lock per event loop: a Beacon may serve a test's loops in turn."""
         self._later: set[asyncio.Task[None]] = set()
+        self._answering = 0
+        self._quiet: asyncio.Future[None] | None = None
+        """What work waiting for the requests being answered awaits; done when none is."""
 
     def arrived(self) -> bool:
-        """The edge calls this for every request, before answering it; whether a burst is on
-        (this request is not the only one within ``WINDOW``)."""
+        """Whether a burst is on (this request is not the only one within ``WINDOW``)."""
         now = time.monotonic()
         self._arrivals.append(now)
         self._forget(now)
         return len(self._arrivals) > 1
 
+    @contextlib.contextmanager
+    def answering(self) -> Iterator[bool]:
+        """Around the edge's answer to each request; whether a burst is on."""
+        burst = self.arrived()
+        self._answering += 1
+        try:
+            yield burst
+        finally:
+            self._answering -= 1
+            if not self._answering and self._quiet is not None and not self._quiet.done():
+                self._quiet.set_result(None)
+
     def _forget(self, now: float) -> None:
         while self._arrivals and self._arrivals[0] < now - WINDOW:
             self._arrivals.popleft()
-
-    def busy(self) -> bool:
-        """More than one request arrived within the last ``WINDOW``."""
-        self._forget(time.monotonic())
-        return len(self._arrivals) > 1
 
     @contextlib.asynccontextmanager
     async def turn(self) -> AsyncIterator[None]:
         """Around work started after an ack: it runs alone, once the burst is over (or after
         ``MAX_DEFER``)."""
-        turns = self._turns.setdefault(asyncio.get_running_loop(), asyncio.Lock())
-        async with turns:
+        loop = asyncio.get_running_loop()
+        async with self._turns.setdefault(loop, asyncio.Lock()):
             deadline = time.monotonic() + MAX_DEFER
-            while self.busy() and time.monotonic() < deadline:
-                await asyncio.sleep(POLL)
+            while (now := time.monotonic()) < deadline:
+                self._forget(now)
+                if self._answering:
+                    self._quiet = loop.create_future()
+                    with contextlib.suppress(TimeoutError):
+                        async with asyncio.timeout(deadline - now):
+                            await self._quiet
+                elif len(self._arrivals) > 1:  # until the window holds the last one only
+                    await asyncio.sleep(min(self._arrivals[-2] + WINDOW, deadline) - now)
+                else:
+                    break
             yield
 
     def later(self, work: Callable[[], Coroutine[Any, Any, None]]) -> None:

@@ -239,8 +239,12 @@ class SlackEdge:
 
     async def handle(self, request: Request) -> Response:
         # Declarations wait out a burst of these; so do the worker's deliveries.
-        if self.acks.arrived() and self.on_burst is not None:
-            self.on_burst()
+        with self.acks.answering() as burst:
+            if burst and self.on_burst is not None:
+                self.on_burst()
+            return await self._answer(request)
+
+    async def _answer(self, request: Request) -> Response:
         try:
             body = await read_capped(request)
             timestamp = verify(request.headers, body, self.secret)
