@@ -9,7 +9,7 @@ its arrival until it is answered, and such work takes its turn, one job at a tim
 request is being answered and no other has arrived within ``WINDOW`` (or after ``MAX_DEFER``,
 so a steady stream cannot starve it). Arrivals alone let work in whenever the event loop
 stalled past ``WINDOW`` in a burst (a full garbage collection), and each job let in stalled it
-again. A lone command is not delayed: its work goes on as its ack is sent.
+again. A lone command is not delayed: its work goes on once its listener has acked.
 """
 
 from __future__ import annotations
@@ -20,12 +20,19 @@ import time
 import weakref
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
+from contextvars import ContextVar
 from typing import Any
 
 WINDOW = 0.1
 """Seconds: more than one request arriving within this is a burst."""
 MAX_DEFER = 3.0
 """Seconds a job waits for a burst to end before it runs anyway."""
+
+
+_ANSWER: ContextVar[list[bool] | None] = ContextVar("answer", default=None)
+"""The request being answered, as the listener that answers it sees it (Bolt runs the listener
+in a task of its own, which starts with a copy of the edge's context): whether it is still
+counted as being answered."""
 
 
 class AckFirst:
@@ -52,9 +59,17 @@ class AckFirst:
         """Around the edge's answer to each request; whether a burst is on."""
         burst = self.arrived()
         self._answering += 1
+        pending = [True]
+        token = _ANSWER.set(pending)
         try:
             yield burst
         finally:
+            _ANSWER.reset(token)
+            self._answered(pending)
+
+    def _answered(self, pending: list[bool]) -> None:
+        if pending[0]:
+            pending[0] = False
             self._answering -= 1
             if not self._answering and self._quiet is not None and not self._quiet.done():
                 self._quiet.set_result(None)
@@ -87,7 +102,11 @@ class AckFirst:
         """Run ``work`` in a task of its own, so that the listener that acked returns at once.
         While work waits out a burst it keeps only what it closes over; a listener waiting with
         it kept Bolt's whole request and context alive, and every garbage collection during
-        the burst walked those of every request waiting."""
+        the burst walked those of every request waiting. Called once the listener has acked:
+        its request counts as answered from here, though Bolt sends the ack only when its next
+        look (every 10 ms) finds it, so that a lone declaration starts without waiting for it."""
+        if (pending := _ANSWER.get()) is not None:
+            self._answered(pending)
         task = asyncio.get_running_loop().create_task(work())
         self._later.add(task)
         task.add_done_callback(self._later.discard)
