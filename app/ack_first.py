@@ -7,9 +7,9 @@ lock, which every request's replay check needs before it is answered. Under a bu
 commands that work would sit in front of every later ack. So the edge notes each request from
 its arrival until it is answered, and such work takes its turn, one job at a time, once no
 request is being answered and no other has arrived within ``WINDOW`` (or after ``MAX_DEFER``,
-so a steady stream cannot starve it). Arrivals alone let work in whenever the event loop
-stalled past ``WINDOW`` in a burst (a full garbage collection), and each job let in stalled it
-again. A lone command is not delayed: its work goes on once its listener has acked.
+so a steady stream cannot starve it). Arrivals alone would let work in whenever the event loop
+stalled for ``WINDOW`` in the middle of a burst, and each job let in would stall it again. A
+lone command is not delayed: its work goes on once its listener has acked.
 """
 
 from __future__ import annotations
