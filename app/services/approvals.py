@@ -50,9 +50,7 @@ class DraftDecisions:
         draft = session.get(StatusUpdate, update_id)
         if draft is None:
             raise UsageError(refusals.gone("draft"))
-        incident = session.get_one(Incident, draft.incident_id, with_for_update=True)
-        session.refresh(draft)  # again, under the incident's lock (app.store.incidents)
-        return draft, incident
+        return draft, incidents.locked_for(session, draft)
 
     def _check(
         self, session: Session, incident: Incident, actor: str, verb: str, edit_of: str | None

@@ -116,9 +116,7 @@ class MitigationService:
         mitigation = session.get(Mitigation, mitigation_id)
         if mitigation is None:
             raise UsageError(refusals.gone("mitigation"))
-        incident = session.get_one(Incident, mitigation.incident_id, with_for_update=True)
-        session.refresh(mitigation)  # again, under the incident's lock (app.store.incidents)
-        return mitigation, incident
+        return mitigation, incidents.locked_for(session, mitigation)
 
     def _check(
         self, session: Session, mitigation: Mitigation, incident: Incident, actor: str, verb: str

@@ -50,8 +50,7 @@ def _pressed(
     page = session.get(Page, page_id)
     if page is None:
         raise UsageError(refusals.gone("page"))
-    incident = session.get_one(Incident, page.incident_id, with_for_update=True)
-    session.refresh(page)
+    incident = incidents.locked_for(session, page)
     if user not in {page.user_id, page.person}:
         incidents.record(
             session,

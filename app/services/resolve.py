@@ -225,8 +225,7 @@ class ChecklistService:
             thread = session.get(AccountThread, thread_id)
             if thread is None:
                 raise UsageError(refusals.gone("checklist"))
-            incident = session.get_one(Incident, thread.incident_id, with_for_update=True)
-            session.refresh(thread)  # again, under the incident's lock (app.store.incidents)
+            incident = incidents.locked_for(session, thread)
             account = self.ctx.catalog.accounts.get(thread.account_id)
             name = account.name if account else thread.account_id
             liaison = account.liaison if account else None

@@ -3,13 +3,12 @@
 Lock order: every transaction that changes an incident and its pages, timers or deliveries
 locks the incident row first (a command with ``lock=True``, a timer firing, a delivery recording
 what it did), so two of them wait for each other rather than deadlock, and read the latest
-committed state. By id: ``session.get(Incident, id, with_for_update=True)``. PostgreSQL only:
-SQLite runs one writer at a time."""
+committed state. PostgreSQL only: SQLite runs one writer at a time."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Select, insert, select, update
 from sqlalchemy.orm import Session
@@ -26,6 +25,19 @@ def next_number(session: Session) -> int:
         .returning(Counter.value)
     )
     return int(session.execute(statement).scalar_one())
+
+
+class OfIncident(Protocol):
+    @property
+    def incident_id(self) -> int: ...
+
+
+def locked_for(session: Session, row: OfIncident) -> Incident:
+    """The incident ``row`` belongs to, locked before ``row`` is changed (see above), and
+    ``row`` read again under that lock."""
+    incident = session.get_one(Incident, row.incident_id, with_for_update=True)
+    session.refresh(row)
+    return incident
 
 
 def _found(session: Session, statement: Select[Incident], lock: bool) -> Incident | None:
