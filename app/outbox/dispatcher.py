@@ -156,7 +156,7 @@ class Dispatcher:
         wanted = [(lane, room) for lane in (None, *self.lanes) if (room := self._room(lane)) > 0]
         if not wanted:
             return 0
-        jobs = await asyncio.to_thread(self._claim, wanted)
+        jobs = await asyncio.to_thread(self._claim, wanted, self._hold.on())
         self._start(jobs)
         return len(jobs)
 
@@ -176,10 +176,7 @@ class Dispatcher:
             tasks.add(task)
             self._jobs[task] = job.id
             task.add_done_callback(tasks.discard)
-            task.add_done_callback(self._forget)
-
-    def _forget(self, task: asyncio.Task[None]) -> None:
-        self._jobs.pop(task, None)
+            task.add_done_callback(lambda done: self._jobs.pop(done, None))
 
     async def _heartbeat(self) -> None:
         """Renew the leases of the items in flight, a third of a lease apart."""
@@ -211,10 +208,11 @@ class Dispatcher:
                 if self._jobs:
                     await asyncio.wait(set(self._jobs), return_when=asyncio.FIRST_COMPLETED)
 
-    def _claim(self, rooms: list[tuple[Lane | None, int]]) -> list[Job]:
+    def _claim(self, rooms: list[tuple[Lane | None, int]], held: bool) -> list[Job]:
         """One transaction for every lane with room. Each lane's claim names its kinds (the
         main lane: every kind no lane has), so it uses the (state, kind) index instead of
-        scanning the other lanes' backlog."""
+        scanning the other lanes' backlog. A claim made during a hold (``MAX_HOLD`` is up)
+        stands; one that a hold began during is undone."""
         others = frozenset().union(*(other.kinds for other in self.lanes))
         lanes = [
             (lane.kinds if lane else frozenset(self.effects) - others, room) for lane, room in rooms
@@ -228,6 +226,8 @@ class Dispatcher:
                 lanes=lanes,
                 urgent=self.urgent,
             )
+            if self._hold.on() and not held:
+                return []
             items = [item for lane in claimed for item in lane]
             results = outbox_leases.results_of(session, {i.after_id for i in items if i.after_id})
             handoffs = self._prepared(session, items)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -236,6 +236,23 @@ def test_a_held_dispatcher_starts_nothing_and_a_hold_that_never_ends_only_delays
 
     assert asyncio.run(run()) == []
     assert effects.delivered == ["page"]
+
+
+def test_a_claim_under_way_as_a_hold_begins_takes_nothing(uow: UnitOfWork) -> None:
+    """A claim may wait for the database's lock while a burst begins and a delivery finishing
+    meanwhile makes its dependents due: the claim must not start them either."""
+    add(uow, ("page", Kind.PAGE_DM, 0))
+    effects = Recorder()
+
+    class HoldingAsItClaims(Clock):
+        def __call__(self) -> datetime:
+            held.hold(3600)
+            return super().__call__()
+
+    held = dispatcher(uow, effects.table(*KINDS), HoldingAsItClaims())
+    assert asyncio.run(held.cycle()) == 0
+    waiting = item(uow, "page")
+    assert (waiting.state, waiting.claimed_by, effects.delivered) == ("pending", None, [])
 
 
 def test_what_waits_on_a_delivery_finishing_during_a_hold_starts_when_the_hold_ends(
