@@ -25,7 +25,9 @@ keep-alive connection, opened before the warm-up. Also reported per target: the 
 time per measured request (from /proc), which is much steadier than a p99 on a small machine,
 and Beacon's worker process's CPU during the burst (it holds its deliveries back while the web
 process answers one, app/worker_process.py).
-``--rounds R`` repeats the comparison with fresh servers and pools the samples.
+``--rounds R`` repeats the comparison with fresh servers and pools the samples. ``--control``
+measures bare Bolt a second time after Beacon in each round: the per-round ratio bare Bolt
+reaches against itself is the noise any per-round ratio of two p99s carries.
 
 Targets: Beacon p99 <= 1.2 x bare p99 in every round (issue 13), and Beacon p99 < 300 ms.
 Exit code is 0 either way.
@@ -266,6 +268,11 @@ def main() -> int:
         default=1,
         help="repeat the whole comparison with fresh servers; percentiles pool all rounds",
     )
+    parser.add_argument(
+        "--control",
+        action="store_true",
+        help="bare Bolt again after Beacon in each round: bare against itself, the noise floor",
+    )
     parser.add_argument("--latency", type=float, default=SLACK_LATENCY, help="fake Slack s/call")
     parser.add_argument("--database-url", help="PostgreSQL URL (wiped!); default: temp SQLite")
     parser.add_argument(
@@ -303,17 +310,16 @@ def main() -> int:
     )
     bare, beacon = Samples("bare Bolt"), Samples("Beacon")
     rounds: list[tuple[float, float]] = []
+    controls: list[float] = []
+    """Each round's bare-again p99 (``--control``)."""
     with tempfile.TemporaryDirectory(prefix="beacon-bench-") as tmp:
         workdir = Path(tmp)
         fake = Child("fake", str(args.latency), *seeded_channels(catalog), log=workdir / "fake.log")
         try:
             slack_url = fake.expect("URL")
             response_url = slack_url.replace("/api/", "/response_url/bench")
-            for number in range(1, args.rounds + 1):
-                database_url = prepare_database(args.database_url, workdir / f"round{number}")
-                if number == 1:
-                    print(f"  Beacon: {_common.database_label(database_url)}, config {config_dir}")
-                print(f"  round {number}:")
+
+            def bare_round(label: str) -> Result:
                 with server("bare", slack_url, log=workdir / "bare.log") as target:
                     result = measure(
                         target,
@@ -323,8 +329,15 @@ def main() -> int:
                         concurrency=args.concurrency,
                         response_url=response_url,
                     )
-                report("bare Bolt", result, args.requests)
-                bare.add(result)
+                report(label, result, args.requests)
+                return result
+
+            for number in range(1, args.rounds + 1):
+                database_url = prepare_database(args.database_url, workdir / f"round{number}")
+                if number == 1:
+                    print(f"  Beacon: {_common.database_label(database_url)}, config {config_dir}")
+                print(f"  round {number}:")
+                bare.add(bare_round("bare Bolt"))
                 log = workdir / f"beacon{number}.log"
                 with server("beacon", slack_url, database_url, str(config_dir), log=log) as target:
                     result = measure(
@@ -348,6 +361,8 @@ def main() -> int:
                 if notable:
                     first = list(dict.fromkeys(notable))[:2]
                     print(f"    Beacon stderr: {len(notable)} lines, e.g. " + " | ".join(first))
+                if args.control:
+                    controls.append(percentile(bare_round("bare Bolt again").latencies_ms, 99))
         finally:
             if fake.proc.stdin is not None:
                 fake.proc.stdin.close()
@@ -366,7 +381,12 @@ def main() -> int:
         [str(number), f"{bare_p99:.1f}", f"{beacon_p99:.1f}", f"{beacon_p99 / bare_p99:.2f}"]
         for number, (bare_p99, beacon_p99) in enumerate(rounds, start=1)
     ]
-    print(table(["round", "bare p99 ms", "Beacon p99 ms", "ratio"], per_round))
+    headers = ["round", "bare p99 ms", "Beacon p99 ms", "ratio"]
+    if controls:
+        headers += ["bare again p99 ms", "bare again / bare"]
+        for row, (bare_p99, _), again in zip(per_round, rounds, controls, strict=True):
+            row += [f"{again:.1f}", f"{again / bare_p99:.2f}"]
+    print(table(headers, per_round))
     print()
     passing = sum(1 for bare_p99, beacon_p99 in rounds if beacon_p99 <= RATIO_TARGET * bare_p99)
     checks = [
@@ -386,6 +406,13 @@ def main() -> int:
             f"{beacon.p99:.1f} ms",
         ),
     ]
+    if controls:
+        steady = sum(
+            1
+            for (bare_p99, _), again in zip(rounds, controls, strict=True)
+            if again <= RATIO_TARGET * bare_p99
+        )
+        print(f"control: bare again <= {RATIO_TARGET} x bare in {steady} of {len(rounds)} rounds")
     for label, ok, detail in checks:
         print(f"{'PASS' if ok else 'FAIL'}: {label} ({detail})")
     if bare.errors or beacon.errors:
