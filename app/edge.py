@@ -60,6 +60,7 @@ ID_FIELDS = frozenset(
     {"id", "user", "user_id", "channel", "channel_id", "team", "team_id", "enterprise_id"}
     | {"api_app_id", "event_id", "item_user", "view_id"}
 )
+CHECKED = "beacon_checked_at_edge"  # a Bolt context key: the edge has checked this request
 _TIMESTAMP = re.compile(r"[0-9]{1,12}")  # ASCII only: int() also takes other scripts' digits
 _SIGNATURE = re.compile(r"v0=[0-9a-f]{64}")
 _SLACK_ID = re.compile(rf"[A-Za-z0-9_-]{{1,{MAX_ID}}}")
@@ -187,7 +188,8 @@ class RefuseUnstorableCommands(AsyncMiddleware):
         resp: BoltResponse,
         next: Callable[[], Awaitable[BoltResponse]],  # Bolt calls it by this name
     ) -> BoltResponse | None:
-        if "command" in req.body and (reason := command_problem(req.body)):
+        checked = req.context.get(CHECKED)
+        if "command" in req.body and not checked and (reason := command_problem(req.body)):
             return BoltResponse(status=200, body=_refusal(reason))
         return await next()
 
@@ -263,11 +265,13 @@ class SlackEdge:
             log.info("dropped a replayed request to /slack/events")
             return Response(status_code=200)
         # Bolt takes a parsed body only in its Socket Mode shape, which also spares it checking
-        # the signature again: here both are done already.
+        # the signature again: here both are done already. Headers from their pairs (the first
+        # of a name wins, as in Starlette): ``dict(headers)`` scans them again for each name.
         bolt_request = AsyncBoltRequest(
             body=payload,
             query=request.scope["query_string"].decode("latin-1"),
-            headers=dict(request.headers),
+            headers=dict(reversed(request.headers.items())),
+            context={CHECKED: True},
             mode="socket_mode",
         )
         return to_starlette_response(await self.bolt.async_dispatch(bolt_request))
