@@ -28,6 +28,7 @@ from app.handlers import (
 )
 from app.outbox.dispatcher import Dispatcher
 from app.outbox.doorbell import Doorbell
+from app.outbox.hold import Hold
 from app.outbox.jobs import merged
 from app.outbox.kinds import FAILURE_NOTICES, LANES, URGENT_KINDS
 from app.paging.effects import PagerDutyEffects
@@ -86,7 +87,8 @@ def build(
     engine = make_engine(settings.database_url, lock_timeout=settings.database_lock_timeout)
     uow = UnitOfWork(engine)
     client = make_client(settings.slack_bot_token, settings.slack_api_url)
-    gateway = SlackGateway(client, Pacer(channel_burst=settings.beacon_channel_burst))
+    hold = Hold()
+    gateway = SlackGateway(client, Pacer(channel_burst=settings.beacon_channel_burst), hold=hold)
     directory = Directory(gateway=gateway, uow=uow, clock=clock)
 
     drafter = drafter_for(catalog)
@@ -136,6 +138,7 @@ def build(
         failure_notices=FAILURE_NOTICES,
         doorbell=doorbell,
         prepare=posts.views_at_claim,
+        hold=hold,
     )
     return Beacon(
         settings=settings,

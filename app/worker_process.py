@@ -9,9 +9,9 @@ processes do, with what one command needs besides:
 * a doorbell across the processes: the web process writes a byte after each commit that
   enqueued deliveries, and the worker wakes its dispatcher at once instead of at its next poll;
 * a hold: while the web process answers a burst of requests it says so, and the worker starts
-  no delivery until the burst is over, or for 3 s at most (its deliveries took the CPU the acks
-  needed: with them, Beacon's ack p99 was 1.6-2.1 x bare Bolt's on two cores, without them
-  0.8-1.2 x);
+  no delivery, makes no Slack call and records nothing until the burst is over, or for 3 s at
+  most (its deliveries took the CPU the acks needed: with them, Beacon's ack p99 was 1.6-2.1 x
+  bare Bolt's on two cores, without them 0.8-1.2 x);
 * one lifetime: the worker dies with the web process (Linux's parent-death signal, and the
   socket's end of file everywhere) and is started again if it exits on its own;
 * one health: the worker says over the same socket when its dispatcher starts and stops failing,
@@ -48,8 +48,9 @@ NICENESS = 10
 """The worker yields the CPU to the web process it serves: an ack is waited for, a delivery
 a few milliseconds later is not."""
 HOLD = 0.2
-"""Seconds the worker starts no delivery after the web process says it is answering a burst;
-it says so again every ``HOLD / 2`` while the burst goes on (the dispatcher caps the wait)."""
+"""Seconds the worker starts no delivery and makes no Slack call after the web process says it
+is answering a burst; it says so again every ``HOLD / 2`` while the burst goes on (the wait is
+capped: app/outbox/hold.py)."""
 RING = b"\0"
 HOLD_BACK = b"h"
 OK = b"ok\n"

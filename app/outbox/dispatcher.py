@@ -42,8 +42,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 MAX_ATTEMPTS = 12
-MAX_PAUSE = 10.0
-"""Longest wait, in seconds, between two tries of a database that keeps failing."""
+MAX_PAUSE = 10.0  # the longest wait, in seconds, between tries of a failing database
 
 
 class Dispatcher:
@@ -61,6 +60,7 @@ class Dispatcher:
         failure_notices: Mapping[str, str] | None = None,
         doorbell: Doorbell | None = None,
         prepare: Prepare | None = None,
+        hold: Hold | None = None,
     ) -> None:
         self.uow = uow
         self.effects = effects
@@ -88,7 +88,7 @@ class Dispatcher:
         self._finished: list[tuple[Job, Outcome, asyncio.Future[list[Job]]]] = []
         self._committer: asyncio.Task[None] | None = None
         self._stopped = False
-        self._hold = Hold()
+        self._hold = hold or Hold()
         self.hold = self._hold.hold
         """Claim nothing for some seconds (app/outbox/hold.py); called from the loop only."""
 
@@ -122,8 +122,7 @@ class Dispatcher:
         pause = 0.0
         try:
             while True:
-                # Cleared before claiming: a wake() during the claim is for items the claim may
-                # not have seen, and must not be lost.
+                # Cleared before claiming: a wake() during the claim may be for items it missed.
                 self._wake.clear()
                 await self._hold.over()
                 try:
@@ -309,6 +308,7 @@ class Dispatcher:
 
     async def _commit_finished(self) -> None:
         while self._finished:
+            await self._hold.over()  # recording takes CPU a burst's acks need; it can wait
             batch, self._finished = self._finished, []
             try:
                 started = await self._record(self._complete, [(j, o) for j, o, _ in batch])

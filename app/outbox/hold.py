@@ -1,6 +1,9 @@
-"""Holding claims back while `beacon serve`'s web process answers a burst of requests: on a
-small host the worker's deliveries would take the CPU its acks need, and an ack has 3 s where a
-page's DM can wait a few hundred milliseconds (app/worker_process.py says when)."""
+"""Holding deliveries back while `beacon serve`'s web process answers a burst of requests: on
+a small host the worker's deliveries would take the CPU its acks need, and an ack has 3 s where
+a page's DM can wait a few hundred milliseconds (app/worker_process.py says when). The
+dispatcher claims and records nothing and the Slack gateway makes no call while a hold is on:
+a delivery waiting to be recorded then is redone if the worker dies before the hold ends, as
+one whose call is under way would be."""
 
 from __future__ import annotations
 
@@ -8,9 +11,9 @@ import asyncio
 import time
 
 MAX_HOLD = 3.0
-"""Seconds a claim waits for holds that keep coming, as long as a declaration waits for a burst
-of requests to end (app/ack_first.py): a burst that never ends still lets a claim (of up to
-the dispatcher's ``concurrency`` items) through every ``MAX_HOLD`` seconds."""
+"""Seconds a claim or a Slack call waits for holds that keep coming, as long as a declaration
+waits for a burst of requests to end (app/ack_first.py): a burst that never ends still lets a
+claim (of up to the dispatcher's ``concurrency`` items) through every ``MAX_HOLD`` seconds."""
 
 
 class Hold:
@@ -19,7 +22,7 @@ class Hold:
         """Monotonic seconds until which nothing is claimed."""
 
     def hold(self, seconds: float) -> None:
-        """Claim nothing for ``seconds``; deliveries in flight go on."""
+        """Claim nothing for ``seconds``; deliveries in flight go on to their next Slack call."""
         self._until = max(self._until, time.monotonic() + seconds)
 
     def on(self) -> bool:

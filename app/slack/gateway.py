@@ -20,6 +20,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from app.metrics import SLACK_API_ERRORS
 from app.outbox.failures import DeliveryFailure, parse_retry_after
+from app.outbox.hold import Hold
 from app.slack.pacing import LOWEST, Pacer, Priority
 from app.slack.retries import retry_handlers
 from app.slack.tiers import TierPacer
@@ -114,16 +115,26 @@ def _invite_errors(data: object) -> dict[str, str]:
 
 class SlackGateway:
     def __init__(
-        self, client: AsyncWebClient, pacer: Pacer | None = None, tiers: TierPacer | None = None
+        self,
+        client: AsyncWebClient,
+        pacer: Pacer | None = None,
+        tiers: TierPacer | None = None,
+        hold: Hold | None = None,
     ) -> None:
         self.client = client
         self.pacer = pacer or Pacer()
         self.tiers = tiers or TierPacer()
+        self.hold = hold
+        """The outbox dispatcher's: in `beacon serve`'s worker, a call waits while the web
+        process answers a burst (a delivery under way would take the CPU its acks need, as a
+        new one would); the web process never holds its own."""
         self._bot_user_id: str | None = None
 
     async def call(self, method: str, **kwargs: Any) -> dict[str, Any]:
         """Through slack_sdk's typed method, which encodes each method as Slack expects; paced
         at the method's tier."""
+        if self.hold is not None:
+            await self.hold.over()
         await self.tiers.wait(method)
         try:
             response = await getattr(self.client, method.replace(".", "_"))(**kwargs)

@@ -15,8 +15,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
+import pytest
 
 from app.ack_first import AckFirst
+from app.outbox import hold as hold_module
+from app.outbox.hold import Hold
+from app.slack.gateway import SlackGateway, make_client
 from app.worker_process import HOLD_BACK, RING, WorkerProcess
 from tests.e2e.test_cli import serving
 from tests.fakes.slack_api import FakeSlack
@@ -75,6 +79,24 @@ def test_a_burst_of_requests_holds_the_worker_back_without_a_byte_per_request() 
         told = theirs.recv(64)
     assert told.endswith(RING)
     assert 1 <= told.count(HOLD_BACK) <= 2  # told again only if the loop stalled past HOLD / 2
+
+
+async def test_a_held_worker_makes_no_slack_call_until_the_hold_ends(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A delivery under way when a burst begins (a post that waited for its channel's turn)
+    makes its call after the burst: the call's work would take the CPU the acks need. Holds
+    that keep coming delay it by ``MAX_HOLD`` at most."""
+    monkeypatch.setattr(hold_module, "MAX_HOLD", 1.0)
+    hold = Hold()
+    with FakeSlack() as slack:
+        gateway = SlackGateway(make_client("xoxb-test-token", slack.url), hold=hold)
+        hold.hold(3600)
+        call = asyncio.create_task(gateway.call("auth.test"))
+        await asyncio.sleep(0.3)
+        during = [made.method for made in slack.calls]
+        assert (await call)["ok"] is True
+        assert (during, [made.method for made in slack.calls]) == ([], ["auth.test"])
 
 
 def _children(pid: int) -> list[int]:

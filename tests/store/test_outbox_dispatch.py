@@ -298,6 +298,39 @@ def test_what_waits_on_a_delivery_finishing_during_a_hold_starts_when_the_hold_e
     assert effects.parents["brief"] == {"delivered": "channel"}
 
 
+def test_a_delivery_finishing_during_a_hold_is_recorded_when_it_ends(
+    uow: UnitOfWork, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Recording an outcome is a transaction whose CPU a burst's acks need: it waits for the
+    hold to end (its lease is renewed meanwhile), and is not lost."""
+    monkeypatch.setattr(hold_module, "MAX_HOLD", 1.0)
+    add(uow, ("page", Kind.PAGE_DM, 0))
+    effects = Recorder()
+
+    async def page_as_a_burst_begins(job: Job) -> Outcome:
+        held.hold(3600)
+        return await effects(job)
+
+    held = dispatcher(uow, {**effects.table(*KINDS), Kind.PAGE_DM: page_as_a_burst_begins}, Clock())
+
+    async def run() -> tuple[str, str | None]:
+        running = asyncio.create_task(held.run())
+        async with asyncio.timeout(10):
+            while not effects.delivered:
+                await asyncio.sleep(0.02)
+        await asyncio.sleep(0.3)
+        during = item(uow, "page")
+        async with asyncio.timeout(10):
+            while item(uow, "page").state != "done":
+                await asyncio.sleep(0.02)
+        running.cancel()
+        await asyncio.gather(running, return_exceptions=True)
+        return during.state, during.claimed_by
+
+    assert asyncio.run(run()) == ("pending", held.worker)
+    assert (item(uow, "page").attempts, effects.delivered) == (1, ["page"])
+
+
 def test_a_transient_failure_that_never_clears_is_given_up(uow: UnitOfWork) -> None:
     add(uow, ("hook", Kind.WEBHOOK, 0))
     clock = Clock()
