@@ -48,9 +48,9 @@ NICENESS = 10
 """The worker yields the CPU to the web process it serves: an ack is waited for, a delivery
 a few milliseconds later is not."""
 HOLD = 0.2
-"""Seconds the worker starts no delivery and makes no Slack call after the web process says it
-is answering a burst; it says so again every ``HOLD / 2`` while the burst goes on (the wait is
-capped: app/outbox/hold.py)."""
+"""Seconds the worker starts no delivery, makes no Slack call and records nothing after the
+web process says it is answering a burst; it says so again every ``HOLD / 2`` while the burst
+goes on (the wait is capped: app/outbox/hold.py)."""
 RING = b"\0"
 HOLD_BACK = b"h"
 OK = b"ok\n"

@@ -90,7 +90,7 @@ class Dispatcher:
         self._stopped = False
         self._hold = hold or Hold()
         self.hold = self._hold.hold
-        """Claim nothing for some seconds (app/outbox/hold.py); called from the loop only."""
+        """Hold deliveries back for some seconds (app/outbox/hold.py); from the loop only."""
 
     @property
     def healthy(self) -> bool:

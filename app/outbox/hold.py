@@ -22,7 +22,8 @@ class Hold:
         """Monotonic seconds until which nothing is claimed."""
 
     def hold(self, seconds: float) -> None:
-        """Claim nothing for ``seconds``; deliveries in flight go on to their next Slack call."""
+        """Claim, call Slack and record nothing for ``seconds``: deliveries in flight wait at
+        their next Slack call or, finished, to be recorded."""
         self._until = max(self._until, time.monotonic() + seconds)
 
     def on(self) -> bool:
