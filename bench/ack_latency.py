@@ -310,8 +310,7 @@ def main() -> int:
     )
     bare, beacon = Samples("bare Bolt"), Samples("Beacon")
     rounds: list[tuple[float, float]] = []
-    controls: list[float] = []
-    """Each round's bare-again p99 (``--control``)."""
+    controls: list[float] = []  # each round's bare-again p99 (--control)
     with tempfile.TemporaryDirectory(prefix="beacon-bench-") as tmp:
         workdir = Path(tmp)
         fake = Child("fake", str(args.latency), *seeded_channels(catalog), log=workdir / "fake.log")

@@ -19,7 +19,7 @@ claim (of up to the dispatcher's ``concurrency`` items) through every ``MAX_HOLD
 class Hold:
     def __init__(self) -> None:
         self._until = 0.0
-        """Monotonic seconds until which nothing is claimed."""
+        """Monotonic seconds until which nothing is claimed, called or recorded."""
 
     def hold(self, seconds: float) -> None:
         """Claim, call Slack and record nothing for ``seconds``: deliveries in flight wait at
