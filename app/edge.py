@@ -18,22 +18,20 @@ import json
 import logging
 import re
 import time
-from base64 import urlsafe_b64encode
-from collections import deque
-from collections.abc import Awaitable, Callable, Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import AbstractAsyncContextManager
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 from urllib.parse import parse_qsl
 
 from slack_bolt import BoltResponse
 from slack_bolt.adapter.starlette.async_handler import to_starlette_response
 from slack_bolt.async_app import AsyncApp, AsyncBoltRequest
+from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.middleware.async_middleware import AsyncMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from app.ack_first import AckFirst
+from app.replays import REPLAY_WINDOW, replay_key
 
 log = logging.getLogger(__name__)
 
@@ -41,14 +39,6 @@ MAX_BODY = 1024 * 1024
 """1 MiB. Slack's largest payloads are interactions that carry a whole modal (views are capped
 at 250 kB, slack/FACTS.md) form-encoded, where JSON's quotes and braces triple in size: about
 750 kB at worst. Slash commands and events are a few kB."""
-REPLAY_WINDOW = 300
-"""Seconds a signed request stays valid (slack/FACTS.md section 3)."""
-REPLAY_MEMORY = 2 * REPLAY_WINDOW
-"""Seconds a request's key is remembered: longer than its signature is accepted for."""
-STORE_AFTER = 1.0
-"""Seconds a remembered key waits to be stored with the others seen meanwhile. Stored at once,
-it would ask for SQLite's write lock just as the work its request started (a declaration's
-transaction) does, and one of them would sleep in SQLite's busy handler (1 ms, then 2, 5, 10…)."""
 MAX_TEXT = 4000
 """Slash command text: Slack asks that message text stay under 4,000 characters
 (docs.slack.dev chat.postMessage, "Truncating content"); nothing Beacon is asked needs more."""
@@ -211,15 +201,6 @@ def payload_problem(payload: dict[str, Any]) -> str | None:
     return None
 
 
-def replay_key(timestamp: str, body: bytes) -> str:
-    """One signed request: its timestamp and body (what the signature covers), in 47 characters
-    (the dedupe table keys on 64). Slack's own Events API retries come up to five minutes later,
-    so they must carry a fresh timestamp to pass any verifier: they get past this and are
-    dropped by their ``event_id`` instead (app/store/resolution.py)."""
-    digest = hashlib.sha256(timestamp.encode() + b":" + body).digest()
-    return "req:" + urlsafe_b64encode(digest).decode().rstrip("=")
-
-
 class SlackEdge:
     """``first_request(key)``: whether a request is seen for the first time (``ReplayCheck`` or
     ``RememberedRequests``). ``on_burst``: called for each request of a burst, before it is
@@ -267,111 +248,57 @@ class SlackEdge:
         # Bolt takes a parsed body only in its Socket Mode shape, which also spares it checking
         # the signature again: here both are done already. Headers from their pairs (the first
         # of a name wins, as in Starlette): ``dict(headers)`` scans them again for each name.
+        ack = AnsweringAck()
         bolt_request = AsyncBoltRequest(
             body=payload,
             query=request.scope["query_string"].decode("latin-1"),
             headers=dict(reversed(request.headers.items())),
-            context={CHECKED: True},
+            context={CHECKED: True, "ack": ack},
             mode="socket_mode",
         )
-        return to_starlette_response(await self.bolt.async_dispatch(bolt_request))
+        return to_starlette_response(await answer_on_ack(self.bolt, bolt_request, ack))
 
 
-class ReplayCheck:
-    """Whether a request key is new, asked of the database for every request waiting at that
-    moment at once: one write transaction per batch instead of one per request, so a burst of
-    commands is not answered one database commit after another. ``first_requests(keys)`` is the
-    set of keys stored for the first time, across processes (blocking: it runs in a thread)."""
+class AnsweringAck(AsyncAck):
+    """Bolt's ``ack()``, which also says when it has been called."""
 
-    def __init__(self, first_requests: Callable[[list[str]], set[str]]) -> None:
-        self.first_requests = first_requests
-        self._waiting: list[tuple[str, asyncio.Future[bool]]] = []
-        self._draining = False
-        self._thread = ThreadPoolExecutor(1, thread_name_prefix="replay-check")
-        """A thread of its own (one batch runs at a time): in the event loop's default
-        threads, every ack would queue behind the outbox dispatcher's database work."""
+    def __init__(self) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self.given: asyncio.Future[None] = asyncio.get_running_loop().create_future()
 
-    async def __call__(self, key: str) -> bool:
-        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-        self._waiting.append((key, future))
-        if not self._draining:
-            self._draining = True
-            asyncio.get_running_loop().create_task(self._drain())
-        return await future
-
-    async def _drain(self) -> None:
-        try:
-            while self._waiting:
-                batch, self._waiting = self._waiting, []
-                try:
-                    keys = [k for k, _ in batch]
-                    loop = asyncio.get_running_loop()
-                    fresh = await loop.run_in_executor(self._thread, self.first_requests, keys)
-                except Exception as error:  # each waiting request fails as it would alone
-                    for _, future in batch:
-                        future.set_exception(error)
-                    continue
-                for key, future in batch:
-                    future.set_result(key in fresh)
-                    fresh.discard(key)  # the same request twice in one batch: once is new
-        finally:
-            self._draining = False
+    async def __call__(self, *args: Any, **kwargs: Any) -> BoltResponse:
+        response = await super().__call__(*args, **kwargs)
+        if not self.given.done():
+            self.given.set_result(None)
+        return response
 
 
-class RememberedRequests:
-    """Whether a request key is new, for a process that is the only one Slack's requests reach:
-    on SQLite (one host; SPEC runs several web processes only on PostgreSQL). Every write to
-    SQLite waits for the one database lock, which the worker holds while it delivers, so under a
-    burst each ack would wait for deliveries. Here the keys seen are held in memory, where the
-    answer comes from, and stored ``STORE_AFTER`` later, together, so that a restarted process
-    reads the last minutes' keys back (``known``). Storing takes its ``turn`` (``AckFirst``)
-    as a declaration does: its thread would take the GIL and the database lock from the acks of
-    a burst still coming in."""
+_DISPATCHING: set[asyncio.Future[BoltResponse]] = set()
+"""Bolt's dispatches running (the loop keeps only weak references to tasks): one goes on after
+its request is answered."""
 
-    def __init__(
-        self,
-        first_requests: Callable[[list[str]], set[str]],
-        known: Iterable[str],
-        turn: Callable[[], AbstractAsyncContextManager[None]],
-    ) -> None:
-        start = time.monotonic()
-        self.first_requests = first_requests
-        self.turn = turn
-        self._order = deque((start, key) for key in known)
-        self._seen = {key for _, key in self._order}
-        self._unstored: list[str] = []
-        self._storing: asyncio.Task[None] | None = None
 
-    async def __call__(self, key: str) -> bool:
-        now = time.monotonic()
-        while self._order and self._order[0][0] < now - REPLAY_MEMORY:
-            self._seen.discard(self._order.popleft()[1])
-        if key in self._seen:
-            return False
-        self._seen.add(key)
-        self._order.append((now, key))
-        self._unstored.append(key)
-        if self._storing is None:
-            self._storing = asyncio.get_running_loop().create_task(self._store_later())
-        return True
+async def answer_on_ack(
+    bolt: AsyncApp, request: AsyncBoltRequest, ack: AnsweringAck
+) -> BoltResponse:
+    """Bolt's answer, or the ack's as soon as the listener gives it. Bolt runs the listener in a
+    task of its own and looks whether it has acked every 10 ms (``slack_bolt/listener/
+    asyncio_runner.py``), so each answer waited up to 10 ms after the ack for nothing, and a
+    burst's first requests waited longest (docs/benchmarks.md). The listener goes on in Bolt's
+    task as before; Bolt returns the same response when it next looks."""
+    dispatch = asyncio.ensure_future(bolt.async_dispatch(request))
+    _DISPATCHING.add(dispatch)
+    dispatch.add_done_callback(_DISPATCHING.discard)
+    await asyncio.wait((dispatch, ack.given), return_when=asyncio.FIRST_COMPLETED)
+    if dispatch.done() or ack.response is None:
+        return await dispatch
+    dispatch.add_done_callback(_log_failure)
+    return ack.response
 
-    async def _store_later(self) -> None:
-        while self._unstored:
-            await asyncio.sleep(STORE_AFTER)
-            async with self.turn():
-                await self.flush()
-        self._storing = None
 
-    async def flush(self) -> None:
-        """Store the keys not stored yet; at shutdown, so that a restart remembers them."""
-        keys, self._unstored = self._unstored, []
-        if keys:
-            try:
-                await asyncio.to_thread(self.first_requests, keys)
-            except Exception as error:
-                log.warning(
-                    "could not store %d requests' keys against replays: %s", len(keys), error
-                )
+def _log_failure(dispatch: asyncio.Future[BoltResponse]) -> None:
+    if not dispatch.cancelled() and (error := dispatch.exception()) is not None:
+        log.error("Bolt failed after its request was acknowledged: %r", error)
 
 
 class _NoBodies(logging.Filter):

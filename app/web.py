@@ -20,13 +20,7 @@ from starlette.routing import BaseRoute, Route
 from app import response_metrics, signal_routes
 from app.beacon import Beacon
 from app.catalog.people import emails
-from app.edge import (
-    RefuseUnstorableCommands,
-    RememberedRequests,
-    ReplayCheck,
-    SlackEdge,
-    quiet_bolt_bodies,
-)
+from app.edge import RefuseUnstorableCommands, SlackEdge, quiet_bolt_bodies
 from app.metrics import (
     METRICS_WINDOW_DAYS,
     OPEN_INCIDENTS,
@@ -35,6 +29,7 @@ from app.metrics import (
     SIGNALS_TRIAGE_BACKLOG,
 )
 from app.publishing import web as publishing
+from app.replays import RememberedRequests, ReplayCheck
 from app.slack.channels import join_configured
 from app.slack.gateway import shared_session
 from app.store import incidents, outbox, requests, signals

@@ -12,8 +12,9 @@ what Bolt's own plumbing costs. This measures exactly that comparison:
 
 Both talk to one fake Slack (``app.sandbox.slack_api.FakeSlack``) that adds 50 ms to every Web
 API call. Each target is warmed up, then gets N (default 500) signed ``/incident declare …``
-commands with distinct titles (each a real new incident for Beacon) at concurrency 50 from
-``httpx.AsyncClient``. The latency of one request is from just before it is sent until its HTTP
+commands with distinct titles (each a real new incident for Beacon) at concurrency 50, sent as
+bytes prepared beforehand over keep-alive connections (``Load``: a client light enough not to
+be what is measured). The latency of one request is from just before it is sent until its HTTP
 response has been read: the ack as Slack would see it.
 
 Fairness: the load generator, the fake Slack and each server run in **separate processes**
@@ -39,6 +40,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import functools
 import gc
 import itertools
 import math
@@ -46,12 +48,12 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import _common
-import httpx
 from _common import (
     SLACK_LATENCY,
     choose_config,
@@ -72,6 +74,10 @@ ABSOLUTE_TARGET_MS = 300.0
 REQUEST_TIMEOUT_S = 10.0
 SETTLE_S = 1.0
 """Pause between warm-up and measurement, so warm-up connections and auth.test are settled."""
+READY_TIMEOUT_S = 60.0
+"""Beacon's worker process takes a second or more of CPU to start (niced): the burst waits
+until it has delivered something of the warm-up's, so that Beacon is measured with its worker
+at work, as it runs, not before its worker exists."""
 
 
 # --- load ----------------------------------------------------------------------------------------
@@ -89,62 +95,82 @@ class Result:
 
 
 class Load:
-    """``concurrency`` workers, each with its own keep-alive connection, firing signed commands.
+    """``concurrency`` workers, each with its own keep-alive connection, sending signed commands
+    as bytes built and signed before the clock starts, and reading the answers' status lines,
+    headers and bodies by hand.
 
-    One ``httpx.AsyncClient`` per worker rather than one shared pool: httpx's shared pool costs
-    milliseconds of client CPU per request at 50 connections, which made the *client* the
-    bottleneck (p99 ~1 s against a server that answers instantly). With a connection per worker
-    the same generator measures p99 ~30 ms against a trivial server on this machine.
+    The load generator must not be what is measured. With ``httpx.AsyncClient`` (one per worker)
+    this process used a whole core during a burst (its CPU sampled every 10 ms: 10-14 ms per
+    window) while either server used half of one: every latency was mostly the client's queue,
+    both servers measured about 40 ms at p50, and a stall anywhere on the two cores moved a
+    round's p99 by half. Slack's own clients are not on Beacon's host. With the requests sent as
+    prepared bytes the client costs a few tens of microseconds per request and the p50 falls to
+    what the servers take (docs/benchmarks.md, ninth pass).
     """
 
     def __init__(self, url: str, *, concurrency: int, response_url: str) -> None:
+        address = urlsplit(url)
+        self.host, self.port = address.hostname or "127.0.0.1", address.port or 80
+        self.concurrency = concurrency
         self.response_url = response_url
-        self.clients = [
-            httpx.AsyncClient(
-                base_url=url,
-                limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
-                timeout=REQUEST_TIMEOUT_S,
-            )
-            for _ in range(concurrency)
-        ]
+        self.connections: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
 
     async def connect(self) -> None:
-        """Open every worker's connection (a GET that 404s), so no measured request pays it."""
-        await asyncio.gather(*(client.get("/") for client in self.clients))
+        """Open every worker's connection, so no measured request pays for one."""
+        self.connections = [
+            await asyncio.open_connection(self.host, self.port) for _ in range(self.concurrency)
+        ]
 
     async def close(self) -> None:
-        await asyncio.gather(*(client.aclose() for client in self.clients))
+        for _, writer in self.connections:
+            writer.close()
+
+    def _request(self, command: str) -> bytes:
+        body, headers = signed_command(
+            command, trigger_id=f"bench.{uuid.uuid4().hex}", response_url=self.response_url
+        )
+        head = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+        return (
+            f"POST /slack/events HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n{head}"
+            f"Content-Length: {len(body)}\r\n\r\n"
+        ).encode() + body
 
     async def fire(self, texts: list[str]) -> Result:
-        """POST every text as a signed ``/incident`` command; all workers start together."""
-        queue: asyncio.Queue[str] = asyncio.Queue()
-        for item in texts:
-            queue.put_nowait(item)
+        """Send every text as a signed ``/incident`` command; all workers start together."""
+        waiting = [self._request(text) for text in reversed(texts)]
         latencies: list[float] = []
         errors: list[str] = []
 
-        async def worker(client: httpx.AsyncClient) -> None:
-            while True:
-                try:
-                    command = queue.get_nowait()
-                except asyncio.QueueEmpty:
-                    return
-                body, headers = signed_command(
-                    command, trigger_id=f"bench.{uuid.uuid4().hex}", response_url=self.response_url
-                )
+        async def worker(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            while waiting:
+                request = waiting.pop()
                 started = time.perf_counter()
+                writer.write(request)
                 try:
-                    response = await client.post("/slack/events", content=body, headers=headers)
-                except httpx.HTTPError as error:
+                    status, body = await asyncio.wait_for(_response(reader), REQUEST_TIMEOUT_S)
+                except (OSError, EOFError, TimeoutError) as error:
                     errors.append(repr(error))
-                    continue
+                    return
                 latencies.append((time.perf_counter() - started) * 1000)
-                if response.status_code != 200:
-                    errors.append(f"HTTP {response.status_code}: {response.text[:200]}")
+                if status != 200:
+                    errors.append(f"HTTP {status}: {body[:200]!r}")
 
         began = time.perf_counter()
-        await asyncio.gather(*(worker(client) for client in self.clients))
+        await asyncio.gather(*(worker(*connection) for connection in self.connections))
         return Result(latencies, errors, time.perf_counter() - began)
+
+
+async def _response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
+    """One HTTP/1.1 response with a ``Content-Length`` (uvicorn gives every answer one)."""
+    if not (line := await reader.readline()):
+        raise EOFError("the server closed the connection")
+    status = int(line.split()[1])
+    length = 0
+    while (line := await reader.readline()) not in (b"\r\n", b""):
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value)
+    return status, await reader.readexactly(length)
 
 
 def measure(
@@ -155,8 +181,10 @@ def measure(
     *,
     concurrency: int,
     response_url: str,
+    delivering: Callable[[], bool] | None = None,
 ) -> Result:
-    """Connect, warm up, settle, then fire ``texts``; CPU is counted for the measured part."""
+    """Connect, warm up, wait until the server is ``delivering`` (when it can say), settle, then
+    fire ``texts``; CPU is counted for the measured part."""
 
     async def go() -> Result:
         load = Load(target.url, concurrency=concurrency, response_url=response_url)
@@ -165,6 +193,14 @@ def measure(
             warm = await load.fire(warmup)
             if warm.errors:
                 print(f"    warm-up errors: {warm.errors[:3]}")
+            deadline = time.monotonic() + READY_TIMEOUT_S
+            while delivering is not None and not await asyncio.to_thread(delivering):
+                if time.monotonic() > deadline:
+                    raise SystemExit(f"the server delivered nothing in {READY_TIMEOUT_S:.0f} s")
+                await asyncio.sleep(0.1)
+            if delivering is not None:  # uvicorn closes connections idle for 5 s
+                await load.close()
+                await load.connect()
             await asyncio.sleep(SETTLE_S)
             with _no_collections():
                 server_cpu, fake_cpu = cpu_seconds(target.proc.pid), cpu_seconds(fake.proc.pid)
@@ -212,6 +248,11 @@ def database_counts(database_url: str) -> dict[str, int]:
     finally:
         engine.dispose()
     return counts
+
+
+def has_delivered(database_url: str) -> bool:
+    """Whether Beacon's worker has finished any delivery yet."""
+    return "outbox done" in database_counts(database_url)
 
 
 @dataclass
@@ -305,8 +346,8 @@ def main() -> int:
     print(f"  command: /incident {commands(1)[0]}")
     print(
         "  processes: each server in its own process (uvicorn, one worker, fresh per round),"
-        " the fake Slack in another, the load generator (httpx.AsyncClient, one connection"
-        " per worker) in this one"
+        " the fake Slack in another, the load generator (prepared HTTP/1.1 requests, one"
+        " connection per worker) in this one"
     )
     bare, beacon = Samples("bare Bolt"), Samples("Beacon")
     rounds: list[tuple[float, float]] = []
@@ -346,6 +387,7 @@ def main() -> int:
                         commands(args.warmup),
                         concurrency=args.concurrency,
                         response_url=response_url,
+                        delivering=functools.partial(has_delivered, database_url),
                     )
                     counts = database_counts(database_url)
                 report("Beacon", result, args.requests)

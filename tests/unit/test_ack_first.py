@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
-from app.ack_first import WINDOW, AckFirst
+from app.ack_first import LOOK_AROUND, WINDOW, AckFirst
 
 
 def test_work_waits_for_a_request_still_being_answered_long_after_it_arrived() -> None:
@@ -44,8 +44,32 @@ def test_a_lone_commands_work_runs_once_its_listener_has_acked() -> None:
         with acks.answering() as burst:
             assert not burst
             acks.later(work)  # as the listener does, after its ack
-            for _ in range(10):  # a few turns of the event loop, none of them a wait
-                await asyncio.sleep(0)
-            assert done.is_set()
+            await asyncio.wait_for(done.wait(), timeout=WINDOW / 2)
 
     asyncio.run(run())
+
+
+def test_a_request_reaching_the_loop_just_after_the_first_holds_its_work_back() -> None:
+    """A burst's first request is answered before the loop has read the rest: its work must not
+    start in front of them."""
+    acks = AckFirst()
+    ran: list[str] = []
+    done = asyncio.Event()
+
+    async def work() -> None:
+        async with acks.turn():
+            ran.append("work")
+            done.set()
+
+    async def run() -> None:
+        with acks.answering():
+            acks.later(work)
+        await asyncio.sleep(0)  # the work's task starts; the next request is read
+        with acks.answering() as burst:
+            assert burst
+            await asyncio.sleep(LOOK_AROUND * 2)
+            ran.append("second answered")
+        await asyncio.wait_for(done.wait(), timeout=5)
+
+    asyncio.run(run())
+    assert ran == ["second answered", "work"]
