@@ -433,6 +433,12 @@ def main() -> int:
         print(f"    {odd.describe(latency, odd.longest)}")
     slowest = max(steady, key=lambda path: path.latency_ms)
     print(f"  slowest:      {slowest.describe(latency)}")
+    acks = [(path.acked - path.sent) * 1000 for path in steady]
+    waits = [(path.done - path.sent) * 1000 for path in steady]
+    print(
+        f"  steady state from the command sent: ack p50 {percentile(acks, 50):.1f} ms, usable"
+        f" p50 {percentile(waits, 50):.1f} ms (what the declarer waits for in all)"
+    )
 
     rows = [
         Row("first run (cold)", [first], first.calls),

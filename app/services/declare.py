@@ -128,7 +128,15 @@ def _open(
         )
         routing = page_targets(ctx.catalog, impact, now, private=declaration.private)
         send_pages(
-            session, ctx, incident, routing, source="declared", actor=actor, now=now, after=brief
+            session,
+            ctx,
+            incident,
+            routing,
+            source="declared",
+            actor=actor,
+            now=now,
+            after=brief,
+            first=True,
         )
         open_threads(session, ctx, incident, now, after=brief)
         escalation_timer(session, ctx, incident, now)

@@ -6,9 +6,9 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -85,6 +85,14 @@ _UPSERTS: dict[str, Any] = {
 }
 """``INSERT … ON CONFLICT (key) DO NOTHING RETURNING`` by dialect name, built once (a statement
 built per call costs more to build and cache-key than the round trip it saves)."""
+_TABLE = cast(Table, OutboxItem.__table__)  # declared as a FromClause
+_ROW_UPSERTS: dict[str, Any] = {
+    name: insert_(_TABLE)
+    .on_conflict_do_nothing(index_elements=[_TABLE.c.key])
+    .returning(_TABLE.c.key, _TABLE.c.id, _TABLE.c.state)
+    for name, insert_ in (("sqlite", sqlite_insert), ("postgresql", postgresql_insert))
+}
+"""The same, returning only what a batch needs."""
 _BATCH = "beacon.outbox_batch"
 """The ``Session.info`` entry of an open :func:`batched`."""
 
@@ -130,10 +138,24 @@ class _Batch:
             }
             if not ready:
                 raise ValueError(f"outbox items wait on items never stored: {sorted(waiting)}")
-            stored = _insert(session, [_placed(row, after) for _, row, after in ready.values()])
+            stored = _insert_rows(session, [_placed(row, a) for _, row, a in ready.values()])
             for key, (item, _, _) in ready.items():
-                item.id, item.state = stored[key].id, stored[key].state
+                item.id, item.state = stored[key]
                 del waiting[key]
+
+
+def _insert_rows(session: Session, rows: list[dict[str, Any]]) -> dict[str, tuple[int, str]]:
+    """Each row's id and state by key, as :func:`_insert` finds its item: a batch's items are
+    handed out before they are stored, and loading the forty of a declaration back as ORM
+    objects cost more than the statement that stores them."""
+    stored: dict[str, tuple[int, str]] = {}
+    upsert = _ROW_UPSERTS.get(session.get_bind().dialect.name)
+    if upsert is not None:
+        stored = {key: (id_, state) for key, id_, state in session.execute(upsert, rows)}
+    if missing := [row for row in rows if row["key"] not in stored]:
+        found = _insert(session, missing)
+        stored.update((key, (item.id, item.state)) for key, item in found.items())
+    return stored
 
 
 def pending_of(session: Session, incident_id: int, kind: str) -> list[OutboxItem]:
