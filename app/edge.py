@@ -5,8 +5,9 @@ it guesses, and logs the whole body of a badly signed request. Here, in order: t
 while streaming up to a cap (413 past it), the signature is checked (401; nothing of the body is
 logged), the body must be UTF-8 and the form or JSON Slack sends (400), slash commands carrying a
 NUL byte, an over-long id or over-long text get a private usage message, and the same signed
-request seen again is answered with an empty 200. Only then does Bolt see the request, with the
-payload parsed here (Bolt's own guess empties any form whose text contains the word "payload").
+request seen again is answered with an empty 200 (app/replays.py). Only then does Bolt see the
+request, with the payload parsed here (Bolt's own guess empties any form whose text contains the
+word "payload"), and its answer leaves as soon as the listener acks.
 """
 
 from __future__ import annotations

@@ -433,11 +433,11 @@ def main() -> int:
         print(f"    {odd.describe(latency, odd.longest)}")
     slowest = max(steady, key=lambda path: path.latency_ms)
     print(f"  slowest:      {slowest.describe(latency)}")
-    acks = [(path.acked - path.sent) * 1000 for path in steady]
-    waits = [(path.done - path.sent) * 1000 for path in steady]
+    ack_ms = [(path.acked - path.sent) * 1000 for path in steady]
+    wait_ms = [(path.done - path.sent) * 1000 for path in steady]
     print(
-        f"  steady state from the command sent: ack p50 {percentile(acks, 50):.1f} ms, usable"
-        f" p50 {percentile(waits, 50):.1f} ms (what the declarer waits for in all)"
+        f"  steady state from the command sent: ack p50 {percentile(ack_ms, 50):.1f} ms, usable"
+        f" p50 {percentile(wait_ms, 50):.1f} ms (what the declarer waits for in all)"
     )
 
     rows = [
