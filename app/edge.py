@@ -284,8 +284,8 @@ async def answer_on_ack(
 ) -> BoltResponse:
     """Bolt's answer, or the ack's as soon as the listener gives it. Bolt runs the listener in a
     task of its own and looks whether it has acked every 10 ms (``slack_bolt/listener/
-    asyncio_runner.py``), so each answer waited up to 10 ms after the ack for nothing, and a
-    burst's first requests waited longest (docs/benchmarks.md). The listener goes on in Bolt's
+    asyncio_runner.py``), so each answer waited up to 10 ms after the ack for nothing: a lone
+    command's ack took 15 ms (docs/benchmarks.md, ninth pass). The listener goes on in Bolt's
     task as before; Bolt returns the same response when it next looks."""
     dispatch = asyncio.ensure_future(bolt.async_dispatch(request))
     _DISPATCHING.add(dispatch)
