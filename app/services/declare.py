@@ -19,7 +19,7 @@ from app.routing.targets import page_targets
 from app.services import cadence
 from app.services.context import Context, store_assessment
 from app.services.home_refresh import enqueue_home_for_incident
-from app.services.paging import escalation_timer, send_pages, severity_rank
+from app.services.paging import DECLARED, escalation_timer, send_pages, severity_rank
 from app.services.threads import open_threads
 from app.services.updates import draft_initial_notice
 from app.store import incidents, outbox
@@ -128,15 +128,7 @@ def _open(
         )
         routing = page_targets(ctx.catalog, impact, now, private=declaration.private)
         send_pages(
-            session,
-            ctx,
-            incident,
-            routing,
-            source="declared",
-            actor=actor,
-            now=now,
-            after=brief,
-            first=True,
+            session, ctx, incident, routing, source=DECLARED, actor=actor, now=now, after=brief
         )
         open_threads(session, ctx, incident, now, after=brief)
         escalation_timer(session, ctx, incident, now)

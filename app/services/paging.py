@@ -28,6 +28,8 @@ from app.store.models import Incident, OutboxItem, Page
 from app.wording import notices, refusals
 
 ESCALATION = "escalation"
+DECLARED = "declared"
+"""The source of the pages a declaration sends."""
 
 
 def severity_rank(ctx: Context, severity: str) -> int:
@@ -46,18 +48,17 @@ def send_pages(
     actor: str | None,
     now: datetime,
     after: OutboxItem | None = None,
-    first: bool = False,
 ) -> list[Page]:
     """Page everyone in ``routing`` not already paged for this incident; say so in its channel.
     The channel's items wait on ``after`` (the channel's item unless given; a declaration gives
-    the brief, so that it comes first there). ``first``: the incident was just declared, so no
-    page of it is stored yet and none is read (a statement in the declaration's transaction).
+    the brief, so that it comes first there). A declaration's pages are its first: none is
+    stored to be read (a statement less in the declaration's transaction).
 
     The DMs go out at once, most severe incidents first, whether or not the channel exists
     yet; one that went out before the channel is edited to link it (``page_link``)."""
     rank = severity_rank(ctx, incident.severity)
     channel = after or channel_item(session, incident)
-    existing = [] if first else paging.pages_of(session, incident.id)
+    existing = [] if source == DECLARED else paging.pages_of(session, incident.id)
     already = {page.person for page in existing}
     pages = paging.add_pages(
         session,
