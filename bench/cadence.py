@@ -39,9 +39,8 @@ from app.cadence.policy import NUDGE
 from app.catalog.loader import load_catalog
 from app.routing.assessment import RoutingIndex, assess
 from app.services.context import store_assessment
-from app.store import paging
 from app.store.db import UnitOfWork, make_engine
-from app.store.models import Incident
+from app.store.models import Incident, Timer
 from tests.fakes.slack_api import Call, FakeSlack
 
 SEED = 20261201
@@ -88,14 +87,17 @@ def seed(url: str, fake: FakeSlack, count: int, first_due: datetime) -> dict[int
             store_assessment(incident, impact)
             session.add(incident)
             session.flush()
-            [timer] = paging.schedule(
-                session,
+            timer = Timer(
                 incident_id=incident.id,
-                due={NUDGE: at},
-                now=now,
+                kind=NUDGE,
+                due_at=at,
+                state="pending",
                 data={"due": next_due.isoformat()},
+                created_at=now,
             )
-            due[timer] = at
+            session.add(timer)
+            session.flush()
+            due[timer.id] = at
         session.commit()
     engine.dispose()
     return due

@@ -28,13 +28,14 @@ from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
-from app.outbox import keys
 from app.outbox.doorbell import Doorbell
+from app.outbox.enqueue import say_failed
 from app.outbox.failures import DeliveryFailure
+from app.outbox.group_commit import GroupCommit
 from app.outbox.hold import Hold
 from app.outbox.jobs import Effect, Job, Outcome, Prepare, backoff, job_of, record_outcomes
-from app.outbox.kinds import ORDERING_ONLY, Kind, Lane
-from app.store import outbox, outbox_leases
+from app.outbox.kinds import ORDERING_ONLY, Lane
+from app.store import outbox_leases
 from app.store.db import UnitOfWork
 from app.store.models import OutboxItem
 
@@ -85,12 +86,16 @@ class Dispatcher:
         self._wake: asyncio.Event | None = None
         self._running: dict[str, set[asyncio.Task[None]]] = {}
         self._jobs: dict[asyncio.Task[None], int] = {}
-        self._finished: list[tuple[Job, Outcome, asyncio.Future[list[Job]]]] = []
-        self._committer: asyncio.Task[None] | None = None
         self._stopped = False
         self._hold = hold or Hold()
         self.hold = self._hold.hold
         """Hold deliveries back for some seconds (app/outbox/hold.py); from the loop only."""
+        self._completed: GroupCommit[tuple[Job, Outcome], list[Job]] = GroupCommit(
+            lambda finished: self._record(self._complete, finished),
+            self._hold.over,  # recording takes CPU a burst's acks need; it can wait
+        )
+        """Records an outcome with the others finished meanwhile; returns the items that waited
+        on it, leased to start now."""
 
     @property
     def healthy(self) -> bool:
@@ -146,8 +151,7 @@ class Dispatcher:
         finally:
             self._stopped = True
             heartbeat.cancel()
-            if self._committer is not None:
-                self._committer.cancel()
+            self._completed.cancel()
             for task in list(self._jobs):
                 task.cancel()
 
@@ -157,6 +161,7 @@ class Dispatcher:
             return 0
         jobs = await asyncio.to_thread(self._claim, wanted, self._hold.on())
         self._start(jobs)
+        await asyncio.sleep(0)  # each sends its first request before another claim takes the CPU
         return len(jobs)
 
     def _urgency(self, job: Job) -> tuple[bool, int, int]:
@@ -278,7 +283,7 @@ class Dispatcher:
             else:
                 await self._record(self._give_up, job, repr(error))
         else:
-            self._start(await self._completed(job, outcome))
+            self._start(await self._completed((job, outcome)))
         finally:
             self.wake()
 
@@ -296,36 +301,11 @@ class Dispatcher:
                 await asyncio.sleep(pause)
                 pause = min(pause * 2, MAX_PAUSE)
 
-    async def _completed(self, job: Job, outcome: Outcome) -> list[Job]:
-        """Record the outcome with the others finished meanwhile, in one transaction (a group
-        commit: on SQLite every transaction queues for the one write lock); returns the items
-        that waited on this one, leased to start now."""
-        turn: asyncio.Future[list[Job]] = asyncio.get_running_loop().create_future()
-        self._finished.append((job, outcome, turn))
-        if self._committer is None or self._committer.done():
-            self._committer = asyncio.create_task(self._commit_finished())
-        return await turn
-
-    async def _commit_finished(self) -> None:
-        while self._finished:
-            await self._hold.over()  # recording takes CPU a burst's acks need; it can wait
-            batch, self._finished = self._finished, []
-            try:
-                started = await self._record(self._complete, [(j, o) for j, o, _ in batch])
-            except BaseException as error:  # cancelled at shutdown: nobody waits forever
-                for *_, turn in batch:
-                    if not turn.done():
-                        turn.set_exception(error)
-                raise
-            for (*_, turn), jobs in zip(batch, started, strict=True):
-                turn.set_result(jobs)
-
     def _complete(self, finished: list[tuple[Job, Outcome]]) -> list[list[Job]]:
         """Record each outcome and lease the due items that waited on it, unless claims are held
         (the next claim takes them). Dependents start even when the dispatcher is full (of posts
         sleeping in the pacer, typically): they are few, and what waits on a hop is late."""
         now = self.clock()
-        started: list[list[Job]] = []
         with self.uow() as session:
             ours = {
                 job.id
@@ -335,22 +315,22 @@ class Dispatcher:
                 )
             }
             record_outcomes(session, [pair for pair in finished if pair[0].id in ours])
-            for job, outcome in finished:
-                waiting: list[OutboxItem] = []
-                if job.id in ours and not self._hold.on():
-                    waiting = outbox_leases.claim_waiting_on(
-                        session,
-                        job.id,
-                        worker=self.worker,
-                        now=now,
-                        lease=self.lease,
-                        limit=self.concurrency,
-                    )
-                started.append(
-                    [job_of(item, dict(outcome.result), outcome.handoff) for item in waiting]
-                )
+            waiting = outbox_leases.claim_waiting_on(
+                session,
+                [] if self._hold.on() else sorted(ours),
+                worker=self.worker,
+                now=now,
+                lease=self.lease,
+                limit=self.concurrency * len(ours),
+            )
             session.commit()
-        return started
+        by_parent: dict[int | None, list[OutboxItem]] = {}
+        for item in waiting:
+            by_parent.setdefault(item.after_id, []).append(item)
+        return [
+            [job_of(i, dict(outcome.result), outcome.handoff) for i in by_parent.get(job.id, [])]
+            for job, outcome in finished
+        ]
 
     def _retry(self, job: Job, error: str, delay: timedelta, refused: bool = False) -> None:
         with self.uow() as session:
@@ -376,25 +356,5 @@ class Dispatcher:
                 now=now,
                 release_waiting=job.kind in ORDERING_ONLY,
             )
-            if job.incident_id is not None and job.kind in self.failure_notices:
-                outbox.enqueue(
-                    session,
-                    key=keys.failed(job.key),
-                    kind=self.failure_notices[job.kind],
-                    now=now,
-                    incident_id=job.incident_id,
-                    payload={"error": error},
-                )
-            elif job.incident_id is not None and job.kind != Kind.POST_NOTICE:
-                outbox.enqueue(
-                    session,
-                    key=keys.failed(job.key),
-                    kind=Kind.POST_NOTICE,
-                    now=now,
-                    incident_id=job.incident_id,
-                    payload={
-                        "text": f":x: Beacon could not deliver `{job.kind}`"
-                        f" after {job.attempts} attempt(s): {error}"
-                    },
-                )
+            say_failed(session, job, error, now=now, own_kinds=self.failure_notices)
             session.commit()

@@ -3,14 +3,17 @@ keyed (so a repeat is a no-op), ordered (``after``) and prioritised, for every s
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
 from app.outbox import keys
+from app.outbox.jobs import Job
 from app.outbox.kinds import REFRESHES, Kind
 from app.store import outbox
 from app.store.models import Incident, OutboxItem
+from app.wording import notices
 
 
 def enqueue(
@@ -70,3 +73,28 @@ def enqueue_refresh(session: Session, incident: Incident, *, key: str, now: date
     """After a change the channel topic, the pinned brief and the announcement show it."""
     for kind in REFRESHES:
         enqueue(session, incident, kind, keys.refresh(incident.id, kind, key), now=now)
+
+
+def say_failed(
+    session: Session, job: Job, error: str, *, now: datetime, own_kinds: Mapping[str, str]
+) -> None:
+    """A delivery failed for good: say so in the incident channel, where someone can act on it;
+    with a kind of its own (``own_kinds``) when that failure means there is no channel. A
+    notice that failed is not reported by another, which would fail the same way."""
+    if job.incident_id is None:
+        return
+    if job.kind in own_kinds:
+        kind, payload = own_kinds[job.kind], {"error": error}
+    elif job.kind != Kind.POST_NOTICE:
+        text = notices.undelivered(job.kind, job.attempts, error)
+        kind, payload = Kind.POST_NOTICE, {"text": text}
+    else:
+        return
+    outbox.enqueue(
+        session,
+        key=keys.failed(job.key),
+        kind=kind,
+        now=now,
+        incident_id=job.incident_id,
+        payload=payload,
+    )

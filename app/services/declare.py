@@ -94,6 +94,7 @@ def _open(
         commander=actor,
         origin_channel=origin_channel,
         declared_at=now,
+        mitigations=[],  # none yet: said, so that reading them (the brief's view) asks nothing
     )
     store_assessment(incident, impact)
     session.add(incident)
@@ -127,14 +128,15 @@ def _open(
             session, incident, now=now, actor=actor, priority=severity_rank(ctx, incident.severity)
         )
         routing = page_targets(ctx.catalog, impact, now, private=declaration.private)
-        send_pages(
+        pages = send_pages(
             session, ctx, incident, routing, source=DECLARED, actor=actor, now=now, after=brief
         )
         open_threads(session, ctx, incident, now, after=brief)
         escalation_timer(session, ctx, incident, now)
         cadence.start(session, ctx, incident, since=now)
         draft_initial_notice(session, ctx, incident, now, after=brief)
-        enqueue_home_for_incident(session, incident, key="declared", now=now)
+        paged = [page.person for page in pages]
+        enqueue_home_for_incident(session, incident, key="declared", now=now, paged=paged)
     return incident
 
 

@@ -30,9 +30,10 @@ def enqueue_home(session: Session, users: Iterable[str | None], *, key: str, now
 
 
 def enqueue_home_for_incident(
-    session: Session, incident: Incident, *, key: str, now: datetime
+    session: Session, incident: Incident, *, key: str, now: datetime, paged: Iterable[str] = ()
 ) -> None:
+    """The Homes of everyone who sees the incident, and of the people ``paged`` for it."""
     viewers = resolution.home_viewers(session)
     if incident.private:
         viewers = [v for v in viewers if v in people_of(incident)]
-    enqueue_home(session, viewers, key=f"incident:{incident.id}:{key}", now=now)
+    enqueue_home(session, [*paged, *viewers], key=f"incident:{incident.id}:{key}", now=now)

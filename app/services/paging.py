@@ -52,7 +52,8 @@ def send_pages(
     """Page everyone in ``routing`` not already paged for this incident; say so in its channel.
     The channel's items wait on ``after`` (the channel's item unless given; a declaration gives
     the brief, so that it comes first there). A declaration's pages are its first: none is
-    stored to be read (a statement less in the declaration's transaction).
+    stored to be read (a statement less in the declaration's transaction), and the declaration
+    republishes the Homes of the people paged with those of everyone who sees it.
 
     The DMs go out at once, most severe incidents first, whether or not the channel exists
     yet; one that went out before the channel is edited to link it (``page_link``)."""
@@ -132,7 +133,8 @@ def send_pages(
             now=now,
             after=after,
         )
-    enqueue_home(session, [p.person for p in pages], key=f"paged:{incident.id}", now=now)
+    if source != DECLARED:  # a declaration republishes their Homes with everyone else's
+        enqueue_home(session, [p.person for p in pages], key=f"paged:{incident.id}", now=now)
     if pages:
         enqueue(
             session,

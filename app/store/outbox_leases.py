@@ -13,7 +13,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, case, or_, select, update
+from sqlalchemy import and_, bindparam, case, literal, or_, select, union_all, update
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import BindParameter
 
@@ -52,73 +52,84 @@ def claim_lanes(
     lanes: Sequence[tuple[Collection[str] | None, int]],
     urgent: Collection[str] = (),
 ) -> list[list[OutboxItem]]:
-    """``claim_due`` for each lane's (kinds, limit), in one transaction: a busy dispatcher
-    claims after every delivery, and a transaction per lane would multiply its round trips and
-    commits by the lanes. The caller commits, once it has read what else it needs."""
-    leased: list[list[int]] = []
-    urgent = frozenset(urgent)
-    for kinds, limit in lanes:
-        due = _due(None if kinds is None else frozenset(kinds), limit, urgent)
-        ids = list(session.scalars(due, {"now": now}))
-        claimed = set(_lease(session, ids, worker=worker, now=now, lease=lease))
-        leased.append([item_id for item_id in ids if item_id in claimed])
-    items = {item.id: item for item in _load(session, [i for ids in leased for i in ids])}
-    return [[items[item_id] for item_id in ids] for ids in leased]
+    """``claim_due`` for each lane's (kinds, limit), in one transaction and one look: a busy
+    dispatcher claims after every delivery, and a transaction or a statement per lane would
+    multiply its round trips by the lanes. The caller commits, once it has read what else it
+    needs."""
+    wanted = tuple(None if kinds is None else frozenset(kinds) for kinds, _ in lanes)
+    limits = {f"limit{n}": limit for n, (_, limit) in enumerate(lanes)}
+    due = session.execute(_due(wanted, frozenset(urgent)), {"now": now, **limits}).all()
+    leased = set(_lease(session, [row.id for row in due], worker=worker, now=now, lease=lease))
+    items = {item.id: item for item in _load(session, [row.id for row in due if row.id in leased])}
+    claimed: list[list[OutboxItem]] = [[] for _ in lanes]
+    for row in due:
+        if row.id in items:
+            claimed[row.lane].append(items[row.id])
+    return claimed
 
 
-@functools.lru_cache(maxsize=1024)
-def _due(kinds: frozenset[str] | None, limit: int, urgent: frozenset[str]) -> Any:
-    """The due items' ids, as of the ``now`` parameter. Built once per lane and limit: a busy
-    dispatcher claims after every delivery, and building this statement cost more Python time
-    than running it."""
+@functools.lru_cache(maxsize=64)
+def _due(lanes: tuple[frozenset[str] | None, ...], urgent: frozenset[str]) -> Any:
+    """Each lane's due items (``lane``: its position, ``id``), as of the ``now`` parameter, at
+    most ``limit<position>`` of each, in claim order. Built once per set of lanes with room:
+    building this statement cost more Python time than running it."""
     now: BindParameter[datetime] = bindparam("now")
     parent = aliased(OutboxItem)
-    order: list[Any] = [OutboxItem.priority, OutboxItem.id]
-    if urgent:
-        order.insert(0, case((OutboxItem.kind.in_(list(urgent)), 0), else_=1))
-    lane: list[Any] = []
-    if kinds is not None:
-        lane.append(OutboxItem.kind.in_(list(kinds)))
-    return (
-        select(OutboxItem.id)
-        .outerjoin(parent, OutboxItem.after_id == parent.id)
-        .where(
-            OutboxItem.state == "pending",
-            OutboxItem.available_at <= now,
-            unleased(now),
-            or_(OutboxItem.after_id.is_(None), parent.state == "done"),
-            *lane,
+    urgency: Any = case((OutboxItem.kind.in_(list(urgent)), 0), else_=1) if urgent else literal(1)
+    looks = []
+    for position, kinds in enumerate(lanes):
+        lane = [] if kinds is None else [OutboxItem.kind.in_(list(kinds))]
+        look = (
+            select(
+                literal(position).label("lane"),
+                urgency.label("urgency"),
+                OutboxItem.priority,
+                OutboxItem.id,
+            )
+            .outerjoin(parent, OutboxItem.after_id == parent.id)
+            .where(
+                OutboxItem.state == "pending",
+                OutboxItem.available_at <= now,
+                unleased(now),
+                or_(OutboxItem.after_id.is_(None), parent.state == "done"),
+                *lane,
+            )
+            .order_by(urgency, OutboxItem.priority, OutboxItem.id)
+            .limit(bindparam(f"limit{position}"))
+            .subquery()
         )
-        .order_by(*order)
-        .limit(limit)
-    )
+        looks.append(select(look))
+    return union_all(*looks).order_by("lane", "urgency", "priority", "id")
 
 
 def claim_waiting_on(
     session: Session,
-    parent_id: int,
+    parents: Collection[int],
     *,
     worker: str,
     now: datetime,
     lease: timedelta,
     limit: int,
 ) -> list[OutboxItem]:
-    """Lease the due items waiting on ``parent_id``, in the transaction that completes it, so
-    they start at once instead of after another claim; the caller commits."""
-    ids = list(session.scalars(_waiting_on(limit), {"parent": parent_id, "now": now}))
+    """Lease the due items waiting on ``parents``, in the transaction that completes them (one
+    look for all the outcomes a group commit records), so they start at once instead of after
+    another claim; the caller commits."""
+    if not parents:
+        return []
+    ids = list(session.scalars(_waiting_on(limit), {"parents": list(parents), "now": now}))
     leased = set(_lease(session, ids, worker=worker, now=now, lease=lease))
     return _load(session, [item_id for item_id in ids if item_id in leased])
 
 
 @functools.lru_cache(maxsize=16)
 def _waiting_on(limit: int) -> Any:
-    """The due items waiting on the ``parent`` parameter, as of ``now``; built once per limit,
+    """The due items waiting on the ``parents`` parameter, as of ``now``; built once per limit,
     as ``_due`` is."""
     now: BindParameter[datetime] = bindparam("now")
     return (
         select(OutboxItem.id)
         .where(
-            OutboxItem.after_id == bindparam("parent"),
+            OutboxItem.after_id.in_(bindparam("parents", expanding=True)),
             OutboxItem.state == "pending",
             OutboxItem.available_at <= now,
             unleased(now),
@@ -170,6 +181,7 @@ _TAKE = (
         attempts=OutboxItem.attempts + 1,
     )
     .returning(OutboxItem.id)
+    .execution_options(synchronize_session=False)
 )
 """A lease's two statements, built once: a busy dispatcher leases after every delivery, and
 building them cost more Python time than running them."""
@@ -203,6 +215,7 @@ def complete(
         update(OutboxItem)
         .where(_mine(item_id, worker), OutboxItem.state == "pending")
         .values(state="done", result=result, done_at=now, claimed_until=None, last_error=None)
+        .execution_options(synchronize_session=False)
     )
     return bool(done.rowcount)  # type: ignore[attr-defined]
 

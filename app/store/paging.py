@@ -41,9 +41,9 @@ def schedule(
     due: Mapping[str, datetime],
     now: datetime,
     data: dict[str, Any] | None = None,
-) -> list[int]:
-    """A timer of each kind in ``due``, due at its time, in one INSERT (a flush of new rows
-    sends one per row on SQLite); their ids, in the order of ``due``."""
+) -> None:
+    """A timer of each kind in ``due``, due at its time, in one statement (a flush of new rows,
+    or an INSERT returning their ids, sends one per row on SQLite)."""
     rows = [
         {
             "incident_id": incident_id,
@@ -55,10 +55,8 @@ def schedule(
         }
         for kind, due_at in due.items()
     ]
-    if not rows:
-        return []
-    stored = insert(Timer).returning(Timer.id, sort_by_parameter_order=True)
-    return list(session.scalars(stored, rows))
+    if rows:
+        session.execute(insert(Timer), rows)
 
 
 def pending(session: Session, incident_id: int, kind: str) -> list[Timer]:

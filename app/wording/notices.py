@@ -104,3 +104,8 @@ def draft_rejected(drafter: str | None, actor: str, reason: str) -> str:
         f":no_entry: {who}, {names.mention(actor)} rejected the customer draft:"
         f" {escape(reason)}. Post a corrected `/incident update`."
     )
+
+
+def undelivered(kind: str, attempts: int, error: str) -> str:
+    """An outbox delivery given up, said in the incident channel."""
+    return f":x: Beacon could not deliver `{kind}` after {attempts} attempt(s): {error}"

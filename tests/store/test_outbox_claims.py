@@ -147,7 +147,7 @@ def test_an_item_waits_for_its_prerequisite(uow: UnitOfWork) -> None:
         channel_id = item(uow, "channel").id
         assert outbox_leases.complete(session, channel_id, worker="w", result={"id": "C1"}, now=NOW)
         waiting = outbox_leases.claim_waiting_on(
-            session, channel_id, worker="w", now=NOW, lease=LEASE, limit=10
+            session, [channel_id], worker="w", now=NOW, lease=LEASE, limit=10
         )
         assert [entry.key for entry in waiting] == ["brief"]
         session.commit()

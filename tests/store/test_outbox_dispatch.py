@@ -125,6 +125,22 @@ def test_a_dependent_runs_after_its_prerequisite_with_its_result(uow: UnitOfWork
     assert effects.parents["brief"] == {"delivered": "channel"}
 
 
+def test_dependents_of_outcomes_recorded_together_each_get_their_own_parents_result(
+    uow: UnitOfWork,
+) -> None:
+    with uow() as session:
+        for n in range(3):
+            channel = outbox.enqueue(session, key=f"c{n}", kind=Kind.CREATE_CHANNEL, now=NOW)
+            outbox.enqueue(session, key=f"b{n}", kind=Kind.POST_BRIEF, now=NOW, after=channel)
+        session.commit()
+    effects = Recorder(delay=0.05)  # the channels finish together: one transaction records them
+    asyncio.run(dispatcher(uow, effects.table(*KINDS), Clock()).drain(timeout=10))
+    assert effects.parents == {
+        **{f"c{n}": None for n in range(3)},
+        **{f"b{n}": {"delivered": f"c{n}"} for n in range(3)},
+    }
+
+
 def test_what_a_claim_prepares_reaches_the_effect_and_a_parents_handoff_wins(
     uow: UnitOfWork,
 ) -> None:
