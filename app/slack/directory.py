@@ -16,6 +16,7 @@ from typing import TypeVar
 from sqlalchemy.orm import Session
 
 from app.slack.gateway import SlackFailure, SlackGateway
+from app.store import people
 from app.store.db import UnitOfWork
 from app.store.models import SlackIdCache
 
@@ -132,7 +133,7 @@ class Directory:
         self._memory[key] = value, now
 
         def write(session: Session) -> None:
-            session.merge(SlackIdCache(key=key, value=value, resolved_at=now))
+            people.remember(session, key, value, now)
             session.commit()
 
         await asyncio.to_thread(self._with_session, write)
