@@ -131,7 +131,7 @@ def _open(
         pages = send_pages(
             session, ctx, incident, routing, source=DECLARED, actor=actor, now=now, after=brief
         )
-        open_threads(session, ctx, incident, now, after=brief)
+        open_threads(session, ctx, incident, now, after=brief, declared=True)
         escalation_timer(session, ctx, incident, now)
         cadence.start(session, ctx, incident, since=now)
         draft_initial_notice(session, ctx, incident, now, after=brief)

@@ -20,9 +20,10 @@ from app.store.models import AccountThread, Incident, OutboxItem
 
 
 def thread_targets(
-    session: Session, ctx: Context, incident: Incident, now: datetime
+    session: Session, ctx: Context, incident: Incident, now: datetime, *, declared: bool = False
 ) -> list[AccountThread]:
-    """The (incident, account) threads of every affected account whose tier has threads."""
+    """The (incident, account) threads of every affected account whose tier has threads
+    (``declared``: of an incident declared in this transaction)."""
     if incident.private:
         return []
     policy = ctx.catalog.policy
@@ -32,7 +33,7 @@ def thread_targets(
         if (account := ctx.catalog.accounts.get(account_id)) is not None
         and policy.tier_rule(tier).thread
     ]
-    return updates.threads_for(session, incident.id, accounts, now)
+    return updates.threads_for(session, incident.id, accounts, now, declared=declared)
 
 
 def open_thread(
@@ -60,10 +61,12 @@ def open_threads(
     incident: Incident,
     now: datetime,
     after: OutboxItem | None = None,
+    *,
+    declared: bool = False,
 ) -> None:
-    """At declaration and on every re-route: a thread for each account affected by now
-    (``after``: the channel, at declaration, so the parent can link to it)."""
-    for thread in thread_targets(session, ctx, incident, now):
+    """At declaration (``declared``) and on every re-route: a thread for each account affected by
+    now (``after``: the channel, at declaration, so the parent can link to it)."""
+    for thread in thread_targets(session, ctx, incident, now, declared=declared):
         open_thread(session, incident, thread, now, after)
 
 

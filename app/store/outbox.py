@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, func, insert, select
+from sqlalchemy import Table, func, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -85,6 +85,11 @@ _UPSERTS: dict[str, Any] = {
 }
 """``INSERT … ON CONFLICT (key) DO NOTHING RETURNING`` by dialect name, built once (a statement
 built per call costs more to build and cache-key than the round trip it saves)."""
+_SKIPPING_STORED: dict[str, Any] = {
+    name: insert_(OutboxItem).on_conflict_do_nothing(index_elements=[OutboxItem.key])
+    for name, insert_ in (("sqlite", sqlite_insert), ("postgresql", postgresql_insert))
+}
+"""``INSERT … ON CONFLICT (key) DO NOTHING``, for rows nobody reads back."""
 _TABLE = cast(Table, OutboxItem.__table__)  # declared as a FromClause
 _ROW_UPSERTS: dict[str, Any] = {
     name: insert_(_TABLE)
@@ -187,11 +192,6 @@ def enqueue_many(
     """Enqueue independent items of one kind (key → payload) in one INSERT, skipping keys that
     exist, due ``delay`` from now: a change republishing a thousand App Homes must not hold the
     write lock long."""
-    keys = list(payloads)
-    existing: set[str] = set()
-    for start in range(0, len(keys), 500):
-        chunk = keys[start : start + 500]
-        existing.update(session.scalars(select(OutboxItem.key).where(OutboxItem.key.in_(chunk))))
     rows = [
         {
             "key": key,
@@ -204,10 +204,9 @@ def enqueue_many(
             "created_at": now,
         }
         for key, payload in payloads.items()
-        if key not in existing
     ]
     if rows:
-        session.execute(insert(OutboxItem), rows)
+        session.execute(_SKIPPING_STORED[session.get_bind().dialect.name], rows)
 
 
 def waiting_payloads(session: Session, *, kind: str, now: datetime) -> list[dict[str, Any]]:

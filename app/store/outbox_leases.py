@@ -116,27 +116,25 @@ def claim_waiting_on(
     another claim; the caller commits."""
     if not parents:
         return []
-    ids = list(session.scalars(_waiting_on(limit), {"parents": list(parents), "now": now}))
+    looked = {"parents": list(parents), "now": now, "limit": limit}
+    ids = list(session.scalars(_WAITING_ON, looked))
     leased = set(_lease(session, ids, worker=worker, now=now, lease=lease))
     return _load(session, [item_id for item_id in ids if item_id in leased])
 
 
-@functools.lru_cache(maxsize=16)
-def _waiting_on(limit: int) -> Any:
-    """The due items waiting on the ``parents`` parameter, as of ``now``; built once per limit,
-    as ``_due`` is."""
-    now: BindParameter[datetime] = bindparam("now")
-    return (
-        select(OutboxItem.id)
-        .where(
-            OutboxItem.after_id.in_(bindparam("parents", expanding=True)),
-            OutboxItem.state == "pending",
-            OutboxItem.available_at <= now,
-            unleased(now),
-        )
-        .order_by(OutboxItem.id)
-        .limit(limit)
+_WAITING_ON = (
+    select(OutboxItem.id)
+    .where(
+        OutboxItem.after_id.in_(bindparam("parents", expanding=True)),
+        OutboxItem.state == "pending",
+        OutboxItem.available_at <= bindparam("now"),
+        unleased(bindparam("now")),
     )
+    .order_by(OutboxItem.id)
+    .limit(bindparam("limit"))
+)
+"""The due items waiting on the ``parents`` parameter, as of ``now``, at most ``limit``; built
+once, as ``_due`` is."""
 
 
 def _lease(

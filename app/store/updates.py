@@ -49,12 +49,18 @@ def revise(session: Session, update_id: int, *, text: str, by: str, seen: int) -
 
 
 def threads_for(
-    session: Session, incident_id: int, accounts: list[tuple[str, int, str]], now: datetime
+    session: Session,
+    incident_id: int,
+    accounts: list[tuple[str, int, str]],
+    now: datetime,
+    *,
+    declared: bool = False,
 ) -> list[AccountThread]:
     """The incident's thread rows for each (account id, tier, channel), created on first need:
-    one look-up and one insert for all of them, as a declaration opens one per account."""
+    one look-up and one insert for all of them, as a declaration opens one per account. An
+    incident ``declared`` in this transaction has none to look up."""
     statement = select(AccountThread).where(AccountThread.incident_id == incident_id)
-    known = {thread.account_id: thread for thread in session.scalars(statement)}
+    known = {} if declared else {thread.account_id: thread for thread in session.scalars(statement)}
     new = {
         account_id: {
             "incident_id": incident_id,
