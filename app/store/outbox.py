@@ -77,25 +77,24 @@ def _insert(session: Session, rows: list[dict[str, Any]]) -> dict[str, OutboxIte
     return stored
 
 
-_UPSERTS: dict[str, Any] = {
-    name: insert_(OutboxItem)
-    .on_conflict_do_nothing(index_elements=[OutboxItem.key])
-    .returning(OutboxItem)
-    for name, insert_ in (("sqlite", sqlite_insert), ("postgresql", postgresql_insert))
-}
-"""``INSERT … ON CONFLICT (key) DO NOTHING RETURNING`` by dialect name, built once (a statement
-built per call costs more to build and cache-key than the round trip it saves)."""
+_INSERTS = (("sqlite", sqlite_insert), ("postgresql", postgresql_insert))
+"""Each dialect Beacon runs on, with its INSERT that knows ``ON CONFLICT``."""
 _SKIPPING_STORED: dict[str, Any] = {
     name: insert_(OutboxItem).on_conflict_do_nothing(index_elements=[OutboxItem.key])
-    for name, insert_ in (("sqlite", sqlite_insert), ("postgresql", postgresql_insert))
+    for name, insert_ in _INSERTS
 }
-"""``INSERT … ON CONFLICT (key) DO NOTHING``, for rows nobody reads back."""
+"""``INSERT … ON CONFLICT (key) DO NOTHING`` by dialect name, for rows nobody reads back."""
+_UPSERTS: dict[str, Any] = {
+    name: skipping.returning(OutboxItem) for name, skipping in _SKIPPING_STORED.items()
+}
+"""The same, ``RETURNING`` the items, built once (a statement built per call costs more to
+build and cache-key than the round trip it saves)."""
 _TABLE = cast(Table, OutboxItem.__table__)  # declared as a FromClause
 _ROW_UPSERTS: dict[str, Any] = {
     name: insert_(_TABLE)
     .on_conflict_do_nothing(index_elements=[_TABLE.c.key])
     .returning(_TABLE.c.key, _TABLE.c.id, _TABLE.c.state)
-    for name, insert_ in (("sqlite", sqlite_insert), ("postgresql", postgresql_insert))
+    for name, insert_ in _INSERTS
 }
 """The same, returning only what a batch needs."""
 _BATCH = "beacon.outbox_batch"
