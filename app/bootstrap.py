@@ -30,7 +30,7 @@ from app.outbox.dispatcher import Dispatcher
 from app.outbox.doorbell import Doorbell
 from app.outbox.hold import Hold
 from app.outbox.jobs import merged
-from app.outbox.kinds import FAILURE_NOTICES, LANES, URGENT_KINDS
+from app.outbox.kinds import FAILURE_NOTICES, LANES, LEASED_AHEAD, URGENT_KINDS
 from app.paging.effects import PagerDutyEffects
 from app.paging.pagerduty import PagerDutyClient
 from app.publishing.email import EmailEffects
@@ -134,6 +134,7 @@ def build(
         clock=clock,
         lease=timedelta(seconds=settings.beacon_outbox_lease),
         urgent=URGENT_KINDS,
+        leased_ahead=LEASED_AHEAD,
         lanes=LANES,
         failure_notices=FAILURE_NOTICES,
         doorbell=doorbell,

@@ -5,7 +5,9 @@ mailbox), records the result. Effects say a delivery did not go through with a
 
 Items run concurrently (Slack latency dominates); an item waiting on another (``after``) is
 leased in the transaction that completes its parent and started right away with the parent's
-result, so a chain of calls (channel, then brief) pays no claim round trip between its hops.
+result, so a chain of calls (channel, then brief) pays no claim round trip between its hops;
+what waits on a channel is leased while the channel is made and starts with its answer
+(app/outbox/ahead.py).
 Urgent kinds (pages, the opening of an incident) are claimed before the rest, most severe first.
 Kinds bound by a slow Slack tier (channel creation, App Home) run in lanes of their own, so
 their waits never hold the slots pages need. Several processes may run a dispatcher against one
@@ -28,6 +30,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
+from app.outbox.ahead import Ahead
 from app.outbox.doorbell import Doorbell
 from app.outbox.enqueue import say_failed
 from app.outbox.failures import DeliveryFailure
@@ -57,6 +60,7 @@ class Dispatcher:
         poll_interval: float = 0.5,
         concurrency: int = 128,
         urgent: Collection[str] = (),
+        leased_ahead: Collection[str] = (),
         lanes: Sequence[Lane] = (),
         failure_notices: Mapping[str, str] | None = None,
         doorbell: Doorbell | None = None,
@@ -71,6 +75,8 @@ class Dispatcher:
         self.concurrency = concurrency
         self.urgent = frozenset(urgent)
         """Kinds claimed before any other due item: pages and what makes an incident usable."""
+        self.leased_ahead = frozenset(leased_ahead)
+        self._ahead = Ahead(self._lease_waiting)
         self.lanes = tuple(lanes)
         self.failure_notices = dict(failure_notices or {})
         """Kind → the kind that reports its failure for good, for kinds whose failure means the
@@ -186,7 +192,7 @@ class Dispatcher:
         """Renew the leases of the items in flight, a third of a lease apart."""
         while True:
             await asyncio.sleep(self.lease.total_seconds() / 3)
-            if ids := list(self._jobs.values()):
+            if ids := [*self._jobs.values(), *self._ahead.held()]:
                 try:
                     await asyncio.to_thread(self._renew, ids)
                 except Exception as error:
@@ -257,6 +263,8 @@ class Dispatcher:
             return {}
 
     async def _deliver(self, job: Job) -> None:
+        if job.kind in self.leased_ahead and not self._hold.on():
+            self._ahead.lease(job.id)
         effect = self.effects.get(job.kind)
         try:
             if effect is None:
@@ -268,24 +276,51 @@ class Dispatcher:
                 # (an exponential backoff would leave the method's budget idle).
                 log.info("outbox %s: %s; again in %ss", job.key, failure, failure.retry_after)
                 delay = timedelta(seconds=failure.retry_after or 1.0)
-                await self._record(self._retry, job, str(failure), delay, True)
+                await self._failed(self._retry, job, str(failure), delay, True)
             elif failure.transient and job.attempts < MAX_ATTEMPTS:
                 log.warning("outbox %s: %s; retrying", job.key, failure)
                 delay = backoff(job.attempts, failure.retry_after)
-                await self._record(self._retry, job, str(failure), delay)
+                await self._failed(self._retry, job, str(failure), delay)
             else:
                 log.error("outbox %s failed for good: %s", job.key, failure)
-                await self._record(self._give_up, job, str(failure))
+                await self._failed(self._give_up, job, str(failure))
         except Exception as error:  # a bug must not stop the other deliveries
             log.exception("outbox %s raised", job.key)
             if job.attempts < MAX_ATTEMPTS:
-                await self._record(self._retry, job, repr(error), backoff(job.attempts, None))
+                await self._failed(self._retry, job, repr(error), backoff(job.attempts, None))
             else:
-                await self._record(self._give_up, job, repr(error))
+                await self._failed(self._give_up, job, repr(error))
         else:
-            self._start(await self._completed((job, outcome)))
+            await self._succeeded(job, outcome)
         finally:
             self.wake()
+
+    async def _succeeded(self, job: Job, outcome: Outcome) -> None:
+        """Start what was leased ahead of the job with its outcome, record the outcome (after its
+        parent's, for a job started that way), then start what else waited on it."""
+        await job.settled()
+        recorded = asyncio.get_running_loop().create_future()
+        if ahead := await self._ahead.take(job.id):
+            await self._hold.over()
+            self._start([job_of(i, dict(outcome.result), outcome.handoff, recorded) for i in ahead])
+        try:
+            self._start(await self._completed((job, outcome)))
+        finally:
+            recorded.set_result(None)
+
+    async def _failed(self, write: Callable[..., None], job: Job, *args: Any) -> None:
+        """Record a failure; what was leased ahead of the job is given back in its transaction."""
+        ahead = [item.id for item in await self._ahead.take(job.id)]
+        await self._record(write, job, ahead, *args)
+
+    def _lease_waiting(self, parent: int) -> list[OutboxItem]:
+        now, worker = self.clock(), self.worker
+        with self.uow() as session:
+            waiting = outbox_leases.claim_waiting_on(
+                session, [parent], worker=worker, now=now, lease=self.lease, limit=self.concurrency
+            )
+            session.commit()
+            return waiting
 
     async def _record(self, write: Callable[..., T], *args: Any) -> T:
         """Record an outcome, however long the database takes to come back: the effect is done,
@@ -332,8 +367,11 @@ class Dispatcher:
             for job, outcome in finished
         ]
 
-    def _retry(self, job: Job, error: str, delay: timedelta, refused: bool = False) -> None:
+    def _retry(
+        self, job: Job, ahead: list[int], error: str, delay: timedelta, refused: bool = False
+    ) -> None:
         with self.uow() as session:
+            outbox_leases.release(session, ahead, worker=self.worker)
             outbox_leases.retry_later(
                 session,
                 job.id,
@@ -344,10 +382,11 @@ class Dispatcher:
             )
             session.commit()
 
-    def _give_up(self, job: Job, error: str) -> None:
+    def _give_up(self, job: Job, ahead: list[int], error: str) -> None:
         """Failed for good: say so in the incident channel, where someone can act on it."""
         now = self.clock()
         with self.uow() as session:
+            outbox_leases.release(session, ahead, worker=self.worker)
             outbox_leases.give_up(
                 session,
                 job.id,

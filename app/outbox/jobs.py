@@ -3,6 +3,7 @@ of effects by kind, and how long a failed delivery waits before the next attempt
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -48,11 +49,21 @@ class Job:
     """What the parent's effect left for it when the parent started it directly (e.g. the
     incident view it just loaded, with the channel it created), so the effect need not reload
     it; None when claimed from the database. Any later change enqueues its own refresh."""
+    parent_recorded: asyncio.Future[None] | None = None
+    """Set when the item started with its parent's outcome before that was recorded
+    (``kinds.LEASED_AHEAD``); done once it is."""
 
     @property
     def maybe_done_before(self) -> bool:
         """An earlier attempt may have reached Slack before the process died or timed out."""
         return self.attempts > 1
+
+    async def settled(self) -> None:
+        """Until the parent's outcome is recorded: what tells people to act on the parent's
+        work (the brief's pin, once its channel is made) waits for this, as what they do
+        next (a command in that channel) needs it stored."""
+        if self.parent_recorded is not None:
+            await asyncio.shield(self.parent_recorded)
 
 
 Effect = Callable[[Job], Awaitable[Outcome]]
@@ -104,7 +115,12 @@ def backoff(attempts: int, retry_after: float | None) -> timedelta:
     return delay
 
 
-def job_of(item: OutboxItem, parent: dict[str, Any] | None, handoff: object = None) -> Job:
+def job_of(
+    item: OutboxItem,
+    parent: dict[str, Any] | None,
+    handoff: object = None,
+    parent_recorded: asyncio.Future[None] | None = None,
+) -> Job:
     return Job(
         id=item.id,
         key=item.key,
@@ -115,4 +131,5 @@ def job_of(item: OutboxItem, parent: dict[str, Any] | None, handoff: object = No
         parent=parent,
         handoff=handoff,
         priority=item.priority,
+        parent_recorded=parent_recorded,
     )

@@ -101,6 +101,11 @@ by one channel's one post a second (the announcements), and App Home (views.publ
 for every viewer) and triage cards (chat.update, Tier 3, in an alert storm): each waits on its
 own budget in its own lane, never in the slots of pages."""
 
+LEASED_AHEAD: frozenset[str] = frozenset({Kind.CREATE_CHANNEL})
+"""Kinds whose waiting items are leased while they run, and start with their outcome while it
+is being recorded (app/outbox/ahead.py): the channel, first of the three Slack calls in a row
+(channel, brief, pin) before an incident is usable."""
+
 ORDERING_ONLY: frozenset[str] = frozenset({Kind.POST_BRIEF})
 """Kinds other items wait on only to come after them: when one fails for good, what waited on
 it goes on (after what it waited on) instead of failing too. At declaration the invitations,

@@ -110,10 +110,13 @@ class IncidentEffects:
     async def post_brief(self, job: Job) -> Outcome:
         """Post, then pin at once: one delivery instead of two hops through the outbox. A retry
         finds the posted brief by its marker and pins that; pinning twice is harmless. What
-        waits on the brief (topic, invitations) gets the incident as the channel left it."""
+        waits on the brief (topic, invitations) gets the incident as the channel left it. The
+        brief may go out before its channel is recorded (``LEASED_AHEAD``); the pin that says
+        the incident is ready waits for that."""
         view = await self.posts.view(job)
         text, body = blocks.brief(view)
         posted = await self.posts.post_once(job, self.posts.channel(view), text, body)
+        await job.settled()
         try:
             await self.gateway.pin(posted["channel"], posted["ts"])
         except SlackFailure as failure:

@@ -245,6 +245,23 @@ def renew(session: Session, ids: Collection[int], *, worker: str, until: datetim
     return int(renewed.rowcount)  # type: ignore[attr-defined]
 
 
+def release(session: Session, ids: Collection[int], *, worker: str) -> None:
+    """Give back this worker's leases on ``ids``, unrun, their attempt uncounted: taken ahead
+    of a parent that did not finish (app/outbox/ahead.py), they wait for its next attempt,
+    whoever makes it. The caller commits."""
+    if ids:
+        session.execute(
+            update(OutboxItem)
+            .where(
+                OutboxItem.id.in_(list(ids)),
+                OutboxItem.claimed_by == worker,
+                OutboxItem.state == "pending",
+            )
+            .values(claimed_by=None, claimed_until=None, attempts=OutboxItem.attempts - 1)
+            .execution_options(synchronize_session=False)
+        )
+
+
 def retry_later(
     session: Session,
     item_id: int,

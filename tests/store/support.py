@@ -107,6 +107,7 @@ def dispatcher(
     *,
     concurrency: int = 128,
     prepare: Prepare | None = None,
+    leased_ahead: Collection[str] = (),
 ) -> Dispatcher:
     return Dispatcher(
         uow=uow,
@@ -116,4 +117,5 @@ def dispatcher(
         concurrency=concurrency,
         failure_notices=FAILURE_NOTICES,
         prepare=prepare,
+        leased_ahead=leased_ahead,
     )

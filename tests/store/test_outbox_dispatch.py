@@ -1,16 +1,18 @@
 """The dispatcher over a real database (SQLite and PostgreSQL): each item delivered once even
 with two dispatchers on one database, a crashed dispatcher's items taken over when its lease
 runs out, failures retried no sooner than the service asked, dependents run after their
-prerequisite with its result, and a failure for good reported where someone can act on it."""
+prerequisite with its result (started with it before it is recorded when leased ahead), and a
+failure for good reported where someone can act on it."""
 
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.outbox import hold as hold_module
@@ -25,6 +27,9 @@ from app.store.models import Incident, OutboxItem
 from tests.store.support import LEASE, NOW, Clock, Recorder, add, claim, dispatcher, item, keys_of
 
 KINDS = (Kind.POST_NOTICE, Kind.PAGE_DM, Kind.CREATE_CHANNEL, Kind.POST_BRIEF, Kind.WEBHOOK)
+AHEAD = pytest.mark.parametrize(
+    "leased_ahead", [(), (Kind.CREATE_CHANNEL,)], ids=["with its record", "leased ahead"]
+)
 
 
 def test_each_item_is_delivered_once_and_recorded(uow: UnitOfWork) -> None:
@@ -108,21 +113,73 @@ def test_a_rate_limited_call_goes_again_without_counting_an_attempt(uow: UnitOfW
     assert item(uow, "channel").attempts == 1
 
 
-def test_a_dependent_runs_after_its_prerequisite_with_its_result(uow: UnitOfWork) -> None:
+@AHEAD
+def test_a_dependent_runs_after_its_prerequisite_with_its_result(
+    uow: UnitOfWork, leased_ahead: tuple[str, ...]
+) -> None:
     with uow() as session:
         channel = outbox.enqueue(session, key="channel", kind=Kind.CREATE_CHANNEL, now=NOW)
         outbox.enqueue(session, key="brief", kind=Kind.POST_BRIEF, now=NOW, after=channel)
         session.commit()
     clock = Clock()
     effects = Recorder(failures={"channel": [DeliveryFailure("name_taken?", True, 5.0)]})
-    deliver = dispatcher(uow, effects.table(*KINDS), clock)
+    deliver = dispatcher(uow, effects.table(*KINDS), clock, leased_ahead=leased_ahead)
     asyncio.run(deliver.drain(timeout=10))
     assert effects.delivered == []  # the brief waits while its channel is retried
-    assert item(uow, "brief").attempts == 0
+    waiting = item(uow, "brief")  # given back if it was leased ahead: free, its attempt uncounted
+    assert (waiting.claimed_by, waiting.attempts) == (None, 0)
     clock.advance(5)
     asyncio.run(deliver.drain(timeout=10))
     assert effects.delivered == ["channel", "brief"]
     assert effects.parents["brief"] == {"delivered": "channel"}
+
+
+def test_what_waits_on_a_channel_goes_out_with_its_answer_and_is_ready_once_it_is_recorded(
+    uow: UnitOfWork,
+) -> None:
+    """Leased while the channel is made, the brief starts with the channel's answer even while
+    the database is slow to record it; what tells people the incident is ready (the pin,
+    after ``settled``) waits for the record, as their commands in the channel need it."""
+    with uow() as session:
+        channel = outbox.enqueue(session, key="channel", kind=Kind.CREATE_CHANNEL, now=NOW)
+        outbox.enqueue(session, key="brief", kind=Kind.POST_BRIEF, now=NOW, after=channel)
+        session.commit()
+    effects, seen = Recorder(), {}
+    locked, unlock = threading.Event(), threading.Event()
+
+    def hold_the_channels_row() -> None:  # SQLite's write lock, PostgreSQL's row lock
+        with uow() as session:
+            row = update(OutboxItem).where(OutboxItem.key == "channel").values(last_error="x")
+            session.execute(row)
+            locked.set()
+            unlock.wait(5)
+            session.rollback()
+
+    async def make_channel(job: Job) -> Outcome:
+        async with asyncio.timeout(10):
+            while item(uow, "brief").claimed_by is None:
+                await asyncio.sleep(0.01)
+        threading.Thread(target=hold_the_channels_row).start()
+        await asyncio.to_thread(locked.wait, 5)
+        return await effects(job)
+
+    async def post_brief(job: Job) -> Outcome:
+        seen["channel as the brief went out"] = item(uow, "channel").state
+        unlock.set()
+        await job.settled()
+        seen["channel as the brief was pinned"] = item(uow, "channel").state
+        return await effects(job)
+
+    table = {Kind.CREATE_CHANNEL: make_channel, Kind.POST_BRIEF: post_brief}
+    deliver = dispatcher(uow, table, Clock(), leased_ahead=(Kind.CREATE_CHANNEL,))
+    asyncio.run(deliver.drain(timeout=20))
+    assert seen == {
+        "channel as the brief went out": "pending",
+        "channel as the brief was pinned": "done",
+    }
+    assert effects.parents == {"channel": None, "brief": {"delivered": "channel"}}
+    brief = item(uow, "brief")
+    assert (brief.state, brief.attempts, brief.result) == ("done", 1, {"delivered": "brief"})
 
 
 def test_dependents_of_outcomes_recorded_together_each_get_their_own_parents_result(
@@ -271,8 +328,9 @@ def test_a_claim_under_way_as_a_hold_begins_takes_nothing(uow: UnitOfWork) -> No
     assert (waiting.state, waiting.claimed_by, effects.delivered) == ("pending", None, [])
 
 
+@AHEAD
 def test_what_waits_on_a_delivery_finishing_during_a_hold_starts_when_the_hold_ends(
-    uow: UnitOfWork, monkeypatch: pytest.MonkeyPatch
+    uow: UnitOfWork, monkeypatch: pytest.MonkeyPatch, leased_ahead: tuple[str, ...]
 ) -> None:
     """A hold stops what a delivery in flight would start next (the channel's brief, its pin,
     its topic...), not only new claims: a chain would go on using the CPU a burst's acks need."""
@@ -293,7 +351,7 @@ def test_what_waits_on_a_delivery_finishing_during_a_hold_starts_when_the_hold_e
         return await effects(job)
 
     table = {**effects.table(*KINDS), Kind.CREATE_CHANNEL: channel_as_a_burst_begins}
-    held = dispatcher(uow, table, Clock())
+    held = dispatcher(uow, table, Clock(), leased_ahead=leased_ahead)
 
     async def run() -> list[str]:
         running = asyncio.create_task(held.run())
