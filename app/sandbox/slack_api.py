@@ -92,7 +92,7 @@ class FakeSlack(SlackAccess):
         self.spec: ApiSpec = load_spec(spec_path)
         #: Bot scopes granted to the token; manifest.yml's unless a test seeds a different grant.
         self.scopes: set[str] = set(scope_rules.manifest_scopes() if scopes is None else scopes)
-        #: Seconds added to every Web API call (non-blocking); settable at runtime.
+        #: Seconds from each Web API call's arrival to its answer (non-blocking); settable.
         self.latency = latency
         #: Every method at its Slack tier (app/sandbox/rate_limits.py); replaceable at runtime.
         self.limits = rate_limits or RateLimits(
@@ -285,9 +285,8 @@ class FakeSlack(SlackAccess):
         arg_token = args.pop("token", None)
         if token is None and isinstance(arg_token, str) and arg_token:
             token = arg_token
-        latency = self.latency
-        if latency > 0:
-            await asyncio.sleep(latency)
+        if (wait := at + self.latency - time.monotonic()) > 0:  # reading the body counts
+            await asyncio.sleep(wait)
         with self._lock:
             status, body, headers = self._process(method, args, token, parse_error)
             self.calls.append(Call(method, args, status, body, at))
