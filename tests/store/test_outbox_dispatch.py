@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from app.outbox import hold as hold_module
 from app.outbox import keys
 from app.outbox.failures import DeliveryFailure
-from app.outbox.jobs import Job, Outcome
+from app.outbox.jobs import Effect, Job, Outcome
 from app.outbox.kinds import Kind
 from app.slack.gateway import SlackFailure
 from app.store import outbox
@@ -170,7 +170,7 @@ def test_what_waits_on_a_channel_goes_out_with_its_answer_and_is_ready_once_it_i
         seen["channel as the brief was pinned"] = item(uow, "channel").state
         return await effects(job)
 
-    table = {Kind.CREATE_CHANNEL: make_channel, Kind.POST_BRIEF: post_brief}
+    table: dict[str, Effect] = {Kind.CREATE_CHANNEL: make_channel, Kind.POST_BRIEF: post_brief}
     deliver = dispatcher(uow, table, Clock(), leased_ahead=(Kind.CREATE_CHANNEL,))
     asyncio.run(deliver.drain(timeout=20))
     assert seen == {
