@@ -22,14 +22,19 @@ log = logging.getLogger(__name__)
 
 
 class Ahead:
-    def __init__(self, lease: Callable[[int], list[OutboxItem]]) -> None:
+    def __init__(self, lease: Callable[[list[int]], list[OutboxItem]]) -> None:
         self._lease = lease
-        """Leases the due items waiting on an item id, in a transaction of its own."""
+        """Leases the due items waiting on any of some item ids, in a transaction of its own."""
         self._leasing: dict[int, asyncio.Task[list[OutboxItem]]] = {}
+        """By parent, until taken: one claim's channels share one transaction, as a busy
+        database makes every transaction wait for its write lock (and so would an ack)."""
 
-    def lease(self, parent: int) -> None:
-        """Lease what waits on ``parent``, whose delivery is starting, in a thread meanwhile."""
-        self._leasing[parent] = asyncio.create_task(asyncio.to_thread(self._lease, parent))
+    def lease(self, parents: list[int]) -> None:
+        """Lease what waits on ``parents``, whose deliveries are starting, in a thread
+        meanwhile."""
+        if parents:
+            leasing = asyncio.create_task(asyncio.to_thread(self._lease, parents))
+            self._leasing.update(dict.fromkeys(parents, leasing))
 
     async def take(self, parent: int) -> list[OutboxItem]:
         """What was leased ahead of ``parent``, now for the caller to start or give back; none
@@ -39,16 +44,18 @@ class Ahead:
         if leasing is None:
             return []
         try:
-            return await leasing
+            leased = await leasing
         except Exception as error:
             log.warning("outbox: leasing what waits on item %s failed: %r", parent, error)
             return []
+        return [item for item in leased if item.after_id == parent]
 
     def held(self) -> list[int]:
         """The items leased and not started yet, whose leases the heartbeat renews."""
         return [
             item.id
-            for leasing in self._leasing.values()
+            for leasing in set(self._leasing.values())
             if leasing.done() and not leasing.cancelled() and leasing.exception() is None
             for item in leasing.result()
+            if item.after_id in self._leasing
         ]

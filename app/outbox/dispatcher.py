@@ -176,17 +176,19 @@ class Dispatcher:
     def _start(self, jobs: list[Job]) -> None:
         """Most urgent first, across lanes as within one (urgent kinds, most severe, oldest):
         each task runs until its first wait, so a channel being opened goes out before the
-        pages claimed with it, and a brief before the topic and invitations."""
-        running = set(self._jobs.values())
-        for job in sorted(jobs, key=self._urgency):
-            if job.id in running:  # our own lease ran out while it ran; it is still running
-                continue
+        pages claimed with it, and a brief before the topic and invitations. What waits on
+        those of ``leased_ahead`` kinds is leased for all of them in one transaction."""
+        running = set(self._jobs.values())  # claimed again if their lease ran out meanwhile
+        started = [job for job in sorted(jobs, key=self._urgency) if job.id not in running]
+        for job in started:
             task = asyncio.create_task(self._deliver(job))
             tasks = self._tasks(self._lane(job.kind))
             tasks.add(task)
             self._jobs[task] = job.id
             task.add_done_callback(tasks.discard)
             task.add_done_callback(lambda done: self._jobs.pop(done, None))
+        if not self._hold.on():
+            self._ahead.lease([job.id for job in started if job.kind in self.leased_ahead])
 
     async def _heartbeat(self) -> None:
         """Renew the leases of the items in flight, a third of a lease apart."""
@@ -263,8 +265,6 @@ class Dispatcher:
             return {}
 
     async def _deliver(self, job: Job) -> None:
-        if job.kind in self.leased_ahead and not self._hold.on():
-            self._ahead.lease(job.id)
         effect = self.effects.get(job.kind)
         try:
             if effect is None:
@@ -313,11 +313,11 @@ class Dispatcher:
         ahead = [item.id for item in await self._ahead.take(job.id)]
         await self._record(write, job, ahead, *args)
 
-    def _lease_waiting(self, parent: int) -> list[OutboxItem]:
-        now, worker = self.clock(), self.worker
+    def _lease_waiting(self, parents: list[int]) -> list[OutboxItem]:
+        now, limit = self.clock(), self.concurrency * len(parents)
         with self.uow() as session:
             waiting = outbox_leases.claim_waiting_on(
-                session, [parent], worker=worker, now=now, lease=self.lease, limit=self.concurrency
+                session, parents, worker=self.worker, now=now, lease=self.lease, limit=limit
             )
             session.commit()
             return waiting

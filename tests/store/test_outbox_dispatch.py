@@ -182,8 +182,9 @@ def test_what_waits_on_a_channel_goes_out_with_its_answer_and_is_ready_once_it_i
     assert (brief.state, brief.attempts, brief.result) == ("done", 1, {"delivered": "brief"})
 
 
+@AHEAD
 def test_dependents_of_outcomes_recorded_together_each_get_their_own_parents_result(
-    uow: UnitOfWork,
+    uow: UnitOfWork, leased_ahead: tuple[str, ...]
 ) -> None:
     with uow() as session:
         for n in range(3):
@@ -191,7 +192,11 @@ def test_dependents_of_outcomes_recorded_together_each_get_their_own_parents_res
             outbox.enqueue(session, key=f"b{n}", kind=Kind.POST_BRIEF, now=NOW, after=channel)
         session.commit()
     effects = Recorder(delay=0.05)  # the channels finish together: one transaction records them
-    asyncio.run(dispatcher(uow, effects.table(*KINDS), Clock()).drain(timeout=10))
+    deliver = dispatcher(uow, effects.table(*KINDS), Clock(), leased_ahead=leased_ahead)
+    asyncio.run(deliver.drain(timeout=10))
+    assert sorted(effects.delivered) == sorted(
+        [*(f"c{n}" for n in range(3)), *(f"b{n}" for n in range(3))]
+    )
     assert effects.parents == {
         **{f"c{n}": None for n in range(3)},
         **{f"b{n}": {"delivered": f"c{n}"} for n in range(3)},
