@@ -3,11 +3,11 @@ with its outcome the moment there is one, while the outcome is being recorded.
 
 A declaration's channel is the first of three Slack calls in a row before the incident is
 usable (channel, brief, pin). Recording the channel and leasing the brief in one transaction
-put 4-6 ms of CPU between the channel's answer and the brief's request (docs/benchmarks.md,
-eleventh pass); leased during the channel's own call, the brief goes out as its answer
-arrives. The leases make the items this dispatcher's alone, as its parent is: nobody else
-claims them before they run out, and the heartbeat renews them until they start. A parent that
-fails gives them back in the transaction that records its failure (``release``).
+put 5-7 ms between the channel's answer and the brief's request (docs/benchmarks.md, eleventh
+pass); leased during the channel's own call, the brief goes out as its answer arrives. The
+leases make the items this dispatcher's alone, as its parent is: nobody else claims them before
+they run out, and the heartbeat renews them until they start. A parent that fails gives them
+back in the transaction that records its failure (``release``).
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ class Ahead:
         self._lease = lease
         """Leases the due items waiting on any of some item ids, in a transaction of its own."""
         self._leasing: dict[int, asyncio.Task[list[OutboxItem]]] = {}
-        """By parent, until taken: one claim's channels share one transaction, as a busy
-        database makes every transaction wait for its write lock (and so would an ack)."""
+        """By parent, until taken. One claim's channels share one transaction: on SQLite every
+        transaction queues for the one write lock, a request's replay check included."""
 
     def lease(self, parents: list[int]) -> None:
         """Lease what waits on ``parents``, whose deliveries are starting, in a thread

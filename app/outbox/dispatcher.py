@@ -309,7 +309,8 @@ class Dispatcher:
             recorded.set_result(None)
 
     async def _failed(self, write: Callable[..., None], job: Job, *args: Any) -> None:
-        """Record a failure; what was leased ahead of the job is given back in its transaction."""
+        """Record a failure; what was leased ahead of the job is given back in its transaction,
+        after the job's own row: rows are locked in id order, as a lease renewal locks them."""
         ahead = [item.id for item in await self._ahead.take(job.id)]
         await self._record(write, job, ahead, *args)
 
@@ -371,7 +372,6 @@ class Dispatcher:
         self, job: Job, ahead: list[int], error: str, delay: timedelta, refused: bool = False
     ) -> None:
         with self.uow() as session:
-            outbox_leases.release(session, ahead, worker=self.worker)
             outbox_leases.retry_later(
                 session,
                 job.id,
@@ -380,13 +380,13 @@ class Dispatcher:
                 at=self.clock() + delay,
                 refused=refused,
             )
+            outbox_leases.release(session, ahead, worker=self.worker)
             session.commit()
 
     def _give_up(self, job: Job, ahead: list[int], error: str) -> None:
         """Failed for good: say so in the incident channel, where someone can act on it."""
         now = self.clock()
         with self.uow() as session:
-            outbox_leases.release(session, ahead, worker=self.worker)
             outbox_leases.give_up(
                 session,
                 job.id,
@@ -395,5 +395,6 @@ class Dispatcher:
                 now=now,
                 release_waiting=job.kind in ORDERING_ONLY,
             )
+            outbox_leases.release(session, ahead, worker=self.worker)
             say_failed(session, job, error, now=now, own_kinds=self.failure_notices)
             session.commit()
