@@ -41,7 +41,7 @@ class Ahead:
         if nothing was, or if leasing failed (then its outcome's transaction leases them, as
         it does for any delivery)."""
         leasing = self._leasing.pop(parent, None)
-        if leasing is None:
+        if leasing is None or leasing.cancelled():  # by a shutdown, whose leases run out
             return []
         try:
             leased = await leasing
