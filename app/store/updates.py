@@ -59,8 +59,10 @@ def threads_for(
     """The incident's thread rows for each (account id, tier, channel), created on first need:
     one look-up and one insert for all of them, as a declaration opens one per account. An
     incident ``declared`` in this transaction has none to look up."""
-    statement = select(AccountThread).where(AccountThread.incident_id == incident_id)
-    known = {} if declared else {thread.account_id: thread for thread in session.scalars(statement)}
+    known: dict[str, AccountThread] = {}
+    if not declared:
+        statement = select(AccountThread).where(AccountThread.incident_id == incident_id)
+        known = {thread.account_id: thread for thread in session.scalars(statement)}
     new = {
         account_id: {
             "incident_id": incident_id,
